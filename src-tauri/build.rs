@@ -1,0 +1,15 @@
+/// The commands the UI may call. Declaring them here makes Tauri generate one permission per
+/// command, and the capability in `capabilities/` grants exactly these (nothing else).
+#[cfg(feature = "desktop")]
+const COMMANDS: &[&str] = &["list_status", "start_sandbox", "list_jobs", "search_talents", "list_log"];
+
+fn main() {
+    // Tauri's codegen (context, capabilities) is only needed for the desktop window.
+    #[cfg(feature = "desktop")]
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .capabilities_path_pattern("src-tauri/capabilities/**/*")
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri build step failed");
+}

@@ -1,0 +1,267 @@
+//! The headless front door: parse, call `app`, render. With no subcommand the desktop window
+//! opens. Errors print one line to stderr and exit non-zero.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::Utc;
+use clap::{Args, Parser, Subcommand};
+
+use crate::app::{self, App};
+use crate::error::{Error, Result};
+use crate::model::Provider;
+use crate::sandbox::{Faults, RateLimit, Sandbox, SandboxConfig};
+use crate::store::ExportKind;
+
+#[derive(Parser)]
+#[command(
+    name = "talentdeck",
+    version,
+    about = "Talentdeck: your ATS (Greenhouse, Lever, Ashby) synced to your desktop, searchable offline.",
+    long_about = "Talentdeck: your ATS (Greenhouse, Lever, Ashby) synced to your desktop, searchable offline.\n\n\
+                  Run without a command to open the desktop window; the commands below run headless."
+)]
+pub struct Cli {
+    /// Folder holding Talentdeck's database and downloaded files [default: the platform's app-data folder]
+    #[arg(long, global = true, env = "TALENTDECK_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// With no command: open the window connected to the built-in sandbox ATS of this provider
+    #[arg(long, value_enum, value_name = "PROVIDER")]
+    pub try_sandbox: Option<Provider>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run a simulator of an ATS's HTTP API on 127.0.0.1 (no account needed)
+    #[command(subcommand)]
+    Sandbox(SandboxCommand),
+    /// Show each connection's health: state, indicator, last successful sync, last error
+    Status {
+        /// Print a JSON array instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write local records as JSON Lines to stdout (a stable contract, see README)
+    Export {
+        #[arg(value_enum)]
+        kind: ExportKind,
+        /// Only this connection's records
+        #[arg(long, value_name = "NAME")]
+        connection: Option<String>,
+    },
+    /// Print the sync log, newest first
+    Log {
+        #[arg(long, value_name = "NAME")]
+        connection: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum SandboxCommand {
+    /// Serve a simulated provider API until killed; prints one JSON line with its address and credentials
+    Serve(ServeArgs),
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    #[arg(long, value_enum)]
+    provider: Provider,
+    /// Port on 127.0.0.1 (0 picks a free one)
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Seed of the generated data: the same seed gives the same data
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    #[arg(long, default_value_t = 12)]
+    jobs: usize,
+    #[arg(long, default_value_t = 300)]
+    talents: usize,
+    /// A credential (API key or Greenhouse client secret) to accept; repeatable [default: generated]
+    #[arg(long = "credential", value_name = "SECRET")]
+    credentials: Vec<String>,
+    /// Enforce a rate limit, e.g. 50/30s, 10/1s, 1000/1m
+    #[arg(long, value_name = "R/WINDOW")]
+    rate_limit: Option<RateLimit>,
+    /// Delay every API response by this many milliseconds
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Answer this fraction of API requests with a 5xx error (0..1)
+    #[arg(long, default_value_t = 0.0)]
+    fail_rate: f64,
+    /// Revoke the credential after N authenticated requests (401 from then on)
+    #[arg(long, value_name = "N")]
+    expire_credential_after: Option<u64>,
+    /// A permission the credential lacks (403 naming it); repeatable
+    #[arg(long = "deny-scope", value_name = "PERMISSION")]
+    deny_scopes: Vec<String>,
+}
+
+/// Entry point of the `talentdeck` binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("talentdeck: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("TALENTDECK_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+fn data_dir(cli: &Cli) -> Result<PathBuf> {
+    match &cli.data_dir {
+        Some(d) => Ok(d.clone()),
+        None => app::default_data_dir(),
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Internal(format!("could not start the async runtime: {e}")))
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let Some(command) = &cli.command else {
+        return open_window(data_dir(&cli)?, cli.try_sandbox);
+    };
+    match command {
+        Command::Sandbox(SandboxCommand::Serve(args)) => serve_sandbox(args),
+        Command::Status { json } => {
+            let app = App::open(&data_dir(&cli)?)?;
+            let statuses = app.status(Utc::now())?;
+            let mut out = std::io::stdout().lock();
+            if *json {
+                serde_json::to_writer_pretty(&mut out, &statuses)?;
+                writeln!(out)?;
+            } else if statuses.is_empty() {
+                writeln!(out, "No connections yet. Run `talentdeck connect` or open the app and try the sandbox ATS.")?;
+            } else {
+                for s in statuses {
+                    let last = s.last_success_at.map(|t| t.to_rfc3339()).unwrap_or_else(|| "never".into());
+                    writeln!(
+                        out,
+                        "{:<24} {:<10} {:<16} {:<8} last success: {}{}",
+                        s.name,
+                        s.provider.as_str(),
+                        s.state.as_str(),
+                        s.indicator.as_str(),
+                        last,
+                        s.last_error.map(|e| format!("  last error: {e}")).unwrap_or_default()
+                    )?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export { kind, connection } => {
+            let app = App::open(&data_dir(&cli)?)?;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            app.export(*kind, connection.as_deref(), |record| {
+                serde_json::to_writer(&mut out, &record)?;
+                out.write_all(b"\n")?;
+                Ok(())
+            })?;
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Log { connection, limit } => {
+            let app = App::open(&data_dir(&cli)?)?;
+            let mut out = std::io::stdout().lock();
+            for e in app.log(connection.as_deref(), *limit)? {
+                writeln!(
+                    out,
+                    "{} {:<7} {:<20} {}{}",
+                    e.at.to_rfc3339(),
+                    e.level,
+                    e.connection.unwrap_or_default(),
+                    e.message,
+                    e.detail.map(|d| format!(" ({d})")).unwrap_or_default()
+                )?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn serve_sandbox(args: &ServeArgs) -> Result<ExitCode> {
+    if !(0.0..=1.0).contains(&args.fail_rate) {
+        return Err(Error::Validation("--fail-rate must be between 0 and 1".into()));
+    }
+    let cfg = SandboxConfig {
+        provider: args.provider,
+        port: args.port,
+        seed: args.seed,
+        jobs: args.jobs,
+        talents: args.talents,
+        credentials: args.credentials.clone(),
+        faults: Faults {
+            rate_limit: args.rate_limit.clone(),
+            latency: std::time::Duration::from_millis(args.latency_ms),
+            fail_rate: args.fail_rate,
+            expire_credential_after: args.expire_credential_after,
+            deny_scopes: args.deny_scopes.clone(),
+        },
+    };
+    runtime()?.block_on(async {
+        let sandbox = Sandbox::start(cfg).await?;
+        {
+            let mut out = std::io::stdout().lock();
+            serde_json::to_writer(&mut out, sandbox.info())?;
+            writeln!(out)?;
+            out.flush()?;
+        }
+        wait_for_shutdown().await;
+        sandbox.shutdown().await;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+async fn wait_for_shutdown() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(feature = "desktop")]
+fn open_window(data_dir: PathBuf, try_sandbox: Option<Provider>) -> Result<ExitCode> {
+    crate::shell::run(data_dir, try_sandbox)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(not(feature = "desktop"))]
+fn open_window(_data_dir: PathBuf, _try_sandbox: Option<Provider>) -> Result<ExitCode> {
+    Err(Error::Validation(
+        "this build of Talentdeck has no desktop window (built without the `desktop` feature); run a command, see --help".into(),
+    ))
+}

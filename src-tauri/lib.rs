@@ -1,0 +1,22 @@
+//! Talentdeck's core. The layers, from the bottom:
+//! - [`model`]: the normalized ATS model shared by everything;
+//! - [`store`]: SQLite (the only module that opens the database);
+//! - [`vault`]: secrets in the OS keychain (the only place a secret is read or written);
+//! - [`sandbox`]: simulators of the providers' HTTP APIs, for "Try with a sandbox", tests and benches;
+//! - [`status`]: connection health, computed once for the CLI and the UI;
+//! - [`app`]: the use cases both front doors call;
+//! - [`cli`] (headless) and `shell` (the Tauri window, the only code that imports `tauri`).
+
+pub mod app;
+pub mod cli;
+pub mod error;
+pub mod model;
+pub mod sandbox;
+pub mod status;
+pub mod store;
+pub mod vault;
+
+#[cfg(feature = "desktop")]
+pub mod shell;
+
+pub use error::{Error, Result};

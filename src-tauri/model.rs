@@ -1,0 +1,279 @@
+//! The normalized model: what every ATS provider is mapped into, what the store keeps,
+//! what `export` emits and what the UI shows. Provider JSON never leaves `ats/`.
+//!
+//! Types that cross into the UI derive `TS`; their TypeScript twins are generated into
+//! `ui/src/lib/bindings/` by `cargo test` (ts-rs), never written by hand.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// The ATS providers Talentdeck speaks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, export_to = "../ui/src/lib/bindings/")]
+pub enum Provider {
+    Greenhouse,
+    Lever,
+    Ashby,
+}
+
+impl Provider {
+    pub const ALL: [Provider; 3] = [Provider::Greenhouse, Provider::Lever, Provider::Ashby];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Greenhouse => "greenhouse",
+            Provider::Lever => "lever",
+            Provider::Ashby => "ashby",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Provider> {
+        Provider::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    /// The name recruiters know the product by.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Provider::Greenhouse => "Greenhouse",
+            Provider::Lever => "Lever",
+            Provider::Ashby => "Ashby",
+        }
+    }
+}
+
+impl std::fmt::Display for Provider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+macro_rules! string_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident => $s:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+        #[serde(rename_all = "snake_case")]
+        #[ts(export, export_to = "../ui/src/lib/bindings/")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $s),+ }
+            }
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($s => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+string_enum!(
+    /// A job's state, normalized across providers.
+    JobStatus { Open => "open", Closed => "closed", Draft => "draft", Archived => "archived" }
+);
+
+string_enum!(
+    /// Where an application stands, normalized across providers.
+    ApplicationStatus { Active => "active", Rejected => "rejected", Hired => "hired" }
+);
+
+string_enum!(
+    /// The lifecycle of a connection to an ATS.
+    ConnectionState {
+        Connected => "connected",
+        Syncing => "syncing",
+        NeedsReconnect => "needs_reconnect",
+        PermissionDenied => "permission_denied",
+        Unreachable => "unreachable",
+        Error => "error",
+        Disconnected => "disconnected",
+    }
+);
+
+string_enum!(
+    /// The traffic light shown next to a connection.
+    HealthIndicator { Green => "green", Yellow => "yellow", Red => "red", Syncing => "syncing" }
+);
+
+/// A job (Greenhouse job, Lever posting, Ashby job).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Job {
+    pub remote_id: String,
+    pub title: String,
+    pub status: JobStatus,
+    pub department: Option<String>,
+    pub location: Option<String>,
+    pub updated_at: DateTime<Utc>,
+    /// Provider-specific fields kept verbatim as JSON (custom fields etc.).
+    pub extra: serde_json::Value,
+}
+
+/// A pipeline stage. `job_remote_id` is `None` where the provider's pipeline is account-wide (Lever).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stage {
+    pub remote_id: String,
+    pub job_remote_id: Option<String>,
+    pub name: String,
+    pub position: i64,
+}
+
+/// A person as the provider sees them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Talent {
+    pub remote_id: String,
+    /// The display name as the ATS shows it.
+    pub name: String,
+    /// `None` where the provider has a single name field.
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub emails: Vec<String>,
+    pub phones: Vec<String>,
+    pub company: Option<String>,
+    pub title: Option<String>,
+    pub tags: Vec<String>,
+    pub updated_at: DateTime<Utc>,
+    pub extra: serde_json::Value,
+}
+
+/// A talent's candidacy for a job (or a prospect with no job).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Application {
+    pub remote_id: String,
+    pub talent_remote_id: String,
+    pub job_remote_id: Option<String>,
+    pub stage_remote_id: Option<String>,
+    pub stage_name: Option<String>,
+    pub status: ApplicationStatus,
+    pub updated_at: DateTime<Utc>,
+    pub extra: serde_json::Value,
+}
+
+/// One stay of an application in a stage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageChange {
+    pub application_remote_id: String,
+    pub stage_remote_id: String,
+    pub stage_name: Option<String>,
+    pub entered_at: DateTime<Utc>,
+    pub exited_at: Option<DateTime<Utc>>,
+}
+
+/// Metadata of a file attached to a talent (resume, cover letter, …). The bytes are fetched lazily.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub remote_id: String,
+    pub talent_remote_id: String,
+    pub application_remote_id: Option<String>,
+    pub filename: String,
+    /// `resume`, `cover_letter`, `other`.
+    pub kind: String,
+    /// Where the provider serves the bytes (often a short-lived signed URL).
+    pub url: Option<String>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// The resources a sync pulls, in dependency order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, export_to = "../ui/src/lib/bindings/")]
+pub enum Resource {
+    Jobs,
+    Stages,
+    Talents,
+    Applications,
+    StageHistory,
+    Attachments,
+}
+
+impl Resource {
+    pub const ALL: [Resource; 6] = [
+        Resource::Jobs,
+        Resource::Stages,
+        Resource::Talents,
+        Resource::Applications,
+        Resource::StageHistory,
+        Resource::Attachments,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Resource::Jobs => "jobs",
+            Resource::Stages => "stages",
+            Resource::Talents => "talents",
+            Resource::Applications => "applications",
+            Resource::StageHistory => "stage_history",
+            Resource::Attachments => "attachments",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Resource> {
+        Resource::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// A connection to one ATS account, as the UI and the CLI see it. Never holds a secret.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../ui/src/lib/bindings/")]
+pub struct Connection {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub name: String,
+    pub provider: Provider,
+    pub base_url: String,
+    /// Greenhouse's OAuth token endpoint; `None` for API-key providers.
+    pub auth_url: Option<String>,
+    /// Non-secret settings (Greenhouse client id and acting user id, …).
+    pub settings: serde_json::Value,
+    pub state: ConnectionState,
+    /// True for connections to the built-in sandbox ATS.
+    pub sandbox: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A row of the Jobs page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../ui/src/lib/bindings/")]
+pub struct JobRow {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub connection_id: i64,
+    pub connection: String,
+    pub remote_id: String,
+    pub title: String,
+    pub status: JobStatus,
+    pub department: Option<String>,
+    pub location: Option<String>,
+    pub updated_at: DateTime<Utc>,
+    #[ts(type = "number")]
+    pub active_applications: i64,
+}
+
+/// A row of the Talents page (and of a search result).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../ui/src/lib/bindings/")]
+pub struct TalentRow {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub connection_id: i64,
+    pub connection: String,
+    pub remote_id: String,
+    pub name: String,
+    pub emails: Vec<String>,
+    pub phones: Vec<String>,
+    pub company: Option<String>,
+    pub title: Option<String>,
+    pub tags: Vec<String>,
+    pub updated_at: DateTime<Utc>,
+    #[ts(type = "number")]
+    pub applications: i64,
+}

@@ -1,0 +1,427 @@
+//! Writing synced records: idempotent upserts, deletions and the per-page checkpoint, all in
+//! one transaction so a crash between pages never leaves half a page or a cursor ahead of data.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use super::{sync_state, ts, Cursor, Store};
+use crate::error::Result;
+use crate::model::{Application, Attachment, Job, Resource, Stage, StageChange, Talent};
+
+/// A remote record that no longer exists in the ATS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deletion {
+    pub resource: Resource,
+    pub remote_id: String,
+}
+
+/// One page worth of records (of any resources), written atomically.
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    pub jobs: Vec<Job>,
+    pub stages: Vec<Stage>,
+    pub talents: Vec<Talent>,
+    pub applications: Vec<Application>,
+    pub stage_history: Vec<StageChange>,
+    pub attachments: Vec<Attachment>,
+    pub deletions: Vec<Deletion>,
+}
+
+impl Batch {
+    pub fn is_empty(&self) -> bool {
+        self.jobs.is_empty()
+            && self.stages.is_empty()
+            && self.talents.is_empty()
+            && self.applications.is_empty()
+            && self.stage_history.is_empty()
+            && self.attachments.is_empty()
+            && self.deletions.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.jobs.len()
+            + self.stages.len()
+            + self.talents.len()
+            + self.applications.len()
+            + self.stage_history.len()
+            + self.attachments.len()
+    }
+}
+
+/// What a batch changed. `updated` counts only records whose content actually changed, so an
+/// overlap window that re-reads unchanged records shows as zero updates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BatchCounts {
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub deleted: u64,
+    /// Deletions held back because the record has local changes not yet pushed (flagged instead).
+    pub flagged: u64,
+}
+
+impl BatchCounts {
+    pub fn add(&mut self, o: BatchCounts) {
+        self.created += o.created;
+        self.updated += o.updated;
+        self.unchanged += o.unchanged;
+        self.deleted += o.deleted;
+        self.flagged += o.flagged;
+    }
+}
+
+enum Upsert {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+fn tally(c: &mut BatchCounts, u: Upsert) {
+    match u {
+        Upsert::Created => c.created += 1,
+        Upsert::Updated => c.updated += 1,
+        Upsert::Unchanged => c.unchanged += 1,
+    }
+}
+
+impl Store {
+    /// Writes `batch` for connection `cid` and, in the same transaction, the checkpoint `cursor`
+    /// (if any). Either all of it lands or none of it.
+    pub fn write_batch(
+        &mut self,
+        cid: i64,
+        batch: &Batch,
+        cursor: Option<&Cursor>,
+        now: DateTime<Utc>,
+    ) -> Result<BatchCounts> {
+        let tx = self.db.transaction()?;
+        let counts = write_batch_tx(&tx, cid, batch, now)?;
+        if let Some(c) = cursor {
+            sync_state::save_cursor_tx(&tx, cid, c, now)?;
+        }
+        tx.commit()?;
+        Ok(counts)
+    }
+}
+
+pub(super) fn write_batch_tx(tx: &Transaction<'_>, cid: i64, b: &Batch, now: DateTime<Utc>) -> Result<BatchCounts> {
+    let now = ts(&now);
+    let mut c = BatchCounts::default();
+    for j in &b.jobs {
+        tally(&mut c, upsert_job(tx, cid, j, &now)?);
+    }
+    for s in &b.stages {
+        tally(&mut c, upsert_stage(tx, cid, s, &now)?);
+    }
+    for t in &b.talents {
+        tally(&mut c, upsert_talent(tx, cid, t, &now)?);
+    }
+    for a in &b.applications {
+        tally(&mut c, upsert_application(tx, cid, a, &now)?);
+    }
+    for h in &b.stage_history {
+        tally(&mut c, upsert_stage_change(tx, cid, h)?);
+    }
+    for a in &b.attachments {
+        tally(&mut c, upsert_attachment(tx, cid, a, &now)?);
+    }
+    for d in &b.deletions {
+        match delete_record(tx, cid, d, &now)? {
+            Removal::Deleted => c.deleted += 1,
+            Removal::Flagged => c.flagged += 1,
+            Removal::Absent => {}
+        }
+    }
+    Ok(c)
+}
+
+fn existing(tx: &Transaction<'_>, table: &str, cid: i64, remote_id: &str) -> Result<Option<i64>> {
+    let sql = format!("SELECT id FROM {table} WHERE connection_id = ?1 AND remote_id = ?2");
+    Ok(tx.prepare_cached(&sql)?.query_row(params![cid, remote_id], |r| r.get(0)).optional()?)
+}
+
+fn outcome(existed: bool, changed: usize) -> Upsert {
+    match (existed, changed) {
+        (false, _) => Upsert::Created,
+        (true, 0) => Upsert::Unchanged,
+        (true, _) => Upsert::Updated,
+    }
+}
+
+fn upsert_job(tx: &Transaction<'_>, cid: i64, j: &Job, now: &str) -> Result<Upsert> {
+    let existed = existing(tx, "jobs", cid, &j.remote_id)?.is_some();
+    let n = tx
+        .prepare_cached(
+            "INSERT INTO jobs (connection_id, remote_id, title, status, department, location, updated_at, extra, synced_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (connection_id, remote_id) DO UPDATE SET
+               title = excluded.title, status = excluded.status, department = excluded.department,
+               location = excluded.location, updated_at = excluded.updated_at, extra = excluded.extra,
+               synced_at = excluded.synced_at
+             WHERE (jobs.title, jobs.status, jobs.department, jobs.location, jobs.updated_at, jobs.extra)
+                IS NOT (excluded.title, excluded.status, excluded.department, excluded.location, excluded.updated_at, excluded.extra)",
+        )?
+        .execute(params![
+            cid,
+            j.remote_id,
+            j.title,
+            j.status.as_str(),
+            j.department,
+            j.location,
+            ts(&j.updated_at),
+            j.extra.to_string(),
+            now
+        ])?;
+    Ok(outcome(existed, n))
+}
+
+fn upsert_stage(tx: &Transaction<'_>, cid: i64, s: &Stage, now: &str) -> Result<Upsert> {
+    let existed = existing(tx, "job_stages", cid, &s.remote_id)?.is_some();
+    let n = tx
+        .prepare_cached(
+            "INSERT INTO job_stages (connection_id, remote_id, job_remote_id, name, position, synced_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (connection_id, remote_id) DO UPDATE SET
+               job_remote_id = excluded.job_remote_id, name = excluded.name, position = excluded.position,
+               synced_at = excluded.synced_at
+             WHERE (job_stages.job_remote_id, job_stages.name, job_stages.position)
+                IS NOT (excluded.job_remote_id, excluded.name, excluded.position)",
+        )?
+        .execute(params![cid, s.remote_id, s.job_remote_id, s.name, s.position, now])?;
+    Ok(outcome(existed, n))
+}
+
+fn upsert_talent(tx: &Transaction<'_>, cid: i64, t: &Talent, now: &str) -> Result<Upsert> {
+    let existed = existing(tx, "talents", cid, &t.remote_id)?;
+    let tags = serde_json::to_string(&t.tags)?;
+    let n = tx
+        .prepare_cached(
+            "INSERT INTO talents (connection_id, remote_id, name, first_name, last_name, company, title, tags, updated_at, extra, synced_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ON CONFLICT (connection_id, remote_id) DO UPDATE SET
+               name = excluded.name, first_name = excluded.first_name, last_name = excluded.last_name,
+               company = excluded.company, title = excluded.title, tags = excluded.tags,
+               updated_at = excluded.updated_at, extra = excluded.extra, synced_at = excluded.synced_at,
+               remote_deleted_at = NULL
+             WHERE (talents.name, talents.first_name, talents.last_name, talents.company, talents.title,
+                    talents.tags, talents.updated_at, talents.extra, talents.remote_deleted_at)
+                IS NOT (excluded.name, excluded.first_name, excluded.last_name, excluded.company, excluded.title,
+                    excluded.tags, excluded.updated_at, excluded.extra, NULL)",
+        )?
+        .execute(params![
+            cid,
+            t.remote_id,
+            t.name,
+            t.first_name,
+            t.last_name,
+            t.company,
+            t.title,
+            tags,
+            ts(&t.updated_at),
+            t.extra.to_string(),
+            now
+        ])?;
+    let id = match existed {
+        Some(id) => id,
+        None => tx.last_insert_rowid(),
+    };
+    let contacts_changed = replace_list(tx, "talent_emails", "email", id, &t.emails)?
+        | replace_list(tx, "talent_phones", "phone", id, &t.phones)?;
+    if n > 0 || contacts_changed {
+        reindex_talent(tx, id)?;
+    }
+    Ok(match existed {
+        None => Upsert::Created,
+        Some(_) if n > 0 || contacts_changed => Upsert::Updated,
+        Some(_) => Upsert::Unchanged,
+    })
+}
+
+/// Replaces a talent's emails or phones if they differ; returns whether they did.
+fn replace_list(tx: &Transaction<'_>, table: &str, col: &str, talent_id: i64, values: &[String]) -> Result<bool> {
+    let current: Vec<String> = tx
+        .prepare_cached(&format!("SELECT {col} FROM {table} WHERE talent_id = ?1 ORDER BY position"))?
+        .query_map([talent_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if current == values {
+        return Ok(false);
+    }
+    tx.prepare_cached(&format!("DELETE FROM {table} WHERE talent_id = ?1"))?.execute([talent_id])?;
+    let mut ins = tx.prepare_cached(&format!("INSERT INTO {table} (talent_id, position, {col}) VALUES (?1, ?2, ?3)"))?;
+    for (i, v) in values.iter().enumerate() {
+        ins.execute(params![talent_id, i as i64, v])?;
+    }
+    Ok(true)
+}
+
+/// Rewrites the talent's row in the full-text index from what is stored.
+pub(super) fn reindex_talent(tx: &Transaction<'_>, id: i64) -> Result<()> {
+    tx.prepare_cached("DELETE FROM talent_search WHERE rowid = ?1")?.execute([id])?;
+    tx.prepare_cached(
+        "INSERT INTO talent_search (rowid, name, emails, company, title, tags, resume)
+         SELECT t.id, t.name,
+                COALESCE((SELECT group_concat(email, ' ') FROM talent_emails e WHERE e.talent_id = t.id), ''),
+                COALESCE(t.company, ''), COALESCE(t.title, ''),
+                COALESCE((SELECT group_concat(value, ' ') FROM json_each(t.tags)), ''),
+                COALESCE(t.resume_text, '')
+         FROM talents t WHERE t.id = ?1",
+    )?
+    .execute([id])?;
+    Ok(())
+}
+
+fn upsert_application(tx: &Transaction<'_>, cid: i64, a: &Application, now: &str) -> Result<Upsert> {
+    let existed = existing(tx, "applications", cid, &a.remote_id)?.is_some();
+    let n = tx
+        .prepare_cached(
+            "INSERT INTO applications (connection_id, remote_id, talent_remote_id, job_remote_id, stage_remote_id,
+                                       stage_name, status, updated_at, extra, synced_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+             ON CONFLICT (connection_id, remote_id) DO UPDATE SET
+               talent_remote_id = excluded.talent_remote_id, job_remote_id = excluded.job_remote_id,
+               stage_remote_id = excluded.stage_remote_id, stage_name = excluded.stage_name,
+               status = excluded.status, updated_at = excluded.updated_at, extra = excluded.extra,
+               synced_at = excluded.synced_at, remote_deleted_at = NULL
+             WHERE (applications.talent_remote_id, applications.job_remote_id, applications.stage_remote_id,
+                    applications.stage_name, applications.status, applications.updated_at, applications.extra,
+                    applications.remote_deleted_at)
+                IS NOT (excluded.talent_remote_id, excluded.job_remote_id, excluded.stage_remote_id,
+                    excluded.stage_name, excluded.status, excluded.updated_at, excluded.extra, NULL)",
+        )?
+        .execute(params![
+            cid,
+            a.remote_id,
+            a.talent_remote_id,
+            a.job_remote_id,
+            a.stage_remote_id,
+            a.stage_name,
+            a.status.as_str(),
+            ts(&a.updated_at),
+            a.extra.to_string(),
+            now
+        ])?;
+    Ok(outcome(existed, n))
+}
+
+fn upsert_stage_change(tx: &Transaction<'_>, cid: i64, h: &StageChange) -> Result<Upsert> {
+    let entered = ts(&h.entered_at);
+    let existed: Option<i64> = tx
+        .prepare_cached(
+            "SELECT id FROM stage_history WHERE connection_id = ?1 AND application_remote_id = ?2
+               AND stage_remote_id = ?3 AND entered_at = ?4",
+        )?
+        .query_row(params![cid, h.application_remote_id, h.stage_remote_id, entered], |r| r.get(0))
+        .optional()?;
+    let n = tx
+        .prepare_cached(
+            "INSERT INTO stage_history (connection_id, application_remote_id, stage_remote_id, stage_name, entered_at, exited_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (connection_id, application_remote_id, stage_remote_id, entered_at) DO UPDATE SET
+               stage_name = excluded.stage_name, exited_at = excluded.exited_at
+             WHERE (stage_history.stage_name, stage_history.exited_at) IS NOT (excluded.stage_name, excluded.exited_at)",
+        )?
+        .execute(params![
+            cid,
+            h.application_remote_id,
+            h.stage_remote_id,
+            h.stage_name,
+            entered,
+            h.exited_at.as_ref().map(ts)
+        ])?;
+    Ok(outcome(existed.is_some(), n))
+}
+
+fn upsert_attachment(tx: &Transaction<'_>, cid: i64, a: &Attachment, now: &str) -> Result<Upsert> {
+    let existed = existing(tx, "attachments", cid, &a.remote_id)?.is_some();
+    let n = tx
+        .prepare_cached(
+            "INSERT INTO attachments (connection_id, remote_id, talent_remote_id, application_remote_id, filename, kind, url,
+                                      updated_at, synced_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (connection_id, remote_id) DO UPDATE SET
+               talent_remote_id = excluded.talent_remote_id, application_remote_id = excluded.application_remote_id,
+               filename = excluded.filename, kind = excluded.kind, url = excluded.url,
+               updated_at = excluded.updated_at, synced_at = excluded.synced_at
+             WHERE (attachments.talent_remote_id, attachments.application_remote_id, attachments.filename,
+                    attachments.kind, attachments.url, attachments.updated_at)
+                IS NOT (excluded.talent_remote_id, excluded.application_remote_id, excluded.filename,
+                    excluded.kind, excluded.url, excluded.updated_at)",
+        )?
+        .execute(params![
+            cid,
+            a.remote_id,
+            a.talent_remote_id,
+            a.application_remote_id,
+            a.filename,
+            a.kind,
+            a.url,
+            a.updated_at.as_ref().map(ts),
+            now
+        ])?;
+    Ok(outcome(existed, n))
+}
+
+enum Removal {
+    Deleted,
+    Flagged,
+    Absent,
+}
+
+/// Whether the outbox holds unpushed intents for any of these applications.
+fn has_pending(tx: &Transaction<'_>, cid: i64, application_ids_sql: &str, arg: &str) -> Result<bool> {
+    let sql = format!(
+        "SELECT EXISTS (SELECT 1 FROM outbox WHERE connection_id = ?1 AND state IN ('pending', 'conflict')
+                          AND application_remote_id IN ({application_ids_sql}))"
+    );
+    Ok(tx.prepare_cached(&sql)?.query_row(params![cid, arg], |r| r.get(0))?)
+}
+
+/// Removes a record deleted in the ATS. A talent takes its applications, history and files
+/// with it (GDPR erasure must propagate). Records with unpushed local changes are flagged
+/// `remote_deleted_at` instead, so the recruiter sees the conflict rather than losing work.
+fn delete_record(tx: &Transaction<'_>, cid: i64, d: &Deletion, now: &str) -> Result<Removal> {
+    let rid = d.remote_id.as_str();
+    let n = match d.resource {
+        Resource::Jobs => tx.execute("DELETE FROM jobs WHERE connection_id = ?1 AND remote_id = ?2", params![cid, rid])?,
+        Resource::Stages => {
+            tx.execute("DELETE FROM job_stages WHERE connection_id = ?1 AND remote_id = ?2", params![cid, rid])?
+        }
+        Resource::Talents => {
+            let apps = "SELECT remote_id FROM applications WHERE connection_id = ?1 AND talent_remote_id = ?2";
+            if has_pending(tx, cid, apps, rid)? {
+                tx.execute(
+                    "UPDATE talents SET remote_deleted_at = ?3 WHERE connection_id = ?1 AND remote_id = ?2",
+                    params![cid, rid, now],
+                )?;
+                return Ok(Removal::Flagged);
+            }
+            tx.execute(
+                "DELETE FROM stage_history WHERE connection_id = ?1 AND application_remote_id IN
+                   (SELECT remote_id FROM applications WHERE connection_id = ?1 AND talent_remote_id = ?2)",
+                params![cid, rid],
+            )?;
+            tx.execute("DELETE FROM applications WHERE connection_id = ?1 AND talent_remote_id = ?2", params![cid, rid])?;
+            tx.execute("DELETE FROM attachments WHERE connection_id = ?1 AND talent_remote_id = ?2", params![cid, rid])?;
+            tx.execute("DELETE FROM talents WHERE connection_id = ?1 AND remote_id = ?2", params![cid, rid])?
+        }
+        Resource::Applications => {
+            if has_pending(tx, cid, "?2", rid)? {
+                tx.execute(
+                    "UPDATE applications SET remote_deleted_at = ?3 WHERE connection_id = ?1 AND remote_id = ?2",
+                    params![cid, rid, now],
+                )?;
+                return Ok(Removal::Flagged);
+            }
+            tx.execute(
+                "DELETE FROM stage_history WHERE connection_id = ?1 AND application_remote_id = ?2",
+                params![cid, rid],
+            )?;
+            tx.execute("DELETE FROM applications WHERE connection_id = ?1 AND remote_id = ?2", params![cid, rid])?
+        }
+        Resource::StageHistory => 0, // history rows go with their application
+        Resource::Attachments => {
+            tx.execute("DELETE FROM attachments WHERE connection_id = ?1 AND remote_id = ?2", params![cid, rid])?
+        }
+    };
+    Ok(if n > 0 { Removal::Deleted } else { Removal::Absent })
+}

@@ -1,0 +1,56 @@
+//! The headless CLI, run as the real binary.
+
+use std::process::Command;
+
+fn talentdeck() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_talentdeck"));
+    c.env_remove("TALENTDECK_DATA_DIR");
+    c
+}
+
+#[test]
+fn help_lists_the_headless_commands() {
+    let out = talentdeck().arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for cmd in ["sandbox", "status", "export", "--data-dir"] {
+        assert!(text.contains(cmd), "--help should mention {cmd}:\n{text}");
+    }
+}
+
+#[test]
+fn export_on_an_empty_store_prints_nothing_and_succeeds() {
+    let dir = tempfile::tempdir().unwrap();
+    for kind in ["jobs", "stages", "talents", "applications"] {
+        let out = talentdeck().args(["export", kind, "--data-dir"]).arg(dir.path()).output().unwrap();
+        assert!(out.status.success(), "export {kind}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.stdout.is_empty(), "export {kind} on an empty store printed {:?}", out.stdout);
+    }
+    // The data folder can also come from the environment.
+    let out = talentdeck().args(["status", "--json"]).env("TALENTDECK_DATA_DIR", dir.path()).output().unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v, serde_json::json!([]));
+}
+
+#[test]
+fn a_bad_data_dir_is_a_clear_one_line_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-folder");
+    std::fs::write(&file, b"x").unwrap();
+    let out = talentdeck().args(["export", "jobs", "--data-dir"]).arg(&file).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.trim_end().lines().count(), 1, "one line, got: {err}");
+    assert!(err.contains("not-a-folder") && err.contains("not a folder"), "names the folder and the problem: {err}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn exporting_an_unknown_connection_names_the_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = talentdeck().args(["export", "talents", "--connection", "Nope", "--data-dir"]).arg(dir.path()).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("no connection named \"Nope\""), "{err}");
+}

@@ -1,0 +1,224 @@
+//! The local store on real SQLite files: migrations, uniqueness, idempotent upserts, search.
+
+use chrono::{TimeZone, Utc};
+use serde_json::json;
+use talentdeck::model::{Application, ApplicationStatus, Job, JobStatus, Provider, Resource, Talent};
+use talentdeck::store::{schema_version, Batch, Deletion, ExportKind, NewConnection, Store};
+
+fn new_conn(name: &str) -> NewConnection {
+    NewConnection {
+        name: name.into(),
+        provider: Provider::Greenhouse,
+        base_url: "http://127.0.0.1:1/v3".into(),
+        auth_url: None,
+        settings: json!({}),
+        sandbox: false,
+    }
+}
+
+fn talent(id: &str, name: &str, emails: &[&str]) -> Talent {
+    Talent {
+        remote_id: id.into(),
+        name: name.into(),
+        first_name: None,
+        last_name: None,
+        emails: emails.iter().map(|s| s.to_string()).collect(),
+        phones: vec!["+44 20 7946 0000".into()],
+        company: Some("Analytical Engines Ltd".into()),
+        title: Some("Engineer".into()),
+        tags: vec!["referral".into()],
+        updated_at: Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap(),
+        extra: json!({}),
+    }
+}
+
+fn export_all(store: &Store, kind: ExportKind) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    store
+        .export(kind, None, |v| {
+            out.push(v);
+            Ok(())
+        })
+        .unwrap();
+    out
+}
+
+#[test]
+fn fresh_file_migrates_to_the_current_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_dir(dir.path()).unwrap();
+    assert_eq!(store.current_version().unwrap(), schema_version());
+    assert!(store.integrity_ok().unwrap());
+    let journal: String = store.raw().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!(journal, "wal");
+    let fks: i64 = store.raw().query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+    assert_eq!(fks, 1);
+    // Reopening an up-to-date file is a no-op.
+    drop(store);
+    assert_eq!(Store::open_dir(dir.path()).unwrap().current_version().unwrap(), schema_version());
+}
+
+#[test]
+fn a_file_from_the_previous_schema_is_upgraded_and_keeps_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("talentdeck.sqlite3");
+    let now = Utc::now();
+    {
+        let mut old = Store::open_at_version(&path, schema_version() - 1).unwrap();
+        assert_eq!(old.current_version().unwrap(), schema_version() - 1);
+        let c = old.create_connection(&new_conn("Acme"), now).unwrap();
+        // Schema 1 has no search index: write the rows the way schema 1 code did.
+        old.raw()
+            .execute(
+                "INSERT INTO talents (connection_id, remote_id, name, tags, updated_at, synced_at)
+                 VALUES (?1, '42', 'Zoë Ångström', '[\"rust\"]', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
+                [c.id],
+            )
+            .unwrap();
+        old.raw()
+            .execute(
+                "INSERT INTO talent_emails (talent_id, position, email) VALUES (last_insert_rowid(), 0, 'zoe@example.org')",
+                [],
+            )
+            .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.current_version().unwrap(), schema_version());
+    let found = store.search_talents(None, "ngstr", 10).unwrap();
+    assert_eq!(found.len(), 1, "talents stored before the upgrade are searchable after it");
+    assert_eq!(found[0].emails, vec!["zoe@example.org".to_string()]);
+    assert_eq!(store.connections().unwrap().len(), 1);
+}
+
+#[test]
+fn a_database_from_a_newer_version_is_refused_not_touched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("talentdeck.sqlite3");
+    drop(Store::open(&path).unwrap());
+    {
+        let db = rusqlite::Connection::open(&path).unwrap();
+        db.pragma_update(None, "user_version", (schema_version() + 5) as i64).unwrap();
+    }
+    let err = Store::open(&path).err().expect("a newer schema must be refused");
+    assert_eq!(err.code(), "store_too_new");
+    assert!(err.to_string().contains("newer Talentdeck"));
+}
+
+#[test]
+fn remote_ids_are_unique_per_connection_and_upserts_are_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_dir(dir.path()).unwrap();
+    let now = Utc::now();
+    let a = store.create_connection(&new_conn("Acme"), now).unwrap();
+    let b = store.create_connection(&new_conn("Globex"), now).unwrap();
+
+    let batch = Batch { talents: vec![talent("1", "Ada Lovelace", &["ada@example.com"])], ..Batch::default() };
+    let first = store.write_batch(a.id, &batch, None, now).unwrap();
+    assert_eq!((first.created, first.updated), (1, 0));
+    // The same remote id again, e.g. from an overlap window: no duplicate, nothing changed.
+    let again = store.write_batch(a.id, &batch, None, now).unwrap();
+    assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 1));
+    // The same remote id in another connection is another record.
+    assert_eq!(store.write_batch(b.id, &batch, None, now).unwrap().created, 1);
+    // A changed record is updated in place.
+    let mut changed = batch.clone();
+    changed.talents[0].title = Some("Principal Engineer".into());
+    assert_eq!(store.write_batch(a.id, &changed, None, now).unwrap().updated, 1);
+    assert_eq!(export_all(&store, ExportKind::Talents).len(), 2);
+
+    // The database itself refuses a duplicate (connection, remote_id).
+    let dup = store.raw().execute(
+        "INSERT INTO talents (connection_id, remote_id, name, updated_at, synced_at) VALUES (?1, '1', 'x', 'x', 'x')",
+        [a.id],
+    );
+    assert!(dup.is_err(), "(connection_id, remote_id) must be unique");
+
+    // A connection name is unique too.
+    assert_eq!(store.create_connection(&new_conn("Acme"), now).unwrap_err().code(), "conflict");
+}
+
+#[test]
+fn search_finds_talents_by_non_ascii_name_fragments_and_by_email() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_dir(dir.path()).unwrap();
+    let now = Utc::now();
+    let c = store.create_connection(&new_conn("Acme"), now).unwrap();
+    let batch = Batch {
+        talents: vec![
+            talent("1", "Søren Kierkegaard", &["soren@philosophy.dk"]),
+            talent("2", "田中 太郎", &["taro.tanaka@example.jp"]),
+            talent("3", "Łukasz Müller", &["lukasz@example.pl", "l.mueller@work.example"]),
+            talent("4", "Ada Lovelace", &["ada@example.com"]),
+        ],
+        ..Batch::default()
+    };
+    store.write_batch(c.id, &batch, None, now).unwrap();
+
+    fn found(store: &Store, q: &str) -> Vec<String> {
+        store.search_talents(None, q, 50).unwrap().into_iter().map(|t| t.name).collect()
+    }
+    assert_eq!(found(&store, "øren"), vec!["Søren Kierkegaard"]);
+    assert_eq!(found(&store, "田中 太郎"), vec!["田中 太郎"]);
+    assert_eq!(found(&store, "Müll"), vec!["Łukasz Müller"]);
+    assert_eq!(found(&store, "muller"), vec!["Łukasz Müller"], "diacritics are folded");
+    assert_eq!(found(&store, "mueller@work"), vec!["Łukasz Müller"], "a second email is searchable");
+    assert_eq!(found(&store, "taro.tanaka@example.jp"), vec!["田中 太郎"]);
+    assert_eq!(found(&store, "Ada lovelace"), vec!["Ada Lovelace"], "every word must match, case-insensitively");
+    assert!(found(&store, "nobody-like-this").is_empty());
+    assert_eq!(found(&store, "").len(), 4, "a blank query lists everyone");
+
+    // The index follows updates and deletions without the caller doing anything.
+    let mut renamed = batch.talents[3].clone();
+    renamed.emails = vec!["countess@example.com".into()];
+    store.write_batch(c.id, &Batch { talents: vec![renamed], ..Batch::default() }, None, now).unwrap();
+    assert!(found(&store, "ada@example").is_empty());
+    assert_eq!(found(&store, "countess"), vec!["Ada Lovelace"]);
+    let gone = Batch {
+        deletions: vec![Deletion { resource: Resource::Talents, remote_id: "1".into() }],
+        ..Batch::default()
+    };
+    assert_eq!(store.write_batch(c.id, &gone, None, now).unwrap().deleted, 1);
+    assert!(found(&store, "Søren").is_empty());
+}
+
+#[test]
+fn deleting_a_talent_takes_its_applications_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_dir(dir.path()).unwrap();
+    let now = Utc::now();
+    let c = store.create_connection(&new_conn("Acme"), now).unwrap();
+    let t = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
+    let batch = Batch {
+        jobs: vec![Job {
+            remote_id: "10".into(),
+            title: "Backend Engineer".into(),
+            status: JobStatus::Open,
+            department: Some("Engineering".into()),
+            location: None,
+            updated_at: t,
+            extra: json!({}),
+        }],
+        talents: vec![talent("1", "Ada Lovelace", &["ada@example.com"])],
+        applications: vec![Application {
+            remote_id: "100".into(),
+            talent_remote_id: "1".into(),
+            job_remote_id: Some("10".into()),
+            stage_remote_id: Some("7".into()),
+            stage_name: Some("Phone Screen".into()),
+            status: ApplicationStatus::Active,
+            updated_at: t,
+            extra: json!({}),
+        }],
+        ..Batch::default()
+    };
+    store.write_batch(c.id, &batch, None, now).unwrap();
+    assert_eq!(export_all(&store, ExportKind::Applications).len(), 1);
+    let gone = Batch {
+        deletions: vec![Deletion { resource: Resource::Talents, remote_id: "1".into() }],
+        ..Batch::default()
+    };
+    store.write_batch(c.id, &gone, None, now).unwrap();
+    assert!(export_all(&store, ExportKind::Talents).is_empty());
+    assert!(export_all(&store, ExportKind::Applications).is_empty(), "a deleted person's applications go too");
+    assert_eq!(export_all(&store, ExportKind::Jobs).len(), 1);
+}
