@@ -8,8 +8,10 @@ use std::sync::{Mutex, MutexGuard};
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 
+use crate::ats::{self, Connector, Endpoint};
 use crate::error::{Error, Result};
-use crate::model::{JobRow, Provider, TalentRow};
+use crate::model::{Connection, ConnectionState, JobRow, Provider, TalentRow};
+use crate::sync::{self, Progress, RunReport, SyncOptions};
 use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::status::{self, ConnectionStatus};
 use crate::store::{ExportKind, LogEntry, NewConnection, Store};
@@ -31,6 +33,42 @@ pub struct App {
     vault: Vault,
     /// In-process sandbox ATSs, by connection id; dropped (and stopped) with the app.
     sandboxes: tokio::sync::Mutex<HashMap<i64, Sandbox>>,
+    /// One sync at a time per connection: the running sync holds its connection's lock.
+    runs: Mutex<HashMap<i64, std::sync::Arc<tokio::sync::Mutex<()>>>>,
+}
+
+/// What connecting a real ATS account needs. The secret is read once and goes to the keychain.
+#[derive(Debug, Clone, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../ui/src/lib/bindings/")]
+pub struct ConnectInput {
+    pub provider: Provider,
+    pub name: String,
+    /// The API key (Lever, Ashby) or the client secret (Greenhouse).
+    pub secret: String,
+    /// Greenhouse: the Harvest v3 OAuth client id.
+    pub client_id: Option<String>,
+    /// Greenhouse: the id of the Greenhouse user the integration acts as.
+    pub user_id: Option<String>,
+    pub base_url: Option<String>,
+    pub auth_url: Option<String>,
+}
+
+/// The real hosts of each provider's API.
+pub fn default_base_url(provider: Provider) -> &'static str {
+    match provider {
+        Provider::Greenhouse => "https://harvest.greenhouse.io/v3",
+        Provider::Lever => "https://api.lever.co/v1",
+        Provider::Ashby => "https://api.ashbyhq.com",
+    }
+}
+
+/// How a sync request ended.
+#[derive(Debug)]
+pub enum SyncOutcome {
+    Ran(RunReport),
+    /// Another sync of the same connection was running; this request waited for it.
+    Joined,
 }
 
 impl App {
@@ -41,6 +79,7 @@ impl App {
             store: Mutex::new(store),
             vault: Vault::new(),
             sandboxes: tokio::sync::Mutex::new(HashMap::new()),
+            runs: Mutex::new(HashMap::new()),
         })
     }
 
@@ -84,6 +123,95 @@ impl App {
         emit: impl FnMut(serde_json::Value) -> Result<()>,
     ) -> Result<()> {
         self.store().export(kind, connection, emit)
+    }
+
+    /// Verifies `input`'s credential against the ATS (one cheap request per permission needed)
+    /// and only then records the connection and puts the secret in the keychain. A wrong
+    /// credential records nothing.
+    pub async fn connect(&self, input: ConnectInput, now: DateTime<Utc>) -> Result<Connection> {
+        let name = input.name.trim().to_string();
+        if name.is_empty() {
+            return Err(Error::Validation("give the connection a name".into()));
+        }
+        if input.secret.trim().is_empty() {
+            return Err(Error::Validation("the API key / client secret is empty".into()));
+        }
+        if self.store().connection_by_name(&name)?.is_some() {
+            return Err(Error::Conflict(format!("a connection named {name:?} already exists; pick another name")));
+        }
+        let mut settings = serde_json::json!({});
+        let kind = if input.provider == Provider::Greenhouse {
+            for (field, value) in [("client_id", &input.client_id), ("user_id", &input.user_id)] {
+                match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                    Some(v) => settings[field] = v.into(),
+                    None => return Err(Error::Validation(format!("Greenhouse needs --{} (the Harvest v3 OAuth {})", field.replace('_', "-"), field.replace('_', " ")))),
+                }
+            }
+            CredentialKind::ClientSecret
+        } else {
+            CredentialKind::ApiKey
+        };
+        let base_url = input.base_url.clone().unwrap_or_else(|| default_base_url(input.provider).to_string());
+        let auth_url = if input.provider == Provider::Greenhouse { input.auth_url.clone() } else { None };
+        let secret = SecretString::from(input.secret.trim().to_string());
+        let connector = ats::connector(
+            input.provider,
+            Endpoint { base_url: base_url.clone(), auth_url: auth_url.clone(), settings: settings.clone(), secret: secret.clone() },
+        );
+        connector.verify().await?;
+        let vault_key = new_vault_key();
+        settings["vault_key"] = vault_key.clone().into();
+        self.vault.put(&vault_key, &Credential::new(kind, secret))?;
+        let created = self.store().create_connection(
+            &NewConnection { name, provider: input.provider, base_url, auth_url, settings, sandbox: false },
+            now,
+        );
+        if created.is_err() {
+            let _ = self.vault.delete(&vault_key);
+        }
+        created
+    }
+
+    /// The connector for a stored connection, with its secret from the vault.
+    pub fn connector_for(&self, conn: &Connection) -> Result<Box<dyn Connector>> {
+        let key = conn.settings.get("vault_key").and_then(|k| k.as_str()).unwrap_or_default();
+        let credential = self.vault.get(key)?.ok_or_else(|| {
+            Error::Unauthorized(format!("no credential is stored for {:?}; reconnect it", conn.name))
+        })?;
+        Ok(ats::connector(
+            conn.provider,
+            Endpoint {
+                base_url: conn.base_url.clone(),
+                auth_url: conn.auth_url.clone(),
+                settings: conn.settings.clone(),
+                secret: credential.secret,
+            },
+        ))
+    }
+
+    /// Syncs connection `id` (incrementally unless `full`). If a sync of it is already
+    /// running, waits for that one instead of starting another.
+    pub async fn sync(&self, id: i64, full: bool, trigger: &'static str, progress: &(dyn Fn(&Progress) + Sync)) -> Result<SyncOutcome> {
+        let slot = self.runs.lock().unwrap_or_else(|p| p.into_inner()).entry(id).or_default().clone();
+        let busy = slot.try_lock().is_err();
+        let _running = slot.lock().await;
+        if busy {
+            // A sync was running when we were asked; having waited for it, we are up to date.
+            return Ok(SyncOutcome::Joined);
+        }
+        let conn = self.store().connection(id)?;
+        if conn.state == ConnectionState::Disconnected {
+            return Err(Error::Validation(format!("{:?} is disconnected; reconnect it to sync", conn.name)));
+        }
+        let connector = match self.connector_for(&conn) {
+            Ok(c) => c,
+            Err(e) => {
+                self.store().set_connection_state(id, ConnectionState::NeedsReconnect, Some(&e.to_string()), Utc::now())?;
+                return Err(e);
+            }
+        };
+        let report = sync::run(&self.store, &conn, connector.as_ref(), &SyncOptions { full, trigger }, progress).await?;
+        Ok(SyncOutcome::Ran(report))
     }
 
     /// "Try with a sandbox ATS": starts the built-in simulator of `provider` on a loopback

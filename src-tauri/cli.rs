@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use chrono::Utc;
 use clap::{Args, Parser, Subcommand};
 
-use crate::app::{self, App};
+use crate::app::{self, App, ConnectInput, SyncOutcome};
 use crate::error::{Error, Result};
 use crate::model::Provider;
 use crate::sandbox::{Faults, RateLimit, Sandbox, SandboxConfig};
@@ -40,6 +40,35 @@ pub enum Command {
     /// Run a simulator of an ATS's HTTP API on 127.0.0.1 (no account needed)
     #[command(subcommand)]
     Sandbox(SandboxCommand),
+    /// Connect an ATS account. The secret (Lever/Ashby API key, Greenhouse client secret) is read
+    /// from stdin, never from a flag; on a terminal it is prompted for without echo
+    Connect {
+        #[arg(value_enum)]
+        provider: Provider,
+        /// A name for this connection, e.g. "Acme Greenhouse"
+        #[arg(long)]
+        name: String,
+        /// Greenhouse: the Harvest v3 OAuth client id
+        #[arg(long)]
+        client_id: Option<String>,
+        /// Greenhouse: the id of the Greenhouse user the integration acts as
+        #[arg(long)]
+        user_id: Option<String>,
+        /// The API's address, for regional hosts or a sandbox [default: the provider's]
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Greenhouse: the OAuth token URL [default: https://auth.greenhouse.io/token]
+        #[arg(long)]
+        auth_url: Option<String>,
+    },
+    /// Sync a connection (or every connection) now: incremental after the first full sync
+    Sync {
+        /// The connection's name [default: all connections]
+        name: Option<String>,
+        /// Re-read everything and remove what the ATS deleted
+        #[arg(long)]
+        full: bool,
+    },
     /// Show each connection's health: state, indicator, last successful sync, last error
     Status {
         /// Print a JSON array instead of a table
@@ -142,6 +171,64 @@ fn run(cli: Cli) -> Result<ExitCode> {
     };
     match command {
         Command::Sandbox(SandboxCommand::Serve(args)) => serve_sandbox(args),
+        Command::Connect { provider, name, client_id, user_id, base_url, auth_url } => {
+            let app = App::open(&data_dir(&cli)?)?;
+            let secret = read_secret(*provider)?;
+            let input = ConnectInput {
+                provider: *provider,
+                name: name.clone(),
+                secret,
+                client_id: client_id.clone(),
+                user_id: user_id.clone(),
+                base_url: base_url.clone(),
+                auth_url: auth_url.clone(),
+            };
+            let conn = runtime()?.block_on(app.connect(input, Utc::now()))?;
+            println!("Connected {:?} ({}). Run `talentdeck sync {:?}` to import its data.", conn.name, conn.provider, conn.name);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Sync { name, full } => {
+            let app = App::open(&data_dir(&cli)?)?;
+            let targets = match name {
+                Some(n) => vec![app.store().require_connection(n)?],
+                None => app.store().connections()?,
+            };
+            if targets.is_empty() {
+                return Err(Error::NotFound("there are no connections to sync; run `talentdeck connect` first".into()));
+            }
+            let rt = runtime()?;
+            let mut failed = false;
+            for conn in targets {
+                let progress = ProgressView::new(&conn.name);
+                let outcome = rt.block_on(app.sync(conn.id, *full, "manual", &|p| progress.update(p)))?;
+                progress.finish();
+                match outcome {
+                    SyncOutcome::Joined => eprintln!("{}: joined the sync that was already running", conn.name),
+                    SyncOutcome::Ran(report) => {
+                        let n = |f: fn(&crate::store::RunCounts) -> u64| report.counts.values().map(f).sum::<u64>();
+                        let line = format!(
+                            "{}: {} — {} created, {} updated, {} deleted, {} skipped, {} requests{}",
+                            conn.name,
+                            report.state.as_str(),
+                            n(|c| c.created),
+                            n(|c| c.updated),
+                            n(|c| c.deleted),
+                            n(|c| c.skipped),
+                            report.requests,
+                            if report.rate_limited > 0 { format!(", {} rate-limited", report.rate_limited) } else { String::new() }
+                        );
+                        match report.error {
+                            None => println!("{line}"),
+                            Some(e) => {
+                                eprintln!("talentdeck: {}: sync failed: {e}", conn.name);
+                                failed = true;
+                            }
+                        }
+                    }
+                }
+            }
+            Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
         Command::Status { json } => {
             let app = App::open(&data_dir(&cli)?)?;
             let statuses = app.status(Utc::now())?;
@@ -194,6 +281,66 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 )?;
             }
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Reads the secret from stdin: prompted without echo on a terminal, else the first line.
+fn read_secret(provider: Provider) -> Result<String> {
+    use std::io::IsTerminal;
+    let what = if provider == Provider::Greenhouse { "Greenhouse client secret" } else { "API key" };
+    let secret = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(format!("{} {what}: ", provider.display_name()))?
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        line
+    };
+    let secret = secret.trim().to_string();
+    if secret.is_empty() {
+        return Err(Error::Validation(format!("no {what} was given on stdin")));
+    }
+    Ok(secret)
+}
+
+/// Sync progress: a bar per connection on a terminal, plain lines otherwise.
+struct ProgressView {
+    bar: Option<indicatif::ProgressBar>,
+    name: String,
+    last_line: std::sync::Mutex<std::time::Instant>,
+}
+
+impl ProgressView {
+    fn new(name: &str) -> ProgressView {
+        use std::io::IsTerminal;
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let b = indicatif::ProgressBar::new_spinner();
+            b.set_style(indicatif::ProgressStyle::with_template("{spinner} {prefix}: {msg} [{elapsed}]").expect("template"));
+            b.set_prefix(name.to_string());
+            b.enable_steady_tick(std::time::Duration::from_millis(120));
+            b
+        });
+        ProgressView { bar, name: name.to_string(), last_line: std::sync::Mutex::new(std::time::Instant::now()) }
+    }
+
+    fn update(&self, p: &crate::sync::Progress) {
+        let msg = format!("{}: {} records, {} pages{}", p.resource.as_str(), p.records, p.pages, if p.done { " (done)" } else { "" });
+        match &self.bar {
+            Some(b) => b.set_message(msg),
+            None => {
+                // Plain lines, at most one a second (plus each finished resource), for logs.
+                let mut last = self.last_line.lock().unwrap_or_else(|e| e.into_inner());
+                if p.done || last.elapsed() >= std::time::Duration::from_secs(1) {
+                    eprintln!("{}: {msg}", self.name);
+                    *last = std::time::Instant::now();
+                }
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
         }
     }
 }

@@ -31,6 +31,9 @@ pub enum Error {
     InvalidResponse(String),
     #[error("{0}")]
     KeychainUnavailable(String),
+    /// The provider invalidated its incremental token: the next pass must be a full one.
+    #[error("{0}")]
+    ResyncRequired(String),
     #[error("{0}")]
     Io(String),
     #[error("{0}")]
@@ -53,6 +56,7 @@ impl Error {
             Error::Unreachable(_) => "unreachable",
             Error::InvalidResponse(_) => "invalid_response",
             Error::KeychainUnavailable(_) => "keychain_unavailable",
+            Error::ResyncRequired(_) => "resync_required",
             Error::Io(_) => "io",
             Error::Internal(_) => "internal",
         }

@@ -8,12 +8,14 @@
 //! - [`cli`] (headless) and `shell` (the Tauri window, the only code that imports `tauri`).
 
 pub mod app;
+pub mod ats;
 pub mod cli;
 pub mod error;
 pub mod model;
 pub mod sandbox;
 pub mod status;
 pub mod store;
+pub mod sync;
 pub mod vault;
 
 #[cfg(feature = "desktop")]

@@ -230,6 +230,7 @@ pub struct Connection {
     /// Greenhouse's OAuth token endpoint; `None` for API-key providers.
     pub auth_url: Option<String>,
     /// Non-secret settings (Greenhouse client id and acting user id, …).
+    #[ts(type = "Record<string, unknown>")]
     pub settings: serde_json::Value,
     pub state: ConnectionState,
     /// True for connections to the built-in sandbox ATS.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::Utc;
 use tauri::{AppHandle, Emitter, State};
 
-use crate::app::App;
+use crate::app::{App, ConnectInput};
 use crate::error::{Error, Result};
 use crate::model::{JobRow, Provider, TalentRow};
 use crate::status::ConnectionStatus;
@@ -31,7 +31,44 @@ fn list_status(app: Shared<'_>) -> Result<Vec<ConnectionStatus>> {
 async fn start_sandbox(handle: AppHandle, app: Shared<'_>, provider: Provider) -> Result<ConnectionStatus> {
     let status = app.start_sandbox(provider, Utc::now()).await?;
     emit_status(&handle, &app);
+    spawn_sync(handle, app.inner().clone(), status.id, false, "connect");
     Ok(status)
+}
+
+#[tauri::command]
+async fn connect(handle: AppHandle, app: Shared<'_>, input: ConnectInput) -> Result<ConnectionStatus> {
+    let conn = app.connect(input, Utc::now()).await?;
+    let status = crate::status::of(&app.store(), conn.clone(), Utc::now())?;
+    spawn_sync(handle, app.inner().clone(), conn.id, false, "connect");
+    Ok(status)
+}
+
+#[tauri::command]
+fn sync_now(handle: AppHandle, app: Shared<'_>, connection_id: i64, full: bool) -> Result<()> {
+    app.store().connection(connection_id)?;
+    spawn_sync(handle, app.inner().clone(), connection_id, full, "manual");
+    Ok(())
+}
+
+/// Runs a sync in the background, telling the UI as pages land and when the state changes.
+fn spawn_sync(handle: AppHandle, app: Arc<App>, id: i64, full: bool, trigger: &'static str) {
+    tauri::async_runtime::spawn(async move {
+        let h = handle.clone();
+        let started = std::sync::atomic::AtomicBool::new(false);
+        let on_progress = |_: &crate::sync::Progress| {
+            if !started.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                if let Ok(all) = app.status(Utc::now()) {
+                    let _ = h.emit("status_changed", all);
+                }
+            }
+            let _ = h.emit("models_changed", serde_json::json!({ "connection_id": id }));
+        };
+        if let Err(e) = app.sync(id, full, trigger, &on_progress).await {
+            tracing::warn!(connection = id, error = %e, "sync could not run");
+        }
+        emit_status(&handle, &app);
+        let _ = handle.emit("models_changed", serde_json::json!({ "connection_id": id }));
+    });
 }
 
 #[tauri::command]
@@ -67,8 +104,9 @@ pub fn run(data_dir: PathBuf, try_sandbox: Option<Provider>) -> Result<()> {
                 if let Some(provider) = try_sandbox {
                     let exists = app.status(Utc::now()).map(|all| all.iter().any(|c| c.sandbox && c.provider == provider));
                     if matches!(exists, Ok(false)) {
-                        if let Err(e) = app.start_sandbox(provider, Utc::now()).await {
-                            tracing::warn!(error = %e, "could not start the sandbox ATS");
+                        match app.start_sandbox(provider, Utc::now()).await {
+                            Ok(s) => spawn_sync(handle.clone(), app.clone(), s.id, false, "connect"),
+                            Err(e) => tracing::warn!(error = %e, "could not start the sandbox ATS"),
                         }
                     }
                 }
@@ -76,7 +114,7 @@ pub fn run(data_dir: PathBuf, try_sandbox: Option<Provider>) -> Result<()> {
             });
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![list_status, start_sandbox, list_jobs, search_talents, list_log])
+        .invoke_handler(tauri::generate_handler![list_status, start_sandbox, connect, sync_now, list_jobs, search_talents, list_log])
         .run(tauri::generate_context!())
         .map_err(|e| Error::Internal(format!("the desktop window failed: {e}")))?;
     Ok(())

@@ -12,7 +12,7 @@ mod write;
 pub use export::ExportKind;
 pub use queries::{LogEntry, RunSummary};
 pub use sync_state::{Cursor, RunCounts, RunState};
-pub use write::{Batch, BatchCounts, Deletion};
+pub use write::{Batch, BatchCounts, Deletion, PageWrite};
 
 use std::path::{Path, PathBuf};
 

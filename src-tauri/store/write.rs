@@ -84,7 +84,76 @@ fn tally(c: &mut BatchCounts, u: Upsert) {
     }
 }
 
+/// Everything one page of a pass writes, in one transaction.
+#[derive(Debug)]
+pub struct PageWrite<'a> {
+    pub batch: &'a Batch,
+    /// The resource the pass is over and the remote ids the page listed: marked as seen at
+    /// `seen_at`, so a complete full pass can tell which local records the ATS no longer has.
+    pub listed: Option<(Resource, &'a [String])>,
+    pub seen_at: DateTime<Utc>,
+    /// The checkpoint that makes the pass resumable after this page.
+    pub cursor: &'a Cursor,
+    /// Set on the last page of a complete full pass: remove local records of the resource that
+    /// were not seen during the pass (deleted in the ATS).
+    pub prune: bool,
+}
+
 impl Store {
+    /// Writes one page of a pass: records, seen marks, deletions and checkpoint, atomically.
+    pub fn write_page(&mut self, cid: i64, w: &PageWrite<'_>, now: DateTime<Utc>) -> Result<BatchCounts> {
+        let tx = self.db.transaction()?;
+        let mut counts = write_batch_tx(&tx, cid, w.batch, now)?;
+        if let Some((resource, ids)) = w.listed {
+            if let Some(table) = table_of(resource) {
+                let seen = ts(&w.seen_at);
+                let ids = serde_json::to_string(ids)?;
+                tx.prepare_cached(&format!(
+                    "UPDATE {table} SET synced_at = ?1 WHERE connection_id = ?2
+                       AND synced_at < ?1 AND remote_id IN (SELECT value FROM json_each(?3))"
+                ))?
+                .execute(params![seen, cid, ids])?;
+                if w.prune {
+                    let stale: Vec<String> = tx
+                        .prepare(&format!("SELECT remote_id FROM {table} WHERE connection_id = ?1 AND synced_at < ?2"))?
+                        .query_map(params![cid, seen], |r| r.get(0))?
+                        .collect::<rusqlite::Result<_>>()?;
+                    for remote_id in stale {
+                        match delete_record(&tx, cid, &Deletion { resource, remote_id }, &ts(&now))? {
+                            Removal::Deleted => counts.deleted += 1,
+                            Removal::Flagged => counts.flagged += 1,
+                            Removal::Absent => {}
+                        }
+                    }
+                }
+            }
+        }
+        sync_state::save_cursor_tx(&tx, cid, w.cursor, now)?;
+        tx.commit()?;
+        Ok(counts)
+    }
+
+    /// Removes talents that no application refers to any more (Lever: a person exists only
+    /// through their opportunities). Returns how many went.
+    pub fn prune_talents_without_applications(&mut self, cid: i64, now: DateTime<Utc>) -> Result<u64> {
+        let tx = self.db.transaction()?;
+        let orphans: Vec<String> = tx
+            .prepare(
+                "SELECT remote_id FROM talents t WHERE connection_id = ?1 AND NOT EXISTS
+                   (SELECT 1 FROM applications a WHERE a.connection_id = ?1 AND a.talent_remote_id = t.remote_id)",
+            )?
+            .query_map([cid], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut n = 0;
+        for remote_id in orphans {
+            if let Removal::Deleted = delete_record(&tx, cid, &Deletion { resource: Resource::Talents, remote_id }, &ts(&now))? {
+                n += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+
     /// Writes `batch` for connection `cid` and, in the same transaction, the checkpoint `cursor`
     /// (if any). Either all of it lands or none of it.
     pub fn write_batch(
@@ -133,6 +202,17 @@ pub(super) fn write_batch_tx(tx: &Transaction<'_>, cid: i64, b: &Batch, now: Dat
         }
     }
     Ok(c)
+}
+
+fn table_of(resource: Resource) -> Option<&'static str> {
+    match resource {
+        Resource::Jobs => Some("jobs"),
+        Resource::Stages => Some("job_stages"),
+        Resource::Talents => Some("talents"),
+        Resource::Applications => Some("applications"),
+        Resource::Attachments => Some("attachments"),
+        Resource::StageHistory => None, // history rows have no remote id of their own
+    }
 }
 
 fn existing(tx: &Transaction<'_>, table: &str, cid: i64, remote_id: &str) -> Result<Option<i64>> {

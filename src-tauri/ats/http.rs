@@ -1,0 +1,293 @@
+//! The HTTP client every provider shares: pacing under the provider's rate limit, retries with
+//! backoff and jitter for transient failures, `Retry-After` on 429, and typed errors with any
+//! secret redacted. Providers build requests; this module decides when and how often to send.
+
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use backon::{ExponentialBuilder, Retryable};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use reqwest::{RequestBuilder, Response, StatusCode};
+
+use crate::error::Error;
+
+/// Requests made through one client, for run records and benchmarks.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub requests: AtomicU64,
+    pub rate_limited: AtomicU64,
+    pub retries: AtomicU64,
+}
+
+impl Stats {
+    pub fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+    pub fn rate_limited(&self) -> u64 {
+        self.rate_limited.load(Ordering::Relaxed)
+    }
+}
+
+/// How hard to try before a run fails (and later resumes from its checkpoint).
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    pub max_retries: usize,
+    pub min_delay: Duration,
+    pub max_delay: Duration,
+    /// The longest a single request may keep retrying, waits included: never hours of 429s.
+    pub max_total: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 8,
+            min_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(30),
+            max_total: Duration::from_secs(180),
+        }
+    }
+}
+
+pub struct HttpClient {
+    inner: reqwest::Client,
+    limiter: DefaultDirectRateLimiter,
+    /// Set from rate-limit headers when the provider says the budget is spent.
+    pause_until: Mutex<Option<Instant>>,
+    pub stats: Stats,
+    policy: RetryPolicy,
+    provider: &'static str,
+}
+
+/// One attempt's failure: retry (after the server's requested delay, if any) or give up.
+struct Failure {
+    error: Error,
+    retry: bool,
+    retry_after: Option<Duration>,
+}
+
+impl HttpClient {
+    /// `requests` per `per`: the provider's documented budget, the starting point for pacing.
+    pub fn new(provider: &'static str, requests: u32, per: Duration, policy: RetryPolicy) -> HttpClient {
+        let n = NonZeroU32::new(requests.max(1)).expect("non-zero");
+        let quota = Quota::with_period(per / n.get()).expect("positive period").allow_burst(n);
+        HttpClient {
+            inner: reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(10))
+                .timeout(Duration::from_secs(60))
+                .user_agent(concat!("Talentdeck/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .expect("an HTTP client with default TLS"),
+            limiter: RateLimiter::direct(quota),
+            pause_until: Mutex::new(None),
+            stats: Stats::default(),
+            policy,
+            provider,
+        }
+    }
+
+    pub fn inner(&self) -> &reqwest::Client {
+        &self.inner
+    }
+
+    /// Sends the request `build` makes (called again for every retry) and returns a 2xx
+    /// response. `what` names the endpoint in errors (e.g. "GET /v3/candidates").
+    pub async fn send(&self, what: &str, build: impl Fn() -> RequestBuilder) -> Result<Response, Error> {
+        let started = Instant::now();
+        let policy = &self.policy;
+        let backoff = ExponentialBuilder::default()
+            .with_min_delay(policy.min_delay)
+            .with_max_delay(policy.max_delay)
+            .with_max_times(policy.max_retries)
+            .with_jitter();
+        let attempt = || async { self.attempt(what, &build).await };
+        attempt
+            .retry(backoff)
+            .when(|f: &Failure| f.retry)
+            .adjust(|f: &Failure, delay| {
+                let wait = f.retry_after.or(delay)?;
+                if started.elapsed() + wait > policy.max_total {
+                    return None; // give up rather than wait past the budget
+                }
+                self.stats.retries.fetch_add(1, Ordering::Relaxed);
+                Some(wait)
+            })
+            .await
+            .map_err(|f| f.error)
+    }
+
+    async fn attempt(&self, what: &str, build: &impl Fn() -> RequestBuilder) -> Result<Response, Failure> {
+        self.wait_turn().await;
+        self.stats.requests.fetch_add(1, Ordering::Relaxed);
+        let resp = match build().send().await {
+            Ok(r) => r,
+            Err(e) => {
+                // Connection refused/reset, DNS, timeouts: transient until the budget runs out.
+                return Err(Failure {
+                    error: Error::Unreachable(format!("{} could not be reached ({what}): {}", self.provider, redact(&e.to_string()))),
+                    retry: true,
+                    retry_after: None,
+                });
+            }
+        };
+        self.learn_from_headers(&resp);
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(resp);
+        }
+        let retry_after = retry_after(&resp);
+        let body = resp.text().await.unwrap_or_default();
+        let excerpt = excerpt(&body);
+        let p = self.provider;
+        Err(match status {
+            StatusCode::TOO_MANY_REQUESTS => {
+                self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
+                if let Some(d) = retry_after {
+                    *self.pause_until.lock().expect("pause lock") = Some(Instant::now() + d);
+                }
+                Failure {
+                    error: Error::RateLimited(format!("{p} kept answering 429 Too Many Requests ({what}); try again later")),
+                    retry: true,
+                    retry_after: retry_after.or(Some(Duration::from_secs(1))),
+                }
+            }
+            StatusCode::UNAUTHORIZED => Failure {
+                error: Error::Unauthorized(format!(
+                    "{p} rejected the credential (HTTP 401 on {what}): it expired or was revoked; reconnect with a new one"
+                )),
+                retry: false,
+                retry_after: None,
+            },
+            StatusCode::FORBIDDEN => Failure {
+                error: Error::PermissionDenied(format!("{p} refused {what} (HTTP 403): {excerpt}")),
+                retry: false,
+                retry_after: None,
+            },
+            s if s.is_server_error() || s == StatusCode::REQUEST_TIMEOUT => Failure {
+                error: Error::Unreachable(format!("{p} failed with HTTP {} on {what}: {excerpt}", s.as_u16())),
+                retry: true,
+                retry_after,
+            },
+            s => Failure {
+                error: Error::InvalidResponse(format!("{p} answered HTTP {} on {what}: {excerpt}", s.as_u16())),
+                retry: false,
+                retry_after: None,
+            },
+        })
+    }
+
+    async fn wait_turn(&self) {
+        let pause = *self.pause_until.lock().expect("pause lock");
+        if let Some(until) = pause {
+            let now = Instant::now();
+            if until > now {
+                tokio::time::sleep(until - now).await;
+            }
+        }
+        self.limiter.until_ready().await;
+    }
+
+    /// Providers announce their remaining budget; when it is spent, wait for the reset instead
+    /// of walking into a 429.
+    fn learn_from_headers(&self, resp: &Response) {
+        let h = resp.headers();
+        let num = |name: &str| h.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<f64>().ok());
+        let remaining = num("x-ratelimit-remaining").or_else(|| num("x-rate-limit-remaining"));
+        let reset = num("x-ratelimit-reset").or_else(|| num("x-rate-limit-reset"));
+        if let (Some(rem), Some(reset)) = (remaining, reset) {
+            if rem <= 0.0 {
+                // Greenhouse sends an absolute epoch time; others send seconds to wait. Accept both.
+                let now_epoch = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_secs_f64())
+                    .unwrap_or_default();
+                let secs = if reset > 1_000_000_000.0 { reset - now_epoch } else { reset };
+                let secs = secs.clamp(0.0, 120.0);
+                *self.pause_until.lock().expect("pause lock") = Some(Instant::now() + Duration::from_secs_f64(secs));
+            }
+        }
+    }
+}
+
+fn retry_after(resp: &Response) -> Option<Duration> {
+    let v = resp.headers().get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = v.parse::<f64>() {
+        return Some(Duration::from_secs_f64(secs.clamp(0.0, 300.0)));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+    let secs = (when.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_milliseconds().max(0) as u64;
+    Some(Duration::from_millis(secs.min(300_000)))
+}
+
+/// At most 300 characters of a response body, secrets redacted, for errors and the sync log.
+pub fn excerpt(body: &str) -> String {
+    let one_line: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut s: String = one_line.chars().take(300).collect();
+    if one_line.chars().count() > 300 {
+        s.push('…');
+    }
+    redact(&s)
+}
+
+/// Removes anything that looks like a credential: query-string keys and tokens, and
+/// `Authorization`/bearer values.
+pub fn redact(s: &str) -> String {
+    static SECRET_PARAMS: &[&str] = &[
+        "api_key", "apikey", "key", "token", "access_token", "refresh_token", "client_secret", "password", "secret",
+        "sync_token", "synctoken",
+    ];
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(pos) = rest.find(['?', '&']) {
+        out.push_str(&rest[..=pos]);
+        rest = &rest[pos + 1..];
+        let name_end = rest.find('=').unwrap_or(0);
+        let name = &rest[..name_end];
+        if name_end > 0 && SECRET_PARAMS.iter().any(|p| name.eq_ignore_ascii_case(p)) {
+            let value_end = rest[name_end + 1..]
+                .find(|c: char| c == '&' || c.is_whitespace() || c == '"' || c == '\'')
+                .map(|i| name_end + 1 + i)
+                .unwrap_or(rest.len());
+            out.push_str(name);
+            out.push_str("=[redacted]");
+            rest = &rest[value_end..];
+        }
+    }
+    out.push_str(rest);
+    // Bearer and Basic credentials, however they got into the text.
+    let mut result = String::with_capacity(out.len());
+    let mut words = out.split(' ').peekable();
+    let mut first = true;
+    while let Some(w) = words.next() {
+        if !first {
+            result.push(' ');
+        }
+        first = false;
+        result.push_str(w);
+        if w.eq_ignore_ascii_case("bearer") || w.eq_ignore_ascii_case("basic") {
+            if words.peek().is_some() {
+                words.next();
+                result.push_str(" [redacted]");
+            }
+        }
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_query_secrets_and_authorization_values() {
+        assert_eq!(
+            redact("GET https://x.test/v1?limit=5&api_key=abc123&offset=9 failed"),
+            "GET https://x.test/v1?limit=5&api_key=[redacted]&offset=9 failed"
+        );
+        assert_eq!(redact("Authorization: Bearer eyJhbGciOi.x.y"), "Authorization: Bearer [redacted]");
+        assert_eq!(redact("basic dXNlcjpwYXNz"), "basic [redacted]");
+        assert_eq!(redact("nothing secret here"), "nothing secret here");
+    }
+}

@@ -1,0 +1,111 @@
+//! ATS providers: HTTP and provider JSON in, the normalized model out. Nothing here knows
+//! SQLite; the sync engine (`sync`) carries pages from a [`Connector`] into the store.
+
+pub mod ashby;
+pub mod greenhouse;
+pub mod http;
+pub mod lever;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use secrecy::SecretString;
+
+use crate::error::Result;
+use crate::model::{Provider, Resource};
+use crate::store::Batch;
+
+/// Where and as whom to connect. The secret is passed in, never stored here beyond the
+/// connector's life.
+#[derive(Clone)]
+pub struct Endpoint {
+    pub base_url: String,
+    /// Greenhouse's OAuth token URL.
+    pub auth_url: Option<String>,
+    /// Non-secret settings: Greenhouse `client_id` and `user_id`.
+    pub settings: serde_json::Value,
+    pub secret: SecretString,
+}
+
+/// What a pass over one resource asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Since {
+    /// Every record.
+    Everything,
+    /// Records updated at or after this instant (the engine already subtracted its overlap).
+    UpdatedSince(DateTime<Utc>),
+    /// A provider's own incremental token (Ashby `syncToken`).
+    Token(String),
+}
+
+/// One request for a page of a pass.
+#[derive(Debug, Clone)]
+pub struct PageRequest {
+    pub resource: Resource,
+    pub since: Since,
+    /// The upper bound of the pass's time window (its start): records changed later belong to
+    /// the next pass, so a record moving mid-pass is never skipped by id-ordered paging.
+    pub until: DateTime<Utc>,
+    /// `None` for a pass's first page; otherwise the `next` of the previous page, verbatim
+    /// (it may have been stored across a crash).
+    pub page: Option<String>,
+}
+
+/// A record that could not be read; the run goes on and reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skipped {
+    pub remote_id: Option<String>,
+    pub field: String,
+    pub reason: String,
+}
+
+/// One page of a pass, normalized.
+#[derive(Debug, Default)]
+pub struct Page {
+    pub batch: Batch,
+    pub skipped: Vec<Skipped>,
+    /// The page after this one; `None` when the pass is complete.
+    pub next: Option<String>,
+    /// On a pass's last page, the provider's token for the next incremental pass (Ashby).
+    pub sync_token: Option<String>,
+    /// Remote ids listed by this page (for deletion reconciliation after a full pass), of the
+    /// resource the pass is over; includes records that were skipped as malformed.
+    pub listed: Vec<String>,
+}
+
+/// How a provider can tell what changed for a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Incremental {
+    /// A time filter on `updated_at`.
+    UpdatedAt,
+    /// An opaque token (Ashby).
+    Token,
+    /// Nothing: re-read the (small) list every time.
+    None,
+}
+
+/// The connector for `provider`, talking to `endpoint`.
+pub fn connector(provider: Provider, endpoint: Endpoint) -> Box<dyn Connector> {
+    match provider {
+        Provider::Greenhouse => Box::new(greenhouse::Greenhouse::new(endpoint)),
+        Provider::Lever => Box::new(lever::Lever::new(endpoint)),
+        Provider::Ashby => Box::new(ashby::Ashby::new(endpoint)),
+    }
+}
+
+#[async_trait]
+pub trait Connector: Send + Sync {
+    fn provider(&self) -> Provider;
+
+    /// The resources a sync pulls, in the order their passes start.
+    fn resources(&self) -> Vec<Resource>;
+
+    fn incremental(&self, resource: Resource) -> Incremental;
+
+    /// One cheap authenticated request that proves the credential works, then a check of each
+    /// permission Talentdeck needs (the error names the missing one).
+    async fn verify(&self) -> Result<()>;
+
+    async fn page(&self, req: &PageRequest) -> Result<Page>;
+
+    fn stats(&self) -> &http::Stats;
+}

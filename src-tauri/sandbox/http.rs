@@ -1,0 +1,175 @@
+//! Small HTTP helpers shared by the three simulators: the request as they see it, JSON
+//! responses, opaque cursors.
+
+use axum::body::{Body, Bytes};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::response::Response;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine;
+use serde::Serialize;
+
+pub struct Req {
+    pub method: Method,
+    pub path: String,
+    pub query: Option<String>,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Req {
+    /// The query parameters in order, percent- and plus-decoded.
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        match &self.query {
+            Some(q) => url::form_urlencoded::parse(q.as_bytes()).into_owned().collect(),
+            None => Vec::new(),
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// HTTP Basic credentials (user, password).
+    pub fn basic_auth(&self) -> Option<(String, String)> {
+        let h = self.header("authorization")?;
+        let (scheme, rest) = h.split_once(' ')?;
+        if !scheme.eq_ignore_ascii_case("basic") {
+            return None;
+        }
+        let raw = STANDARD.decode(rest.trim()).ok()?;
+        let s = String::from_utf8(raw).ok()?;
+        let (u, p) = s.split_once(':').unwrap_or((&s, ""));
+        Some((u.to_string(), p.to_string()))
+    }
+
+    pub fn bearer(&self) -> Option<&str> {
+        let h = self.header("authorization")?;
+        let (scheme, rest) = h.split_once(' ')?;
+        scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
+    }
+
+    /// Path segments after `prefix` (e.g. "/v3/"), or None when the path is elsewhere.
+    pub fn segments<'a>(&'a self, prefix: &str) -> Option<Vec<&'a str>> {
+        let rest = self.path.strip_prefix(prefix)?;
+        Some(rest.trim_end_matches('/').split('/').collect())
+    }
+
+    /// The body as JSON; an empty body reads as `{}`.
+    pub fn json(&self) -> Result<serde_json::Value, String> {
+        if self.body.iter().all(|b| b.is_ascii_whitespace()) {
+            return Ok(serde_json::json!({}));
+        }
+        serde_json::from_slice(&self.body).map_err(|e| format!("the request body is not valid JSON: {e}"))
+    }
+}
+
+pub fn json<T: Serialize + ?Sized>(status: StatusCode, body: &T) -> Response {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => bytes_response(status, "application/json; charset=utf-8", bytes),
+        Err(e) => bytes_response(StatusCode::INTERNAL_SERVER_ERROR, "text/plain", e.to_string().into_bytes()),
+    }
+}
+
+pub fn bytes_response(status: StatusCode, content_type: &str, bytes: Vec<u8>) -> Response {
+    let mut r = Response::new(Body::from(bytes));
+    *r.status_mut() = status;
+    set(&mut r, header::CONTENT_TYPE.as_str(), content_type);
+    r
+}
+
+pub fn empty(status: StatusCode) -> Response {
+    let mut r = Response::new(Body::empty());
+    *r.status_mut() = status;
+    r
+}
+
+pub fn set(r: &mut Response, name: &str, value: &str) {
+    if let (Ok(n), Ok(v)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+        r.headers_mut().insert(n, v);
+    }
+}
+
+/// Appends `v` as JSON. `Value`'s `Display` is compiled inside serde_json, so this runs
+/// optimized even in a debug build of this crate, where a generic `to_writer` call would be
+/// instantiated unoptimized (and serving a 500-record page would take ten times longer).
+pub fn push_json(out: &mut Vec<u8>, v: &serde_json::Value) {
+    use std::io::Write;
+    let _ = write!(out, "{v}");
+}
+
+/// Opaque cursor text: URL-safe, so it can sit in a query string without escaping.
+pub fn encode_cursor(s: &str) -> String {
+    URL_SAFE_NO_PAD.encode(s.as_bytes())
+}
+
+pub fn decode_cursor(s: &str) -> Option<String> {
+    URL_SAFE_NO_PAD.decode(s.as_bytes()).ok().and_then(|b| String::from_utf8(b).ok())
+}
+
+/// A JSON id that may be sent as a number or a string.
+pub fn id_str(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The 5xx a flaky upstream answers with: a JSON 500 from the app, HTML 502/503 from the proxy
+/// in front of it (connectors must not assume an error body is JSON).
+pub fn injected_failure(code: u16, json_body: serde_json::Value) -> Response {
+    match code {
+        502 => bytes_response(
+            StatusCode::BAD_GATEWAY,
+            "text/html",
+            b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>".to_vec(),
+        ),
+        503 => {
+            let mut r = bytes_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "text/html",
+                b"<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>".to_vec(),
+            );
+            set(&mut r, "retry-after", "1");
+            r
+        }
+        _ => json(StatusCode::INTERNAL_SERVER_ERROR, &json_body),
+    }
+}
+
+/// A one-page PDF with the given lines (ASCII; other characters become '?'), served as a resume.
+pub fn tiny_pdf(lines: &[String]) -> Vec<u8> {
+    let mut content = String::from("BT /F1 12 Tf 72 720 Td 16 TL\n");
+    for l in lines {
+        let esc: String = l
+            .chars()
+            .map(|c| if c.is_ascii() && !c.is_ascii_control() { c } else { '?' })
+            .collect::<String>()
+            .replace('\\', "\\\\")
+            .replace('(', "\\(")
+            .replace(')', "\\)");
+        content.push_str(&format!("({esc}) Tj T*\n"));
+    }
+    content.push_str("ET\n");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>"
+            .to_string(),
+        format!("<< /Length {} >>\nstream\n{}endstream", content.len(), content),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+    ];
+    let mut out = String::from("%PDF-1.4\n");
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.push_str(&format!("{} 0 obj\n{}\nendobj\n", i + 1, o));
+    }
+    let xref = out.len();
+    out.push_str(&format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1));
+    for off in offsets {
+        out.push_str(&format!("{off:010} 00000 n \n"));
+    }
+    out.push_str(&format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{}\n%%EOF\n", objects.len() + 1, xref));
+    out.into_bytes()
+}

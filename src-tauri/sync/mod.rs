@@ -1,0 +1,256 @@
+//! The sync engine: plans a pass per resource from its cursor, streams pages from a
+//! [`Connector`] through a bounded channel into a single writer that stores each page with its
+//! checkpoint in one transaction, reconciles deletions after complete full passes, and records
+//! the run. A crash at any moment leaves a consistent database and a resumable cursor.
+
+pub mod plan;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+use chrono::Utc;
+use futures_util::future::join_all;
+use tokio::sync::mpsc;
+
+use crate::ats::{Connector, Page, PageRequest, Since};
+use crate::error::{Error, Result};
+use crate::model::{Connection, ConnectionState, Provider, Resource};
+use crate::store::{Cursor, PageWrite, RunCounts, RunState, Store};
+
+pub use plan::{plan_pass, Pass, OVERLAP, RECONCILE_EVERY};
+
+/// How a run was asked for.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// Ignore cursors: re-read everything and reconcile deletions.
+    pub full: bool,
+    /// `manual`, `scheduled`, `connect`.
+    pub trigger: &'static str,
+}
+
+/// What the progress callback sees after each stored page.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    pub resource: Resource,
+    pub pages: u64,
+    pub records: u64,
+    pub done: bool,
+}
+
+/// The outcome of a run.
+#[derive(Debug)]
+pub struct RunReport {
+    pub run_id: i64,
+    pub state: RunState,
+    pub counts: HashMap<Resource, RunCounts>,
+    pub requests: u64,
+    pub rate_limited: u64,
+    pub error: Option<Error>,
+}
+
+struct Message {
+    resource: Resource,
+    page: Page,
+    pass: Pass,
+    /// The cursor to store with this page.
+    cursor: Cursor,
+    last: bool,
+}
+
+fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
+    store.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Runs one sync of `conn` through `connector`. Never returns early on a provider error: the
+/// error is recorded on the run and the connection, and returned in the report.
+pub async fn run(
+    store: &Mutex<Store>,
+    conn: &Connection,
+    connector: &dyn Connector,
+    opts: &SyncOptions,
+    progress: &(dyn Fn(&Progress) + Sync),
+) -> Result<RunReport> {
+    let started = Utc::now();
+    let run_id = {
+        let mut s = lock(store);
+        let run_id = s.begin_run(conn.id, opts.full, opts.trigger, started)?;
+        s.set_connection_state(conn.id, ConnectionState::Syncing, None, started)?;
+        s.log(Some(conn.id), Some(run_id), "info", &format!("{} sync started", if opts.full { "full" } else { "incremental" }), None, started)?;
+        run_id
+    };
+
+    let resources = connector.resources();
+    let passes: Vec<Pass> = {
+        let s = lock(store);
+        resources
+            .iter()
+            .map(|&r| Ok(plan_pass(&s.cursor(conn.id, r)?, connector.incremental(r), opts.full, started)))
+            .collect::<Result<_>>()?
+    };
+
+    // A small channel: fetchers run ahead of the writer by a few pages at most, so memory stays
+    // flat whatever the account size.
+    let (tx, mut rx) = mpsc::channel::<Message>(4);
+    let abort = AtomicBool::new(false);
+    let fetchers = join_all(passes.into_iter().map(|pass| fetch_pass(connector, pass, tx.clone(), &abort)));
+    drop(tx);
+
+    let mut counts: HashMap<Resource, RunCounts> = HashMap::new();
+    let mut records: HashMap<Resource, u64> = HashMap::new();
+    let writer = async {
+        let mut warnings = 0u64;
+        while let Some(m) = rx.recv().await {
+            let now = Utc::now();
+            let listed_now = m.page.listed.clone();
+            let write = PageWrite {
+                batch: &m.page.batch,
+                listed: m.pass.full.then_some((m.resource, listed_now.as_slice())),
+                seen_at: m.pass.started_at,
+                cursor: &m.cursor,
+                prune: m.last && m.pass.full,
+            };
+            let mut s = lock(store);
+            let written = match s.write_page(conn.id, &write, now) {
+                Ok(w) => w,
+                Err(e) => {
+                    abort.store(true, Ordering::Relaxed);
+                    return Err(e);
+                }
+            };
+            let mut c = RunCounts {
+                pages: 1,
+                created: written.created,
+                updated: written.updated,
+                deleted: written.deleted,
+                skipped: m.page.skipped.len() as u64,
+            };
+            if m.last && conn.provider == Provider::Lever && m.resource == Resource::Applications {
+                // Lever has no person listing: a person whose opportunities are all gone is gone.
+                c.deleted += s.prune_talents_without_applications(conn.id, now)?;
+            }
+            for sk in &m.page.skipped {
+                warnings += 1;
+                let msg = format!(
+                    "skipped a malformed {} record{}: field `{}`: {}",
+                    m.resource.as_str(),
+                    sk.remote_id.as_ref().map(|id| format!(" (id {id})")).unwrap_or_default(),
+                    sk.field,
+                    sk.reason
+                );
+                s.log(Some(conn.id), Some(run_id), "warning", &msg, None, now)?;
+            }
+            if written.flagged > 0 {
+                s.log(
+                    Some(conn.id),
+                    Some(run_id),
+                    "warning",
+                    &format!("{} {} deleted in the ATS still have local changes waiting to be pushed; they are kept and flagged", written.flagged, m.resource.as_str()),
+                    None,
+                    now,
+                )?;
+            }
+            s.add_run_counts(run_id, m.resource, c)?;
+            drop(s);
+            let total = counts.entry(m.resource).or_default();
+            total.pages += c.pages;
+            total.created += c.created;
+            total.updated += c.updated;
+            total.deleted += c.deleted;
+            total.skipped += c.skipped;
+            let n = records.entry(m.resource).or_default();
+            *n += m.page.batch.len() as u64;
+            let t = counts[&m.resource];
+            progress(&Progress { resource: m.resource, pages: t.pages, records: *n, done: m.last });
+        }
+        Ok::<u64, Error>(warnings)
+    };
+    let (fetched, written) = tokio::join!(fetchers, writer);
+
+    // The first provider error decides the run's fate; a store error trumps it.
+    let error = match written {
+        Err(e) => Some(e),
+        Ok(_) => fetched.into_iter().find_map(|r| r.err()),
+    };
+    let skipped: u64 = counts.values().map(|c| c.skipped).sum();
+    let state = match (&error, skipped) {
+        (Some(_), _) => RunState::Failed,
+        (None, 0) => RunState::Succeeded,
+        (None, _) => RunState::Warnings,
+    };
+    let stats = connector.stats();
+    let (requests, rate_limited) = (stats.requests(), stats.rate_limited());
+    let finished = Utc::now();
+    {
+        let mut s = lock(store);
+        let err_pair = error.as_ref().map(|e| (e.code(), e.to_string()));
+        s.finish_run(run_id, state, requests, rate_limited, err_pair.as_ref().map(|(c, m)| (*c, m.as_str())), finished)?;
+        let (conn_state, reason) = match &error {
+            None => (ConnectionState::Connected, None),
+            Some(e @ Error::Unauthorized(_)) => (ConnectionState::NeedsReconnect, Some(e.to_string())),
+            Some(e @ Error::PermissionDenied(_)) => (ConnectionState::PermissionDenied, Some(e.to_string())),
+            Some(e @ Error::Unreachable(_)) => (ConnectionState::Unreachable, Some(e.to_string())),
+            Some(e) => (ConnectionState::Error, Some(e.to_string())),
+        };
+        s.set_connection_state(conn.id, conn_state, reason.as_deref(), finished)?;
+        let summary = summarize(&counts, requests, rate_limited);
+        match &error {
+            None => s.log(Some(conn.id), Some(run_id), if skipped > 0 { "warning" } else { "info" }, &format!("sync finished{}: {summary}", if skipped > 0 { " with warnings" } else { "" }), None, finished)?,
+            Some(e) => s.log(Some(conn.id), Some(run_id), "error", &format!("sync failed: {e}"), Some(&summary), finished)?,
+        }
+    }
+    Ok(RunReport { run_id, state, counts, requests, rate_limited, error })
+}
+
+fn summarize(counts: &HashMap<Resource, RunCounts>, requests: u64, rate_limited: u64) -> String {
+    let mut parts: Vec<String> = Resource::ALL
+        .iter()
+        .filter_map(|r| counts.get(r).map(|c| (r, c)))
+        .map(|(r, c)| format!("{} +{} ~{} -{}{}", r.as_str(), c.created, c.updated, c.deleted, if c.skipped > 0 { format!(" skipped {}", c.skipped) } else { String::new() }))
+        .collect();
+    parts.push(format!("{requests} requests"));
+    if rate_limited > 0 {
+        parts.push(format!("{rate_limited} rate-limited"));
+    }
+    parts.join(", ")
+}
+
+/// Fetches every page of one pass and hands them to the writer. A provider that invalidates
+/// its incremental token gets one full pass instead.
+async fn fetch_pass(connector: &dyn Connector, mut pass: Pass, tx: mpsc::Sender<Message>, abort: &AtomicBool) -> Result<()> {
+    let mut page_token = pass.resume_page.clone();
+    let mut restarted = false;
+    loop {
+        if abort.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let req = PageRequest { resource: pass.resource, since: pass.since.clone(), until: pass.started_at, page: page_token.clone() };
+        let page = match connector.page(&req).await {
+            Ok(p) => p,
+            // An expired token or a stale stored page: start the pass over as a full one (once).
+            Err(Error::ResyncRequired(why)) if !restarted && (pass.since != Since::Everything || page_token.is_some()) => {
+                tracing::info!(resource = pass.resource.as_str(), %why, "provider asked for a full resync");
+                restarted = true;
+                pass = pass.restart_full();
+                page_token = None;
+                continue;
+            }
+            Err(e) => {
+                // Auth and permission failures concern every resource: stop the other passes too.
+                if matches!(e, Error::Unauthorized(_) | Error::PermissionDenied(_)) {
+                    abort.store(true, Ordering::Relaxed);
+                }
+                return Err(e);
+            }
+        };
+        let last = page.next.is_none();
+        let cursor = if last { pass.completed_cursor(page.sync_token.clone()) } else { pass.checkpoint(page.next.clone()) };
+        page_token = page.next.clone();
+        if tx.send(Message { resource: pass.resource, page, pass: pass.clone(), cursor, last }).await.is_err() {
+            return Ok(()); // the writer stopped (store error); it reports why
+        }
+        if last {
+            return Ok(());
+        }
+    }
+}

@@ -1,0 +1,434 @@
+//! The Greenhouse Harvest v3 connector over real HTTP against the in-process sandbox (and, for
+//! what the sandbox cannot stage, a tiny local stub): a full pass lands exactly the sandbox's
+//! data, an incremental pass only what changed, and every failure mode ends in the right error.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use secrecy::SecretString;
+use serde_json::{json, Value};
+use talentdeck::ats::greenhouse::Greenhouse;
+use talentdeck::ats::{Connector, Endpoint, PageRequest, Since, Skipped};
+use talentdeck::model::{Application, Job, Resource, Stage, Talent};
+use talentdeck::sandbox::{Faults, Mutation, Sandbox, SandboxConfig};
+use talentdeck::store::{ts, Batch, ExportKind};
+use talentdeck::Result;
+
+async fn start(talents: usize, faults: Faults) -> Sandbox {
+    let mut cfg = SandboxConfig::new(talentdeck::model::Provider::Greenhouse);
+    cfg.talents = talents;
+    cfg.faults = faults;
+    Sandbox::start(cfg).await.expect("the sandbox starts")
+}
+
+fn endpoint(sb: &Sandbox, secret: Option<&str>) -> Endpoint {
+    let info = sb.info();
+    let c = &info.credentials;
+    Endpoint {
+        base_url: info.base_url.clone(),
+        auth_url: info.auth_url.clone(),
+        settings: json!({ "client_id": c["client_id"], "user_id": c["user_id"] }),
+        secret: SecretString::from(secret.unwrap_or_else(|| c["client_secret"].as_str().unwrap()).to_string()),
+    }
+}
+
+fn connector(sb: &Sandbox) -> Greenhouse {
+    Greenhouse::new(endpoint(sb, None))
+}
+
+/// Everything the passes of one sync returned, accumulated in memory (the engine that writes
+/// pages to SQLite is tested on its own).
+#[derive(Default)]
+struct Pulled {
+    batch: Batch,
+    skipped: Vec<Skipped>,
+    listed: HashMap<Resource, Vec<String>>,
+}
+
+/// One pass over `resource`: the first page, then each `next` verbatim until there is none.
+async fn pass(
+    gh: &Greenhouse,
+    resource: Resource,
+    since: &Since,
+    until: DateTime<Utc>,
+    out: &mut Pulled,
+) -> Result<()> {
+    let mut req = PageRequest { resource, since: since.clone(), until, page: None };
+    loop {
+        let page = gh.page(&req).await?;
+        let b = page.batch;
+        out.batch.jobs.extend(b.jobs);
+        out.batch.stages.extend(b.stages);
+        out.batch.talents.extend(b.talents);
+        out.batch.applications.extend(b.applications);
+        out.batch.stage_history.extend(b.stage_history);
+        out.batch.attachments.extend(b.attachments);
+        out.skipped.extend(page.skipped);
+        out.listed.entry(resource).or_default().extend(page.listed);
+        match page.next {
+            Some(next) => req.page = Some(next),
+            None => return Ok(()),
+        }
+    }
+}
+
+/// Every pass of a sync, in the connector's order.
+async fn sync(gh: &Greenhouse, since: Since, until: DateTime<Utc>) -> Result<Pulled> {
+    let mut out = Pulled::default();
+    for r in gh.resources() {
+        pass(gh, r, &since, until, &mut out).await?;
+    }
+    Ok(out)
+}
+
+// ---- the export contract's shape (README "The export contract"), without `connection` ----
+
+fn job_out(j: &Job) -> Value {
+    json!({ "remote_id": j.remote_id, "title": j.title, "status": j.status.as_str(), "department": j.department,
+            "location": j.location, "updated_at": ts(&j.updated_at) })
+}
+
+fn stage_out(s: &Stage) -> Value {
+    json!({ "remote_id": s.remote_id, "job_remote_id": s.job_remote_id, "name": s.name, "position": s.position })
+}
+
+fn talent_out(t: &Talent) -> Value {
+    json!({ "remote_id": t.remote_id, "name": t.name, "first_name": t.first_name, "last_name": t.last_name,
+            "emails": t.emails, "phones": t.phones, "company": t.company, "title": t.title, "tags": t.tags,
+            "updated_at": ts(&t.updated_at) })
+}
+
+fn application_out(a: &Application) -> Value {
+    json!({ "remote_id": a.remote_id, "talent_remote_id": a.talent_remote_id, "job_remote_id": a.job_remote_id,
+            "stage_remote_id": a.stage_remote_id, "stage_name": a.stage_name, "status": a.status.as_str(),
+            "updated_at": ts(&a.updated_at) })
+}
+
+/// Compares record by record, both sides sorted by remote_id the way `expected()` sorts.
+fn assert_same(kind: &str, got: impl IntoIterator<Item = Value>, expected: Vec<Value>) {
+    let mut got: Vec<Value> = got.into_iter().collect();
+    got.sort_by(|a, b| a["remote_id"].as_str().cmp(&b["remote_id"].as_str()));
+    assert_eq!(got.len(), expected.len(), "{kind}: number of records");
+    for (g, e) in got.iter().zip(&expected) {
+        assert_eq!(g, e, "{kind}: record {}", e["remote_id"]);
+    }
+}
+
+fn assert_matches_sandbox(p: &Pulled, sb: &Sandbox) {
+    assert_same("jobs", p.batch.jobs.iter().map(job_out), sb.expected(ExportKind::Jobs));
+    assert_same("stages", p.batch.stages.iter().map(stage_out), sb.expected(ExportKind::Stages));
+    assert_same("talents", p.batch.talents.iter().map(talent_out), sb.expected(ExportKind::Talents));
+    assert_same(
+        "applications",
+        p.batch.applications.iter().map(application_out),
+        sb.expected(ExportKind::Applications),
+    );
+}
+
+fn ids<'a>(v: impl IntoIterator<Item = &'a String>) -> BTreeSet<String> {
+    v.into_iter().cloned().collect()
+}
+
+fn code<T>(r: Result<T>) -> (String, String) {
+    match r {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => (e.code().to_string(), e.to_string()),
+    }
+}
+
+// ---- against the sandbox ----
+
+#[tokio::test]
+async fn a_full_sync_lands_exactly_the_sandbox_data() {
+    let sb = start(1_500, Faults::default()).await;
+    let gh = connector(&sb);
+    gh.verify().await.expect("the sandbox credential works");
+    let p = sync(&gh, Since::Everything, Utc::now()).await.expect("a full sync");
+
+    assert!(p.skipped.is_empty(), "nothing malformed: {:?}", p.skipped);
+    assert_matches_sandbox(&p, &sb);
+
+    // Every record of every pass is listed once, for deletion reconciliation.
+    let b = &p.batch;
+    let listed = |r: Resource| p.listed.get(&r).map_or(0, Vec::len);
+    assert_eq!(listed(Resource::Jobs), b.jobs.len());
+    assert_eq!(listed(Resource::Stages), b.stages.len());
+    assert_eq!(listed(Resource::Talents), b.talents.len());
+    assert_eq!(listed(Resource::Applications), b.applications.len());
+    assert_eq!(listed(Resource::StageHistory), b.stage_history.len());
+    assert_eq!(listed(Resource::Attachments), b.attachments.len());
+    assert_eq!(ids(&p.listed[&Resource::Talents]).len(), b.talents.len(), "no record is listed twice");
+
+    // Stage history and attachments hang off what was synced.
+    let apps = ids(b.applications.iter().map(|a| &a.remote_id));
+    let talents = ids(b.talents.iter().map(|t| &t.remote_id));
+    let stages = ids(b.stages.iter().map(|s| &s.remote_id));
+    assert!(b.stage_history.len() >= b.applications.len() / 2, "stage history was read");
+    for h in &b.stage_history {
+        assert!(apps.contains(&h.application_remote_id) && stages.contains(&h.stage_remote_id), "{h:?}");
+        assert!(h.exited_at.map_or(true, |x| x >= h.entered_at), "{h:?}");
+    }
+    assert!(!b.attachments.is_empty(), "attachments were read");
+    for a in &b.attachments {
+        assert!(talents.contains(&a.talent_remote_id), "{a:?}");
+        assert_eq!(a.kind, "resume");
+        assert!(a.url.as_deref().is_some_and(|u| u.starts_with("http://127.0.0.1:")), "the signed URL is kept: {a:?}");
+        assert!(!a.filename.is_empty());
+    }
+    // Provider-specific fields ride along in `extra`.
+    assert!(b.jobs.iter().all(|j| j.extra.get("custom_fields").is_some()));
+
+    // Each request the sandbox saw was one the connector counted (no hidden traffic), and one
+    // token served the whole sync.
+    let s = sb.stats();
+    assert_eq!(s.requests, gh.stats().requests());
+    assert_eq!(s.tokens_issued, 1);
+    assert_eq!((s.rate_limited, s.unauthorized, s.forbidden), (0, 0, 0));
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_incremental_sync_reads_only_what_changed() {
+    let sb = start(1_500, Faults::default()).await;
+    let gh = connector(&sb);
+    let t0 = Utc::now();
+    sync(&gh, Since::Everything, t0).await.expect("a full sync");
+    let full_requests = gh.stats().requests();
+
+    let report = sb.mutate(Mutation { update_talents: 20, move_applications: 10, ..Default::default() });
+    let until = Utc::now() + Duration::milliseconds(1);
+    // The engine's overlap: the cursor taken at the full sync's start, minus a little.
+    let p = sync(&gh, Since::UpdatedSince(t0 - Duration::seconds(5)), until).await.expect("an incremental sync");
+    let incremental_requests = gh.stats().requests() - full_requests;
+
+    assert!(p.skipped.is_empty(), "{:?}", p.skipped);
+    assert!(p.batch.jobs.is_empty() && p.batch.stages.is_empty() && p.batch.attachments.is_empty());
+    assert_eq!(ids(p.batch.talents.iter().map(|t| &t.remote_id)), ids(&report.updated_talents));
+    assert_eq!(ids(p.batch.applications.iter().map(|a| &a.remote_id)), ids(&report.moved_applications));
+
+    // What came back is the current state, as the export contract spells it.
+    let expected_talents: Vec<Value> = sb
+        .expected(ExportKind::Talents)
+        .into_iter()
+        .filter(|t| report.updated_talents.iter().any(|r| t["remote_id"] == *r))
+        .collect();
+    assert_same("updated talents", p.batch.talents.iter().map(talent_out), expected_talents);
+    let expected_apps: Vec<Value> = sb
+        .expected(ExportKind::Applications)
+        .into_iter()
+        .filter(|a| report.moved_applications.iter().any(|r| a["remote_id"] == *r))
+        .collect();
+    assert_same("moved applications", p.batch.applications.iter().map(application_out), expected_apps);
+
+    // Each move closed one stay and opened another.
+    let moved = ids(&report.moved_applications);
+    assert_eq!(p.batch.stage_history.len(), 2 * moved.len(), "{:?}", p.batch.stage_history);
+    assert!(p.batch.stage_history.iter().all(|h| moved.contains(&h.application_remote_id)));
+
+    assert!(
+        incremental_requests * 3 < full_requests,
+        "the incremental sync made {incremental_requests} requests, the full one {full_requests}"
+    );
+    assert_eq!(sb.stats().tokens_issued, 1, "the token is cached across syncs");
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_wrong_secret_is_unauthorized() {
+    let sb = start(50, Faults::default()).await;
+    let gh = Greenhouse::new(endpoint(&sb, Some("gh_sandbox_secret_not_the_right_one")));
+    let (c, msg) = code(gh.verify().await);
+    assert_eq!(c, "unauthorized");
+    assert!(msg.contains("Reconnect"), "actionable: {msg}");
+    assert!(!msg.contains("not_the_right_one"), "the secret never appears in an error: {msg}");
+    let req = PageRequest { resource: Resource::Talents, since: Since::Everything, until: Utc::now(), page: None };
+    assert_eq!(code(gh.page(&req).await).0, "unauthorized");
+    assert_eq!(sb.stats().tokens_issued, 0);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_missing_permission_is_named() {
+    let faults = Faults { deny_scopes: vec!["harvest:applications:list".into()], ..Default::default() };
+    let sb = start(100, faults).await;
+    let gh = connector(&sb);
+    let (c, msg) = code(gh.verify().await);
+    assert_eq!(c, "permission_denied");
+    assert!(msg.contains("harvest:applications:list") && msg.contains("/v3/applications"), "{msg}");
+    assert!(!msg.contains("harvest:candidates:list"), "only the missing permission is named: {msg}");
+
+    let req = |resource| PageRequest { resource, since: Since::Everything, until: Utc::now(), page: None };
+    let (c, msg) = code(gh.page(&req(Resource::Applications)).await);
+    assert_eq!(c, "permission_denied");
+    assert!(msg.contains("harvest:applications:list"), "{msg}");
+    assert!(!gh.page(&req(Resource::Talents)).await.expect("candidates are allowed").batch.talents.is_empty());
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_credential_revoked_mid_sync_is_unauthorized() {
+    let faults = Faults { expire_credential_after: Some(5), ..Default::default() };
+    let sb = start(1_000, faults).await;
+    let gh = connector(&sb);
+    let (c, msg) = code(sync(&gh, Since::Everything, Utc::now()).await);
+    assert_eq!(c, "unauthorized", "{msg}");
+    assert!(msg.contains("Reconnect"), "{msg}");
+    let s = sb.stats();
+    // One 401 from the API, one renewal refused by the token endpoint; no hammering.
+    assert_eq!((s.tokens_issued, s.unauthorized), (1, 2));
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_malformed_candidate_is_skipped_and_the_rest_lands() {
+    let sb = start(600, Faults::default()).await;
+    // Two, so both kinds of damage appear: e-mails as one string, a number as first name.
+    let report = sb.mutate(Mutation { corrupt_talents: 2, ..Default::default() });
+    let gh = connector(&sb);
+    let mut p = Pulled::default();
+    pass(&gh, Resource::Talents, &Since::Everything, Utc::now(), &mut p).await.expect("the pass completes");
+
+    assert_eq!(ids(p.skipped.iter().filter_map(|s| s.remote_id.as_ref())), ids(&report.corrupted_talents));
+    let fields: BTreeSet<&str> = p.skipped.iter().map(|s| s.field.as_str()).collect();
+    assert_eq!(fields, BTreeSet::from(["email_addresses", "first_name"]), "{:?}", p.skipped);
+    assert_same("talents", p.batch.talents.iter().map(talent_out), sb.expected(ExportKind::Talents));
+    // Skipped records are still listed: they exist, so reconciliation must not delete them.
+    let listed = ids(&p.listed[&Resource::Talents]);
+    assert!(report.corrupted_talents.iter().all(|c| listed.contains(c)));
+    assert_eq!(listed.len(), p.batch.talents.len() + 2);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn transient_server_errors_are_retried() {
+    let sb = start(1_000, Faults { fail_rate: 0.2, ..Default::default() }).await;
+    let gh = connector(&sb);
+    let p = sync(&gh, Since::Everything, Utc::now()).await.expect("the sync survives 5xx");
+    assert_matches_sandbox(&p, &sb);
+    assert!(sb.stats().failures_injected > 0, "failures were injected");
+    assert!(gh.stats().retries.load(std::sync::atomic::Ordering::Relaxed) >= sb.stats().failures_injected);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_rate_limited_sync_completes() {
+    let faults = Faults { rate_limit: Some("4/1s".parse().unwrap()), ..Default::default() };
+    let sb = start(1_000, faults).await;
+    let gh = connector(&sb);
+    let p = sync(&gh, Since::Everything, Utc::now()).await.expect("the sync waits out the limit");
+    assert_matches_sandbox(&p, &sb);
+    let s = sb.stats();
+    assert!(s.requests > 3 * 4, "the sync spans several windows: {s:?}");
+    // Every 429 the sandbox sent was seen and recovered from (the headers usually avoid them).
+    assert_eq!(gh.stats().rate_limited(), s.rate_limited, "{s:?}");
+    sb.shutdown().await;
+}
+
+// ---- against a stub, for what the sandbox does not stage ----
+
+/// A stub Greenhouse: tokens `t1`, `t2`, … ; `t1` is refused by the API as expired.
+async fn stub() -> (String, Arc<Mutex<Vec<String>>>, tokio::task::JoinHandle<()>) {
+    use axum::extract::{RawQuery, State};
+    use axum::http::{HeaderMap, StatusCode};
+    use axum::response::IntoResponse;
+    use axum::routing::{get, post};
+
+    #[derive(Clone, Default)]
+    struct St {
+        issued: Arc<Mutex<u32>>,
+        queries: Arc<Mutex<Vec<String>>>,
+    }
+    let st = St::default();
+    let queries = st.queries.clone();
+    let bearer = |h: &HeaderMap| h.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let app = axum::Router::new()
+        .route(
+            "/token",
+            post(|State(st): State<St>| async move {
+                let mut n = st.issued.lock().unwrap();
+                *n += 1;
+                axum::Json(json!({ "access_token": format!("t{n}"), "token_type": "bearer", "expires_in": 3600 }))
+            }),
+        )
+        .route(
+            "/v3/candidates",
+            get(move |State(st): State<St>, h: HeaderMap, RawQuery(q): RawQuery| async move {
+                st.queries.lock().unwrap().push(q.unwrap_or_default());
+                if bearer(&h) == "Bearer t1" {
+                    return (StatusCode::UNAUTHORIZED, axum::Json(json!({ "error": "invalid_token" }))).into_response();
+                }
+                axum::Json(json!([{ "id": 7, "first_name": "Ada", "last_name": null, "tags": null,
+                                    "updated_at": "2026-01-01T10:00:00Z" }]))
+                .into_response()
+            }),
+        )
+        .route("/v3/jobs", get(|| async { "<html>maintenance</html>" }))
+        .route("/v3/applications", get(|| async { axum::Json(json!({ "applications": [] })) }))
+        .with_state(st);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    (origin, queries, task)
+}
+
+fn stub_connector(origin: &str) -> Greenhouse {
+    Greenhouse::new(Endpoint {
+        base_url: format!("{origin}/v3/"),
+        auth_url: Some(format!("{origin}/token")),
+        settings: json!({ "client_id": "c", "user_id": 1 }),
+        secret: SecretString::from("s".to_string()),
+    })
+}
+
+#[tokio::test]
+async fn an_expired_token_is_renewed_once_and_the_request_retried() {
+    let (origin, queries, task) = stub().await;
+    let gh = stub_connector(&origin);
+    let since = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    let until = Utc.with_ymd_and_hms(2026, 1, 2, 0, 0, 0).unwrap();
+    let req = PageRequest { resource: Resource::Talents, since: Since::UpdatedSince(since), until, page: None };
+    let page = gh.page(&req).await.expect("the retry with a new token succeeds");
+    assert_eq!(page.batch.talents.len(), 1);
+    let t = &page.batch.talents[0];
+    assert_eq!((t.remote_id.as_str(), t.name.as_str(), t.last_name.as_deref()), ("7", "Ada", None));
+    assert!(t.emails.is_empty() && t.tags.is_empty());
+    assert_eq!(page.next, None);
+
+    // Both attempts asked for the same window, bounded on both sides.
+    let queries = queries.lock().unwrap().clone();
+    assert_eq!(queries.len(), 2);
+    for q in &queries {
+        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(q.as_bytes()).into_owned().collect();
+        assert_eq!(
+            pairs,
+            vec![
+                ("per_page".to_string(), "500".to_string()),
+                ("updated_at".to_string(), "gte|2026-01-01T00:00:00.000Z|lte|2026-01-02T00:00:00.000Z".to_string()),
+            ]
+        );
+    }
+    task.abort();
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_a_json_list_is_an_invalid_response() {
+    let (origin, _, task) = stub().await;
+    let gh = stub_connector(&origin);
+    let req = |resource| PageRequest { resource, since: Since::Everything, until: Utc::now(), page: None };
+    // JSON, but not a list.
+    let (c, msg) = code(gh.page(&req(Resource::Applications)).await);
+    assert_eq!(c, "invalid_response");
+    assert!(msg.contains("\"applications\""), "the body's excerpt is quoted: {msg}");
+    // Not JSON at all.
+    let (c, msg) = code(gh.page(&req(Resource::Jobs)).await);
+    assert_eq!(c, "invalid_response");
+    assert!(msg.contains("maintenance"), "{msg}");
+    // A stored next link that leads elsewhere is refused before any token is sent there.
+    let mut r = req(Resource::Talents);
+    r.page = Some("https://evil.example/v3/candidates?cursor=x".into());
+    assert_eq!(code(gh.page(&r).await).0, "invalid_response");
+    task.abort();
+}

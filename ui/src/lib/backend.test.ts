@@ -1,0 +1,78 @@
+// The Tauri implementation sends the exact command names and camelCase arguments the Rust side
+// registers, listens to the right events, and turns rejections into `{code, message}`.
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { emit } from '@tauri-apps/api/event';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TauriBackend, toErrorPayload } from './backend';
+
+afterEach(() => clearMocks());
+
+function record() {
+  const calls: [string, unknown][] = [];
+  mockIPC(
+    (cmd, args) => {
+      calls.push([cmd, args]);
+      if (cmd === 'search_talents') return [];
+      if (cmd === 'connect') throw { code: 'unauthorized', message: 'Lever rejected the API key.' };
+      return null;
+    },
+    { shouldMockEvents: true },
+  );
+  return calls;
+}
+
+describe('TauriBackend', () => {
+  it('invokes each command with its camelCase arguments', async () => {
+    const calls = record();
+    const b = new TauriBackend();
+    await b.listStatus();
+    await b.startSandbox('lever');
+    await b.syncNow(3, true);
+    await b.listJobs(null, false);
+    await b.searchTalents(2, 'rust berlin', 200);
+    await b.listLog(null, 500);
+    expect(calls).toEqual([
+      ['list_status', {}],
+      ['start_sandbox', { provider: 'lever' }],
+      ['sync_now', { connectionId: 3, full: true }],
+      ['list_jobs', { connectionId: null, includeArchived: false }],
+      ['search_talents', { connectionId: 2, query: 'rust berlin', limit: 200 }],
+      ['list_log', { connectionId: null, limit: 500 }],
+    ]);
+  });
+
+  it('sends connect as one `input` object without blank optional fields', async () => {
+    const calls = record();
+    const b = new TauriBackend();
+    const err = await b
+      .connect({ provider: 'greenhouse', name: ' Acme ', secret: 's3cret', clientId: 'cid', userId: '42', baseUrl: ' ', authUrl: '' })
+      .catch((e: unknown) => e);
+    expect(calls).toEqual([
+      ['connect', { input: { provider: 'greenhouse', name: 'Acme', secret: 's3cret', clientId: 'cid', userId: '42' } }],
+    ]);
+    expect(err).toEqual({ code: 'unauthorized', message: 'Lever rejected the API key.' });
+  });
+
+  it('listens to status_changed and models_changed', async () => {
+    record();
+    const b = new TauriBackend();
+    const statuses: unknown[] = [];
+    const models: unknown[] = [];
+    const u1 = await b.onStatusChanged((s) => statuses.push(s));
+    const u2 = await b.onModelsChanged((m) => models.push(m));
+    await emit('status_changed', []);
+    await emit('models_changed', { connection_id: 7 });
+    expect(statuses).toEqual([[]]);
+    expect(models).toEqual([{ connection_id: 7 }]);
+    u1();
+    u2();
+  });
+});
+
+describe('toErrorPayload', () => {
+  it('keeps {code, message} and wraps anything else', () => {
+    expect(toErrorPayload({ code: 'validation', message: 'Name?' })).toEqual({ code: 'validation', message: 'Name?' });
+    expect(toErrorPayload('boom')).toEqual({ code: 'internal', message: 'boom' });
+    expect(toErrorPayload(new Error('bad'))).toEqual({ code: 'internal', message: 'bad' });
+  });
+});

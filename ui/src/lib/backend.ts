@@ -1,0 +1,155 @@
+// The one place where the UI talks to the Rust core. Every command and every event is declared
+// here once: `IBackend` is what components see, `TauriBackend` calls the real core through IPC,
+// and `FakeBackend` (in ./fake/) answers the same interface in memory for tests and for
+// `npm run dev` in a plain browser.
+
+import { invoke } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
+import type { ConnectionStatus } from './bindings/ConnectionStatus';
+import type { ErrorPayload } from './bindings/ErrorPayload';
+import type { JobRow } from './bindings/JobRow';
+import type { LogEntry } from './bindings/LogEntry';
+import type { Provider } from './bindings/Provider';
+import type { TalentRow } from './bindings/TalentRow';
+
+/** What `connect` sends. The secret goes to the core once and is never displayed back. */
+export interface ConnectInput {
+  provider: Provider;
+  /** The connection's display name; reusing an existing name reconnects that connection. */
+  name: string;
+  /** Greenhouse: the OAuth client secret. Lever and Ashby: the API key. */
+  secret: string;
+  /** Greenhouse only: the OAuth client id. */
+  clientId?: string;
+  /** Greenhouse only: the Greenhouse user the app acts as (`On-Behalf-Of`). */
+  userId?: string;
+  /** Overrides the provider's API base URL (self-hosted proxies, tests). */
+  baseUrl?: string;
+  /** Greenhouse only: overrides the OAuth token endpoint. */
+  authUrl?: string;
+}
+
+/** Payload of the `models_changed` event: the local data of a connection changed. */
+export interface ModelsChanged {
+  connection_id: number;
+}
+
+export type Unlisten = () => void;
+
+/** The IPC surface of the core. Every method rejects with an {@link ErrorPayload}. */
+export interface IBackend {
+  /** Every connection with its health. */
+  listStatus(): Promise<ConnectionStatus[]>;
+  /** Starts the built-in sandbox ATS for `provider` and connects to it. */
+  startSandbox(provider: Provider): Promise<ConnectionStatus>;
+  /** Connects (or reconnects, by name) a real ATS account. */
+  connect(input: ConnectInput): Promise<ConnectionStatus>;
+  /** Starts a sync; progress arrives through `status_changed` / `models_changed`. */
+  syncNow(connectionId: number, full: boolean): Promise<void>;
+  listJobs(connectionId: number | null, includeArchived: boolean): Promise<JobRow[]>;
+  searchTalents(connectionId: number | null, query: string, limit: number): Promise<TalentRow[]>;
+  listLog(connectionId: number | null, limit: number): Promise<LogEntry[]>;
+
+  /** `status_changed`: the health of every connection. */
+  onStatusChanged(handler: (statuses: ConnectionStatus[]) => void): Promise<Unlisten>;
+  /** `models_changed`: a connection's local data changed; visible lists reload. */
+  onModelsChanged(handler: (change: ModelsChanged) => void): Promise<Unlisten>;
+}
+
+/** The command names, as registered by the Rust side's `invoke_handler`. */
+export const COMMANDS = {
+  listStatus: 'list_status',
+  startSandbox: 'start_sandbox',
+  connect: 'connect',
+  syncNow: 'sync_now',
+  listJobs: 'list_jobs',
+  searchTalents: 'search_talents',
+  listLog: 'list_log',
+} as const;
+
+/** The event names the core emits. */
+export const EVENTS = {
+  statusChanged: 'status_changed',
+  modelsChanged: 'models_changed',
+} as const;
+
+/** Turns anything a command rejected with into an {@link ErrorPayload}. */
+export function toErrorPayload(e: unknown): ErrorPayload {
+  if (e && typeof e === 'object' && 'code' in e && 'message' in e) {
+    const { code, message } = e as { code: unknown; message: unknown };
+    return { code: String(code), message: String(message) };
+  }
+  if (e instanceof Error) return { code: 'internal', message: e.message };
+  if (typeof e === 'string') return { code: 'internal', message: e };
+  return { code: 'internal', message: 'Something went wrong.' };
+}
+
+/** The real core, through Tauri's IPC. Arguments are camelCase, as Tauri maps them. */
+export class TauriBackend implements IBackend {
+  private async call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+    try {
+      return await invoke<T>(cmd, args);
+    } catch (e) {
+      throw toErrorPayload(e);
+    }
+  }
+
+  private on<T>(event: string, handler: (payload: T) => void): Promise<Unlisten> {
+    return listen<T>(event, (e) => handler(e.payload));
+  }
+
+  listStatus() {
+    return this.call<ConnectionStatus[]>(COMMANDS.listStatus);
+  }
+  startSandbox(provider: Provider) {
+    return this.call<ConnectionStatus>(COMMANDS.startSandbox, { provider });
+  }
+  connect(input: ConnectInput) {
+    return this.call<ConnectionStatus>(COMMANDS.connect, { input: withoutEmpty(input) });
+  }
+  syncNow(connectionId: number, full: boolean) {
+    return this.call<void>(COMMANDS.syncNow, { connectionId, full });
+  }
+  listJobs(connectionId: number | null, includeArchived: boolean) {
+    return this.call<JobRow[]>(COMMANDS.listJobs, { connectionId, includeArchived });
+  }
+  searchTalents(connectionId: number | null, query: string, limit: number) {
+    return this.call<TalentRow[]>(COMMANDS.searchTalents, { connectionId, query, limit });
+  }
+  listLog(connectionId: number | null, limit: number) {
+    return this.call<LogEntry[]>(COMMANDS.listLog, { connectionId, limit });
+  }
+  onStatusChanged(handler: (statuses: ConnectionStatus[]) => void) {
+    return this.on<ConnectionStatus[]>(EVENTS.statusChanged, handler);
+  }
+  onModelsChanged(handler: (change: ModelsChanged) => void) {
+    return this.on<ModelsChanged>(EVENTS.modelsChanged, handler);
+  }
+}
+
+/** Drops optional fields left blank so the core sees them as absent (`None`). */
+function withoutEmpty(input: ConnectInput): ConnectInput {
+  const out: ConnectInput = { provider: input.provider, name: input.name.trim(), secret: input.secret };
+  for (const key of ['clientId', 'userId', 'baseUrl', 'authUrl'] as const) {
+    const v = input[key]?.trim();
+    if (v) out[key] = v;
+  }
+  return out;
+}
+
+/** True inside the Tauri window. */
+export function isTauri(): boolean {
+  return typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window;
+}
+
+/**
+ * The backend for this run: the fake when `VITE_FAKE_BACKEND` is set or outside Tauri (a plain
+ * browser), the real core otherwise. The fake is loaded lazily so it stays out of the app's
+ * main chunk.
+ */
+export async function createBackend(): Promise<IBackend> {
+  const forceFake = import.meta.env.VITE_FAKE_BACKEND === '1' || import.meta.env.VITE_FAKE_BACKEND === 'true';
+  if (!forceFake && isTauri()) return new TauriBackend();
+  const { FakeBackend, scenarioFromUrl } = await import('./fake/fake-backend');
+  return new FakeBackend(scenarioFromUrl(window.location.search));
+}

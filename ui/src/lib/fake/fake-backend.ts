@@ -1,0 +1,551 @@
+// An in-memory stand-in for the Rust core: the same commands and events as `TauriBackend`, with
+// simulated syncs. Used by the component tests and by `npm run dev` in a plain browser.
+//
+// In the browser, `?scenario=` picks the starting data: `empty` (first run, the default), `demo`,
+// `reconnect`, `big` (100,000 talents), `offline`, `broken` (list_status fails); `?delay=` sets how
+// long a simulated sync takes in milliseconds.
+
+import type { IBackend, ConnectInput, ModelsChanged, Unlisten } from '../backend';
+import type { ConnectionState } from '../bindings/ConnectionState';
+import type { ConnectionStatus } from '../bindings/ConnectionStatus';
+import type { ErrorPayload } from '../bindings/ErrorPayload';
+import type { HealthIndicator } from '../bindings/HealthIndicator';
+import type { JobRow } from '../bindings/JobRow';
+import type { LogEntry } from '../bindings/LogEntry';
+import type { Provider } from '../bindings/Provider';
+import type { RunSummary } from '../bindings/RunSummary';
+import type { TalentRow } from '../bindings/TalentRow';
+import { makeJobs, makeTalents } from './data';
+
+export type Scenario = 'empty' | 'demo' | 'reconnect' | 'big' | 'offline' | 'broken';
+
+export interface FakeOptions {
+  scenario?: Scenario;
+  /** How long a simulated sync runs, in ms (0 in tests). */
+  syncDelayMs?: number;
+  /** Added to every command, in ms, to show loading states. */
+  latencyMs?: number;
+  /** Talents a new sandbox gets. */
+  sandboxTalents?: number;
+  /** Jobs a new sandbox gets. */
+  sandboxJobs?: number;
+  /** The clock. */
+  now?: () => number;
+}
+
+type Command = 'listStatus' | 'startSandbox' | 'connect' | 'syncNow' | 'listJobs' | 'searchTalents' | 'listLog';
+
+interface FakeConnection {
+  status: ConnectionStatus;
+  jobs: JobRow[];
+  talents: TalentRow[];
+  /** Lower-cased search text per talent, in `talents` order. */
+  haystacks: string[];
+}
+
+const DISPLAY: Record<Provider, string> = { greenhouse: 'Greenhouse', lever: 'Lever', ashby: 'Ashby' };
+const HOUR = 3600_000;
+
+/** The same rule as the core's `status::indicator`. */
+export function indicatorFor(
+  state: ConnectionState,
+  lastSuccessAt: string | null,
+  lastRunFailed: boolean,
+  now: number,
+): HealthIndicator {
+  if (state === 'syncing') return 'syncing';
+  if (state !== 'connected') return 'red';
+  if (lastRunFailed || !lastSuccessAt) return 'red';
+  const age = now - Date.parse(lastSuccessAt);
+  if (age <= 24 * HOUR) return 'green';
+  if (age <= 48 * HOUR) return 'yellow';
+  return 'red';
+}
+
+export function scenarioFromUrl(search: string): FakeOptions {
+  const params = new URLSearchParams(search);
+  const scenario = (params.get('scenario') ?? 'empty') as Scenario;
+  const delay = Number(params.get('delay') ?? '2500');
+  const latency = Number(params.get('latency') ?? '150');
+  return { scenario, syncDelayMs: delay, latencyMs: latency };
+}
+
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+export class FakeBackend implements IBackend {
+  private conns: FakeConnection[] = [];
+  private log: LogEntry[] = [];
+  private nextId = 1;
+  private nextRecordId = 1;
+  private nextLogId = 1;
+  private nextRunId = 1;
+  private statusHandlers = new Set<(s: ConnectionStatus[]) => void>();
+  private modelsHandlers = new Set<(c: ModelsChanged) => void>();
+  private failures = new Map<Command, ErrorPayload[]>();
+  private timers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly opts: Required<Omit<FakeOptions, 'scenario'>> & { scenario: Scenario };
+  /** Every command call, for tests: `[command, args]`. */
+  readonly calls: [Command, unknown[]][] = [];
+
+  constructor(options: FakeOptions = {}) {
+    this.opts = {
+      scenario: options.scenario ?? 'empty',
+      syncDelayMs: options.syncDelayMs ?? 0,
+      latencyMs: options.latencyMs ?? 0,
+      sandboxTalents: options.sandboxTalents ?? 600,
+      sandboxJobs: options.sandboxJobs ?? 36,
+      now: options.now ?? (() => Date.now()),
+    };
+    this.seed(this.opts.scenario);
+  }
+
+  // ---- test helpers -------------------------------------------------------------------------
+
+  /** The next `times` calls of `command` reject with `error`. */
+  fail(command: Command, error: ErrorPayload, times = 1): void {
+    const queue = this.failures.get(command) ?? [];
+    for (let i = 0; i < times; i++) queue.push(error);
+    this.failures.set(command, queue);
+  }
+
+  /** Adds a connection as if it had been synced already. */
+  addConnection(
+    provider: Provider,
+    name: string,
+    opts: {
+      state?: ConnectionState;
+      reason?: string | null;
+      lastError?: string | null;
+      syncedHoursAgo?: number | null;
+      talents?: number;
+      jobs?: number;
+      sandbox?: boolean;
+      awkward?: boolean;
+    } = {},
+  ): ConnectionStatus {
+    const now = this.now();
+    const id = this.nextId++;
+    const hoursAgo = opts.syncedHoursAgo === undefined ? 0.1 : opts.syncedHoursAgo;
+    const lastSuccess = hoursAgo === null ? null : new Date(now - hoursAgo * HOUR).toISOString();
+    const jobs = makeJobs(id, name, opts.jobs ?? this.opts.sandboxJobs, id, now, this.nextRecordId);
+    this.nextRecordId += jobs.length;
+    const talents = makeTalents(id, name, opts.talents ?? this.opts.sandboxTalents, id, now, this.nextRecordId, {
+      awkward: opts.awkward ?? true,
+    });
+    this.nextRecordId += talents.length;
+    const state = opts.state ?? 'connected';
+    const conn: FakeConnection = {
+      status: {
+        id,
+        name,
+        provider,
+        sandbox: opts.sandbox ?? true,
+        state,
+        state_reason: opts.reason ?? null,
+        indicator: 'green',
+        last_success_at: lastSuccess,
+        last_error: opts.lastError ?? null,
+        last_run: null,
+        counts: [],
+      },
+      jobs: [],
+      talents: [],
+      haystacks: [],
+    };
+    this.setData(conn, jobs, talents);
+    if (lastSuccess) {
+      conn.status.last_run = this.run(id, 'full', 'manual', new Date(Date.parse(lastSuccess) - 40_000).toISOString(), lastSuccess, 'succeeded', jobs.length + talents.length, 0);
+      this.addLog(name, conn.status.last_run.id, 'info', 'Sync started (full, manual)', null, conn.status.last_run.started_at);
+      this.addLog(name, conn.status.last_run.id, 'info', `Sync finished: ${jobs.length + talents.length} created, 0 updated, 0 deleted`, `jobs ${jobs.length}, talents ${talents.length}`, lastSuccess);
+    }
+    if (opts.lastError) {
+      const at = new Date(now - 0.5 * HOUR).toISOString();
+      const run = this.run(id, 'incremental', 'schedule', at, at, 'failed', 0, 0, state === 'connected' ? 'unreachable' : state, opts.lastError);
+      conn.status.last_run = run;
+      this.addLog(name, run.id, 'error', 'Sync failed', opts.lastError, at);
+    }
+    this.conns.push(conn);
+    this.refreshStatus(conn);
+    return clone(conn.status);
+  }
+
+  /** Adds one talent to a connection's local data, as an ATS returned it. */
+  addTalent(connectionId: number, talent: Partial<TalentRow> & { name: string }): TalentRow {
+    const conn = this.byId(connectionId);
+    const row: TalentRow = {
+      id: this.nextRecordId++,
+      connection_id: connectionId,
+      connection: conn.status.name,
+      remote_id: `cand-${this.nextRecordId}`,
+      emails: [],
+      phones: [],
+      company: null,
+      title: null,
+      tags: [],
+      updated_at: new Date(this.now()).toISOString(),
+      applications: 0,
+      ...talent,
+    };
+    this.setData(conn, conn.jobs, [...conn.talents, row]);
+    this.refreshStatus(conn);
+    return row;
+  }
+
+  /** Changes a connection's state, as the core would after a 401 or a 403, and tells the UI. */
+  setState(id: number, state: ConnectionState, reason: string | null = null): void {
+    const conn = this.byId(id);
+    conn.status.state = state;
+    conn.status.state_reason = reason;
+    this.refreshStatus(conn);
+    this.emitStatus();
+  }
+
+  /** Stops pending simulated syncs. */
+  dispose(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  // ---- IBackend -------------------------------------------------------------------------------
+
+  async listStatus(): Promise<ConnectionStatus[]> {
+    await this.enter('listStatus', []);
+    for (const c of this.conns) this.refreshStatus(c);
+    return clone(this.conns.map((c) => c.status));
+  }
+
+  async startSandbox(provider: Provider): Promise<ConnectionStatus> {
+    await this.enter('startSandbox', [provider]);
+    if (!(provider in DISPLAY)) throw { code: 'validation', message: `unknown provider ${String(provider)}` };
+    const name = this.uniqueName(`Sandbox ${DISPLAY[provider]}`);
+    const conn = this.createEmpty(provider, name, true);
+    this.addLog(name, null, 'info', `Started the ${DISPLAY[provider]} sandbox`, 'http://127.0.0.1 (built-in simulator)');
+    this.beginSync(conn, true, 'initial');
+    return clone(conn.status);
+  }
+
+  async connect(input: ConnectInput): Promise<ConnectionStatus> {
+    await this.enter('connect', [{ ...input, secret: '***' }]);
+    const name = input.name?.trim() ?? '';
+    const label = DISPLAY[input.provider];
+    if (!label) throw { code: 'validation', message: 'Choose an ATS provider.' };
+    if (!name) throw { code: 'validation', message: 'Give the connection a name.' };
+    if (!input.secret) {
+      throw { code: 'validation', message: input.provider === 'greenhouse' ? 'The client secret is required.' : 'The API key is required.' };
+    }
+    if (input.provider === 'greenhouse' && (!input.clientId?.trim() || !input.userId?.trim())) {
+      throw { code: 'validation', message: 'Greenhouse needs a client id, a client secret and a Greenhouse user id.' };
+    }
+    if (/wrong|bad|invalid/i.test(input.secret)) {
+      throw { code: 'unauthorized', message: `${label} rejected these credentials (401 Unauthorized). Check the ${input.provider === 'greenhouse' ? 'client id and secret' : 'API key'} and try again.` };
+    }
+    if (/readonly/i.test(input.secret)) {
+      throw { code: 'permission_denied', message: `${label} accepted the key but it cannot read candidates (403 Forbidden). Ask your ${label} admin to grant read access to candidates, jobs and applications.` };
+    }
+    if (/offline/i.test(input.secret)) {
+      throw { code: 'unreachable', message: `Could not reach ${label}: the network is unreachable.` };
+    }
+    if (/keychain/i.test(input.secret)) {
+      throw { code: 'keychain_unavailable', message: 'The system keychain is locked or unavailable, so the secret could not be stored.' };
+    }
+    const existing = this.conns.find((c) => c.status.name === name);
+    if (existing) {
+      existing.status.state = 'connected';
+      existing.status.state_reason = null;
+      this.addLog(name, null, 'info', 'Reconnected', `New ${input.provider === 'greenhouse' ? 'credentials' : 'API key'} stored in the system keychain`);
+      this.beginSync(existing, false, 'reconnect');
+      return clone(existing.status);
+    }
+    const conn = this.createEmpty(input.provider, name, false);
+    this.addLog(name, null, 'info', `Connected to ${label}`, 'Secret stored in the system keychain');
+    this.beginSync(conn, true, 'initial');
+    return clone(conn.status);
+  }
+
+  async syncNow(connectionId: number, full: boolean): Promise<void> {
+    await this.enter('syncNow', [connectionId, full]);
+    const conn = this.conns.find((c) => c.status.id === connectionId);
+    if (!conn) throw { code: 'not_found', message: `No connection with id ${connectionId}.` };
+    if (conn.status.state === 'needs_reconnect' || conn.status.state === 'permission_denied') {
+      throw {
+        code: conn.status.state === 'needs_reconnect' ? 'unauthorized' : 'permission_denied',
+        message: conn.status.state_reason ?? `${conn.status.name} needs to be reconnected before it can sync.`,
+      };
+    }
+    if (conn.status.state === 'syncing') return;
+    this.beginSync(conn, full, 'manual');
+  }
+
+  async listJobs(connectionId: number | null, includeArchived: boolean): Promise<JobRow[]> {
+    await this.enter('listJobs', [connectionId, includeArchived]);
+    const rows = this.scope(connectionId).flatMap((c) => c.jobs);
+    return clone(
+      rows
+        .filter((j) => includeArchived || j.status !== 'archived')
+        .sort((a, b) => Number(b.status === 'open') - Number(a.status === 'open') || b.updated_at.localeCompare(a.updated_at)),
+    );
+  }
+
+  async searchTalents(connectionId: number | null, query: string, limit: number): Promise<TalentRow[]> {
+    await this.enter('searchTalents', [connectionId, query, limit]);
+    const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+    const out: TalentRow[] = [];
+    const scoped = this.scope(connectionId);
+    if (scoped.length === 1 && words.length === 0) return clone(scoped[0].talents.slice(0, limit));
+    for (const c of scoped) {
+      for (let i = 0; i < c.talents.length; i++) {
+        const h = c.haystacks[i];
+        if (words.every((w) => h.includes(w))) out.push(c.talents[i]);
+      }
+    }
+    out.sort(byName);
+    return clone(out.slice(0, limit));
+  }
+
+  async listLog(connectionId: number | null, limit: number): Promise<LogEntry[]> {
+    await this.enter('listLog', [connectionId, limit]);
+    const name = connectionId === null ? null : this.byId(connectionId).status.name;
+    return clone(
+      this.log
+        .filter((l) => name === null || l.connection === name)
+        .sort((a, b) => b.at.localeCompare(a.at) || b.id - a.id)
+        .slice(0, limit),
+    );
+  }
+
+  async onStatusChanged(handler: (statuses: ConnectionStatus[]) => void): Promise<Unlisten> {
+    this.statusHandlers.add(handler);
+    return () => this.statusHandlers.delete(handler);
+  }
+
+  async onModelsChanged(handler: (change: ModelsChanged) => void): Promise<Unlisten> {
+    this.modelsHandlers.add(handler);
+    return () => this.modelsHandlers.delete(handler);
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  private now(): number {
+    return this.opts.now();
+  }
+
+  private async enter(command: Command, args: unknown[]): Promise<void> {
+    this.calls.push([command, args]);
+    if (this.opts.latencyMs > 0) await new Promise((r) => setTimeout(r, this.opts.latencyMs));
+    const queue = this.failures.get(command);
+    const err = queue?.shift();
+    if (err) throw clone(err);
+  }
+
+  private byId(id: number): FakeConnection {
+    const c = this.conns.find((x) => x.status.id === id);
+    if (!c) throw { code: 'not_found', message: `No connection with id ${id}.` };
+    return c;
+  }
+
+  private scope(connectionId: number | null): FakeConnection[] {
+    return connectionId === null ? this.conns : [this.byId(connectionId)];
+  }
+
+  private uniqueName(base: string): string {
+    let name = base;
+    for (let n = 2; this.conns.some((c) => c.status.name === name); n++) name = `${base} ${n}`;
+    return name;
+  }
+
+  private createEmpty(provider: Provider, name: string, sandbox: boolean): FakeConnection {
+    const conn: FakeConnection = {
+      status: {
+        id: this.nextId++,
+        name,
+        provider,
+        sandbox,
+        state: 'connected',
+        state_reason: null,
+        indicator: 'red',
+        last_success_at: null,
+        last_error: null,
+        last_run: null,
+        counts: [],
+      },
+      jobs: [],
+      talents: [],
+      haystacks: [],
+    };
+    this.conns.push(conn);
+    this.refreshStatus(conn);
+    return conn;
+  }
+
+  private setData(conn: FakeConnection, jobs: JobRow[], talents: TalentRow[]): void {
+    conn.jobs = jobs;
+    conn.talents = talents.sort(byName);
+    conn.haystacks = conn.talents.map((t) =>
+      [t.name, ...t.emails, t.company ?? '', t.title ?? '', ...t.tags].join('\u0001').toLowerCase(),
+    );
+  }
+
+  private refreshStatus(conn: FakeConnection): void {
+    const s = conn.status;
+    const apps = conn.talents.reduce((n, t) => n + t.applications, 0);
+    s.counts = [
+      { resource: 'jobs', count: conn.jobs.length },
+      { resource: 'stages', count: conn.jobs.length * 6 },
+      { resource: 'talents', count: conn.talents.length },
+      { resource: 'applications', count: apps },
+      { resource: 'stage_history', count: apps * 2 },
+      { resource: 'attachments', count: Math.floor(conn.talents.length * 0.8) },
+    ];
+    const failed = s.last_run?.state === 'failed';
+    s.indicator = indicatorFor(s.state, s.last_success_at, failed, this.now());
+  }
+
+  private run(
+    connectionId: number,
+    kind: string,
+    trigger: string,
+    startedAt: string,
+    finishedAt: string | null,
+    state: string,
+    created: number,
+    updated: number,
+    errorCode: string | null = null,
+    error: string | null = null,
+  ): RunSummary {
+    return {
+      id: this.nextRunId++,
+      connection_id: connectionId,
+      kind,
+      trigger,
+      started_at: startedAt,
+      finished_at: finishedAt,
+      state,
+      requests: Math.max(1, Math.ceil((created + updated) / 100)),
+      rate_limited: 0,
+      created,
+      updated,
+      deleted: 0,
+      skipped: 0,
+      error_code: errorCode,
+      error,
+    };
+  }
+
+  private addLog(
+    connection: string | null,
+    runId: number | null,
+    level: 'info' | 'warning' | 'error',
+    message: string,
+    detail: string | null = null,
+    at: string = new Date(this.now()).toISOString(),
+  ): void {
+    this.log.push({ id: this.nextLogId++, connection, run_id: runId, at, level, message, detail });
+  }
+
+  private beginSync(conn: FakeConnection, full: boolean, trigger: string): void {
+    const s = conn.status;
+    const kind = full ? 'full' : 'incremental';
+    const run = this.run(s.id, kind, trigger, new Date(this.now()).toISOString(), null, 'running', 0, 0);
+    s.state = 'syncing';
+    s.last_run = run;
+    this.addLog(s.name, run.id, 'info', `Sync started (${kind}, ${trigger})`);
+    this.refreshStatus(conn);
+    this.emitStatus();
+    const finish = () => {
+      this.timers.delete(timer);
+      const now = this.now();
+      let created = 0;
+      let updated = 0;
+      if (conn.jobs.length === 0 && conn.talents.length === 0) {
+        const seed = s.id;
+        const jobs = makeJobs(s.id, s.name, this.opts.sandboxJobs, seed, now, this.nextRecordId);
+        this.nextRecordId += jobs.length;
+        const talents = makeTalents(s.id, s.name, this.opts.sandboxTalents, seed, now, this.nextRecordId, { awkward: true });
+        this.nextRecordId += talents.length;
+        this.setData(conn, jobs, talents);
+        created = jobs.length + talents.length;
+      } else {
+        // Touch a few records, as an incremental pass would.
+        const touched = conn.jobs.slice(0, 3);
+        for (const j of touched) j.updated_at = new Date(now).toISOString();
+        updated = touched.length;
+      }
+      s.state = 'connected';
+      s.state_reason = null;
+      s.last_success_at = new Date(now).toISOString();
+      s.last_error = null;
+      s.last_run = { ...run, finished_at: s.last_success_at, state: 'succeeded', created, updated, requests: Math.max(1, Math.ceil((created + updated) / 100)) };
+      this.addLog(
+        s.name,
+        run.id,
+        'info',
+        `Sync finished: ${created} created, ${updated} updated, 0 deleted`,
+        `jobs ${conn.jobs.length}, talents ${conn.talents.length} held locally`,
+      );
+      this.refreshStatus(conn);
+      for (const h of this.modelsHandlers) h({ connection_id: s.id });
+      this.emitStatus();
+    };
+    const timer = setTimeout(finish, this.opts.syncDelayMs);
+    this.timers.add(timer);
+  }
+
+  private emitStatus(): void {
+    for (const c of this.conns) this.refreshStatus(c);
+    const statuses = this.conns.map((c) => c.status);
+    for (const h of this.statusHandlers) h(clone(statuses));
+  }
+
+  private seed(scenario: Scenario): void {
+    const now = this.now();
+    switch (scenario) {
+      case 'empty':
+        return;
+      case 'broken':
+        this.fail('listStatus', { code: 'store', message: 'the local database could not be used: disk I/O error' }, 1);
+        return;
+      case 'demo':
+        this.addConnection('greenhouse', 'Sandbox Greenhouse', { syncedHoursAgo: 0.2 });
+        this.addConnection('ashby', 'Ashby – Acme Labs', { syncedHoursAgo: 30, sandbox: false, talents: 240, jobs: 14, awkward: false });
+        this.addConnection('lever', 'Lever – Acme EU', {
+          state: 'needs_reconnect',
+          reason: 'Lever rejected the API key (401 Unauthorized): it was revoked or has expired. Reconnect with a new key.',
+          lastError: 'Lever answered 401 Unauthorized on GET /v1/opportunities',
+          syncedHoursAgo: 72,
+          sandbox: false,
+          awkward: false,
+          talents: 180,
+          jobs: 10,
+        });
+        this.addLog('Ashby – Acme Labs', null, 'warning', 'Rate limited by Ashby; retried after 12 s', 'Retry-After: 12', new Date(now - 30 * HOUR).toISOString());
+        return;
+      case 'reconnect':
+        this.addConnection('greenhouse', 'Greenhouse – Acme', {
+          state: 'permission_denied',
+          reason: 'Greenhouse refused access to candidates (403 Forbidden). Ask a Greenhouse admin to grant the Harvest API key the Candidates permissions, then reconnect.',
+          lastError: 'Greenhouse answered 403 Forbidden on GET /v3/candidates',
+          syncedHoursAgo: 50,
+          sandbox: false,
+        });
+        return;
+      case 'offline':
+        this.addConnection('greenhouse', 'Greenhouse – Acme', {
+          state: 'unreachable',
+          reason: 'Greenhouse could not be reached. Talentdeck keeps showing the data synced before.',
+          lastError: 'Could not reach harvest.greenhouse.io: network is unreachable',
+          syncedHoursAgo: 26,
+          sandbox: false,
+        });
+        return;
+      case 'big':
+        this.addConnection('greenhouse', 'Sandbox Greenhouse', { syncedHoursAgo: 1, talents: 100_000, jobs: 320 });
+        return;
+    }
+  }
+}
+
+function byName(a: TalentRow, b: TalentRow): number {
+  const x = a.name.toLowerCase();
+  const y = b.name.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : a.id - b.id;
+}

@@ -1,0 +1,84 @@
+// Words for the core's enums, in one place.
+
+import type { ConnectionState } from './bindings/ConnectionState';
+import type { ConnectionStatus } from './bindings/ConnectionStatus';
+import type { HealthIndicator } from './bindings/HealthIndicator';
+import type { JobStatus } from './bindings/JobStatus';
+import type { Provider } from './bindings/Provider';
+
+export const PROVIDERS: Provider[] = ['greenhouse', 'lever', 'ashby'];
+
+export const PROVIDER_NAME: Record<Provider, string> = {
+  greenhouse: 'Greenhouse',
+  lever: 'Lever',
+  ashby: 'Ashby',
+};
+
+export const STATE_LABEL: Record<ConnectionState, string> = {
+  connected: 'Connected',
+  syncing: 'Syncing',
+  needs_reconnect: 'Needs reconnect',
+  permission_denied: 'Permission denied',
+  unreachable: 'Unreachable',
+  error: 'Error',
+  disconnected: 'Disconnected',
+};
+
+export const INDICATOR_LABEL: Record<HealthIndicator, string> = {
+  green: 'Healthy',
+  yellow: 'Stale',
+  red: 'Needs attention',
+  syncing: 'Syncing…',
+};
+
+export const INDICATOR_HELP: Record<HealthIndicator, string> = {
+  green: 'Synced successfully within the last 24 hours',
+  yellow: 'Last successful sync was 24–48 hours ago',
+  red: 'The last sync failed, the connection needs attention, or nothing synced for 48 hours',
+  syncing: 'A sync is running',
+};
+
+export const JOB_STATUS_LABEL: Record<JobStatus, string> = {
+  open: 'Open',
+  closed: 'Closed',
+  draft: 'Draft',
+  archived: 'Archived',
+};
+
+export const RESOURCE_LABEL: Record<string, string> = {
+  jobs: 'Jobs',
+  stages: 'Stages',
+  talents: 'Talents',
+  applications: 'Applications',
+  stage_history: 'Stage changes',
+  attachments: 'Files',
+};
+
+/** States that only the recruiter can fix, by reconnecting. */
+export function needsReconnect(s: Pick<ConnectionStatus, 'state'>): boolean {
+  return s.state === 'needs_reconnect' || s.state === 'permission_denied';
+}
+
+export function countOf(s: ConnectionStatus, resource: string): number {
+  return s.counts.find((c) => c.resource === resource)?.count ?? 0;
+}
+
+/** What to tell a recruiter for an error `code` (the message says what happened; this, what to do). */
+export function errorHint(code: string): string | null {
+  switch (code) {
+    case 'unauthorized':
+      return 'Check the credentials: they may be mistyped, revoked or expired.';
+    case 'permission_denied':
+      return 'The credentials work but lack permissions. Ask your ATS admin to grant read access to jobs, candidates and applications.';
+    case 'keychain_unavailable':
+      return 'Talentdeck keeps secrets in the system keychain. Unlock it (or install a Secret Service such as GNOME Keyring) and try again.';
+    case 'unreachable':
+      return 'Check your internet connection or proxy. Data synced before stays available offline.';
+    case 'rate_limited':
+      return 'The ATS asked Talentdeck to slow down. Try again in a few minutes.';
+    case 'validation':
+      return null;
+    default:
+      return null;
+  }
+}

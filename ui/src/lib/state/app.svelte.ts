@@ -1,0 +1,223 @@
+// The app's shared state: connections and their health (kept current by `status_changed`), a
+// version bumped on every `models_changed` so visible lists reload, navigation and dialogs.
+
+import { getContext, setContext } from 'svelte';
+import { toErrorPayload, type IBackend, type Unlisten } from '../backend';
+import type { ConnectionStatus } from '../bindings/ConnectionStatus';
+import type { ErrorPayload } from '../bindings/ErrorPayload';
+import type { Provider } from '../bindings/Provider';
+import { needsReconnect } from '../labels';
+
+export type View = 'jobs' | 'talents' | 'connections' | 'log';
+export const VIEWS: View[] = ['jobs', 'talents', 'connections', 'log'];
+
+/** What the connect dialog opens with. */
+export interface ConnectDraft {
+  provider: Provider;
+  name: string;
+  /** Reconnecting an existing connection: provider and name are fixed. */
+  reconnect: boolean;
+  /** Why a reconnect is needed, shown above the form. */
+  reason?: string | null;
+}
+
+export interface Notice {
+  kind: 'error' | 'info';
+  text: string;
+}
+
+/** Relative times are refreshed this often; nothing else polls. */
+export const CLOCK_TICK_MS = 60_000;
+
+export class AppState {
+  readonly backend: IBackend;
+
+  statuses = $state<ConnectionStatus[]>([]);
+  loaded = $state(false);
+  loadError = $state<ErrorPayload | null>(null);
+  /** The clock relative times are computed against. */
+  now = $state(Date.now());
+  /** Bumped on every `models_changed`: lists reload when it changes. */
+  modelsVersion = $state(0);
+  /** Bumped on every `status_changed`: the sync log reloads when it changes. */
+  statusVersion = $state(0);
+  view = $state<View>('connections');
+  /** The connection the lists are narrowed to; null for all. */
+  connectionFilter = $state<number | null>(null);
+  connectDraft = $state<ConnectDraft | null>(null);
+  /** Connections a sync was asked for and not yet reported back. */
+  requested = $state<number[]>([]);
+  notice = $state<Notice | null>(null);
+
+  attention = $derived(this.statuses.filter(needsReconnect));
+  /** The connections the lists currently show. */
+  scoped = $derived(
+    this.connectionFilter === null ? this.statuses : this.statuses.filter((s) => s.id === this.connectionFilter),
+  );
+
+  private unlisten: Unlisten[] = [];
+  private clock: ReturnType<typeof setInterval> | undefined;
+  private noticeTimer: ReturnType<typeof setTimeout> | undefined;
+  private stopped = false;
+
+  constructor(backend: IBackend) {
+    this.backend = backend;
+  }
+
+  /** Subscribes to the core's events and loads the connections. Returns the cleanup. */
+  start(): () => void {
+    this.stopped = false;
+    void this.subscribe();
+    void this.refresh();
+    this.clock = setInterval(() => (this.now = Date.now()), CLOCK_TICK_MS);
+    return () => this.stop();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const u of this.unlisten) u();
+    this.unlisten = [];
+    clearInterval(this.clock);
+    clearTimeout(this.noticeTimer);
+  }
+
+  private async subscribe(): Promise<void> {
+    try {
+      const a = await this.backend.onStatusChanged((statuses) => this.applyStatuses(statuses));
+      const b = await this.backend.onModelsChanged(() => {
+        this.modelsVersion++;
+      });
+      if (this.stopped) {
+        a();
+        b();
+      } else {
+        this.unlisten.push(a, b);
+      }
+    } catch (e) {
+      this.showError(toErrorPayload(e));
+    }
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      const statuses = await this.backend.listStatus();
+      this.applyStatuses(statuses);
+      this.loadError = null;
+    } catch (e) {
+      this.loadError = toErrorPayload(e);
+    } finally {
+      this.loaded = true;
+    }
+  }
+
+  applyStatuses(statuses: ConnectionStatus[]): void {
+    this.statuses = statuses;
+    this.now = Date.now();
+    this.statusVersion++;
+    if (this.connectionFilter !== null && !statuses.some((s) => s.id === this.connectionFilter)) {
+      this.connectionFilter = null;
+    }
+  }
+
+  /** Inserts or replaces one connection's status (a command's answer). */
+  upsert(status: ConnectionStatus): void {
+    const i = this.statuses.findIndex((s) => s.id === status.id);
+    this.statuses = i === -1 ? [...this.statuses, status] : this.statuses.map((s) => (s.id === status.id ? status : s));
+  }
+
+  isSyncing(ids: number[]): boolean {
+    return ids.some(
+      (id) => this.requested.includes(id) || this.statuses.find((s) => s.id === id)?.indicator === 'syncing',
+    );
+  }
+
+  /** Starts a sync of each connection; errors become a notice. */
+  async syncNow(ids: number[], full = false): Promise<void> {
+    const targets = ids.filter((id) => {
+      const s = this.statuses.find((x) => x.id === id);
+      return s !== undefined && s.state !== 'syncing';
+    });
+    this.requested = [...this.requested, ...targets];
+    await Promise.all(
+      targets.map(async (id) => {
+        try {
+          await this.backend.syncNow(id, full);
+        } catch (e) {
+          const err = toErrorPayload(e);
+          const name = this.statuses.find((s) => s.id === id)?.name ?? 'The connection';
+          this.showError({ ...err, message: `${name}: ${err.message}` });
+        } finally {
+          this.requested = this.requested.filter((x) => x !== id);
+        }
+      }),
+    );
+    if (targets.length > 0) await this.refresh();
+  }
+
+  async startSandbox(provider: Provider): Promise<ConnectionStatus> {
+    const status = await this.backend.startSandbox(provider);
+    this.upsert(status);
+    this.view = 'connections';
+    return status;
+  }
+
+  openConnect(draft: Partial<ConnectDraft> = {}): void {
+    this.connectDraft = { provider: 'greenhouse', name: '', reconnect: false, ...draft };
+  }
+
+  openReconnect(status: ConnectionStatus): void {
+    this.connectDraft = {
+      provider: status.provider,
+      name: status.name,
+      reconnect: true,
+      reason: status.state_reason ?? status.last_error,
+    };
+  }
+
+  closeConnect(): void {
+    this.connectDraft = null;
+  }
+
+  /** The connect dialog succeeded. */
+  connected(status: ConnectionStatus, reconnected = false): void {
+    this.upsert(status);
+    this.connectDraft = null;
+    this.view = 'connections';
+    this.showInfo(reconnected ? `${status.name} is reconnected. Syncing resumes.` : `${status.name} is connected. The first sync is running.`);
+  }
+
+  navigate(view: View): void {
+    this.view = view;
+  }
+
+  showError(err: ErrorPayload): void {
+    this.setNotice({ kind: 'error', text: err.message }, 0);
+  }
+
+  showInfo(text: string): void {
+    this.setNotice({ kind: 'info', text }, 6000);
+  }
+
+  dismissNotice(): void {
+    clearTimeout(this.noticeTimer);
+    this.notice = null;
+  }
+
+  private setNotice(notice: Notice, autoHideMs: number): void {
+    clearTimeout(this.noticeTimer);
+    this.notice = notice;
+    if (autoHideMs > 0) this.noticeTimer = setTimeout(() => (this.notice = null), autoHideMs);
+  }
+}
+
+const KEY = Symbol('talentdeck-app');
+
+export function provideApp(app: AppState): AppState {
+  return setContext(KEY, app);
+}
+
+export function useApp(): AppState {
+  const app = getContext<AppState | undefined>(KEY);
+  if (!app) throw new Error('useApp() outside <App>');
+  return app;
+}

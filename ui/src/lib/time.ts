@@ -1,0 +1,39 @@
+// Times as recruiters read them: relative in the UI ("5 minutes ago"), exact on hover.
+
+// Relative times are part of the (English) UI text; exact times follow the user's locale.
+const rtf = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+const exact = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 24 * 3600],
+  ['month', 30 * 24 * 3600],
+  ['week', 7 * 24 * 3600],
+  ['day', 24 * 3600],
+  ['hour', 3600],
+  ['minute', 60],
+];
+
+/** "just now", "5 minutes ago", "yesterday", "in 2 hours"; `fallback` when there is no time. */
+export function relativeTime(iso: string | null | undefined, now: number, fallback = 'never'): string {
+  if (!iso) return fallback;
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return fallback;
+  const seconds = Math.round((t - now) / 1000);
+  const abs = Math.abs(seconds);
+  if (abs < 45) return 'just now';
+  for (const [unit, size] of UNITS) {
+    if (abs >= size) return rtf.format(Math.round(seconds / size), unit);
+  }
+  return rtf.format(Math.round(seconds / 60) || -1, 'minute');
+}
+
+/** The exact local date and time, for `title` attributes. */
+export function exactTime(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : exact.format(t);
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString();
+}
