@@ -2,7 +2,10 @@
 //! WebDriver protocol, spoken with plain reqwest). Needs a display (Xvfb in CI, see test.sh).
 //! Set TALENTDECK_SCREENSHOT=path.png to save a screenshot of the final screen.
 
+#![cfg(unix)]
+
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -13,8 +16,10 @@ struct Driver {
 }
 
 impl Drop for Driver {
+    /// tauri-driver starts WebKitWebDriver, which starts the app: kill the whole process group,
+    /// or a failed test leaves a window (and pipes that keep `cargo test | …` waiting) behind.
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        let _ = Command::new("kill").args(["-s", "KILL", "--", &format!("-{}", self.child.id())]).status();
         let _ = self.child.wait();
     }
 }
@@ -28,7 +33,8 @@ struct Session {
     base: String,
 }
 
-const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecc";
+/// The W3C WebDriver web element identifier key.
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 impl Session {
     async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
@@ -46,6 +52,7 @@ impl Session {
 
     /// Waits until an element matching `css` exists (and, if given, contains `text`); returns its id.
     async fn wait_for(&self, css: &str, text: Option<&str>, timeout: Duration) -> String {
+        eprintln!("e2e: waiting for {css} {text:?}");
         let start = Instant::now();
         loop {
             let found = self
@@ -57,14 +64,17 @@ impl Session {
             if let Ok(resp) = found {
                 if let Ok(v) = resp.json::<Value>().await {
                     for el in v["value"].as_array().cloned().unwrap_or_default() {
-                        // W3C names the key ELEMENT_KEY; older drivers use "ELEMENT". Take whichever is there.
-                        let Some(id) = el[ELEMENT_KEY].as_str().or_else(|| el["ELEMENT"].as_str()).map(str::to_string) else {
-                            continue;
+                        let Some(id) = el[ELEMENT_KEY].as_str().map(str::to_string) else {
+                            panic!("WebDriver returned an element without the W3C id key: {el}");
                         };
                         match text {
                             None => return id,
                             Some(t) => {
-                                let got = self.call(reqwest::Method::GET, &format!("/element/{id}/text"), None).await;
+                                // The browser's own innerText: WebDriver's "element text" atom drops
+                                // text inside `overflow: hidden` boxes (the card's ellipsized name).
+                                let got = self
+                                    .call(reqwest::Method::POST, "/execute/sync", Some(json!({"script": "return arguments[0].innerText", "args": [{ELEMENT_KEY: id}]})))
+                                    .await;
                                 if got.as_str().unwrap_or_default().contains(t) {
                                     return id;
                                 }
@@ -82,12 +92,12 @@ impl Session {
     }
 
     async fn click(&self, id: &str) {
+        eprintln!("e2e: click {id}");
         self.call(reqwest::Method::POST, &format!("/element/{id}/click"), Some(json!({}))).await;
     }
 }
 
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "WIP: the window renders the first-run screen under tauri-driver, but finding elements by CSS returns no element id yet; see issue 2 note"]
 async fn first_run_offers_the_sandbox_and_connects_to_it() {
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
         eprintln!("\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
@@ -102,10 +112,13 @@ async fn first_run_offers_the_sandbox_and_connects_to_it() {
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .env("TALENTDECK_DATA_DIR", data.path())
             .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
             .spawn()
             .expect("tauri-driver must be installed for the end-to-end test (./setup.sh installs it)"),
     };
-    let http = reqwest::Client::new();
+    // A hung WebDriver call must fail the test, not stall it.
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
     let root = format!("http://127.0.0.1:{port}");
     let start = Instant::now();
     while http.get(format!("{root}/status")).send().await.is_err() {
