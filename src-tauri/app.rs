@@ -214,6 +214,19 @@ impl App {
         Ok(SyncOutcome::Ran(report))
     }
 
+    /// The connections whose automatic sync is due at `now` (the rule is in [`crate::schedule`]).
+    pub fn due_for_sync(&self, now: DateTime<Utc>) -> Result<Vec<i64>> {
+        Ok(self.status(now)?.into_iter().filter(|s| s.next_sync_at.is_some_and(|t| t <= now)).map(|s| s.id).collect())
+    }
+
+    /// Sets how often connection `id` syncs on its own, in minutes; 0 turns automatic sync off.
+    pub fn set_sync_interval(&self, id: i64, minutes: u32, now: DateTime<Utc>) -> Result<ConnectionStatus> {
+        let minutes = crate::schedule::checked_minutes(minutes)?;
+        let mut store = self.store();
+        let conn = store.set_connection_setting(id, crate::schedule::INTERVAL_SETTING, minutes.into(), now)?;
+        status::of(&store, conn, now)
+    }
+
     /// "Try with a sandbox ATS": starts the built-in simulator of `provider` on a loopback
     /// port and connects to it like to a real account.
     pub async fn start_sandbox(&self, provider: Provider, now: DateTime<Utc>) -> Result<ConnectionStatus> {

@@ -83,6 +83,14 @@ pub enum Command {
         #[arg(long, value_name = "NAME")]
         connection: Option<String>,
     },
+    /// Set how often the desktop app syncs a connection on its own (default every 15 minutes)
+    Schedule {
+        /// The connection's name
+        name: String,
+        /// Minutes between automatic syncs (5 to 10080); 0 turns automatic sync off
+        #[arg(long, value_name = "MINUTES")]
+        every: u32,
+    },
     /// Print the sync log, newest first
     Log {
         #[arg(long, value_name = "NAME")]
@@ -243,15 +251,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     let last = s.last_success_at.map(|t| t.to_rfc3339()).unwrap_or_else(|| "never".into());
                     writeln!(
                         out,
-                        "{:<24} {:<10} {:<16} {:<8} last success: {}{}",
+                        "{:<24} {:<10} {:<16} {:<8} last success: {}{}{}",
                         s.name,
                         s.provider.as_str(),
                         s.state.as_str(),
                         s.indicator.as_str(),
                         last,
+                        s.next_sync_at.map(|t| format!("  next sync: {}", t.to_rfc3339())).unwrap_or_default(),
                         s.last_error.map(|e| format!("  last error: {e}")).unwrap_or_default()
                     )?;
                 }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Schedule { name, every } => {
+            let app = App::open(&data_dir(&cli)?)?;
+            let id = app.store().require_connection(name)?.id;
+            let s = app.set_sync_interval(id, *every, Utc::now())?;
+            match s.sync_interval_minutes {
+                Some(m) => println!("{}: syncs every {m} minutes while the app is open", s.name),
+                None => println!("{}: automatic sync is off; sync it with `talentdeck sync` or from the app", s.name),
             }
             Ok(ExitCode::SUCCESS)
         }

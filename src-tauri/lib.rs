@@ -3,6 +3,7 @@
 //! - [`store`]: SQLite (the only module that opens the database);
 //! - [`vault`]: secrets in the OS keychain (the only place a secret is read or written);
 //! - [`sandbox`]: simulators of the providers' HTTP APIs, for "Try with a sandbox", tests and benches;
+//! - [`sync`]: the engine that pulls an ATS into the store; [`schedule`]: when it runs on its own;
 //! - [`status`]: connection health, computed once for the CLI and the UI;
 //! - [`app`]: the use cases both front doors call;
 //! - [`cli`] (headless) and `shell` (the Tauri window, the only code that imports `tauri`).
@@ -13,6 +14,7 @@ pub mod cli;
 pub mod error;
 pub mod model;
 pub mod sandbox;
+pub mod schedule;
 pub mod status;
 pub mod store;
 pub mod sync;

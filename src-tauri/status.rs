@@ -27,6 +27,10 @@ pub struct ConnectionStatus {
     pub last_run: Option<RunSummary>,
     /// Records held locally per resource.
     pub counts: Vec<ResourceCount>,
+    /// Minutes between automatic syncs; `None` when automatic sync is off.
+    pub sync_interval_minutes: Option<u32>,
+    /// When the next automatic sync is due (`None`: off, running, or waiting for the recruiter).
+    pub next_sync_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -71,7 +75,9 @@ pub fn all(store: &Store, now: DateTime<Utc>) -> Result<Vec<ConnectionStatus>> {
 
 pub fn of(store: &Store, c: crate::model::Connection, now: DateTime<Utc>) -> Result<ConnectionStatus> {
     let last_success_at = store.last_success_at(c.id)?;
-    let runs = store.recent_runs(c.id, 1)?;
+    let runs = store.recent_runs(c.id, crate::schedule::RUNS_CONSIDERED)?;
+    let interval = crate::schedule::interval(&c);
+    let next_sync_at = crate::schedule::next_sync_at(c.state, interval, &runs, now);
     let last_run = runs.into_iter().next();
     let last_run_failed = last_run.as_ref().is_some_and(|r| r.state == "failed");
     let last_error = last_run.as_ref().filter(|r| r.state == "failed" || r.state == "interrupted").and_then(|r| r.error.clone());
@@ -92,6 +98,8 @@ pub fn of(store: &Store, c: crate::model::Connection, now: DateTime<Utc>) -> Res
         last_error,
         last_run,
         counts,
+        sync_interval_minutes: interval.map(|i| i.num_minutes() as u32),
+        next_sync_at,
     })
 }
 

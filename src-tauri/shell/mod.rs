@@ -50,6 +50,28 @@ fn sync_now(handle: AppHandle, app: Shared<'_>, connection_id: i64, full: bool) 
     Ok(())
 }
 
+#[tauri::command]
+fn set_sync_interval(handle: AppHandle, app: Shared<'_>, connection_id: i64, minutes: u32) -> Result<ConnectionStatus> {
+    let status = app.set_sync_interval(connection_id, minutes, Utc::now())?;
+    emit_status(&handle, &app);
+    Ok(status)
+}
+
+/// Automatic sync: every half minute, starts the syncs [`crate::schedule`] says are due. A run
+/// never doubles up: a due connection that is already syncing is joined by `App::sync`.
+fn spawn_scheduler(handle: AppHandle, app: Arc<App>) {
+    tauri::async_runtime::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+        loop {
+            tick.tick().await;
+            match app.due_for_sync(Utc::now()) {
+                Ok(due) => due.into_iter().for_each(|id| spawn_sync(handle.clone(), app.clone(), id, false, "scheduled")),
+                Err(e) => tracing::warn!(error = %e, "could not check which connections are due to sync"),
+            }
+        }
+    });
+}
+
 /// Runs a sync in the background, telling the UI as pages land and when the state changes.
 fn spawn_sync(handle: AppHandle, app: Arc<App>, id: i64, full: bool, trigger: &'static str) {
     tauri::async_runtime::spawn(async move {
@@ -111,10 +133,21 @@ pub fn run(data_dir: PathBuf, try_sandbox: Option<Provider>) -> Result<()> {
                     }
                 }
                 emit_status(&handle, &app);
+                // After the sandboxes are back, so their first scheduled sync finds them.
+                spawn_scheduler(handle, app);
             });
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![list_status, start_sandbox, connect, sync_now, list_jobs, search_talents, list_log])
+        .invoke_handler(tauri::generate_handler![
+            list_status,
+            start_sandbox,
+            connect,
+            sync_now,
+            set_sync_interval,
+            list_jobs,
+            search_talents,
+            list_log
+        ])
         .run(tauri::generate_context!())
         .map_err(|e| Error::Internal(format!("the desktop window failed: {e}")))?;
     Ok(())

@@ -210,6 +210,17 @@ impl Store {
         Ok(())
     }
 
+    /// Sets one non-secret setting of a connection (e.g. its sync interval).
+    pub fn set_connection_setting(&mut self, id: i64, key: &str, value: serde_json::Value, now: DateTime<Utc>) -> Result<Connection> {
+        let mut conn = self.connection(id)?;
+        conn.settings[key] = value;
+        self.db.execute(
+            "UPDATE connections SET settings = ?2, updated_at = ?3 WHERE id = ?1",
+            params![id, conn.settings.to_string(), ts(&now)],
+        )?;
+        self.connection(id)
+    }
+
     /// The reason recorded with the connection's current state (e.g. why it needs reconnecting).
     pub fn connection_state_reason(&self, id: i64) -> Result<Option<String>> {
         Ok(self

@@ -46,6 +46,8 @@ export interface IBackend {
   connect(input: ConnectInput): Promise<ConnectionStatus>;
   /** Starts a sync; progress arrives through `status_changed` / `models_changed`. */
   syncNow(connectionId: number, full: boolean): Promise<void>;
+  /** Minutes between automatic syncs of a connection; 0 turns automatic sync off. */
+  setSyncInterval(connectionId: number, minutes: number): Promise<ConnectionStatus>;
   listJobs(connectionId: number | null, includeArchived: boolean): Promise<JobRow[]>;
   searchTalents(connectionId: number | null, query: string, limit: number): Promise<TalentRow[]>;
   listLog(connectionId: number | null, limit: number): Promise<LogEntry[]>;
@@ -62,6 +64,7 @@ export const COMMANDS = {
   startSandbox: 'start_sandbox',
   connect: 'connect',
   syncNow: 'sync_now',
+  setSyncInterval: 'set_sync_interval',
   listJobs: 'list_jobs',
   searchTalents: 'search_talents',
   listLog: 'list_log',
@@ -109,6 +112,9 @@ export class TauriBackend implements IBackend {
   }
   syncNow(connectionId: number, full: boolean) {
     return this.call<void>(COMMANDS.syncNow, { connectionId, full });
+  }
+  setSyncInterval(connectionId: number, minutes: number) {
+    return this.call<ConnectionStatus>(COMMANDS.setSyncInterval, { connectionId, minutes });
   }
   listJobs(connectionId: number | null, includeArchived: boolean) {
     return this.call<JobRow[]>(COMMANDS.listJobs, { connectionId, includeArchived });

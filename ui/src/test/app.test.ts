@@ -200,3 +200,31 @@ describe('sync health', () => {
     expect(cards[1]).toHaveTextContent('Stale');
   });
 });
+
+describe('automatic sync', () => {
+  it('shows when the next sync is due and lets the recruiter change or stop it', async () => {
+    const user = userEvent.setup();
+    backend = fake();
+    const s = backend.addConnection('lever', 'Lever – Acme', { syncedHoursAgo: 0.05 });
+    renderApp(backend);
+    const card = await screen.findByTestId('connection-card');
+    const select = within(card).getByLabelText('Automatic sync');
+    expect(select).toHaveValue('15');
+    expect(within(card).getByTestId('next-sync')).toHaveTextContent(/in \d+ minutes/);
+
+    await user.selectOptions(select, 'Off');
+    expect(backend.calls).toContainEqual(['setSyncInterval', [s.id, 0]]);
+    await waitFor(() => expect(within(card).getByTestId('next-sync')).toHaveTextContent('Off'));
+
+    await user.selectOptions(select, 'Every hour');
+    await waitFor(() => expect(within(card).getByTestId('next-sync')).toHaveTextContent(/in \d+ minutes|in 1 hour/));
+  });
+
+  it('says a connection that needs reconnecting waits for the recruiter', async () => {
+    backend = fake();
+    backend.addConnection('ashby', 'Ashby', { state: 'needs_reconnect', reason: 'Ashby rejected the API key.' });
+    renderApp(backend);
+    const card = await screen.findByTestId('connection-card');
+    expect(within(card).getByTestId('next-sync')).toHaveTextContent('Waits for you');
+  });
+});

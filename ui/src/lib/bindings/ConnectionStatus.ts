@@ -16,4 +16,12 @@ state_reason: string | null, indicator: HealthIndicator, last_success_at: string
 /**
  * Records held locally per resource.
  */
-counts: Array<ResourceCount>, };
+counts: Array<ResourceCount>, 
+/**
+ * Minutes between automatic syncs; `None` when automatic sync is off.
+ */
+sync_interval_minutes: number | null, 
+/**
+ * When the next automatic sync is due (`None`: off, running, or waiting for the recruiter).
+ */
+next_sync_at: string | null, };

@@ -33,7 +33,7 @@ export interface FakeOptions {
   now?: () => number;
 }
 
-type Command = 'listStatus' | 'startSandbox' | 'connect' | 'syncNow' | 'listJobs' | 'searchTalents' | 'listLog';
+type Command = 'listStatus' | 'startSandbox' | 'connect' | 'syncNow' | 'setSyncInterval' | 'listJobs' | 'searchTalents' | 'listLog';
 
 interface FakeConnection {
   status: ConnectionStatus;
@@ -147,6 +147,8 @@ export class FakeBackend implements IBackend {
         last_error: opts.lastError ?? null,
         last_run: null,
         counts: [],
+        sync_interval_minutes: 15,
+        next_sync_at: null,
       },
       jobs: [],
       talents: [],
@@ -262,6 +264,18 @@ export class FakeBackend implements IBackend {
     return clone(conn.status);
   }
 
+  async setSyncInterval(connectionId: number, minutes: number): Promise<ConnectionStatus> {
+    await this.enter('setSyncInterval', [connectionId, minutes]);
+    if (minutes !== 0 && (minutes < 5 || minutes > 10080)) {
+      throw { code: 'validation', message: `a sync interval of ${minutes} minutes is not allowed: use 0 (off) or 5 to 10080 minutes (a week)` };
+    }
+    const conn = this.byId(connectionId);
+    conn.status.sync_interval_minutes = minutes === 0 ? null : minutes;
+    this.refreshStatus(conn);
+    this.emitStatus();
+    return clone(conn.status);
+  }
+
   async syncNow(connectionId: number, full: boolean): Promise<void> {
     await this.enter('syncNow', [connectionId, full]);
     const conn = this.conns.find((c) => c.status.id === connectionId);
@@ -367,6 +381,8 @@ export class FakeBackend implements IBackend {
         last_error: null,
         last_run: null,
         counts: [],
+        sync_interval_minutes: 15,
+        next_sync_at: null,
       },
       jobs: [],
       talents: [],
@@ -398,6 +414,12 @@ export class FakeBackend implements IBackend {
     ];
     const failed = s.last_run?.state === 'failed';
     s.indicator = indicatorFor(s.state, s.last_success_at, failed, this.now());
+    // The core's rule, simplified: every interval after the last run, never while it waits for the recruiter.
+    const waiting = ['needs_reconnect', 'permission_denied', 'disconnected', 'syncing'].includes(s.state);
+    s.next_sync_at =
+      s.sync_interval_minutes === null || waiting
+        ? null
+        : new Date((s.last_run ? Date.parse(s.last_run.started_at) : this.now()) + s.sync_interval_minutes * 60_000).toISOString();
   }
 
   private run(

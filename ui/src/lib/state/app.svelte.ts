@@ -154,6 +154,15 @@ export class AppState {
     if (targets.length > 0) await this.refresh();
   }
 
+  /** Sets how often a connection syncs on its own (0: off); errors become a notice. */
+  async setSyncInterval(id: number, minutes: number): Promise<void> {
+    try {
+      this.upsert(await this.backend.setSyncInterval(id, minutes));
+    } catch (e) {
+      this.showError(toErrorPayload(e));
+    }
+  }
+
   async startSandbox(provider: Provider): Promise<ConnectionStatus> {
     const status = await this.backend.startSandbox(provider);
     this.upsert(status);

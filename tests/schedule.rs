@@ -1,0 +1,100 @@
+//! Automatic sync: which connections are due, per-connection intervals, and no scheduled retries
+//! against a credential the ATS rejected. Real store, real keychain, the Lever sandbox on 127.0.0.1.
+
+use chrono::{Duration, Utc};
+use talentdeck::app::{App, ConnectInput, SyncOutcome};
+use talentdeck::model::{ConnectionState, Provider};
+use talentdeck::sandbox::{Faults, Sandbox, SandboxConfig};
+
+async fn lever(faults: Faults) -> Sandbox {
+    let mut cfg = SandboxConfig::new(Provider::Lever);
+    cfg.talents = 40;
+    cfg.faults = faults;
+    Sandbox::start(cfg).await.unwrap()
+}
+
+async fn connect(app: &App, sandbox: &Sandbox, name: &str) -> i64 {
+    let info = sandbox.info();
+    let input = ConnectInput {
+        provider: Provider::Lever,
+        name: name.into(),
+        secret: info.credentials["api_key"].as_str().unwrap().into(),
+        client_id: None,
+        user_id: None,
+        base_url: Some(info.base_url.clone()),
+        auth_url: None,
+    };
+    app.connect(input, Utc::now()).await.unwrap().id
+}
+
+#[tokio::test]
+async fn a_connection_is_due_at_once_then_every_interval_and_never_when_off() {
+    let sandbox = lever(Faults::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(dir.path()).unwrap();
+    let id = connect(&app, &sandbox, "Schedule Lever").await;
+
+    let now = Utc::now();
+    assert_eq!(app.due_for_sync(now).unwrap(), vec![id], "a connection that never synced is due");
+    let SyncOutcome::Ran(report) = app.sync(id, false, "scheduled", &|_| {}).await.unwrap() else { panic!("joined") };
+    assert!(report.error.is_none(), "{:?}", report.error);
+
+    let status = app.status(Utc::now()).unwrap().remove(0);
+    assert_eq!(status.sync_interval_minutes, Some(15));
+    let next = status.next_sync_at.expect("scheduled again");
+    let started = status.last_run.unwrap().started_at;
+    assert_eq!(next, started + Duration::minutes(15));
+    assert!(app.due_for_sync(Utc::now()).unwrap().is_empty(), "just synced: nothing due");
+    assert_eq!(app.due_for_sync(next).unwrap(), vec![id]);
+
+    let status = app.set_sync_interval(id, 60, Utc::now()).unwrap();
+    assert_eq!(status.next_sync_at, Some(started + Duration::hours(1)));
+    let status = app.set_sync_interval(id, 0, Utc::now()).unwrap();
+    assert_eq!((status.sync_interval_minutes, status.next_sync_at), (None, None));
+    assert!(app.due_for_sync(Utc::now() + Duration::days(30)).unwrap().is_empty());
+
+    let err = app.set_sync_interval(id, 1, Utc::now()).unwrap_err();
+    assert_eq!(err.code(), "validation");
+    // The refused value left the setting alone.
+    assert_eq!(app.status(Utc::now()).unwrap()[0].sync_interval_minutes, None);
+}
+
+#[tokio::test]
+async fn a_rejected_credential_is_not_retried_on_a_schedule() {
+    let sandbox = lever(Faults { expire_credential_after: Some(8), ..Faults::default() }).await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(dir.path()).unwrap();
+    let id = connect(&app, &sandbox, "Expiring Lever").await;
+
+    let SyncOutcome::Ran(report) = app.sync(id, false, "scheduled", &|_| {}).await.unwrap() else { panic!("joined") };
+    assert!(report.error.is_some(), "the sandbox revoked the key mid-sync");
+    let status = app.status(Utc::now()).unwrap().remove(0);
+    assert_eq!(status.state, ConnectionState::NeedsReconnect);
+    assert_eq!(status.next_sync_at, None);
+    assert!(app.due_for_sync(Utc::now() + Duration::days(1)).unwrap().is_empty());
+}
+
+#[test]
+fn the_cli_sets_the_interval_and_status_shows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sandbox = rt.block_on(lever(Faults::default()));
+    {
+        let app = App::open(dir.path()).unwrap();
+        rt.block_on(connect(&app, &sandbox, "Cli Lever"));
+    }
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_talentdeck")).arg("--data-dir").arg(dir.path()).args(args).output().unwrap()
+    };
+    let out = run(&["schedule", "Cli Lever", "--every", "30"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("every 30 minutes"));
+    let out = run(&["status", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["sync_interval_minutes"], 30);
+
+    let out = run(&["schedule", "Cli Lever", "--every", "2"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("talentdeck: ") && err.contains("5 to 10080"), "{err}");
+}
