@@ -8,7 +8,7 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -362,9 +362,25 @@ async fn a_killed_sync_leaves_an_intact_store(provider: Provider) {
     cli_connect(dir.path(), sb.info());
 
     for delay_ms in [200, 600, 1500, 900] {
-        let mut child = talentdeck(dir.path()).args(["sync", NAME]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        let mut child =
+            talentdeck(dir.path()).args(["sync", NAME]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+        // Count the delay from the first progress line (the run has begun and stored a page),
+        // not from the spawn: a slow start-up on a loaded machine must not make every kill
+        // land before the sync even began.
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        if rx.recv_timeout(Duration::from_secs(120)).is_err() {
+            panic!("the sync printed no progress: {:?}", child.wait());
+        }
         tokio::time::sleep(Duration::from_millis(delay_ms)).await;
-        child.kill().unwrap(); // SIGKILL: no destructor, no rollback code of ours runs
+        // SIGKILL: no destructor and no rollback code of ours runs. A run that already finished
+        // (a resumed one may have little left) is fine: the next kill gets another.
+        let _ = child.kill();
         child.wait().unwrap();
         let store = Store::open_dir(dir.path()).expect("the store opens after a kill");
         assert!(store.integrity_ok().unwrap(), "PRAGMA integrity_check after a kill at {delay_ms} ms");
