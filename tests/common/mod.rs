@@ -63,3 +63,30 @@ pub fn assert_export_matches(app: &App, connection: &str, sb: &Sandbox) {
         assert_same(kind_name(kind), &exported(app, kind, connection), &sb.expected(kind));
     }
 }
+
+// ---- the export contract's shape from the normalized model (README "The export contract"),
+// without `connection`: what a connector's pages must turn into ----
+
+use talentdeck::model::{Application, Job, Stage, Talent};
+use talentdeck::store::ts;
+
+pub fn job_out(j: &Job) -> Value {
+    serde_json::json!({ "remote_id": j.remote_id, "title": j.title, "status": j.status.as_str(), "department": j.department,
+            "location": j.location, "updated_at": ts(&j.updated_at) })
+}
+
+pub fn stage_out(s: &Stage) -> Value {
+    serde_json::json!({ "remote_id": s.remote_id, "job_remote_id": s.job_remote_id, "name": s.name, "position": s.position })
+}
+
+pub fn talent_out(t: &Talent) -> Value {
+    serde_json::json!({ "remote_id": t.remote_id, "name": t.name, "first_name": t.first_name, "last_name": t.last_name,
+            "emails": t.emails, "phones": t.phones, "company": t.company, "title": t.title, "tags": t.tags,
+            "updated_at": ts(&t.updated_at) })
+}
+
+pub fn application_out(a: &Application) -> Value {
+    serde_json::json!({ "remote_id": a.remote_id, "talent_remote_id": a.talent_remote_id, "job_remote_id": a.job_remote_id,
+            "stage_remote_id": a.stage_remote_id, "stage_name": a.stage_name, "status": a.status.as_str(),
+            "updated_at": ts(&a.updated_at) })
+}
