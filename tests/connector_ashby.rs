@@ -2,17 +2,20 @@
 //! the error shapes the sandbox never sends, a tiny fake server): a full pass yields exactly
 //! what the sandbox holds, a syncToken pass only what changed, and every failure is typed.
 
+mod common;
+
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
 use secrecy::SecretString;
+use common::{application_out, job_out, stage_out, talent_out};
 use serde_json::{json, Value};
 use talentdeck::ats::ashby::Ashby;
 use talentdeck::ats::{Connector, Endpoint, PageRequest, Since, Skipped};
-use talentdeck::model::{Application, Job, Provider, Resource, Stage, Talent};
+use talentdeck::model::{Provider, Resource};
 use talentdeck::sandbox::{Faults, Mutation, RateLimit, Sandbox, SandboxConfig};
-use talentdeck::store::{ts, Batch, ExportKind};
+use talentdeck::store::{Batch, ExportKind};
 use talentdeck::Error;
 
 // ---- helpers ----
@@ -83,29 +86,6 @@ async fn pass_from(c: &dyn Connector, resource: Resource, since: Since, mut page
 
 async fn pass(c: &dyn Connector, resource: Resource, since: Since) -> Result<PassOut, Error> {
     pass_from(c, resource, since, None).await
-}
-
-// The export contract, from the model.
-
-fn job_out(j: &Job) -> Value {
-    json!({ "remote_id": j.remote_id, "title": j.title, "status": j.status.as_str(), "department": j.department,
-            "location": j.location, "updated_at": ts(&j.updated_at) })
-}
-
-fn stage_out(s: &Stage) -> Value {
-    json!({ "remote_id": s.remote_id, "job_remote_id": s.job_remote_id, "name": s.name, "position": s.position })
-}
-
-fn talent_out(t: &Talent) -> Value {
-    json!({ "remote_id": t.remote_id, "name": t.name, "first_name": t.first_name, "last_name": t.last_name,
-            "emails": t.emails, "phones": t.phones, "company": t.company, "title": t.title, "tags": t.tags,
-            "updated_at": ts(&t.updated_at) })
-}
-
-fn application_out(a: &Application) -> Value {
-    json!({ "remote_id": a.remote_id, "talent_remote_id": a.talent_remote_id, "job_remote_id": a.job_remote_id,
-            "stage_remote_id": a.stage_remote_id, "stage_name": a.stage_name, "status": a.status.as_str(),
-            "updated_at": ts(&a.updated_at) })
 }
 
 fn records(out: &PassOut, kind: ExportKind) -> Vec<Value> {

@@ -2,17 +2,20 @@
 //! what the sandbox cannot stage, a tiny local stub): a full pass lands exactly the sandbox's
 //! data, an incremental pass only what changed, and every failure mode ends in the right error.
 
+mod common;
+
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use secrecy::SecretString;
+use common::{application_out, job_out, stage_out, talent_out};
 use serde_json::{json, Value};
 use talentdeck::ats::greenhouse::Greenhouse;
 use talentdeck::ats::{Connector, Endpoint, PageRequest, Since, Skipped};
-use talentdeck::model::{Application, Job, Resource, Stage, Talent};
+use talentdeck::model::Resource;
 use talentdeck::sandbox::{Faults, Mutation, Sandbox, SandboxConfig};
-use talentdeck::store::{ts, Batch, ExportKind};
+use talentdeck::store::{Batch, ExportKind};
 use talentdeck::Result;
 
 async fn start(talents: usize, faults: Faults) -> Sandbox {
@@ -80,29 +83,6 @@ async fn sync(gh: &Greenhouse, since: Since, until: DateTime<Utc>) -> Result<Pul
         pass(gh, r, &since, until, &mut out).await?;
     }
     Ok(out)
-}
-
-// ---- the export contract's shape (README "The export contract"), without `connection` ----
-
-fn job_out(j: &Job) -> Value {
-    json!({ "remote_id": j.remote_id, "title": j.title, "status": j.status.as_str(), "department": j.department,
-            "location": j.location, "updated_at": ts(&j.updated_at) })
-}
-
-fn stage_out(s: &Stage) -> Value {
-    json!({ "remote_id": s.remote_id, "job_remote_id": s.job_remote_id, "name": s.name, "position": s.position })
-}
-
-fn talent_out(t: &Talent) -> Value {
-    json!({ "remote_id": t.remote_id, "name": t.name, "first_name": t.first_name, "last_name": t.last_name,
-            "emails": t.emails, "phones": t.phones, "company": t.company, "title": t.title, "tags": t.tags,
-            "updated_at": ts(&t.updated_at) })
-}
-
-fn application_out(a: &Application) -> Value {
-    json!({ "remote_id": a.remote_id, "talent_remote_id": a.talent_remote_id, "job_remote_id": a.job_remote_id,
-            "stage_remote_id": a.stage_remote_id, "stage_name": a.stage_name, "status": a.status.as_str(),
-            "updated_at": ts(&a.updated_at) })
 }
 
 /// Compares record by record, both sides sorted by remote_id the way `expected()` sorts.

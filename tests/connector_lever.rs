@@ -9,18 +9,21 @@
 //! upserted unconditionally: the connector itself must never emit an older opportunity's
 //! person over a newer one.
 
+mod common;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use reqwest::Client;
+use common::{application_out, job_out, stage_out, talent_out};
 use serde_json::{json, Value};
 use talentdeck::ats::lever::Lever;
 use talentdeck::ats::{Connector, Endpoint, Incremental, PageRequest, Since, Skipped};
 use talentdeck::model::{Application, Job, Provider, Resource, Stage, Talent};
 use talentdeck::sandbox::{Faults, Mutation, RateLimit, Sandbox, SandboxConfig};
-use talentdeck::store::{ts, Batch, Deletion, ExportKind};
+use talentdeck::store::{Batch, Deletion, ExportKind};
 use talentdeck::Error;
 
 // ---- the driver ----
@@ -95,43 +98,10 @@ impl Local {
     /// The records in the export contract's shape (without `connection`), by remote id.
     fn export(&self, kind: ExportKind) -> Vec<Value> {
         match kind {
-            ExportKind::Jobs => self
-                .jobs
-                .values()
-                .map(|j| {
-                    json!({
-                        "remote_id": j.remote_id, "title": j.title, "status": j.status.as_str(),
-                        "department": j.department, "location": j.location, "updated_at": ts(&j.updated_at),
-                    })
-                })
-                .collect(),
-            ExportKind::Stages => self
-                .stages
-                .values()
-                .map(|s| json!({ "remote_id": s.remote_id, "job_remote_id": s.job_remote_id, "name": s.name, "position": s.position }))
-                .collect(),
-            ExportKind::Talents => self
-                .talents
-                .values()
-                .map(|t| {
-                    json!({
-                        "remote_id": t.remote_id, "name": t.name, "first_name": t.first_name, "last_name": t.last_name,
-                        "emails": t.emails, "phones": t.phones, "company": t.company, "title": t.title,
-                        "tags": t.tags, "updated_at": ts(&t.updated_at),
-                    })
-                })
-                .collect(),
-            ExportKind::Applications => self
-                .apps
-                .values()
-                .map(|a| {
-                    json!({
-                        "remote_id": a.remote_id, "talent_remote_id": a.talent_remote_id, "job_remote_id": a.job_remote_id,
-                        "stage_remote_id": a.stage_remote_id, "stage_name": a.stage_name, "status": a.status.as_str(),
-                        "updated_at": ts(&a.updated_at),
-                    })
-                })
-                .collect(),
+            ExportKind::Jobs => self.jobs.values().map(job_out).collect(),
+            ExportKind::Stages => self.stages.values().map(stage_out).collect(),
+            ExportKind::Talents => self.talents.values().map(talent_out).collect(),
+            ExportKind::Applications => self.apps.values().map(application_out).collect(),
         }
     }
 }

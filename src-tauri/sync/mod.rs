@@ -13,7 +13,7 @@ use chrono::Utc;
 use futures_util::future::join_all;
 use tokio::sync::mpsc;
 
-use crate::ats::{Connector, Page, PageRequest, Since};
+use crate::ats::{Connector, Incremental, Page, PageRequest, Since};
 use crate::error::{Error, Result};
 use crate::model::{Connection, ConnectionState, Provider, Resource};
 use crate::store::{Cursor, PageWrite, RunCounts, RunState, Store};
@@ -72,14 +72,6 @@ pub async fn run(
     progress: &(dyn Fn(&Progress) + Sync),
 ) -> Result<RunReport> {
     let started = Utc::now();
-    let run_id = {
-        let mut s = lock(store);
-        let run_id = s.begin_run(conn.id, opts.full, opts.trigger, started)?;
-        s.set_connection_state(conn.id, ConnectionState::Syncing, None, started)?;
-        s.log(Some(conn.id), Some(run_id), "info", &format!("{} sync started", if opts.full { "full" } else { "incremental" }), None, started)?;
-        run_id
-    };
-
     let resources = connector.resources();
     let passes: Vec<Pass> = {
         let s = lock(store);
@@ -87,6 +79,16 @@ pub async fn run(
             .iter()
             .map(|&r| Ok(plan_pass(&s.cursor(conn.id, r)?, connector.incremental(r), opts.full, started)))
             .collect::<Result<_>>()?
+    };
+    // The run is as full as its plan, not as the request: a first sync, a resumed full pass or
+    // the daily reconciling pass re-read everything even when nobody asked for `--full`.
+    let full = run_is_full(&passes, opts.full);
+    let run_id = {
+        let mut s = lock(store);
+        let run_id = s.begin_run(conn.id, full, opts.trigger, started)?;
+        s.set_connection_state(conn.id, ConnectionState::Syncing, None, started)?;
+        s.log(Some(conn.id), Some(run_id), "info", &format!("{} sync started", if full { "full" } else { "incremental" }), None, started)?;
+        run_id
     };
 
     // A small channel: fetchers run ahead of the writer by a few pages at most, so memory stays
@@ -202,6 +204,12 @@ pub async fn run(
     Ok(RunReport { run_id, state, counts, requests, rate_limited, error })
 }
 
+/// Whether a run with these passes is a full one. Resources that cannot be read incrementally
+/// (small lists such as Lever's stages) are re-read whole on every run and do not count.
+fn run_is_full(passes: &[Pass], forced: bool) -> bool {
+    forced || passes.iter().any(|p| p.full && p.kind != Incremental::None)
+}
+
 fn summarize(counts: &HashMap<Resource, RunCounts>, requests: u64, rate_limited: u64) -> String {
     let mut parts: Vec<String> = Resource::ALL
         .iter()
@@ -252,5 +260,33 @@ async fn fetch_pass(connector: &dyn Connector, mut pass: Pass, tx: mpsc::Sender<
         if last {
             return Ok(());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Cursor;
+
+    #[test]
+    fn a_run_is_full_when_its_plan_reads_an_incremental_resource_whole() {
+        let now = Utc::now();
+        let first = |r, kind| plan_pass(&Cursor::for_resource(r), kind, false, now);
+        // A first sync: nobody asked for --full, every pass is full.
+        let passes = vec![first(Resource::Jobs, Incremental::UpdatedAt), first(Resource::Stages, Incremental::None)];
+        assert!(run_is_full(&passes, false));
+        // Later runs: the incremental resources read only changes; a list that is always read
+        // whole (Lever's stages) does not make the run a full one.
+        let later: Vec<Pass> = passes
+            .iter()
+            .map(|p| plan_pass(&p.completed_cursor(None), p.kind, false, now + chrono::Duration::minutes(15)))
+            .collect();
+        assert!(later[1].full, "a resource without an incremental filter is always read whole");
+        assert!(!run_is_full(&later, false));
+        assert!(run_is_full(&later, true), "--full is full");
+        // The daily reconciling pass is full.
+        let next_day: Vec<Pass> =
+            passes.iter().map(|p| plan_pass(&p.completed_cursor(None), p.kind, false, now + RECONCILE_EVERY)).collect();
+        assert!(run_is_full(&next_day, false));
     }
 }
