@@ -427,8 +427,17 @@ impl Connector for Ashby {
             ("department.list", json!({ "limit": 1 })),
             ("location.list", json!({ "limit": 1 })),
         ];
+        // Every permission is checked, so one reconnect fixes all the missing ones.
+        let mut denied = Vec::new();
         for (what, body) in calls {
-            let v = self.post(what, &body).await?;
+            let v = match self.post(what, &body).await {
+                Ok(v) => v,
+                Err(Error::PermissionDenied(m)) => {
+                    denied.push(m);
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             if !v.get("results").is_some_and(Value::is_array) {
                 return Err(Error::InvalidResponse(format!(
                     "Ashby answered POST /{what} (needs {}) without a results list: {}",
@@ -437,7 +446,22 @@ impl Connector for Ashby {
                 )));
             }
         }
-        Ok(())
+        // The writes Talentdeck makes, with ids no record has (see `probe_denial`).
+        let id = super::PROBE_ID;
+        let writes: [(&str, Value); 2] = [
+            ("application.changeStage", json!({ "applicationId": id, "interviewStageId": id })),
+            ("candidate.createNote", json!({ "candidateId": id, "note": "" })),
+        ];
+        for (what, body) in writes {
+            if let Some(m) = super::probe_denial(self.post(what, &body).await.map(drop))? {
+                denied.push(m);
+            }
+        }
+        match denied.len() {
+            0 => Ok(()),
+            1 => Err(Error::PermissionDenied(denied.remove(0))),
+            n => Err(Error::PermissionDenied(format!("Ashby refused {n} permissions Talentdeck needs: {}", denied.join("; ")))),
+        }
     }
 
     async fn page(&self, req: &PageRequest) -> Result<Page> {
@@ -461,6 +485,9 @@ fn unsupported(r: Resource) -> Error {
 
 /// The permission module an endpoint needs, as Ashby's admin screen names it.
 fn permission_of(what: &str) -> &'static str {
+    if matches!(what, "application.changeStage" | "candidate.createNote") {
+        return "Candidates (write)";
+    }
     match what.split('.').next().unwrap_or_default() {
         "job" | "jobInterviewPlan" => "Jobs (read)",
         "candidate" | "application" | "file" => "Candidates (read)",
