@@ -4,13 +4,17 @@
 //! - [`vault`]: secrets in the OS keychain (the only place a secret is read or written);
 //! - [`sandbox`]: simulators of the providers' HTTP APIs, for "Try with a sandbox", tests and benches;
 //! - [`status`]: connection health, computed once for the CLI and the UI;
+//! - [`lifecycle`]: connection state transitions (the only code that changes a state);
+//! - [`diagnose`]: the redacted diagnostics bundle for support;
 //! - [`app`]: the use cases both front doors call;
 //! - [`cli`] (headless) and `shell` (the Tauri window, the only code that imports `tauri`).
 
 pub mod app;
 pub mod ats;
 pub mod cli;
+pub mod diagnose;
 pub mod error;
+pub mod lifecycle;
 pub mod model;
 pub mod sandbox;
 pub mod status;
