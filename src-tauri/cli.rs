@@ -257,13 +257,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Sync { name, full } => {
             let app = App::open(&data_dir(&cli)?)?;
-            let targets = match name {
+            let all = match name {
                 Some(n) => vec![app.store().require_connection(n)?],
-                // Syncing "everything" means every connection that can be synced.
-                None => app.store().connections()?.into_iter().filter(|c| c.state != ConnectionState::Disconnected).collect(),
+                None => app.store().connections()?,
             };
-            if targets.is_empty() {
+            if all.is_empty() {
                 return Err(Error::NotFound("there are no connections to sync; run `talentdeck connect` first".into()));
+            }
+            // Syncing "everything" means every connection that can be synced; naming a
+            // disconnected one gets the reason it cannot.
+            let (targets, skipped): (Vec<_>, Vec<_>) =
+                all.into_iter().partition(|c| name.is_some() || c.state != ConnectionState::Disconnected);
+            for c in &skipped {
+                eprintln!("{}: skipped, disconnected (`talentdeck reconnect {:?}` to sync it again)", c.name, c.name);
             }
             let rt = runtime()?;
             let mut failed = false;
