@@ -427,8 +427,11 @@ impl Connector for Ashby {
             ("department.list", json!({ "limit": 1 })),
             ("location.list", json!({ "limit": 1 })),
         ];
-        // Every permission is checked, so one reconnect fixes all the missing ones.
+        // Every permission is checked, so one reconnect fixes all the missing ones. A refused
+        // key stops at once (unless a permission was already found missing, which proves the
+        // key is known); any other failure is reported only if no permission is missing.
         let mut denied = Vec::new();
+        let mut other: Option<Error> = None;
         for (what, body) in calls {
             let v = match self.post(what, &body).await {
                 Ok(v) => v,
@@ -436,7 +439,11 @@ impl Connector for Ashby {
                     denied.push(m);
                     continue;
                 }
-                Err(e) => return Err(e),
+                Err(e @ (Error::Unauthorized(_) | Error::Unreachable(_))) if denied.is_empty() => return Err(e),
+                Err(e) => {
+                    other.get_or_insert(e);
+                    continue;
+                }
             };
             if !v.get("results").is_some_and(Value::is_array) {
                 return Err(Error::InvalidResponse(format!(
@@ -457,10 +464,11 @@ impl Connector for Ashby {
                 denied.push(m);
             }
         }
-        match denied.len() {
-            0 => Ok(()),
-            1 => Err(Error::PermissionDenied(denied.remove(0))),
-            n => Err(Error::PermissionDenied(format!("Ashby refused {n} permissions Talentdeck needs: {}", denied.join("; ")))),
+        match (denied.len(), other) {
+            (0, None) => Ok(()),
+            (0, Some(e)) => Err(e),
+            (1, _) => Err(Error::PermissionDenied(denied.remove(0))),
+            (n, _) => Err(Error::PermissionDenied(format!("Ashby refused {n} permissions Talentdeck needs: {}", denied.join("; ")))),
         }
     }
 
