@@ -455,3 +455,34 @@ async fn two_connections_to_different_providers_sync_side_by_side_with_their_own
     gh.shutdown().await;
     lever.shutdown().await;
 }
+
+// ---- no keychain ----
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_keychain_connect_says_what_to_install_and_saves_nothing() {
+    let sb = sandbox(Provider::Lever, 9, 20, Faults::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let args = connect_args(&sb, "No keychain");
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_talentdeck"));
+    cmd.args(&args)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .env_remove("TALENTDECK_DATA_DIR")
+        // No Secret Service can answer here.
+        .env("DBUS_SESSION_BUS_ADDRESS", format!("unix:path={}", dir.path().join("no-bus").display()))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let secret = secret_of(&sb.info().credentials);
+    child.stdin.take().unwrap().write_all(format!("{secret}\n").as_bytes()).await.unwrap();
+    let out = child.wait_with_output().await.unwrap();
+    assert!(!out.status.success(), "connect must fail without a keychain");
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(err.contains("keychain is not available") && err.contains("gnome-keyring"), "says what to install: {err}");
+    assert!(status_json(dir.path()).await.is_empty(), "nothing was saved");
+    for (what, bytes) in files_bytes(dir.path()) {
+        assert!(!contains(&bytes, &secret), "no plaintext fallback: the secret is in {what}");
+    }
+    sb.shutdown().await;
+}
