@@ -144,6 +144,38 @@ mod tests {
     }
 
     #[test]
+    fn changes_are_logged_once_and_read_back_as_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open_dir(dir.path()).unwrap();
+        let now = Utc::now();
+        let new = crate::store::NewConnection {
+            name: "GH".into(),
+            provider: crate::model::Provider::Greenhouse,
+            base_url: "http://127.0.0.1:1/v3".into(),
+            auth_url: None,
+            settings: serde_json::json!({}),
+            sandbox: false,
+        };
+        let id = store.create_connection(&new, now).unwrap().id;
+        // A healthy run leaves no transition; a failing one exactly one; so does recovering.
+        let run = store.begin_run(id, false, "manual", now).unwrap();
+        begin_sync(&mut store, id, now).unwrap();
+        finish_sync(&mut store, id, ConnectionState::Connected, None, run, now).unwrap();
+        let run = store.begin_run(id, false, "manual", now).unwrap();
+        begin_sync(&mut store, id, now).unwrap();
+        let e = Error::Unauthorized("Greenhouse refused the API credential (HTTP 401 on GET /v3/jobs?api_key=abc)".into());
+        finish_sync(&mut store, id, ConnectionState::Connected, Some(&e), run, now).unwrap();
+        assert_eq!(store.connection(id).unwrap().state, ConnectionState::NeedsReconnect);
+        transition(&mut store, id, ConnectionState::NeedsReconnect, Some("again"), None, now).unwrap();
+        transition(&mut store, id, ConnectionState::Connected, Some("reconnected"), None, now).unwrap();
+        let h = history(&store, id).unwrap();
+        let pairs: Vec<(&str, &str)> = h.iter().map(|t| (t.from.as_str(), t.to.as_str())).collect();
+        assert_eq!(pairs, vec![("connected", "needs_reconnect"), ("needs_reconnect", "connected")]);
+        let reason = h[0].reason.as_deref().unwrap();
+        assert!(reason.contains("HTTP 401") && reason.contains("api_key=[redacted]"), "{reason}");
+    }
+
+    #[test]
     fn parses_logged_transitions() {
         assert_eq!(
             parse("connected → needs_reconnect: Greenhouse refused: a: b"),
