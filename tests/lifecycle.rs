@@ -486,3 +486,14 @@ async fn without_a_keychain_connect_says_what_to_install_and_saves_nothing() {
     }
     sb.shutdown().await;
 }
+
+/// Compiles only if the lifecycle use cases can run on a spawned task (the desktop shell runs
+/// them with `tokio::spawn`, which needs `Send` futures).
+#[allow(dead_code)]
+fn lifecycle_use_cases_are_send(app: &'static App) {
+    fn send<T: Send>(_: T) {}
+    let input = talentdeck::app::ReconnectInput { name: "x".into(), secret: "y".into(), client_id: None, user_id: None };
+    send(app.reconnect(input, chrono::Utc::now()));
+    send(app.disconnect("x", false, chrono::Utc::now()));
+    send(app.sync(1, false, "manual", &|_| {}));
+}
