@@ -252,7 +252,8 @@ async fn an_expired_credential_needs_reconnect_keeps_data_and_resumes_after_reco
     assert!(text(&log).contains("connected → needs_reconnect: "), "the transition is logged with its reason: {}", text(&log));
 
     // A wrong secret changes nothing.
-    let out = td(d, &["reconnect", "Acme GH"], Some("not-the-right-secret-000")).await;
+    let wrong_secret = "not-the-right-secret-000";
+    let out = td(d, &["reconnect", "Acme GH"], Some(wrong_secret)).await;
     keep("wrong reconnect", &out);
     assert!(!out.status.success());
     assert_eq!(state_of(&status_json(d).await, "Acme GH"), "needs_reconnect");
@@ -319,6 +320,7 @@ async fn an_expired_credential_needs_reconnect_keeps_data_and_resumes_after_reco
     let secrets = [
         ("first secret", first_secret.clone()),
         ("second secret", second_secret.clone()),
+        ("refused secret", wrong_secret.to_string()),
         ("first secret as HTTP Basic", basic(&first_secret)),
         ("second secret as HTTP Basic", basic(&second_secret)),
     ];
