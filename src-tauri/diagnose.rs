@@ -130,6 +130,17 @@ fn connection(app: &App, c: Connection, now: DateTime<Utc>) -> Result<Value> {
         .into_iter()
         .map(|e| json!({ "at": crate::store::ts(&e.at), "level": e.level, "message": r.apply(&e.message), "detail": r.opt(e.detail.as_deref()) }))
         .collect();
+    // Where each resource's sync stands: a remote count is not asked of the ATS (none of the
+    // three APIs returns totals cheaply), but the last complete full pass is when local and
+    // remote last matched, less the skipped records the runs report.
+    let mut cursors = serde_json::Map::new();
+    for r in crate::model::Resource::ALL {
+        let cur = store.cursor(c.id, r)?;
+        cursors.insert(
+            r.as_str().to_string(),
+            json!({ "last_full_pass_at": cur.last_full_at, "pass_in_progress": cur.page_cursor.is_some() }),
+        );
+    }
     let local: serde_json::Map<String, Value> = store.counts(c.id)?.into_iter().map(|(k, n)| (k.to_string(), json!(n))).collect();
     Ok(json!({
         "name": c.name,
@@ -145,6 +156,7 @@ fn connection(app: &App, c: Connection, now: DateTime<Utc>) -> Result<Value> {
         "state_history": history,
         "recent_runs": runs,
         "local_counts": local,
+        "sync_positions": cursors,
         "recent_log": log,
     }))
 }

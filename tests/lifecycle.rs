@@ -298,6 +298,8 @@ async fn an_expired_credential_needs_reconnect_keeps_data_and_resumes_after_reco
     assert_eq!(history, vec![("connected", "needs_reconnect"), ("needs_reconnect", "connected")]);
     assert!(c["recent_runs"].as_array().unwrap().iter().any(|r| r["error_code"] == "unauthorized"), "{c}");
     assert!(bundle["talentdeck_version"].is_string());
+    assert_eq!(c["sync_positions"]["talents"]["pass_in_progress"], false, "the resumed pass completed: {c}");
+    assert_eq!(c["local_counts"]["talents"], sb.expected(ExportKind::Talents).len());
 
     // Personal data stays out of the bundle.
     let bundle_text = String::from_utf8_lossy(&diagnose.stdout).to_string();
