@@ -10,6 +10,7 @@ use secrecy::SecretString;
 
 use crate::ats::{self, Connector, Endpoint};
 use crate::error::{Error, Result};
+use crate::lifecycle;
 use crate::model::{Connection, ConnectionState, JobRow, Provider, TalentRow};
 use crate::sync::{self, Progress, RunReport, SyncOptions};
 use crate::sandbox::{Sandbox, SandboxConfig};
@@ -38,7 +39,7 @@ pub struct App {
 }
 
 /// What connecting a real ATS account needs. The secret is read once and goes to the keychain.
-#[derive(Debug, Clone, serde::Deserialize, ts_rs::TS)]
+#[derive(Clone, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export, export_to = "../ui/src/lib/bindings/")]
 pub struct ConnectInput {
@@ -52,6 +53,46 @@ pub struct ConnectInput {
     pub user_id: Option<String>,
     pub base_url: Option<String>,
     pub auth_url: Option<String>,
+}
+
+/// A new credential for an existing connection. The secret is read once and goes to the keychain.
+#[derive(Clone, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../ui/src/lib/bindings/")]
+pub struct ReconnectInput {
+    /// The connection's name.
+    pub name: String,
+    /// The new API key (Lever, Ashby) or client secret (Greenhouse).
+    pub secret: String,
+    /// Greenhouse: a new Harvest v3 OAuth client id (kept if absent).
+    pub client_id: Option<String>,
+    /// Greenhouse: a new acting user id (kept if absent).
+    pub user_id: Option<String>,
+}
+
+// Hand-written so that printing an input (a log line, a panic) never shows the secret.
+impl std::fmt::Debug for ConnectInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectInput")
+            .field("provider", &self.provider)
+            .field("name", &self.name)
+            .field("secret", &"[redacted]")
+            .field("client_id", &self.client_id)
+            .field("user_id", &self.user_id)
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for ReconnectInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReconnectInput")
+            .field("name", &self.name)
+            .field("secret", &"[redacted]")
+            .field("client_id", &self.client_id)
+            .field("user_id", &self.user_id)
+            .finish()
+    }
 }
 
 /// The real hosts of each provider's API.
@@ -140,17 +181,15 @@ impl App {
             return Err(Error::Conflict(format!("a connection named {name:?} already exists; pick another name")));
         }
         let mut settings = serde_json::json!({});
-        let kind = if input.provider == Provider::Greenhouse {
+        if input.provider == Provider::Greenhouse {
             for (field, value) in [("client_id", &input.client_id), ("user_id", &input.user_id)] {
                 match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
                     Some(v) => settings[field] = v.into(),
                     None => return Err(Error::Validation(format!("Greenhouse needs --{} (the Harvest v3 OAuth {})", field.replace('_', "-"), field.replace('_', " ")))),
                 }
             }
-            CredentialKind::ClientSecret
-        } else {
-            CredentialKind::ApiKey
-        };
+        }
+        let kind = credential_kind(input.provider);
         let base_url = input.base_url.clone().unwrap_or_else(|| default_base_url(input.provider).to_string());
         let auth_url = if input.provider == Provider::Greenhouse { input.auth_url.clone() } else { None };
         let secret = SecretString::from(input.secret.trim().to_string());
@@ -172,11 +211,21 @@ impl App {
         created
     }
 
+    /// The credential the keychain holds for `conn`, if any.
+    pub fn credential_of(&self, conn: &Connection) -> Result<Option<Credential>> {
+        match vault_key_of(conn) {
+            Some(key) => self.vault.get(key),
+            None => Ok(None),
+        }
+    }
+
     /// The connector for a stored connection, with its secret from the vault.
     pub fn connector_for(&self, conn: &Connection) -> Result<Box<dyn Connector>> {
-        let key = conn.settings.get("vault_key").and_then(|k| k.as_str()).unwrap_or_default();
-        let credential = self.vault.get(key)?.ok_or_else(|| {
-            Error::Unauthorized(format!("no credential is stored for {:?}; reconnect it", conn.name))
+        let credential = self.credential_of(conn)?.ok_or_else(|| {
+            Error::Unauthorized(format!(
+                "no credential is stored for {:?}; run `talentdeck reconnect {:?}` with a new one",
+                conn.name, conn.name
+            ))
         })?;
         Ok(ats::connector(
             conn.provider,
@@ -192,7 +241,7 @@ impl App {
     /// Syncs connection `id` (incrementally unless `full`). If a sync of it is already
     /// running, waits for that one instead of starting another.
     pub async fn sync(&self, id: i64, full: bool, trigger: &'static str, progress: &(dyn Fn(&Progress) + Sync)) -> Result<SyncOutcome> {
-        let slot = self.runs.lock().unwrap_or_else(|p| p.into_inner()).entry(id).or_default().clone();
+        let slot = self.run_slot(id);
         let busy = slot.try_lock().is_err();
         let _running = slot.lock().await;
         if busy {
@@ -201,12 +250,18 @@ impl App {
         }
         let conn = self.store().connection(id)?;
         if conn.state == ConnectionState::Disconnected {
-            return Err(Error::Validation(format!("{:?} is disconnected; reconnect it to sync", conn.name)));
+            return Err(Error::Validation(format!(
+                "{:?} is disconnected: its imported data stays browsable but is no longer synced. \
+                 Run `talentdeck reconnect {:?}` with a credential (on stdin) to sync it again",
+                conn.name, conn.name
+            )));
         }
         let connector = match self.connector_for(&conn) {
             Ok(c) => c,
             Err(e) => {
-                self.store().set_connection_state(id, ConnectionState::NeedsReconnect, Some(&e.to_string()), Utc::now())?;
+                // No stored credential: needs_reconnect; a keychain that cannot be read: error.
+                let to = lifecycle::state_after_run(Some(&e));
+                lifecycle::transition(&mut self.store(), id, to, Some(&e.to_string()), None, Utc::now())?;
                 return Err(e);
             }
         };
@@ -225,6 +280,96 @@ impl App {
         let mut store = self.store();
         let conn = store.set_connection_setting(id, crate::schedule::INTERVAL_SETTING, minutes.into(), now)?;
         status::of(&store, conn, now)
+    }
+
+    /// The lock a running sync of connection `id` holds.
+    fn run_slot(&self, id: i64) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+        self.runs.lock().unwrap_or_else(|p| p.into_inner()).entry(id).or_default().clone()
+    }
+
+    /// Replaces the credential of connection `input.name` (after a 401, a rotated key, a
+    /// revoked client secret). The new one is verified first, permissions included; if it is
+    /// refused nothing changes. Cursors are kept, so the next sync resumes where the last one
+    /// stopped instead of starting over.
+    pub async fn reconnect(&self, input: ReconnectInput, now: DateTime<Utc>) -> Result<Connection> {
+        let conn = self.store().require_connection(input.name.trim())?;
+        if conn.sandbox {
+            return Err(Error::Validation(format!(
+                "{:?} is a sandbox connection: its credential comes from the built-in sandbox, there is nothing to reconnect",
+                conn.name
+            )));
+        }
+        if input.secret.trim().is_empty() {
+            return Err(Error::Validation("the API key / client secret is empty".into()));
+        }
+        let mut settings = conn.settings.clone();
+        if conn.provider == Provider::Greenhouse {
+            for (field, value) in [("client_id", &input.client_id), ("user_id", &input.user_id)] {
+                if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                    settings[field] = v.into();
+                }
+            }
+        }
+        let secret = SecretString::from(input.secret.trim().to_string());
+        let connector = ats::connector(
+            conn.provider,
+            Endpoint { base_url: conn.base_url.clone(), auth_url: conn.auth_url.clone(), settings: settings.clone(), secret: secret.clone() },
+        );
+        connector.verify().await?;
+        // A sync still running with the old secret finishes first; its outcome is then superseded.
+        let slot = self.run_slot(conn.id);
+        let _running = slot.lock().await;
+        let vault_key = match vault_key_of(&conn) {
+            Some(k) => k.to_string(),
+            None => new_vault_key(),
+        };
+        settings["vault_key"] = vault_key.clone().into();
+        self.vault.put(&vault_key, &Credential::new(credential_kind(conn.provider), secret))?;
+        let mut store = self.store();
+        if settings != conn.settings {
+            store.update_connection_endpoint(conn.id, &conn.base_url, conn.auth_url.as_deref(), &settings, now)?;
+        }
+        lifecycle::transition(&mut store, conn.id, ConnectionState::Connected, Some("reconnected with a new credential, which was verified"), None, now)?;
+        store.connection(conn.id)
+    }
+
+    /// Disconnects `name`: its keychain entry is deleted and it is no longer synced. Its
+    /// imported records stay browsable (read-only, the connection shown as `disconnected`)
+    /// unless `purge`, which deletes them and the connection itself (its name becomes free; a
+    /// line in the sync log records the purge). Returns the local counts kept or purged.
+    pub async fn disconnect(&self, name: &str, purge: bool, now: DateTime<Utc>) -> Result<Vec<(&'static str, i64)>> {
+        let conn = self.store().require_connection(name)?;
+        let slot = self.run_slot(conn.id);
+        let _running = slot.lock().await;
+        // The secret goes first: if the keychain refuses, nothing else changes and the user is told.
+        if let Some(key) = vault_key_of(&conn) {
+            self.vault.delete(key)?;
+        }
+        if let Some(sandbox) = self.sandboxes.lock().await.remove(&conn.id) {
+            sandbox.shutdown().await;
+        }
+        let mut store = self.store();
+        let counts = store.counts(conn.id)?;
+        if purge {
+            store.delete_connection(conn.id)?;
+            let total: i64 = counts.iter().map(|(_, n)| n).sum();
+            store.log(None, None, "info", &format!("{:?} ({}) was disconnected and its {total} local records purged", conn.name, conn.provider), None, now)?;
+        } else {
+            lifecycle::transition(
+                &mut store,
+                conn.id,
+                ConnectionState::Disconnected,
+                Some("disconnected by the user: the credential was removed from the keychain; imported data stays browsable, read-only"),
+                None,
+                now,
+            )?;
+        }
+        Ok(counts)
+    }
+
+    /// The diagnostics bundle (see [`crate::diagnose`]).
+    pub fn diagnose(&self, name: Option<&str>, now: DateTime<Utc>) -> Result<serde_json::Value> {
+        crate::diagnose::bundle(self, name, now)
     }
 
     /// "Try with a sandbox ATS": starts the built-in simulator of `provider` on a loopback
@@ -314,6 +459,19 @@ fn sandbox_credential(provider: Provider, credentials: &serde_json::Value) -> Re
         .and_then(|s| s.as_str())
         .ok_or_else(|| Error::Internal(format!("the sandbox did not report its {field}")))?;
     Ok(Credential::new(kind, SecretString::from(secret.to_string())))
+}
+
+/// What a connection to `provider` keeps in the keychain.
+fn credential_kind(provider: Provider) -> CredentialKind {
+    match provider {
+        Provider::Greenhouse => CredentialKind::ClientSecret,
+        Provider::Lever | Provider::Ashby => CredentialKind::ApiKey,
+    }
+}
+
+/// The name of the connection's keychain entry.
+fn vault_key_of(conn: &Connection) -> Option<&str> {
+    conn.settings.get("vault_key").and_then(|k| k.as_str()).filter(|k| !k.is_empty())
 }
 
 /// A stable, random name for a connection's keychain entry.

@@ -8,9 +8,9 @@ use std::process::ExitCode;
 use chrono::Utc;
 use clap::{Args, Parser, Subcommand};
 
-use crate::app::{self, App, ConnectInput, SyncOutcome};
+use crate::app::{self, App, ConnectInput, ReconnectInput, SyncOutcome};
 use crate::error::{Error, Result};
-use crate::model::Provider;
+use crate::model::{ConnectionState, Provider};
 use crate::sandbox::{Faults, RateLimit, Sandbox, SandboxConfig};
 use crate::store::ExportKind;
 
@@ -60,6 +60,36 @@ pub enum Command {
         /// Greenhouse: the OAuth token URL [default: https://auth.greenhouse.io/token]
         #[arg(long)]
         auth_url: Option<String>,
+    },
+    /// Replace a connection's credential (after it expired or was revoked). The new secret is read
+    /// from stdin like `connect`'s and verified first; syncing then resumes where it stopped
+    Reconnect {
+        /// The connection's name
+        name: String,
+        /// Greenhouse: a new Harvest v3 OAuth client id [default: the current one]
+        #[arg(long)]
+        client_id: Option<String>,
+        /// Greenhouse: a new id of the user the integration acts as [default: the current one]
+        #[arg(long)]
+        user_id: Option<String>,
+    },
+    /// Remove a connection's credential from the keychain and stop syncing it. Its imported data
+    /// stays browsable (read-only) unless --purge
+    Disconnect {
+        /// The connection's name
+        name: String,
+        /// Also delete everything imported from it, and the connection itself
+        #[arg(long)]
+        purge: bool,
+    },
+    /// Write a diagnostics bundle for support (JSON): versions, states and their history, recent
+    /// runs and errors, local counts; secrets and personal data redacted
+    Diagnose {
+        /// Only this connection [default: all]
+        name: Option<String>,
+        /// Write to this file instead of stdout
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// Sync a connection (or every connection) now: incremental after the first full sync
     Sync {
@@ -195,14 +225,59 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!("Connected {:?} ({}). Run `talentdeck sync {:?}` to import its data.", conn.name, conn.provider, conn.name);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Reconnect { name, client_id, user_id } => {
+            let app = App::open(&data_dir(&cli)?)?;
+            let provider = app.store().require_connection(name)?.provider;
+            let secret = read_secret(provider)?;
+            let input = ReconnectInput { name: name.clone(), secret, client_id: client_id.clone(), user_id: user_id.clone() };
+            let conn = runtime()?.block_on(app.reconnect(input, Utc::now()))?;
+            println!("Reconnected {:?}. The next `talentdeck sync {:?}` resumes where the last one stopped.", conn.name, conn.name);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Disconnect { name, purge } => {
+            let app = App::open(&data_dir(&cli)?)?;
+            let counts = runtime()?.block_on(app.disconnect(name, *purge, Utc::now()))?;
+            let summary = counts.iter().filter(|(_, n)| *n > 0).map(|(k, n)| format!("{n} {k}")).collect::<Vec<_>>().join(", ");
+            let summary = if summary.is_empty() { "no records".to_string() } else { summary };
+            if *purge {
+                println!("Disconnected {name:?}: its credential was removed from the keychain and {summary} were deleted.");
+            } else {
+                println!(
+                    "Disconnected {name:?}: its credential was removed from the keychain; {summary} stay browsable, read-only. \
+                     `talentdeck reconnect {name:?}` syncs it again, `talentdeck disconnect {name:?} --purge` deletes them."
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Diagnose { name, out } => {
+            let app = App::open(&data_dir(&cli)?)?;
+            let bundle = app.diagnose(name.as_deref(), Utc::now())?;
+            let mut text = serde_json::to_string_pretty(&bundle)?;
+            text.push('\n');
+            match out {
+                Some(path) => {
+                    std::fs::write(path, text)?;
+                    eprintln!("Wrote the diagnostics bundle to {}", path.display());
+                }
+                None => std::io::stdout().lock().write_all(text.as_bytes())?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Sync { name, full } => {
             let app = App::open(&data_dir(&cli)?)?;
-            let targets = match name {
+            let all = match name {
                 Some(n) => vec![app.store().require_connection(n)?],
                 None => app.store().connections()?,
             };
-            if targets.is_empty() {
+            if all.is_empty() {
                 return Err(Error::NotFound("there are no connections to sync; run `talentdeck connect` first".into()));
+            }
+            // Syncing "everything" means every connection that can be synced; naming a
+            // disconnected one gets the reason it cannot.
+            let (targets, skipped): (Vec<_>, Vec<_>) =
+                all.into_iter().partition(|c| name.is_some() || c.state != ConnectionState::Disconnected);
+            for c in &skipped {
+                eprintln!("{}: skipped, disconnected (`talentdeck reconnect {:?}` to sync it again)", c.name, c.name);
             }
             let rt = runtime()?;
             let mut failed = false;
@@ -228,7 +303,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         match report.error {
                             None => println!("{line}"),
                             Some(e) => {
-                                eprintln!("talentdeck: {}: sync failed: {e}", conn.name);
+                                let hint = match crate::lifecycle::state_after_run(Some(&e)) {
+                                    ConnectionState::NeedsReconnect | ConnectionState::PermissionDenied => {
+                                        format!(" — then run `talentdeck reconnect {:?}` (secret on stdin); syncing resumes where it stopped", conn.name)
+                                    }
+                                    _ => String::new(),
+                                };
+                                eprintln!("talentdeck: {}: sync failed: {e}{hint}", conn.name);
                                 failed = true;
                             }
                         }

@@ -5,13 +5,17 @@
 //! - [`sandbox`]: simulators of the providers' HTTP APIs, for "Try with a sandbox", tests and benches;
 //! - [`sync`]: the engine that pulls an ATS into the store; [`schedule`]: when it runs on its own;
 //! - [`status`]: connection health, computed once for the CLI and the UI;
+//! - [`lifecycle`]: connection state transitions (the only code that changes a state);
+//! - [`diagnose`]: the redacted diagnostics bundle for support;
 //! - [`app`]: the use cases both front doors call;
 //! - [`cli`] (headless) and `shell` (the Tauri window, the only code that imports `tauri`).
 
 pub mod app;
 pub mod ats;
 pub mod cli;
+pub mod diagnose;
 pub mod error;
+pub mod lifecycle;
 pub mod model;
 pub mod sandbox;
 pub mod schedule;

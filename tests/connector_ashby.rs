@@ -445,7 +445,7 @@ async fn errors_inside_http_200_bodies_are_typed() {
     assert_eq!(e.code(), "permission_denied");
     assert!(e.to_string().contains("Jobs (read)") && e.to_string().contains("job.list"), "{e}");
     let e = c.verify().await.err().unwrap();
-    assert_eq!(e.code(), "permission_denied", "verify stops at the first refusal: job.list");
+    assert_eq!(e.code(), "permission_denied", "verify reports the missing permission (job.list) before other refusals");
 
     // A 403 that is not about a permission module is Ashby's answer to a wrong or deactivated key.
     let (url, _) = fake(|_, _| (403, refusal("forbidden"))).await;

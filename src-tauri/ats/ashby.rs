@@ -427,8 +427,24 @@ impl Connector for Ashby {
             ("department.list", json!({ "limit": 1 })),
             ("location.list", json!({ "limit": 1 })),
         ];
+        // Every permission is checked, so one reconnect fixes all the missing ones. A refused
+        // key stops at once (unless a permission was already found missing, which proves the
+        // key is known); any other failure is reported only if no permission is missing.
+        let mut denied = Vec::new();
+        let mut other: Option<Error> = None;
         for (what, body) in calls {
-            let v = self.post(what, &body).await?;
+            let v = match self.post(what, &body).await {
+                Ok(v) => v,
+                Err(Error::PermissionDenied(m)) => {
+                    denied.push(m);
+                    continue;
+                }
+                Err(e @ (Error::Unauthorized(_) | Error::Unreachable(_))) if denied.is_empty() => return Err(e),
+                Err(e) => {
+                    other.get_or_insert(e);
+                    continue;
+                }
+            };
             if !v.get("results").is_some_and(Value::is_array) {
                 return Err(Error::InvalidResponse(format!(
                     "Ashby answered POST /{what} (needs {}) without a results list: {}",
@@ -437,7 +453,23 @@ impl Connector for Ashby {
                 )));
             }
         }
-        Ok(())
+        // The writes Talentdeck makes, with ids no record has (see `probe_denial`).
+        let id = super::PROBE_ID;
+        let writes: [(&str, Value); 2] = [
+            ("application.changeStage", json!({ "applicationId": id, "interviewStageId": id })),
+            ("candidate.createNote", json!({ "candidateId": id, "note": "" })),
+        ];
+        for (what, body) in writes {
+            if let Some(m) = super::probe_denial(self.post(what, &body).await.map(drop))? {
+                denied.push(m);
+            }
+        }
+        match (denied.len(), other) {
+            (0, None) => Ok(()),
+            (0, Some(e)) => Err(e),
+            (1, _) => Err(Error::PermissionDenied(denied.remove(0))),
+            (n, _) => Err(Error::PermissionDenied(format!("Ashby refused {n} permissions Talentdeck needs: {}", denied.join("; ")))),
+        }
     }
 
     async fn page(&self, req: &PageRequest) -> Result<Page> {
@@ -461,6 +493,9 @@ fn unsupported(r: Resource) -> Error {
 
 /// The permission module an endpoint needs, as Ashby's admin screen names it.
 fn permission_of(what: &str) -> &'static str {
+    if matches!(what, "application.changeStage" | "candidate.createNote") {
+        return "Candidates (write)";
+    }
     match what.split('.').next().unwrap_or_default() {
         "job" | "jobInterviewPlan" => "Jobs (read)",
         "candidate" | "application" | "file" => "Candidates (read)",

@@ -55,6 +55,10 @@ const NEEDED_LISTS: [&str; 8] = [
     "offices",
 ];
 
+/// The writes Talentdeck makes (stage changes, notes), probed at connect time (`{id}` is sent
+/// as an id no application has).
+const WRITE_PROBES: [&str; 2] = ["applications/{id}/move", "notes"];
+
 /// The v3 list endpoint behind each resource.
 fn list_of(resource: Resource) -> &'static str {
     match resource {
@@ -220,6 +224,15 @@ impl Greenhouse {
         }
     }
 
+    /// POSTs an empty body to `url` (see [`super::probe_denial`]); never changes anything.
+    async fn probe_write(&self, url: &str, what: &str) -> Result<()> {
+        let token = self.access_token(None).await?;
+        self.http
+            .send(what, || self.http.inner().post(url).bearer_auth(token.expose_secret()).json(&serde_json::json!({})))
+            .await
+            .map(drop)
+    }
+
     async fn get(&self, url: &str, what: &str) -> Result<reqwest::Response> {
         self.get_raw(url, what).await.map_err(|e| match e {
             Error::PermissionDenied(m) => permission_denied(&[(what.to_string(), m)], &self.user_id),
@@ -350,6 +363,13 @@ impl Connector for Greenhouse {
                 Err(e) => return Err(e),
             }
         }
+        for path in WRITE_PROBES {
+            let url = format!("{}/{}", self.base, path.replace("{id}", super::PROBE_ID_NUMERIC));
+            let what = format!("POST {}/{path}", path_of(&self.base).trim_end_matches('/'));
+            if let Some(m) = super::probe_denial(self.probe_write(&url, &what).await)? {
+                denied.push((what, m));
+            }
+        }
         if denied.is_empty() {
             Ok(())
         } else {
@@ -435,7 +455,7 @@ fn permission_denied(denied: &[(String, String)], user_id: &str) -> Error {
         })
         .collect();
     Error::PermissionDenied(format!(
-        "Greenhouse refused part of what Talentdeck reads: {}. Ask a Greenhouse admin to grant these permissions to the \
+        "Greenhouse refused part of what Talentdeck needs: {}. Ask a Greenhouse admin to grant these permissions to the \
          Harvest V3 (OAuth) credential (Dev Center → API credentials) and to check that user {user_id} may see this data \
          (some lists need a Site Admin), then reconnect.",
         parts.join("; ")

@@ -598,11 +598,37 @@ impl Connector for Lever {
     /// The first request proves the key (401 → reconnect); each one checks a permission the
     /// key must have been given (403 names it).
     async fn verify(&self) -> Result<()> {
+        // Every permission is checked, so one reconnect fixes all the missing ones.
+        let mut denied = Vec::new();
         for path in ["/postings", "/opportunities", "/stages", "/archive_reasons"] {
             let query = vec![("limit", "1".to_string())];
-            self.get(path, &query).await?;
+            match self.get(path, &query).await {
+                Ok(_) => {}
+                Err(Error::PermissionDenied(m)) => denied.push(m),
+                Err(e) => return Err(e),
+            }
         }
-        Ok(())
+        // The writes Talentdeck makes: stage changes and notes.
+        for (method, path) in [(reqwest::Method::PUT, "/opportunities/{id}/stage"), (reqwest::Method::POST, "/opportunities/{id}/notes")] {
+            let url = format!("{}{}", self.base, path.replace("{id}", super::PROBE_ID));
+            let what = format!("{method} {path}");
+            let sent = self
+                .http
+                .send(&what, || {
+                    self.http.inner().request(method.clone(), &url).basic_auth(self.secret.expose_secret(), Some("")).json(&json!({}))
+                })
+                .await
+                .map(drop)
+                .map_err(|e| explain_denial(e, &what));
+            if let Some(m) = super::probe_denial(sent)? {
+                denied.push(m);
+            }
+        }
+        match denied.len() {
+            0 => Ok(()),
+            1 => Err(Error::PermissionDenied(denied.remove(0))),
+            n => Err(Error::PermissionDenied(format!("Lever refused {n} permissions Talentdeck needs: {}", denied.join("; ")))),
+        }
     }
 
     async fn page(&self, req: &PageRequest) -> Result<Page> {

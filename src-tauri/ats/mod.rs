@@ -83,6 +83,25 @@ pub enum Incremental {
     None,
 }
 
+/// A placeholder id for write probes: no record has it, so a probe can never change anything.
+pub(crate) const PROBE_ID: &str = "00000000-0000-0000-0000-000000000000";
+/// The same for providers with numeric ids.
+pub(crate) const PROBE_ID_NUMERIC: &str = "0";
+
+/// Reads the answer to a write probe: a write that cannot succeed (an id that does not exist,
+/// an empty body) sent to learn whether the credential may make it. A 403 means the permission
+/// is missing (`Some(message)`); a 404/422 means the request got past the permission check to
+/// the endpoint's own validation, so the permission is there. Other failures (401, network)
+/// are errors. Assumes, as the providers' docs imply and the sandbox does, that permissions
+/// are checked before the request body and ids (**unconfirmed** against the live APIs).
+pub(crate) fn probe_denial(answer: Result<()>) -> Result<Option<String>> {
+    match answer {
+        Ok(()) | Err(crate::error::Error::InvalidResponse(_)) => Ok(None),
+        Err(crate::error::Error::PermissionDenied(m)) => Ok(Some(m)),
+        Err(e) => Err(e),
+    }
+}
+
 /// The connector for `provider`, talking to `endpoint`.
 pub fn connector(provider: Provider, endpoint: Endpoint) -> Box<dyn Connector> {
     match provider {
@@ -102,7 +121,8 @@ pub trait Connector: Send + Sync {
     fn incremental(&self, resource: Resource) -> Incremental;
 
     /// One cheap authenticated request that proves the credential works, then a check of each
-    /// permission Talentdeck needs (the error names the missing one).
+    /// permission Talentdeck needs: the lists a sync reads, and the writes (stage changes,
+    /// notes) probed without changing anything. One `PermissionDenied` names every missing one.
     async fn verify(&self) -> Result<()>;
 
     async fn page(&self, req: &PageRequest) -> Result<Page>;

@@ -15,7 +15,7 @@ use tokio::sync::mpsc;
 
 use crate::ats::{Connector, Incremental, Page, PageRequest, Since};
 use crate::error::{Error, Result};
-use crate::model::{Connection, ConnectionState, Provider, Resource};
+use crate::model::{Connection, Provider, Resource};
 use crate::store::{Cursor, PageWrite, RunCounts, RunState, Store};
 
 pub use plan::{plan_pass, Pass, OVERLAP, RECONCILE_EVERY};
@@ -86,7 +86,7 @@ pub async fn run(
     let run_id = {
         let mut s = lock(store);
         let run_id = s.begin_run(conn.id, full, opts.trigger, started)?;
-        s.set_connection_state(conn.id, ConnectionState::Syncing, None, started)?;
+        crate::lifecycle::begin_sync(&mut s, conn.id, started)?;
         s.log(Some(conn.id), Some(run_id), "info", &format!("{} sync started", if full { "full" } else { "incremental" }), None, started)?;
         run_id
     };
@@ -187,14 +187,7 @@ pub async fn run(
         let mut s = lock(store);
         let err_pair = error.as_ref().map(|e| (e.code(), e.to_string()));
         s.finish_run(run_id, state, requests, rate_limited, err_pair.as_ref().map(|(c, m)| (*c, m.as_str())), finished)?;
-        let (conn_state, reason) = match &error {
-            None => (ConnectionState::Connected, None),
-            Some(e @ Error::Unauthorized(_)) => (ConnectionState::NeedsReconnect, Some(e.to_string())),
-            Some(e @ Error::PermissionDenied(_)) => (ConnectionState::PermissionDenied, Some(e.to_string())),
-            Some(e @ Error::Unreachable(_)) => (ConnectionState::Unreachable, Some(e.to_string())),
-            Some(e) => (ConnectionState::Error, Some(e.to_string())),
-        };
-        s.set_connection_state(conn.id, conn_state, reason.as_deref(), finished)?;
+        crate::lifecycle::finish_sync(&mut s, conn.id, conn.state, error.as_ref(), run_id, finished)?;
         let summary = summarize(&counts, requests, rate_limited);
         match &error {
             None => s.log(Some(conn.id), Some(run_id), if skipped > 0 { "warning" } else { "info" }, &format!("sync finished{}: {summary}", if skipped > 0 { " with warnings" } else { "" }), None, finished)?,
