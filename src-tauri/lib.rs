@@ -5,10 +5,12 @@
 //! - [`sandbox`]: simulators of the providers' HTTP APIs, for "Try with a sandbox", tests and benches;
 //! - [`status`]: connection health, computed once for the CLI and the UI;
 //! - [`app`]: the use cases both front doors call;
+//! - [`bench`]: the sync benchmark behind `talentdeck bench`;
 //! - [`cli`] (headless) and `shell` (the Tauri window, the only code that imports `tauri`).
 
 pub mod app;
 pub mod ats;
+pub mod bench;
 pub mod cli;
 pub mod error;
 pub mod model;
