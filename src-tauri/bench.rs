@@ -65,6 +65,8 @@ pub struct SyncFigures {
     pub rate_limited: u64,
     /// Peak resident set size of the sync child; `None` where the platform cannot tell.
     pub peak_rss_mb: Option<f64>,
+    /// CPU time (user + system) of the sync child: steadier than wall time on a busy machine.
+    pub cpu_s: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -287,7 +289,13 @@ fn forget_secret(data_dir: &Path) {
 
 struct ChildRun {
     wall: Duration,
+    usage: Usage,
+}
+
+#[derive(Default)]
+struct Usage {
     peak_rss_mb: Option<f64>,
+    cpu_s: Option<f64>,
 }
 
 /// Runs `talentdeck --data-dir DIR ARGS…` and measures its wall time and peak RSS.
@@ -303,18 +311,18 @@ fn timed_child(exe: &Path, data_dir: &Path, args: &[&str], work: &Path, what: &s
         .stderr(std::fs::File::create(&log)?)
         .spawn()
         .map_err(|e| bench_error(format!("cannot run the {what}: {e}")))?;
-    let (ok, peak_rss_mb) = wait_with_peak_rss(child)?;
+    let (ok, usage) = wait_with_usage(child)?;
     let wall = started.elapsed();
     if !ok {
         return Err(bench_error(format!("the {what} failed: {}", last_line(&log))));
     }
-    Ok(ChildRun { wall, peak_rss_mb })
+    Ok(ChildRun { wall, usage })
 }
 
 /// Waits for `child` with `wait4`, which also returns the child's own resource usage: its
 /// `ru_maxrss` is the peak RSS of that process alone.
 #[cfg(unix)]
-fn wait_with_peak_rss(child: Child) -> Result<(bool, Option<f64>)> {
+fn wait_with_usage(child: Child) -> Result<(bool, Usage)> {
     let pid = child.id() as libc::pid_t;
     let mut status: libc::c_int = 0;
     // SAFETY: an all-zero rusage is a valid value; wait4 fills it in.
@@ -336,12 +344,19 @@ fn wait_with_peak_rss(child: Child) -> Result<(bool, Option<f64>)> {
     // Linux reports kilobytes, macOS bytes.
     let bytes = if cfg!(target_os = "macos") { usage.ru_maxrss as f64 } else { usage.ru_maxrss as f64 * 1024.0 };
     let known = cfg!(any(target_os = "linux", target_os = "macos"));
-    Ok((ok, known.then(|| bytes / (1024.0 * 1024.0))))
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    Ok((
+        ok,
+        Usage {
+            peak_rss_mb: known.then(|| bytes / (1024.0 * 1024.0)),
+            cpu_s: Some(secs(usage.ru_utime) + secs(usage.ru_stime)),
+        },
+    ))
 }
 
 #[cfg(not(unix))]
-fn wait_with_peak_rss(mut child: Child) -> Result<(bool, Option<f64>)> {
-    Ok((child.wait()?.success(), None))
+fn wait_with_usage(mut child: Child) -> Result<(bool, Usage)> {
+    Ok((child.wait()?.success(), Usage::default()))
 }
 
 fn figures(run: &ChildRun, summary: &crate::store::RunSummary, before: &SandboxStats, after: &SandboxStats) -> SyncFigures {
@@ -353,7 +368,8 @@ fn figures(run: &ChildRun, summary: &crate::store::RunSummary, before: &SandboxS
         records_per_s: records as f64 / wall_s.max(1e-9),
         requests: after.requests - before.requests,
         rate_limited: after.rate_limited - before.rate_limited,
-        peak_rss_mb: run.peak_rss_mb,
+        peak_rss_mb: run.usage.peak_rss_mb,
+        cpu_s: run.usage.cpu_s,
     }
 }
 
@@ -471,7 +487,7 @@ pub fn render(r: &BenchReport) -> String {
         "Talentdeck sync benchmark — Greenhouse sandbox, {} talents, {} changes ({} {}, {} CPUs)",
         r.talents, r.changes, r.machine.os, r.machine.arch, r.machine.cpus
     ));
-    line(format!("{:<18} {:>9} {:>9} {:>10} {:>12} {:>11}", "", "wall", "requests", "records", "records/s", "peak RSS"));
+    line(format!("{:<18} {:>9} {:>9} {:>10} {:>12} {:>11} {:>9}", "", "wall", "requests", "records", "records/s", "peak RSS", "CPU"));
     line(format!(
         "{:<18} {:>8.2}s {:>9} {:>10} {:>12} {:>11}",
         "plain download",
@@ -483,13 +499,14 @@ pub fn render(r: &BenchReport) -> String {
     ));
     for (name, f) in [("full sync", &r.full_sync), ("incremental sync", &r.incremental_sync)] {
         line(format!(
-            "{:<18} {:>8.2}s {:>9} {:>10} {:>12.0} {:>11}",
+            "{:<18} {:>8.2}s {:>9} {:>10} {:>12.0} {:>11} {:>9}",
             name,
             f.wall_s,
             f.requests,
             f.records,
             f.records_per_s,
-            rss(f.peak_rss_mb)
+            rss(f.peak_rss_mb),
+            f.cpu_s.map(|c| format!("{c:.2}s")).unwrap_or_else(|| "n/a".into())
         ));
     }
     line(format!("full sync / plain download: {:.2}×   (sandbox start {:.1}s, not counted)", r.full_to_plain_ratio, r.sandbox_start_s));
