@@ -128,6 +128,19 @@ pub enum Command {
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
+    /// Benchmark sync against the Greenhouse sandbox: a plain download of every page, a full
+    /// sync and an incremental sync (see BENCHMARKS.md). Needs an unlocked keychain
+    Bench {
+        /// Talents in the sandbox (each with its applications)
+        #[arg(long, default_value_t = 100_000)]
+        talents: usize,
+        /// Talents changed in the sandbox before the incremental sync
+        #[arg(long, default_value_t = 100)]
+        changes: usize,
+        /// Print one JSON object instead of a table
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -364,6 +377,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Ok(())
             })?;
             out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { talents, changes, json } => {
+            let opts = crate::bench::BenchOptions { talents: *talents, changes: *changes };
+            let report = crate::bench::run(&opts, &|step| eprintln!("bench: {step}"))?;
+            let mut out = std::io::stdout().lock();
+            if *json {
+                serde_json::to_writer_pretty(&mut out, &report)?;
+                writeln!(out)?;
+            } else {
+                write!(out, "{}", crate::bench::render(&report))?;
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Log { connection, limit } => {

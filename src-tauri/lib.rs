@@ -8,10 +8,12 @@
 //! - [`lifecycle`]: connection state transitions (the only code that changes a state);
 //! - [`diagnose`]: the redacted diagnostics bundle for support;
 //! - [`app`]: the use cases both front doors call;
+//! - [`bench`]: the sync benchmark behind `talentdeck bench`;
 //! - [`cli`] (headless) and `shell` (the Tauri window, the only code that imports `tauri`).
 
 pub mod app;
 pub mod ats;
+pub mod bench;
 pub mod cli;
 pub mod diagnose;
 pub mod error;

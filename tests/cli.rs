@@ -54,3 +54,31 @@ fn exporting_an_unknown_connection_names_the_problem() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("no connection named \"Nope\""), "{err}");
 }
+
+#[test]
+fn bench_prints_every_figure_as_json() {
+    // Plumbing only (a tiny account, no timing assertions): speed goals live in the bench.
+    let out = talentdeck().args(["bench", "--talents", "300", "--changes", "10", "--json"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() && err.contains("keychain") {
+        eprintln!("!!! SKIPPED: the bench connects through the OS keychain; run it through ./test.sh  !!!\n{err}");
+        return;
+    }
+    assert!(out.status.success(), "bench failed: {err}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["talents"], 300);
+    for key in ["wall_s", "requests", "bytes"] {
+        assert!(v["plain_download"][key].as_f64().unwrap() > 0.0, "plain_download.{key}: {v}");
+    }
+    for sync in ["full_sync", "incremental_sync"] {
+        for key in ["wall_s", "records", "records_per_s", "requests", "peak_rss_mb"] {
+            assert!(v[sync].get(key).is_some(), "{sync}.{key} missing: {v}");
+        }
+    }
+    assert!(v["full_sync"]["records"].as_u64().unwrap() >= 300, "{v}");
+    assert_eq!(v["incremental_sync"]["records"], 10, "only the changed talents are rewritten: {v}");
+    assert!(v["full_to_plain_ratio"].as_f64().unwrap() > 0.0);
+    for t in ["full_records_per_s", "full_to_plain_ratio", "peak_rss_mb", "incremental_s"] {
+        assert!(v["targets"][t]["target"].as_f64().is_some(), "targets.{t}: {v}");
+    }
+}

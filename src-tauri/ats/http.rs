@@ -3,7 +3,7 @@
 //! secret redacted. Providers build requests; this module decides when and how often to send.
 
 use std::num::NonZeroU32;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -56,6 +56,10 @@ pub struct HttpClient {
     limiter: DefaultDirectRateLimiter,
     /// Set from rate-limit headers when the provider says the budget is spent.
     pause_until: Mutex<Option<Instant>>,
+    /// Set once the provider has announced its budget in rate-limit headers: from then on those
+    /// headers pace the client (a pause when the budget is spent), not the guessed quota,
+    /// which would throttle a provider with a larger budget for nothing.
+    announced: AtomicBool,
     pub stats: Stats,
     policy: RetryPolicy,
     provider: &'static str,
@@ -82,6 +86,7 @@ impl HttpClient {
                 .expect("an HTTP client with default TLS"),
             limiter: RateLimiter::direct(quota),
             pause_until: Mutex::new(None),
+            announced: AtomicBool::new(false),
             stats: Stats::default(),
             policy,
             provider,
@@ -186,7 +191,9 @@ impl HttpClient {
                 tokio::time::sleep(until - now).await;
             }
         }
-        self.limiter.until_ready().await;
+        if !self.announced.load(Ordering::Relaxed) {
+            self.limiter.until_ready().await;
+        }
     }
 
     /// Providers announce their remaining budget; when it is spent, wait for the reset instead
@@ -197,6 +204,7 @@ impl HttpClient {
         let remaining = num("x-ratelimit-remaining").or_else(|| num("x-rate-limit-remaining"));
         let reset = num("x-ratelimit-reset").or_else(|| num("x-rate-limit-reset"));
         if let (Some(rem), Some(reset)) = (remaining, reset) {
+            self.announced.store(true, Ordering::Relaxed);
             if rem <= 0.0 {
                 // Greenhouse sends an absolute epoch time; others send seconds to wait. Accept both.
                 let now_epoch = std::time::SystemTime::now()

@@ -284,6 +284,10 @@ fn configure(db: &Db) -> Result<()> {
     db.pragma_update(None, "synchronous", "NORMAL")?;
     db.pragma_update(None, "foreign_keys", "ON")?;
     db.busy_timeout(std::time::Duration::from_secs(10))?;
+    // A page write uses some 30 cached statements (upserts, lookups, contacts, search index,
+    // seen marks, cursor); rusqlite's default cache of 16 made interleaved pages of different
+    // resources re-prepare them over and over.
+    db.set_prepared_statement_cache_capacity(64);
     Ok(())
 }
 

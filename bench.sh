@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs the sync benchmark (`talentdeck bench`, see BENCHMARKS.md) from a release build.
+# The bench connects a real connection, whose secret goes to the OS keychain: like test.sh, it
+# runs inside a private D-Bus session with a throwaway, unlocked gnome-keyring, so a
+# developer's login keyring is never touched. Arguments go to `talentdeck bench`, e.g.
+#   ./bench.sh --json            ./bench.sh --talents 10000 --changes 100
+set -euo pipefail
+cd "$(dirname "$0")"
+for tool in dbus-run-session gnome-keyring-daemon; do
+  command -v "$tool" >/dev/null || { echo "bench.sh: $tool is missing; run ./setup.sh" >&2; exit 1; }
+done
+# Build first, outside the timed part and with its output on stderr.
+cargo build --release --no-default-features >&2
+keyring_home=$(mktemp -d)
+trap 'rm -rf "$keyring_home"' EXIT
+XDG_DATA_HOME="$keyring_home" dbus-run-session -- bash -c '
+  eval "$(printf talentdeck | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null
+  cargo run --quiet --release --no-default-features -- bench "$@"' bench.sh "$@"
