@@ -186,7 +186,8 @@ export class AppState {
       name: status.name,
       reconnect: true,
       connectionId: status.id,
-      reason: status.state_reason ?? status.last_error,
+      // A deliberate disconnect needs no explaining (the form shows the reason as a problem).
+      reason: status.state === 'disconnected' ? null : (status.state_reason ?? status.last_error),
     };
   }
 
