@@ -53,6 +53,19 @@ describe('TauriBackend', () => {
     expect(err).toEqual({ code: 'unauthorized', message: 'Lever rejected the API key.' });
   });
 
+  it('sends reconnect with the connection id and the cleaned input, and disconnect with purge', async () => {
+    const calls = record();
+    const b = new TauriBackend();
+    await b.reconnect(4, { provider: 'lever', name: 'Lever – Acme', secret: 'new-key', baseUrl: '  ' });
+    await b.disconnect(4, false);
+    await b.disconnect(5, true);
+    expect(calls).toEqual([
+      ['reconnect', { connectionId: 4, input: { provider: 'lever', name: 'Lever – Acme', secret: 'new-key' } }],
+      ['disconnect', { connectionId: 4, purge: false }],
+      ['disconnect', { connectionId: 5, purge: true }],
+    ]);
+  });
+
   it('listens to status_changed and models_changed', async () => {
     record();
     const b = new TauriBackend();

@@ -12,10 +12,10 @@ import type { LogEntry } from './bindings/LogEntry';
 import type { Provider } from './bindings/Provider';
 import type { TalentRow } from './bindings/TalentRow';
 
-/** What `connect` sends. The secret goes to the core once and is never displayed back. */
+/** What `connect` and `reconnect` send. The secret goes to the core once and is never displayed back. */
 export interface ConnectInput {
   provider: Provider;
-  /** The connection's display name; reusing an existing name reconnects that connection. */
+  /** The connection's display name; unique (an existing connection is renewed with `reconnect`). */
   name: string;
   /** Greenhouse: the OAuth client secret. Lever and Ashby: the API key. */
   secret: string;
@@ -42,8 +42,19 @@ export interface IBackend {
   listStatus(): Promise<ConnectionStatus[]>;
   /** Starts the built-in sandbox ATS for `provider` and connects to it. */
   startSandbox(provider: Provider): Promise<ConnectionStatus>;
-  /** Connects (or reconnects, by name) a real ATS account. */
+  /** Connects a real ATS account under a new name. */
   connect(input: ConnectInput): Promise<ConnectionStatus>;
+  /**
+   * Replaces an existing connection's secret, verifies it, clears `needs_reconnect` /
+   * `permission_denied` / `disconnected`, and resumes syncing from the last checkpoint.
+   */
+  reconnect(connectionId: number, input: ConnectInput): Promise<ConnectionStatus>;
+  /**
+   * Removes the connection's secret from the keychain and stops syncing it. Without `purge`, its
+   * jobs and talents stay browsable (read-only) and its status (state `disconnected`) is returned;
+   * with `purge`, they are deleted along with the connection and the answer is null.
+   */
+  disconnect(connectionId: number, purge: boolean): Promise<ConnectionStatus | null>;
   /** Starts a sync; progress arrives through `status_changed` / `models_changed`. */
   syncNow(connectionId: number, full: boolean): Promise<void>;
   /** Minutes between automatic syncs of a connection; 0 turns automatic sync off. */
@@ -63,6 +74,8 @@ export const COMMANDS = {
   listStatus: 'list_status',
   startSandbox: 'start_sandbox',
   connect: 'connect',
+  reconnect: 'reconnect',
+  disconnect: 'disconnect',
   syncNow: 'sync_now',
   setSyncInterval: 'set_sync_interval',
   listJobs: 'list_jobs',
@@ -109,6 +122,12 @@ export class TauriBackend implements IBackend {
   }
   connect(input: ConnectInput) {
     return this.call<ConnectionStatus>(COMMANDS.connect, { input: withoutEmpty(input) });
+  }
+  reconnect(connectionId: number, input: ConnectInput) {
+    return this.call<ConnectionStatus>(COMMANDS.reconnect, { connectionId, input: withoutEmpty(input) });
+  }
+  disconnect(connectionId: number, purge: boolean) {
+    return this.call<ConnectionStatus | null>(COMMANDS.disconnect, { connectionId, purge });
   }
   syncNow(connectionId: number, full: boolean) {
     return this.call<void>(COMMANDS.syncNow, { connectionId, full });

@@ -24,19 +24,32 @@ export const STATE_LABEL: Record<ConnectionState, string> = {
   disconnected: 'Disconnected',
 };
 
-export const INDICATOR_LABEL: Record<HealthIndicator, string> = {
+/**
+ * What a connection's badge shows: the core's traffic light, or `disconnected` — a connection the
+ * recruiter disconnected on purpose is not an alarm, whatever colour the core gives it.
+ */
+export type Health = HealthIndicator | 'disconnected';
+
+export const INDICATOR_LABEL: Record<Health, string> = {
   green: 'Healthy',
   yellow: 'Stale',
   red: 'Needs attention',
   syncing: 'Syncing…',
+  disconnected: 'Disconnected',
 };
 
-export const INDICATOR_HELP: Record<HealthIndicator, string> = {
+export const INDICATOR_HELP: Record<Health, string> = {
   green: 'Synced successfully within the last 24 hours',
   yellow: 'Last successful sync was 24–48 hours ago',
   red: 'The last sync failed, the connection needs attention, or nothing synced for 48 hours',
   syncing: 'A sync is running',
+  disconnected: 'Disconnected: no longer synced; the data synced before stays browsable, read-only',
 };
+
+export function healthOf(s: Pick<ConnectionStatus, 'state' | 'indicator'>, syncing = false): Health {
+  if (s.state === 'disconnected') return 'disconnected';
+  return syncing ? 'syncing' : s.indicator;
+}
 
 export const JOB_STATUS_LABEL: Record<JobStatus, string> = {
   open: 'Open',
@@ -57,6 +70,11 @@ export const RESOURCE_LABEL: Record<string, string> = {
 /** States that only the recruiter can fix, by reconnecting. */
 export function needsReconnect(s: Pick<ConnectionStatus, 'state'>): boolean {
   return s.state === 'needs_reconnect' || s.state === 'permission_denied';
+}
+
+/** Whether "Sync now" can do anything for the connection. */
+export function canSync(s: Pick<ConnectionStatus, 'state'>): boolean {
+  return !needsReconnect(s) && s.state !== 'disconnected';
 }
 
 export function countOf(s: ConnectionStatus, resource: string): number {

@@ -2,8 +2,8 @@
 // simulated syncs. Used by the component tests and by `npm run dev` in a plain browser.
 //
 // In the browser, `?scenario=` picks the starting data: `empty` (first run, the default), `demo`,
-// `reconnect`, `big` (100,000 talents), `offline`, `broken` (list_status fails); `?delay=` sets how
-// long a simulated sync takes in milliseconds.
+// `reconnect`, `disconnected`, `big` (100,000 talents), `offline`, `broken` (list_status fails);
+// `?delay=` sets how long a simulated sync takes in milliseconds.
 
 import type { IBackend, ConnectInput, ModelsChanged, Unlisten } from '../backend';
 import type { ConnectionState } from '../bindings/ConnectionState';
@@ -17,7 +17,7 @@ import type { RunSummary } from '../bindings/RunSummary';
 import type { TalentRow } from '../bindings/TalentRow';
 import { makeJobs, makeTalents } from './data';
 
-export type Scenario = 'empty' | 'demo' | 'reconnect' | 'big' | 'offline' | 'broken';
+export type Scenario = 'empty' | 'demo' | 'reconnect' | 'disconnected' | 'big' | 'offline' | 'broken';
 
 export interface FakeOptions {
   scenario?: Scenario;
@@ -33,7 +33,17 @@ export interface FakeOptions {
   now?: () => number;
 }
 
-type Command = 'listStatus' | 'startSandbox' | 'connect' | 'syncNow' | 'setSyncInterval' | 'listJobs' | 'searchTalents' | 'listLog';
+type Command =
+  | 'listStatus'
+  | 'startSandbox'
+  | 'connect'
+  | 'reconnect'
+  | 'disconnect'
+  | 'syncNow'
+  | 'setSyncInterval'
+  | 'listJobs'
+  | 'searchTalents'
+  | 'listLog';
 
 interface FakeConnection {
   status: ConnectionStatus;
@@ -228,40 +238,64 @@ export class FakeBackend implements IBackend {
 
   async connect(input: ConnectInput): Promise<ConnectionStatus> {
     await this.enter('connect', [{ ...input, secret: '***' }]);
-    const name = input.name?.trim() ?? '';
-    const label = DISPLAY[input.provider];
-    if (!label) throw { code: 'validation', message: 'Choose an ATS provider.' };
-    if (!name) throw { code: 'validation', message: 'Give the connection a name.' };
-    if (!input.secret) {
-      throw { code: 'validation', message: input.provider === 'greenhouse' ? 'The client secret is required.' : 'The API key is required.' };
-    }
-    if (input.provider === 'greenhouse' && (!input.clientId?.trim() || !input.userId?.trim())) {
-      throw { code: 'validation', message: 'Greenhouse needs a client id, a client secret and a Greenhouse user id.' };
-    }
-    if (/wrong|bad|invalid/i.test(input.secret)) {
-      throw { code: 'unauthorized', message: `${label} rejected these credentials (401 Unauthorized). Check the ${input.provider === 'greenhouse' ? 'client id and secret' : 'API key'} and try again.` };
-    }
-    if (/readonly/i.test(input.secret)) {
-      throw { code: 'permission_denied', message: `${label} accepted the key but it cannot read candidates (403 Forbidden). Ask your ${label} admin to grant read access to candidates, jobs and applications.` };
-    }
-    if (/offline/i.test(input.secret)) {
-      throw { code: 'unreachable', message: `Could not reach ${label}: the network is unreachable.` };
-    }
-    if (/keychain/i.test(input.secret)) {
-      throw { code: 'keychain_unavailable', message: 'The system keychain is locked or unavailable, so the secret could not be stored.' };
-    }
-    const existing = this.conns.find((c) => c.status.name === name);
-    if (existing) {
-      existing.status.state = 'connected';
-      existing.status.state_reason = null;
-      this.addLog(name, null, 'info', 'Reconnected', `New ${input.provider === 'greenhouse' ? 'credentials' : 'API key'} stored in the system keychain`);
-      this.beginSync(existing, false, 'reconnect');
-      return clone(existing.status);
+    const { name, label } = this.checkInput(input);
+    // As the core: a name is taken once; an existing connection is renewed with `reconnect`.
+    if (this.conns.some((c) => c.status.name === name)) {
+      throw { code: 'validation', message: `A connection named “${name}” already exists. Reconnect it from its card instead.` };
     }
     const conn = this.createEmpty(input.provider, name, false);
     this.addLog(name, null, 'info', `Connected to ${label}`, 'Secret stored in the system keychain');
     this.beginSync(conn, true, 'initial');
     return clone(conn.status);
+  }
+
+  async reconnect(connectionId: number, input: ConnectInput): Promise<ConnectionStatus> {
+    await this.enter('reconnect', [connectionId, { ...input, secret: '***' }]);
+    const conn = this.byId(connectionId);
+    if (input.provider !== conn.status.provider) {
+      throw { code: 'validation', message: `${conn.status.name} is a ${DISPLAY[conn.status.provider]} connection.` };
+    }
+    this.checkInput({ ...input, name: conn.status.name });
+    const was = conn.status.state;
+    conn.status.state = 'connected';
+    conn.status.state_reason = null;
+    this.addLog(
+      conn.status.name,
+      null,
+      'info',
+      'Reconnected',
+      `New ${input.provider === 'greenhouse' ? 'credentials' : 'API key'} stored in the system keychain (was ${was}); syncing resumes from the last checkpoint`,
+    );
+    this.beginSync(conn, false, 'reconnect');
+    return clone(conn.status);
+  }
+
+  async disconnect(connectionId: number, purge: boolean): Promise<ConnectionStatus | null> {
+    await this.enter('disconnect', [connectionId, purge]);
+    const conn = this.byId(connectionId);
+    const s = conn.status;
+    if (purge) {
+      this.conns = this.conns.filter((c) => c !== conn);
+      this.addLog(
+        s.name,
+        null,
+        'info',
+        'Disconnected and deleted the local data',
+        `${conn.jobs.length} jobs and ${conn.talents.length} talents deleted; secret removed from the system keychain`,
+      );
+      for (const h of this.modelsHandlers) h({ connection_id: s.id });
+      this.emitStatus();
+      return null;
+    }
+    if (s.last_run?.state === 'running') {
+      s.last_run = { ...s.last_run, state: 'cancelled', finished_at: new Date(this.now()).toISOString() };
+    }
+    s.state = 'disconnected';
+    s.state_reason = 'Disconnected on request. The jobs and talents synced before stay browsable, read-only; reconnect to sync again.';
+    this.addLog(s.name, null, 'info', 'Disconnected; the local data is kept, read-only', 'Secret removed from the system keychain; syncing stopped');
+    this.refreshStatus(conn);
+    this.emitStatus();
+    return clone(s);
   }
 
   async setSyncInterval(connectionId: number, minutes: number): Promise<ConnectionStatus> {
@@ -285,6 +319,9 @@ export class FakeBackend implements IBackend {
         code: conn.status.state === 'needs_reconnect' ? 'unauthorized' : 'permission_denied',
         message: conn.status.state_reason ?? `${conn.status.name} needs to be reconnected before it can sync.`,
       };
+    }
+    if (conn.status.state === 'disconnected') {
+      throw { code: 'disconnected', message: `${conn.status.name} is disconnected. Reconnect it to sync again.` };
     }
     if (conn.status.state === 'syncing') return;
     this.beginSync(conn, full, 'manual');
@@ -349,6 +386,33 @@ export class FakeBackend implements IBackend {
     const queue = this.failures.get(command);
     const err = queue?.shift();
     if (err) throw clone(err);
+  }
+
+  /** The checks `connect` and `reconnect` share, and the secrets that simulate failures. */
+  private checkInput(input: ConnectInput): { name: string; label: string } {
+    const name = input.name?.trim() ?? '';
+    const label = DISPLAY[input.provider];
+    if (!label) throw { code: 'validation', message: 'Choose an ATS provider.' };
+    if (!name) throw { code: 'validation', message: 'Give the connection a name.' };
+    if (!input.secret) {
+      throw { code: 'validation', message: input.provider === 'greenhouse' ? 'The client secret is required.' : 'The API key is required.' };
+    }
+    if (input.provider === 'greenhouse' && (!input.clientId?.trim() || !input.userId?.trim())) {
+      throw { code: 'validation', message: 'Greenhouse needs a client id, a client secret and a Greenhouse user id.' };
+    }
+    if (/wrong|bad|invalid/i.test(input.secret)) {
+      throw { code: 'unauthorized', message: `${label} rejected these credentials (401 Unauthorized). Check the ${input.provider === 'greenhouse' ? 'client id and secret' : 'API key'} and try again.` };
+    }
+    if (/readonly/i.test(input.secret)) {
+      throw { code: 'permission_denied', message: `${label} accepted the key but it cannot read candidates (403 Forbidden). Ask your ${label} admin to grant read access to candidates, jobs and applications.` };
+    }
+    if (/offline/i.test(input.secret)) {
+      throw { code: 'unreachable', message: `Could not reach ${label}: the network is unreachable.` };
+    }
+    if (/keychain/i.test(input.secret)) {
+      throw { code: 'keychain_unavailable', message: 'The system keychain is locked or unavailable, so the secret could not be stored.' };
+    }
+    return { name, label };
   }
 
   private byId(id: number): FakeConnection {
@@ -475,6 +539,8 @@ export class FakeBackend implements IBackend {
     this.emitStatus();
     const finish = () => {
       this.timers.delete(timer);
+      // Disconnecting stops a running sync: it neither lands data nor revives the connection.
+      if (!this.conns.includes(conn) || s.state === 'disconnected') return;
       const now = this.now();
       let created = 0;
       let updated = 0;
@@ -548,6 +614,18 @@ export class FakeBackend implements IBackend {
           lastError: 'Greenhouse answered 403 Forbidden on GET /v3/candidates',
           syncedHoursAgo: 50,
           sandbox: false,
+        });
+        return;
+      case 'disconnected':
+        this.addConnection('greenhouse', 'Sandbox Greenhouse', { syncedHoursAgo: 0.2 });
+        this.addConnection('lever', 'Lever – Acme EU', {
+          state: 'disconnected',
+          reason: 'Disconnected on request. The jobs and talents synced before stay browsable, read-only; reconnect to sync again.',
+          syncedHoursAgo: 96,
+          sandbox: false,
+          awkward: false,
+          talents: 180,
+          jobs: 10,
         });
         return;
       case 'offline':

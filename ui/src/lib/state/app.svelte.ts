@@ -17,6 +17,8 @@ export interface ConnectDraft {
   name: string;
   /** Reconnecting an existing connection: provider and name are fixed. */
   reconnect: boolean;
+  /** The connection being reconnected. */
+  connectionId?: number;
   /** Why a reconnect is needed, shown above the form. */
   reason?: string | null;
 }
@@ -48,8 +50,12 @@ export class AppState {
   /** Connections a sync was asked for and not yet reported back. */
   requested = $state<number[]>([]);
   notice = $state<Notice | null>(null);
+  /** The connection the disconnect dialog is open for. */
+  disconnectTarget = $state<ConnectionStatus | null>(null);
 
   attention = $derived(this.statuses.filter(needsReconnect));
+  /** Connections disconnected on purpose: their data stays listed, read-only. */
+  disconnectedIds = $derived(new Set(this.statuses.filter((s) => s.state === 'disconnected').map((s) => s.id)));
   /** The connections the lists currently show. */
   scoped = $derived(
     this.connectionFilter === null ? this.statuses : this.statuses.filter((s) => s.id === this.connectionFilter),
@@ -135,7 +141,7 @@ export class AppState {
   async syncNow(ids: number[], full = false): Promise<void> {
     const targets = ids.filter((id) => {
       const s = this.statuses.find((x) => x.id === id);
-      return s !== undefined && s.state !== 'syncing';
+      return s !== undefined && s.state !== 'syncing' && s.state !== 'disconnected';
     });
     this.requested = [...this.requested, ...targets];
     await Promise.all(
@@ -179,7 +185,9 @@ export class AppState {
       provider: status.provider,
       name: status.name,
       reconnect: true,
-      reason: status.state_reason ?? status.last_error,
+      connectionId: status.id,
+      // A deliberate disconnect needs no explaining (the form shows the reason as a problem).
+      reason: status.state === 'disconnected' ? null : (status.state_reason ?? status.last_error),
     };
   }
 
@@ -193,6 +201,48 @@ export class AppState {
     this.connectDraft = null;
     this.view = 'connections';
     this.showInfo(reconnected ? `${status.name} is reconnected. Syncing resumes.` : `${status.name} is connected. The first sync is running.`);
+  }
+
+  /** True for rows (jobs, talents) of a connection that was disconnected with its data kept. */
+  fromDisconnected(connectionId: number): boolean {
+    return this.disconnectedIds.has(connectionId);
+  }
+
+  openDisconnect(status: ConnectionStatus): void {
+    this.disconnectTarget = status;
+  }
+
+  closeDisconnect(): void {
+    this.disconnectTarget = null;
+  }
+
+  /**
+   * Disconnects a connection, keeping its data (read-only) or deleting it (`purge`). Errors become
+   * a notice and leave the dialog open; returns whether it worked.
+   */
+  async disconnect(id: number, purge: boolean): Promise<boolean> {
+    const name = this.statuses.find((s) => s.id === id)?.name ?? 'The connection';
+    try {
+      const status = await this.backend.disconnect(id, purge);
+      if (status) {
+        this.upsert(status);
+      } else {
+        this.applyStatuses(this.statuses.filter((s) => s.id !== id));
+      }
+      // The lists drop the purged rows or mark the kept ones, whether or not the core says so.
+      this.modelsVersion++;
+      this.disconnectTarget = null;
+      this.showInfo(
+        purge
+          ? `${name} is disconnected and its local data was deleted.`
+          : `${name} is disconnected. Its jobs and talents stay browsable, read-only.`,
+      );
+      return true;
+    } catch (e) {
+      const err = toErrorPayload(e);
+      this.showError({ ...err, message: `${name}: ${err.message}` });
+      return false;
+    }
   }
 
   navigate(view: View): void {
