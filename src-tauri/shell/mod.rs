@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::Utc;
 use tauri::{AppHandle, Emitter, State};
 
-use crate::app::{App, ConnectInput};
+use crate::app::{App, ConnectInput, ReconnectInput};
 use crate::error::{Error, Result};
 use crate::model::{JobRow, Provider, TalentRow};
 use crate::status::ConnectionStatus;
@@ -40,6 +40,36 @@ async fn connect(handle: AppHandle, app: Shared<'_>, input: ConnectInput) -> Res
     let conn = app.connect(input, Utc::now()).await?;
     let status = crate::status::of(&app.store(), conn.clone(), Utc::now())?;
     spawn_sync(handle, app.inner().clone(), conn.id, false, "connect");
+    Ok(status)
+}
+
+/// Replaces the credential of connection `connection_id` (the form sends it once; it is never
+/// sent back), then syncs it from its last checkpoint.
+#[tauri::command]
+async fn reconnect(handle: AppHandle, app: Shared<'_>, connection_id: i64, input: ConnectInput) -> Result<ConnectionStatus> {
+    let name = app.store().connection(connection_id)?.name;
+    let input = ReconnectInput { name, secret: input.secret, client_id: input.client_id, user_id: input.user_id };
+    let conn = app.reconnect(input, Utc::now()).await?;
+    let status = crate::status::of(&app.store(), conn, Utc::now())?;
+    emit_status(&handle, &app);
+    spawn_sync(handle, app.inner().clone(), connection_id, false, "reconnect");
+    Ok(status)
+}
+
+/// Disconnects a connection, keeping its data browsable, or with `purge` deleting it; `None`
+/// when the connection is gone.
+#[tauri::command]
+async fn disconnect(handle: AppHandle, app: Shared<'_>, connection_id: i64, purge: bool) -> Result<Option<ConnectionStatus>> {
+    let name = app.store().connection(connection_id)?.name;
+    app.disconnect(&name, purge, Utc::now()).await?;
+    let status = if purge {
+        None
+    } else {
+        let store = app.store();
+        Some(crate::status::of(&store, store.connection(connection_id)?, Utc::now())?)
+    };
+    emit_status(&handle, &app);
+    let _ = handle.emit("models_changed", serde_json::json!({ "connection_id": connection_id }));
     Ok(status)
 }
 
@@ -144,6 +174,8 @@ pub fn run(data_dir: PathBuf, try_sandbox: Option<Provider>) -> Result<()> {
             connect,
             sync_now,
             set_sync_interval,
+            reconnect,
+            disconnect,
             list_jobs,
             search_talents,
             list_log
