@@ -2,7 +2,7 @@
 //! one transaction so a crash between pages never leaves half a page or a cursor ahead of data.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Transaction};
 
 use super::{sync_state, ts, Cursor, Store};
 use crate::error::Result;
@@ -215,33 +215,20 @@ fn table_of(resource: Resource) -> Option<&'static str> {
     }
 }
 
-fn existing(tx: &Transaction<'_>, table: &str, cid: i64, remote_id: &str) -> Result<Option<i64>> {
-    let sql = format!("SELECT id FROM {table} WHERE connection_id = ?1 AND remote_id = ?2");
-    Ok(tx.prepare_cached(&sql)?.query_row(params![cid, remote_id], |r| r.get(0)).optional()?)
-}
-
-fn outcome(existed: bool, changed: usize) -> Upsert {
-    match (existed, changed) {
-        (false, _) => Upsert::Created,
-        (true, 0) => Upsert::Unchanged,
-        (true, _) => Upsert::Updated,
+/// Inserts a record, or else updates it if its content differs. The plain insert goes first:
+/// a new record (every record of a first sync) costs one statement, with no lookup before it.
+fn upsert(tx: &Transaction<'_>, insert: &str, upsert: &str, params: &[&dyn rusqlite::ToSql]) -> Result<Upsert> {
+    if tx.prepare_cached(insert)?.execute(params)? > 0 {
+        return Ok(Upsert::Created);
     }
+    Ok(match tx.prepare_cached(upsert)?.execute(params)? {
+        0 => Upsert::Unchanged,
+        _ => Upsert::Updated,
+    })
 }
 
 fn upsert_job(tx: &Transaction<'_>, cid: i64, j: &Job, now: &str) -> Result<Upsert> {
-    let existed = existing(tx, "jobs", cid, &j.remote_id)?.is_some();
-    let n = tx
-        .prepare_cached(
-            "INSERT INTO jobs (connection_id, remote_id, title, status, department, location, updated_at, extra, synced_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-             ON CONFLICT (connection_id, remote_id) DO UPDATE SET
-               title = excluded.title, status = excluded.status, department = excluded.department,
-               location = excluded.location, updated_at = excluded.updated_at, extra = excluded.extra,
-               synced_at = excluded.synced_at
-             WHERE (jobs.title, jobs.status, jobs.department, jobs.location, jobs.updated_at, jobs.extra)
-                IS NOT (excluded.title, excluded.status, excluded.department, excluded.location, excluded.updated_at, excluded.extra)",
-        )?
-        .execute(params![
+    let params = params![
             cid,
             j.remote_id,
             j.title,
@@ -251,29 +238,72 @@ fn upsert_job(tx: &Transaction<'_>, cid: i64, j: &Job, now: &str) -> Result<Upse
             ts(&j.updated_at),
             j.extra.to_string(),
             now
-        ])?;
-    Ok(outcome(existed, n))
+        ];
+    upsert(
+        tx,
+        "INSERT INTO jobs (connection_id, remote_id, title, status, department, location, updated_at, extra, synced_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (connection_id, remote_id) DO NOTHING",
+        "INSERT INTO jobs (connection_id, remote_id, title, status, department, location, updated_at, extra, synced_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (connection_id, remote_id) DO UPDATE SET
+               title = excluded.title, status = excluded.status, department = excluded.department,
+               location = excluded.location, updated_at = excluded.updated_at, extra = excluded.extra,
+               synced_at = excluded.synced_at
+             WHERE (jobs.title, jobs.status, jobs.department, jobs.location, jobs.updated_at, jobs.extra)
+                IS NOT (excluded.title, excluded.status, excluded.department, excluded.location, excluded.updated_at, excluded.extra)",
+        params,
+    )
 }
 
 fn upsert_stage(tx: &Transaction<'_>, cid: i64, s: &Stage, now: &str) -> Result<Upsert> {
-    let existed = existing(tx, "job_stages", cid, &s.remote_id)?.is_some();
-    let n = tx
-        .prepare_cached(
-            "INSERT INTO job_stages (connection_id, remote_id, job_remote_id, name, position, synced_at)
+    let params = params![cid, s.remote_id, s.job_remote_id, s.name, s.position, now];
+    upsert(
+        tx,
+        "INSERT INTO job_stages (connection_id, remote_id, job_remote_id, name, position, synced_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (connection_id, remote_id) DO NOTHING",
+        "INSERT INTO job_stages (connection_id, remote_id, job_remote_id, name, position, synced_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (connection_id, remote_id) DO UPDATE SET
                job_remote_id = excluded.job_remote_id, name = excluded.name, position = excluded.position,
                synced_at = excluded.synced_at
              WHERE (job_stages.job_remote_id, job_stages.name, job_stages.position)
                 IS NOT (excluded.job_remote_id, excluded.name, excluded.position)",
-        )?
-        .execute(params![cid, s.remote_id, s.job_remote_id, s.name, s.position, now])?;
-    Ok(outcome(existed, n))
+        params,
+    )
 }
 
 fn upsert_talent(tx: &Transaction<'_>, cid: i64, t: &Talent, now: &str) -> Result<Upsert> {
-    let existed = existing(tx, "talents", cid, &t.remote_id)?;
     let tags = serde_json::to_string(&t.tags)?;
+    let updated_at = ts(&t.updated_at);
+    let extra = t.extra.to_string();
+    let params = params![cid, t.remote_id, t.name, t.first_name, t.last_name, t.company, t.title, tags, updated_at, extra, now];
+    if tx.prepare_cached(
+        "INSERT INTO talents (connection_id, remote_id, name, first_name, last_name, company, title, tags, updated_at, extra, synced_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ON CONFLICT (connection_id, remote_id) DO NOTHING",
+    )?
+    .execute(params)?
+        > 0
+    {
+        // A new talent: it has no contacts and no search row yet, so nothing to compare or remove.
+        let id = tx.last_insert_rowid();
+        insert_list(tx, "talent_emails", "email", id, &t.emails)?;
+        insert_list(tx, "talent_phones", "phone", id, &t.phones)?;
+        tx.prepare_cached(
+            "INSERT INTO talent_search (rowid, name, emails, company, title, tags, resume) VALUES (?1, ?2, ?3, ?4, ?5, ?6, '')",
+        )?
+        .execute(params![
+            id,
+            t.name,
+            t.emails.join(" "),
+            t.company.as_deref().unwrap_or(""),
+            t.title.as_deref().unwrap_or(""),
+            t.tags.join(" ")
+        ])?;
+        return Ok(Upsert::Created);
+    }
     let n = tx
         .prepare_cached(
             "INSERT INTO talents (connection_id, remote_id, name, first_name, last_name, company, title, tags, updated_at, extra, synced_at)
@@ -288,33 +318,17 @@ fn upsert_talent(tx: &Transaction<'_>, cid: i64, t: &Talent, now: &str) -> Resul
                 IS NOT (excluded.name, excluded.first_name, excluded.last_name, excluded.company, excluded.title,
                     excluded.tags, excluded.updated_at, excluded.extra, NULL)",
         )?
-        .execute(params![
-            cid,
-            t.remote_id,
-            t.name,
-            t.first_name,
-            t.last_name,
-            t.company,
-            t.title,
-            tags,
-            ts(&t.updated_at),
-            t.extra.to_string(),
-            now
-        ])?;
-    let id = match existed {
-        Some(id) => id,
-        None => tx.last_insert_rowid(),
-    };
+        .execute(params)?;
+    let id: i64 = tx
+        .prepare_cached("SELECT id FROM talents WHERE connection_id = ?1 AND remote_id = ?2")?
+        .query_row(params![cid, t.remote_id], |r| r.get(0))?;
     let contacts_changed = replace_list(tx, "talent_emails", "email", id, &t.emails)?
         | replace_list(tx, "talent_phones", "phone", id, &t.phones)?;
     if n > 0 || contacts_changed {
         reindex_talent(tx, id)?;
+        return Ok(Upsert::Updated);
     }
-    Ok(match existed {
-        None => Upsert::Created,
-        Some(_) if n > 0 || contacts_changed => Upsert::Updated,
-        Some(_) => Upsert::Unchanged,
-    })
+    Ok(Upsert::Unchanged)
 }
 
 /// Replaces a talent's emails or phones if they differ; returns whether they did.
@@ -327,11 +341,16 @@ fn replace_list(tx: &Transaction<'_>, table: &str, col: &str, talent_id: i64, va
         return Ok(false);
     }
     tx.prepare_cached(&format!("DELETE FROM {table} WHERE talent_id = ?1"))?.execute([talent_id])?;
+    insert_list(tx, table, col, talent_id, values)?;
+    Ok(true)
+}
+
+fn insert_list(tx: &Transaction<'_>, table: &str, col: &str, talent_id: i64, values: &[String]) -> Result<()> {
     let mut ins = tx.prepare_cached(&format!("INSERT INTO {table} (talent_id, position, {col}) VALUES (?1, ?2, ?3)"))?;
     for (i, v) in values.iter().enumerate() {
         ins.execute(params![talent_id, i as i64, v])?;
     }
-    Ok(true)
+    Ok(())
 }
 
 /// Rewrites the talent's row in the full-text index from what is stored.
@@ -351,10 +370,25 @@ pub(super) fn reindex_talent(tx: &Transaction<'_>, id: i64) -> Result<()> {
 }
 
 fn upsert_application(tx: &Transaction<'_>, cid: i64, a: &Application, now: &str) -> Result<Upsert> {
-    let existed = existing(tx, "applications", cid, &a.remote_id)?.is_some();
-    let n = tx
-        .prepare_cached(
-            "INSERT INTO applications (connection_id, remote_id, talent_remote_id, job_remote_id, stage_remote_id,
+    let params = params![
+            cid,
+            a.remote_id,
+            a.talent_remote_id,
+            a.job_remote_id,
+            a.stage_remote_id,
+            a.stage_name,
+            a.status.as_str(),
+            ts(&a.updated_at),
+            a.extra.to_string(),
+            now
+        ];
+    upsert(
+        tx,
+        "INSERT INTO applications (connection_id, remote_id, talent_remote_id, job_remote_id, stage_remote_id,
+                                       stage_name, status, updated_at, extra, synced_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+             ON CONFLICT (connection_id, remote_id) DO NOTHING",
+        "INSERT INTO applications (connection_id, remote_id, talent_remote_id, job_remote_id, stage_remote_id,
                                        stage_name, status, updated_at, extra, synced_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
              ON CONFLICT (connection_id, remote_id) DO UPDATE SET
@@ -367,55 +401,47 @@ fn upsert_application(tx: &Transaction<'_>, cid: i64, a: &Application, now: &str
                     applications.remote_deleted_at)
                 IS NOT (excluded.talent_remote_id, excluded.job_remote_id, excluded.stage_remote_id,
                     excluded.stage_name, excluded.status, excluded.updated_at, excluded.extra, NULL)",
-        )?
-        .execute(params![
-            cid,
-            a.remote_id,
-            a.talent_remote_id,
-            a.job_remote_id,
-            a.stage_remote_id,
-            a.stage_name,
-            a.status.as_str(),
-            ts(&a.updated_at),
-            a.extra.to_string(),
-            now
-        ])?;
-    Ok(outcome(existed, n))
+        params,
+    )
 }
 
 fn upsert_stage_change(tx: &Transaction<'_>, cid: i64, h: &StageChange) -> Result<Upsert> {
     let entered = ts(&h.entered_at);
-    let existed: Option<i64> = tx
-        .prepare_cached(
-            "SELECT id FROM stage_history WHERE connection_id = ?1 AND application_remote_id = ?2
-               AND stage_remote_id = ?3 AND entered_at = ?4",
-        )?
-        .query_row(params![cid, h.application_remote_id, h.stage_remote_id, entered], |r| r.get(0))
-        .optional()?;
-    let n = tx
-        .prepare_cached(
-            "INSERT INTO stage_history (connection_id, application_remote_id, stage_remote_id, stage_name, entered_at, exited_at)
+    let exited = h.exited_at.as_ref().map(ts);
+    let params = params![cid, h.application_remote_id, h.stage_remote_id, h.stage_name, entered, exited];
+    upsert(
+        tx,
+        "INSERT INTO stage_history (connection_id, application_remote_id, stage_remote_id, stage_name, entered_at, exited_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (connection_id, application_remote_id, stage_remote_id, entered_at) DO NOTHING",
+        "INSERT INTO stage_history (connection_id, application_remote_id, stage_remote_id, stage_name, entered_at, exited_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (connection_id, application_remote_id, stage_remote_id, entered_at) DO UPDATE SET
                stage_name = excluded.stage_name, exited_at = excluded.exited_at
              WHERE (stage_history.stage_name, stage_history.exited_at) IS NOT (excluded.stage_name, excluded.exited_at)",
-        )?
-        .execute(params![
-            cid,
-            h.application_remote_id,
-            h.stage_remote_id,
-            h.stage_name,
-            entered,
-            h.exited_at.as_ref().map(ts)
-        ])?;
-    Ok(outcome(existed.is_some(), n))
+        params,
+    )
 }
 
 fn upsert_attachment(tx: &Transaction<'_>, cid: i64, a: &Attachment, now: &str) -> Result<Upsert> {
-    let existed = existing(tx, "attachments", cid, &a.remote_id)?.is_some();
-    let n = tx
-        .prepare_cached(
-            "INSERT INTO attachments (connection_id, remote_id, talent_remote_id, application_remote_id, filename, kind, url,
+    let params = params![
+            cid,
+            a.remote_id,
+            a.talent_remote_id,
+            a.application_remote_id,
+            a.filename,
+            a.kind,
+            a.url,
+            a.updated_at.as_ref().map(ts),
+            now
+        ];
+    upsert(
+        tx,
+        "INSERT INTO attachments (connection_id, remote_id, talent_remote_id, application_remote_id, filename, kind, url,
+                                      updated_at, synced_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (connection_id, remote_id) DO NOTHING",
+        "INSERT INTO attachments (connection_id, remote_id, talent_remote_id, application_remote_id, filename, kind, url,
                                       updated_at, synced_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
              ON CONFLICT (connection_id, remote_id) DO UPDATE SET
@@ -426,19 +452,8 @@ fn upsert_attachment(tx: &Transaction<'_>, cid: i64, a: &Attachment, now: &str) 
                     attachments.kind, attachments.url, attachments.updated_at)
                 IS NOT (excluded.talent_remote_id, excluded.application_remote_id, excluded.filename,
                     excluded.kind, excluded.url, excluded.updated_at)",
-        )?
-        .execute(params![
-            cid,
-            a.remote_id,
-            a.talent_remote_id,
-            a.application_remote_id,
-            a.filename,
-            a.kind,
-            a.url,
-            a.updated_at.as_ref().map(ts),
-            now
-        ])?;
-    Ok(outcome(existed, n))
+        params,
+    )
 }
 
 enum Removal {

@@ -11,6 +11,7 @@ use std::sync::Mutex;
 
 use chrono::Utc;
 use futures_util::future::join_all;
+use tokio::runtime::{Handle, RuntimeFlavor};
 use tokio::sync::mpsc;
 
 use crate::ats::{Connector, Incremental, Page, PageRequest, Since};
@@ -62,6 +63,83 @@ fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
     store.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// The single writer: stores each page with its checkpoint in one transaction, in arrival order.
+struct Writer<'a> {
+    store: &'a Mutex<Store>,
+    conn: &'a Connection,
+    run_id: i64,
+    abort: &'a AtomicBool,
+    progress: &'a (dyn Fn(&Progress) + Sync),
+    counts: HashMap<Resource, RunCounts>,
+    records: HashMap<Resource, u64>,
+}
+
+impl Writer<'_> {
+    fn write(&mut self, m: Message) -> Result<()> {
+        let (conn, run_id) = (self.conn, self.run_id);
+        let now = Utc::now();
+        let write = PageWrite {
+            batch: &m.page.batch,
+            listed: m.pass.full.then_some((m.resource, m.page.listed.as_slice())),
+            seen_at: m.pass.started_at,
+            cursor: &m.cursor,
+            prune: m.last && m.pass.full,
+        };
+        let mut s = lock(self.store);
+        let written = match s.write_page(conn.id, &write, now) {
+            Ok(w) => w,
+            Err(e) => {
+                self.abort.store(true, Ordering::Relaxed);
+                return Err(e);
+            }
+        };
+        let mut c = RunCounts {
+            pages: 1,
+            created: written.created,
+            updated: written.updated,
+            deleted: written.deleted,
+            skipped: m.page.skipped.len() as u64,
+        };
+        if m.last && conn.provider == Provider::Lever && m.resource == Resource::Applications {
+            // Lever has no person listing: a person whose opportunities are all gone is gone.
+            c.deleted += s.prune_talents_without_applications(conn.id, now)?;
+        }
+        for sk in &m.page.skipped {
+            let msg = format!(
+                "skipped a malformed {} record{}: field `{}`: {}",
+                m.resource.as_str(),
+                sk.remote_id.as_ref().map(|id| format!(" (id {id})")).unwrap_or_default(),
+                sk.field,
+                sk.reason
+            );
+            s.log(Some(conn.id), Some(run_id), "warning", &msg, None, now)?;
+        }
+        if written.flagged > 0 {
+            s.log(
+                Some(conn.id),
+                Some(run_id),
+                "warning",
+                &format!("{} {} deleted in the ATS still have local changes waiting to be pushed; they are kept and flagged", written.flagged, m.resource.as_str()),
+                None,
+                now,
+            )?;
+        }
+        s.add_run_counts(run_id, m.resource, c)?;
+        drop(s);
+        let total = self.counts.entry(m.resource).or_default();
+        total.pages += c.pages;
+        total.created += c.created;
+        total.updated += c.updated;
+        total.deleted += c.deleted;
+        total.skipped += c.skipped;
+        let n = self.records.entry(m.resource).or_default();
+        *n += m.page.batch.len() as u64;
+        let t = self.counts[&m.resource];
+        (self.progress)(&Progress { resource: m.resource, pages: t.pages, records: *n, done: m.last });
+        Ok(())
+    }
+}
+
 /// Runs one sync of `conn` through `connector`. Never returns early on a provider error: the
 /// error is recorded on the run and the connection, and returned in the report.
 pub async fn run(
@@ -93,81 +171,60 @@ pub async fn run(
 
     // A small channel: fetchers run ahead of the writer by a few pages at most, so memory stays
     // flat whatever the account size.
-    let (tx, mut rx) = mpsc::channel::<Message>(4);
+    let (tx, rx) = mpsc::channel::<Message>(4);
     let abort = AtomicBool::new(false);
     let fetchers = join_all(passes.into_iter().map(|pass| fetch_pass(connector, pass, tx.clone(), &abort)));
     drop(tx);
 
-    let mut counts: HashMap<Resource, RunCounts> = HashMap::new();
-    let mut records: HashMap<Resource, u64> = HashMap::new();
-    let writer = async {
-        let mut warnings = 0u64;
-        while let Some(m) = rx.recv().await {
-            let now = Utc::now();
-            let listed_now = m.page.listed.clone();
-            let write = PageWrite {
-                batch: &m.page.batch,
-                listed: m.pass.full.then_some((m.resource, listed_now.as_slice())),
-                seen_at: m.pass.started_at,
-                cursor: &m.cursor,
-                prune: m.last && m.pass.full,
-            };
-            let mut s = lock(store);
-            let written = match s.write_page(conn.id, &write, now) {
-                Ok(w) => w,
-                Err(e) => {
-                    abort.store(true, Ordering::Relaxed);
-                    return Err(e);
+    let mut w = Writer { store, conn, run_id, abort: &abort, progress, counts: HashMap::new(), records: HashMap::new() };
+    let (fetched, written) = if Handle::current().runtime_flavor() == RuntimeFlavor::MultiThread {
+        // The writer gets a thread of its own, so parsing the next pages (and waiting for the
+        // ATS) overlaps with SQLite writing this one. `block_in_place` hands this worker's
+        // other tasks to the rest of the runtime while the run drives its fetchers here.
+        tokio::task::block_in_place(|| {
+            std::thread::scope(|scope| {
+                let writer = std::thread::Builder::new()
+                    .name("sync-writer".into())
+                    .spawn_scoped(scope, move || {
+                        // `rx` moves in: when the writer stops on an error, the fetchers'
+                        // sends fail and they stop too.
+                        let mut rx = rx;
+                        let mut written = Ok(());
+                        while let Some(m) = rx.blocking_recv() {
+                            if let Err(e) = w.write(m) {
+                                written = Err(e);
+                                break;
+                            }
+                        }
+                        (w.counts, written)
+                    })
+                    .map_err(|e| Error::Internal(format!("could not start the sync writer thread: {e}")));
+                match writer {
+                    Ok(writer) => {
+                        let fetched = Handle::current().block_on(fetchers);
+                        let written = writer.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+                        (fetched, written)
+                    }
+                    Err(e) => (Vec::new(), (HashMap::new(), Err(e))),
                 }
-            };
-            let mut c = RunCounts {
-                pages: 1,
-                created: written.created,
-                updated: written.updated,
-                deleted: written.deleted,
-                skipped: m.page.skipped.len() as u64,
-            };
-            if m.last && conn.provider == Provider::Lever && m.resource == Resource::Applications {
-                // Lever has no person listing: a person whose opportunities are all gone is gone.
-                c.deleted += s.prune_talents_without_applications(conn.id, now)?;
+            })
+        })
+    } else {
+        // A current-thread runtime cannot lend its thread: write between fetches, as one task.
+        let writer = async move {
+            let mut rx = rx;
+            let mut written = Ok(());
+            while let Some(m) = rx.recv().await {
+                if let Err(e) = w.write(m) {
+                    written = Err(e);
+                    break;
+                }
             }
-            for sk in &m.page.skipped {
-                warnings += 1;
-                let msg = format!(
-                    "skipped a malformed {} record{}: field `{}`: {}",
-                    m.resource.as_str(),
-                    sk.remote_id.as_ref().map(|id| format!(" (id {id})")).unwrap_or_default(),
-                    sk.field,
-                    sk.reason
-                );
-                s.log(Some(conn.id), Some(run_id), "warning", &msg, None, now)?;
-            }
-            if written.flagged > 0 {
-                s.log(
-                    Some(conn.id),
-                    Some(run_id),
-                    "warning",
-                    &format!("{} {} deleted in the ATS still have local changes waiting to be pushed; they are kept and flagged", written.flagged, m.resource.as_str()),
-                    None,
-                    now,
-                )?;
-            }
-            s.add_run_counts(run_id, m.resource, c)?;
-            drop(s);
-            let total = counts.entry(m.resource).or_default();
-            total.pages += c.pages;
-            total.created += c.created;
-            total.updated += c.updated;
-            total.deleted += c.deleted;
-            total.skipped += c.skipped;
-            let n = records.entry(m.resource).or_default();
-            *n += m.page.batch.len() as u64;
-            let t = counts[&m.resource];
-            progress(&Progress { resource: m.resource, pages: t.pages, records: *n, done: m.last });
-        }
-        Ok::<u64, Error>(warnings)
+            (w.counts, written)
+        };
+        tokio::join!(fetchers, writer)
     };
-    let (fetched, written) = tokio::join!(fetchers, writer);
+    let (counts, written) = written;
 
     // The first provider error decides the run's fate; a store error trumps it.
     let error = match written {
