@@ -147,6 +147,13 @@ struct List<'a> {
     write: Box<dyn Fn(&mut Vec<u8>, usize) + 'a>,
 }
 
+impl<'a> List<'a> {
+    /// A list without syncTokens: every row, in order.
+    fn plain(tag: &'static str, len: usize, write: impl Fn(&mut Vec<u8>, usize) + 'a) -> List<'a> {
+        List { tag, coll: None, len, keep: Box::new(|_| true), seq: Box::new(|_| 0), write: Box::new(write) }
+    }
+}
+
 /// The cursor carries the position, the change sequence the run started at (which the final
 /// syncToken will cover) and the token's sequence for a delta run.
 fn page(sh: &Shared, w: &World, body: &Value, l: List<'_>) -> Response {
@@ -247,16 +254,9 @@ fn simple_list(sh: &Shared, body: &Value, tag: &'static str, all: impl Fn(&World
         sh,
         &w,
         body,
-        List {
-            tag,
-            coll: None,
-            len: items.len(),
-            keep: Box::new(|_| true),
-            seq: Box::new(|_| 0),
-            write: Box::new(|out, i| {
-                http::push_json(out, &items[i]);
-            }),
-        },
+        List::plain(tag, items.len(), |out, i| {
+            http::push_json(out, &items[i]);
+        }),
     )
 }
 
@@ -358,16 +358,9 @@ fn interview_stages(sh: &Shared, body: &Value) -> Response {
         sh,
         &w,
         body,
-        List {
-            tag: "stages",
-            coll: None,
-            len: stages.len(),
-            keep: Box::new(|_| true),
-            seq: Box::new(|_| 0),
-            write: Box::new(|out, i| {
-                http::push_json(out, &stage_json(&w, stages[i]));
-            }),
-        },
+        List::plain("stages", stages.len(), |out, i| {
+            http::push_json(out, &stage_json(&w, stages[i]));
+        }),
     )
 }
 
@@ -555,29 +548,22 @@ fn application_history(sh: &Shared, body: &Value) -> Response {
         sh,
         &w,
         body,
-        List {
-            tag: "history",
-            coll: None,
-            len: rows.len(),
-            keep: Box::new(|_| true),
-            seq: Box::new(|_| 0),
-            write: Box::new(|out, i| {
-                let h = &w.history[rows[i]];
-                let st = &w.stages[h.stage];
-                http::push_json(
-                    out,
-                    &json!({
-                        "id": fmt_uid(h.uid),
-                        "stageId": fmt_uid(st.uid),
-                        "title": st.name,
-                        "stageNumber": st.position,
-                        "enteredStageAt": ts(h.entered),
-                        "leftStageAt": h.exited.map(ts),
-                        "actorId": fmt_uid(w.users[h.user].uid),
-                    }),
-                );
-            }),
-        },
+        List::plain("history", rows.len(), |out, i| {
+            let h = &w.history[rows[i]];
+            let st = &w.stages[h.stage];
+            http::push_json(
+                out,
+                &json!({
+                    "id": fmt_uid(h.uid),
+                    "stageId": fmt_uid(st.uid),
+                    "title": st.name,
+                    "stageNumber": st.position,
+                    "enteredStageAt": ts(h.entered),
+                    "leftStageAt": h.exited.map(ts),
+                    "actorId": fmt_uid(w.users[h.user].uid),
+                }),
+            );
+        }),
     )
 }
 
