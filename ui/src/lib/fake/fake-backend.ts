@@ -134,7 +134,8 @@ export class FakeBackend implements IBackend {
     } = {},
   ): ConnectionStatus {
     const now = this.now();
-    const id = this.nextId++;
+    const conn = this.createEmpty(provider, name, opts.sandbox ?? true);
+    const id = conn.status.id;
     const hoursAgo = opts.syncedHoursAgo === undefined ? 0.1 : opts.syncedHoursAgo;
     const lastSuccess = hoursAgo === null ? null : new Date(now - hoursAgo * HOUR).toISOString();
     const jobs = makeJobs(id, name, opts.jobs ?? this.opts.sandboxJobs, id, now, this.nextRecordId);
@@ -144,26 +145,12 @@ export class FakeBackend implements IBackend {
     });
     this.nextRecordId += talents.length;
     const state = opts.state ?? 'connected';
-    const conn: FakeConnection = {
-      status: {
-        id,
-        name,
-        provider,
-        sandbox: opts.sandbox ?? true,
-        state,
-        state_reason: opts.reason ?? null,
-        indicator: 'green',
-        last_success_at: lastSuccess,
-        last_error: opts.lastError ?? null,
-        last_run: null,
-        counts: [],
-        sync_interval_minutes: 15,
-        next_sync_at: null,
-      },
-      jobs: [],
-      talents: [],
-      haystacks: [],
-    };
+    Object.assign(conn.status, {
+      state,
+      state_reason: opts.reason ?? null,
+      last_success_at: lastSuccess,
+      last_error: opts.lastError ?? null,
+    });
     this.setData(conn, jobs, talents);
     if (lastSuccess) {
       conn.status.last_run = this.run(id, 'full', 'manual', new Date(Date.parse(lastSuccess) - 40_000).toISOString(), lastSuccess, 'succeeded', jobs.length + talents.length, 0);
@@ -176,7 +163,6 @@ export class FakeBackend implements IBackend {
       conn.status.last_run = run;
       this.addLog(name, run.id, 'error', 'Sync failed', opts.lastError, at);
     }
-    this.conns.push(conn);
     this.refreshStatus(conn);
     return clone(conn.status);
   }
