@@ -271,7 +271,7 @@ impl App {
 
     /// The connections whose automatic sync is due at `now` (the rule is in [`crate::schedule`]).
     pub fn due_for_sync(&self, now: DateTime<Utc>) -> Result<Vec<i64>> {
-        Ok(self.status(now)?.into_iter().filter(|s| s.next_sync_at.is_some_and(|t| t <= now)).map(|s| s.id).collect())
+        crate::schedule::due(&self.store(), now)
     }
 
     /// Sets how often connection `id` syncs on its own, in minutes; 0 turns automatic sync off.

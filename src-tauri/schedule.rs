@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::error::{Error, Result};
 use crate::model::{Connection, ConnectionState};
-use crate::store::RunSummary;
+use crate::store::{RunSummary, Store};
 
 /// The interval a connection syncs at unless configured otherwise.
 pub const DEFAULT_INTERVAL_MINUTES: u32 = 15;
@@ -75,6 +75,19 @@ pub fn next_sync_at(
         .unwrap_or(MAX_RETRY)
         .min(MAX_RETRY);
     Some(last.finished_at.unwrap_or(last.started_at) + retry)
+}
+
+/// The connections due to sync at `now`. Reads only connections and their recent runs: the
+/// desktop app asks every half minute, so it skips the record counts a full status computes.
+pub fn due(store: &Store, now: DateTime<Utc>) -> Result<Vec<i64>> {
+    let mut due = Vec::new();
+    for c in store.connections()? {
+        let runs = store.recent_runs(c.id, RUNS_CONSIDERED)?;
+        if next_sync_at(c.state, interval(&c), &runs, now).is_some_and(|t| t <= now) {
+            due.push(c.id);
+        }
+    }
+    Ok(due)
 }
 
 #[cfg(test)]
