@@ -422,7 +422,7 @@ impl App {
             cfg.seed = seed;
             let sandbox = Sandbox::start(cfg).await?;
             let info = sandbox.info().clone();
-            let vault_key = c.settings.get("vault_key").and_then(|k| k.as_str()).unwrap_or_default().to_string();
+            let vault_key = vault_key_of(&c).unwrap_or_default().to_string();
             let mut settings = sandbox_settings(&info.credentials, seed);
             settings["vault_key"] = vault_key.clone().into();
             self.store().update_connection_endpoint(c.id, &info.base_url, info.auth_url.as_deref(), &settings, now)?;
@@ -470,7 +470,7 @@ fn credential_kind(provider: Provider) -> CredentialKind {
 }
 
 /// The name of the connection's keychain entry.
-fn vault_key_of(conn: &Connection) -> Option<&str> {
+pub(crate) fn vault_key_of(conn: &Connection) -> Option<&str> {
     conn.settings.get("vault_key").and_then(|k| k.as_str()).filter(|k| !k.is_empty())
 }
 

@@ -281,7 +281,7 @@ fn last_line(path: &Path) -> String {
 fn forget_secret(data_dir: &Path) {
     let Ok(store) = Store::open_dir(data_dir) else { return };
     if let Ok(Some(conn)) = store.connection_by_name(CONNECTION) {
-        if let Some(key) = conn.settings.get("vault_key").and_then(Value::as_str) {
+        if let Some(key) = crate::app::vault_key_of(&conn) {
             let _ = crate::vault::Vault::new().delete(key);
         }
     }
