@@ -209,22 +209,8 @@ fn page(sh: &Shared, w: &World, body: &Value, l: List<'_>) -> Response {
 
     let mut out = Vec::with_capacity(limit * 1200 + 128);
     out.extend_from_slice(b"{\"success\":true,\"results\":[");
-    let mut n = 0;
-    let mut next = None;
-    for i in start..l.len {
-        if !(l.keep)(i) || since.is_some_and(|s| (l.seq)(i) <= s) {
-            continue;
-        }
-        if n == limit {
-            next = Some(i);
-            break;
-        }
-        if n > 0 {
-            out.push(b',');
-        }
-        (l.write)(&mut out, i);
-        n += 1;
-    }
+    let keep = |i| (l.keep)(i) && !since.is_some_and(|s| (l.seq)(i) <= s);
+    let next = http::push_rows(&mut out, start, l.len, limit, keep, &l.write);
     out.extend_from_slice(b"],\"moreDataAvailable\":");
     match next {
         Some(i) => {

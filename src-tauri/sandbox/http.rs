@@ -97,6 +97,30 @@ pub fn push_json(out: &mut Vec<u8>, v: &serde_json::Value) {
     let _ = write!(out, "{v}");
 }
 
+/// Appends, comma-separated, up to `limit` of the rows in `start..len` that `keep` accepts;
+/// returns the first accepted row left over, where the next page starts.
+pub fn push_rows(
+    out: &mut Vec<u8>,
+    start: usize,
+    len: usize,
+    limit: usize,
+    keep: impl Fn(usize) -> bool,
+    write: impl Fn(&mut Vec<u8>, usize),
+) -> Option<usize> {
+    let mut n = 0;
+    for i in (start..len).filter(|&i| keep(i)) {
+        if n == limit {
+            return Some(i);
+        }
+        if n > 0 {
+            out.push(b',');
+        }
+        write(out, i);
+        n += 1;
+    }
+    None
+}
+
 /// Opaque cursor text: URL-safe, so it can sit in a query string without escaping.
 pub fn encode_cursor(s: &str) -> String {
     URL_SAFE_NO_PAD.encode(s.as_bytes())

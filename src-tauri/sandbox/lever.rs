@@ -102,22 +102,7 @@ fn page(
 ) -> Response {
     let mut out = Vec::with_capacity(limit * 900 + 64);
     out.extend_from_slice(b"{\"data\":[");
-    let mut n = 0;
-    let mut next = None;
-    for i in start..len {
-        if !keep(i) {
-            continue;
-        }
-        if n == limit {
-            next = Some(i);
-            break;
-        }
-        if n > 0 {
-            out.push(b',');
-        }
-        write(&mut out, i);
-        n += 1;
-    }
+    let next = http::push_rows(&mut out, start, len, limit, keep, write);
     out.extend_from_slice(b"],\"hasNext\":");
     match next {
         Some(i) => {
