@@ -192,6 +192,12 @@ pub struct Mutation {
     /// Ashby: a syncToken delta with more changed records than this fraction of the collection
     /// is refused with `incremental_sync_too_large` (default 0.2).
     pub incremental_sync_limit: Option<f64>,
+    /// Give N talents who have a resume a new one (new id and name; the talent's `updated_at`
+    /// = now), as when a candidate uploads an updated CV.
+    pub replace_resumes: usize,
+    /// Invalidate every signed file link handed out so far, as the providers' links expire
+    /// (Greenhouse: after 7 days): downloads through them get 403 until re-listed.
+    pub expire_file_links: bool,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug)]
@@ -212,6 +218,8 @@ pub struct MutationReport {
     pub moved_applications: Vec<String>,
     pub updated_jobs: Vec<String>,
     pub corrupted_talents: Vec<String>,
+    /// Talents whose resume was replaced.
+    pub replaced_resumes: Vec<String>,
     /// Talent ids named by `set_updated_at` that do not exist (or were deleted).
     pub not_found: Vec<String>,
 }
@@ -272,6 +280,7 @@ impl Sandbox {
             sync_tokens: Mutex::new(HashMap::new()),
             faults: cfg.faults,
             counters: Counters::default(),
+            link_epoch: AtomicU64::new(0),
         });
 
         let router = Router::new()
@@ -307,6 +316,19 @@ impl Sandbox {
     /// The sandbox's data in the export contract, sorted by remote_id, without `connection`.
     pub fn expected(&self, kind: ExportKind) -> Vec<Value> {
         self.shared.world().expected(kind)
+    }
+
+    /// Every live talent's resume, by the talent's remote id (as the export contract spells
+    /// it): the file name and the bytes a download serves.
+    pub fn expected_files(&self) -> std::collections::BTreeMap<String, (String, Vec<u8>)> {
+        let w = self.shared.world();
+        (0..w.talents.len())
+            .filter(|&t| w.talents[t].live())
+            .filter_map(|t| {
+                let r = w.talents[t].resume.as_ref()?;
+                Some((w.talent_rid(t), (r.filename.clone(), resume_pdf(&w.talents[t]))))
+            })
+            .collect()
     }
 
     pub fn mutate(&self, m: Mutation) -> MutationReport {
@@ -362,6 +384,8 @@ pub(crate) struct Shared {
     pub sync_tokens: Mutex<HashMap<String, (world::Coll, u64)>>,
     pub faults: Faults,
     counters: Counters,
+    /// Bumped by `expire_file_links`; signed file links carry it, so older ones stop working.
+    link_epoch: AtomicU64,
 }
 
 #[derive(Default)]
@@ -476,6 +500,9 @@ impl Shared {
     }
 
     fn mutate(&self, m: &Mutation) -> MutationReport {
+        if m.expire_file_links {
+            self.link_epoch.fetch_add(1, Relaxed);
+        }
         // Real time, truncated to milliseconds like every timestamp the providers serve.
         self.world_mut().mutate(m, world::now_ms())
     }
@@ -716,20 +743,26 @@ fn serve_file(sh: &Shared, req: &Req) -> Response {
     };
     let t = &w.talents[ti];
     let resume = t.resume.as_ref().expect("indexed talents have a resume");
-    if sig.as_deref() != Some(file_sig(sh.seed, resume.id).as_str()) {
-        return http::bytes_response(StatusCode::FORBIDDEN, "text/plain", b"signature mismatch".to_vec());
+    if sig.as_deref() != Some(file_sig(sh, resume.id).as_str()) {
+        // S3 answers an expired or tampered presigned link with 403 and an XML error.
+        return http::bytes_response(
+            StatusCode::FORBIDDEN,
+            "application/xml",
+            b"<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>".to_vec(),
+        );
     }
     http::bytes_response(StatusCode::OK, "application/pdf", resume_pdf(t))
 }
 
-pub(crate) fn file_sig(seed: u64, id: u64) -> String {
-    format!("{:016x}", mix(seed ^ 0xF11E, id))
+pub(crate) fn file_sig(sh: &Shared, id: u64) -> String {
+    let epoch = sh.link_epoch.load(Relaxed);
+    format!("{:016x}", mix(sh.seed ^ 0xF11E ^ epoch.wrapping_mul(0x9E37_79B9), id))
 }
 
 /// The signed download URL of a talent's resume.
 pub(crate) fn file_url(sh: &Shared, t: &world::Talent) -> Option<String> {
     let r = t.resume.as_ref()?;
-    Some(format!("{}/_files/{}/{}?sig={}", sh.origin, world::fmt_uid(r.uid), r.filename, file_sig(sh.seed, r.id)))
+    Some(format!("{}/_files/{}/{}?sig={}", sh.origin, world::fmt_uid(r.uid), r.filename, file_sig(sh, r.id)))
 }
 
 pub(crate) fn resume_pdf(t: &world::Talent) -> Vec<u8> {

@@ -1033,6 +1033,19 @@ impl World {
         }
     }
 
+    /// A new resume for a talent (new id, handle and name), which bumps the talent like an edit
+    /// (and, on Lever, the opportunities that show the person).
+    fn replace_resume(&mut self, ti: usize, at: Ms, rng: &mut ChaCha8Rng) {
+        let next_id = self.talents.iter().filter_map(|t| t.resume.as_ref().map(|r| r.id)).max().unwrap_or(700_000) + 1;
+        let old = self.talents[ti].resume.as_ref().expect("a talent with a resume");
+        let (old_uid, filename) = (old.uid, format!("{}_{next_id}.pdf", old.filename.trim_end_matches(".pdf")));
+        let new_uid = uid(rng);
+        self.talents[ti].resume = Some(Resume { id: next_id, uid: new_uid, filename, created_at: at });
+        self.idx.files.remove(&old_uid);
+        self.idx.files.insert(new_uid, ti);
+        self.update_talent(ti, at, rng);
+    }
+
     /// Marks a talent deleted together with its applications; Lever records the deletions.
     pub fn delete_talent(&mut self, ti: usize, at: Ms) -> Vec<usize> {
         let seq = self.bump();
@@ -1209,6 +1222,13 @@ impl World {
                 }
                 None => report.not_found.push(set.talent.clone()),
             }
+        }
+
+        let with_resume: Vec<usize> =
+            (0..self.talents.len()).filter(|&t| self.talent_expected(t) && self.talents[t].resume.is_some()).collect();
+        for ti in sample(&mut rng, with_resume, m.replace_resumes) {
+            self.replace_resume(ti, now, &mut rng);
+            report.replaced_resumes.push(self.talent_rid(ti));
         }
 
         let healthy: Vec<usize> = (0..self.talents.len()).filter(|&t| self.talent_expected(t)).collect();
