@@ -12,10 +12,11 @@ use crate::ats::{self, Connector, Endpoint};
 use crate::error::{Error, Result};
 use crate::lifecycle;
 use crate::model::{Connection, ConnectionState, JobRow, Provider, TalentRow};
+use crate::sync::files::{self, FileLimits, FilesReport};
 use crate::sync::{self, Progress, RunReport, SyncOptions};
 use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::status::{self, ConnectionStatus};
-use crate::store::{ExportKind, LogEntry, NewConnection, Store};
+use crate::store::{ExportKind, LogEntry, NewConnection, Store, StoredFile};
 use crate::vault::{Credential, CredentialKind, Vault};
 
 /// The platform's app-data folder (the same one the desktop window uses).
@@ -36,6 +37,8 @@ pub struct App {
     sandboxes: tokio::sync::Mutex<HashMap<i64, Sandbox>>,
     /// One sync at a time per connection: the running sync holds its connection's lock.
     runs: Mutex<HashMap<i64, std::sync::Arc<tokio::sync::Mutex<()>>>>,
+    /// One file step at a time per connection, likewise.
+    file_steps: Mutex<HashMap<i64, std::sync::Arc<tokio::sync::Mutex<()>>>>,
 }
 
 /// What connecting a real ATS account needs. The secret is read once and goes to the keychain.
@@ -121,6 +124,7 @@ impl App {
             vault: Vault::new(),
             sandboxes: tokio::sync::Mutex::new(HashMap::new()),
             runs: Mutex::new(HashMap::new()),
+            file_steps: Mutex::new(HashMap::new()),
         })
     }
 
@@ -266,7 +270,86 @@ impl App {
             }
         };
         let report = sync::run(&self.store, &conn, connector.as_ref(), &SyncOptions { full, trigger }, progress).await?;
+        // Records the run deleted take their downloaded files with them, now, not at the next
+        // file step.
+        if let Err(e) = files::sweep(&self.store, &self.data_dir, id) {
+            tracing::warn!(connection = id, error = %e, "could not sweep deleted files");
+        }
         Ok(SyncOutcome::Ran(report))
+    }
+
+    /// Fetches the next slice of connection `id`'s files into the data folder (see
+    /// [`crate::sync::files`]) and notes what it did in the sync log. `None` when a step for it
+    /// is already running or the connection cannot be reached with a credential.
+    pub async fn fetch_files(&self, id: i64, limits: &FileLimits) -> Result<Option<FilesReport>> {
+        let slot = self.file_steps.lock().unwrap_or_else(|p| p.into_inner()).entry(id).or_default().clone();
+        let Ok(_running) = slot.try_lock() else {
+            return Ok(None);
+        };
+        let conn = self.store().connection(id)?;
+        if matches!(conn.state, ConnectionState::Disconnected | ConnectionState::NeedsReconnect) {
+            return Ok(None);
+        }
+        let connector = self.connector_for(&conn)?;
+        let report = files::step(&self.store, &self.data_dir, id, connector.as_ref(), limits).await?;
+        let now = Utc::now();
+        let mut store = self.store();
+        if report.listed + report.downloaded + report.failed + report.removed > 0 || report.stopped.is_some() {
+            let mut msg = format!(
+                "files: {} downloaded ({:.1} MB), {} could not be, {} removed, {} still to fetch",
+                report.downloaded,
+                report.bytes as f64 / 1_048_576.0,
+                report.failed,
+                report.removed,
+                report.pending
+            );
+            if report.listed > 0 {
+                msg.push_str(&format!("; {} file lists read", report.listed));
+            }
+            let stopped = report.stopped.as_ref().map(|e| format!("stopped early: {e}"));
+            let level = if stopped.is_some() || report.failed > 0 { "warning" } else { "info" };
+            store.log(Some(id), None, level, &msg, stopped.as_deref(), now)?;
+        }
+        if let Some(Error::Unauthorized(why)) = &report.stopped {
+            lifecycle::transition(&mut store, id, ConnectionState::NeedsReconnect, Some(why), None, now)?;
+        }
+        Ok(Some(report))
+    }
+
+    /// The local copy of file `file_id` (an attachment's local id), downloaded now if needed.
+    /// Offline, a file downloaded before still opens; one never downloaded says why not.
+    pub async fn open_file(&self, file_id: i64, limits: &FileLimits) -> Result<PathBuf> {
+        let stored = self.store().stored_file(file_id)?;
+        if let Some(rel) = &stored.local_path {
+            let path = self.data_dir.join(rel);
+            if path.is_file() {
+                return Ok(path);
+            }
+        }
+        let conn = self.store().connection(stored.connection_id)?;
+        if conn.state == ConnectionState::Disconnected {
+            return Err(Error::Validation(format!(
+                "{:?} was not downloaded before {:?} was disconnected; reconnect it to fetch the file",
+                stored.attachment.filename, conn.name
+            )));
+        }
+        let connector = self.connector_for(&conn)?;
+        files::fetch_one(&self.store, &self.data_dir, file_id, connector.as_ref(), limits).await
+    }
+
+    /// A talent's files (by the talent's local id): their file lists are read first where the
+    /// provider lists them per application (Lever) and the connection is reachable.
+    pub async fn talent_files(&self, talent_id: i64) -> Result<Vec<StoredFile>> {
+        let cid = self.store().talent_connection(talent_id)?;
+        let conn = self.store().connection(cid)?;
+        if !matches!(conn.state, ConnectionState::Disconnected | ConnectionState::NeedsReconnect) {
+            let connector = self.connector_for(&conn)?;
+            if let Err(e) = files::list_talent_files(&self.store, cid, talent_id, connector.as_ref()).await {
+                // Offline or refused: what is stored is still worth showing.
+                tracing::warn!(talent = talent_id, error = %e, "could not read the talent's file lists");
+            }
+        }
+        self.store().files_of_talent(talent_id)
     }
 
     /// The connections whose automatic sync is due at `now` (the rule is in [`crate::schedule`]).
@@ -351,6 +434,7 @@ impl App {
         let mut store = self.store();
         let counts = store.counts(conn.id)?;
         if purge {
+            files::remove_all(&self.data_dir, conn.id)?;
             store.delete_connection(conn.id)?;
             let total: i64 = counts.iter().map(|(_, n)| n).sum();
             store.log(None, None, "info", &format!("{:?} ({}) was disconnected and its {total} local records purged", conn.name, conn.provider), None, now)?;

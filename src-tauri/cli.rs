@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::model::{ConnectionState, Provider};
 use crate::sandbox::{Faults, RateLimit, Sandbox, SandboxConfig};
 use crate::store::ExportKind;
+use crate::sync::files::FileLimits;
 
 #[derive(Parser)]
 #[command(
@@ -98,6 +99,21 @@ pub enum Command {
         /// Re-read everything and remove what the ATS deleted
         #[arg(long)]
         full: bool,
+    },
+    /// Download resume files into the data folder: the next slice of every connection's files
+    /// (the desktop app does this after each sync), or all files of one talent
+    Files {
+        /// The connection's name [default: all connections]
+        name: Option<String>,
+        /// Only this talent's files (its id in the ATS, as `export talents` prints it); prints their paths
+        #[arg(long, value_name = "REMOTE_ID", requires = "name")]
+        talent: Option<String>,
+        /// Files downloaded per connection in this step
+        #[arg(long, default_value_t = FileLimits::default().max_files)]
+        max_files: u32,
+        /// Files larger than this many MB are not downloaded
+        #[arg(long, default_value_t = FileLimits::default().max_file_bytes / 1_048_576)]
+        max_file_mb: u64,
     },
     /// Show each connection's health: state, indicator, last successful sync, last error
     Status {
@@ -275,6 +291,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 None => std::io::stdout().lock().write_all(text.as_bytes())?,
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Files { name, talent, max_files, max_file_mb } => {
+            let app = App::open(&data_dir(&cli)?)?;
+            let limits = FileLimits { max_files: *max_files, max_file_bytes: max_file_mb * 1_048_576, ..FileLimits::default() };
+            fetch_files(&app, name.as_deref(), talent.as_deref(), &limits)
         }
         Command::Sync { name, full } => {
             let app = App::open(&data_dir(&cli)?)?;
@@ -468,6 +489,55 @@ impl ProgressView {
             b.finish_and_clear();
         }
     }
+}
+
+/// `talentdeck files`: one file step per connection, or every file of one talent (paths printed).
+fn fetch_files(app: &App, name: Option<&str>, talent: Option<&str>, limits: &FileLimits) -> Result<ExitCode> {
+    let rt = runtime()?;
+    let mut failed = false;
+    if let (Some(name), Some(remote_id)) = (name, talent) {
+        let conn = app.store().require_connection(name)?;
+        let talent_id = app.store().talent_id(conn.id, remote_id)?;
+        let files = rt.block_on(app.talent_files(talent_id))?;
+        if files.is_empty() {
+            println!("{name}: talent {remote_id} has no files");
+        }
+        for f in files {
+            match rt.block_on(app.open_file(f.id, limits)) {
+                Ok(path) => println!("{}", path.display()),
+                Err(e) => {
+                    eprintln!("talentdeck: {}: {e}", f.attachment.filename);
+                    failed = true;
+                }
+            }
+        }
+        return Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS });
+    }
+    let all = match name {
+        Some(n) => vec![app.store().require_connection(n)?],
+        None => app.store().connections()?,
+    };
+    for conn in all {
+        match rt.block_on(app.fetch_files(conn.id, limits))? {
+            None => eprintln!("{}: skipped ({}; or files are already being fetched)", conn.name, conn.state),
+            Some(r) => {
+                println!(
+                    "{}: {} downloaded ({:.1} MB), {} could not be, {} removed, {} still to fetch",
+                    conn.name,
+                    r.downloaded,
+                    r.bytes as f64 / 1_048_576.0,
+                    r.failed,
+                    r.removed,
+                    r.pending
+                );
+                if let Some(e) = r.stopped {
+                    eprintln!("talentdeck: {}: stopped early: {e}", conn.name);
+                    failed = true;
+                }
+            }
+        }
+    }
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 fn serve_sandbox(args: &ServeArgs) -> Result<ExitCode> {

@@ -34,6 +34,9 @@ pub enum Error {
     /// The provider invalidated its incremental token: the next pass must be a full one.
     #[error("{0}")]
     ResyncRequired(String),
+    /// A file larger than Talentdeck keeps offline.
+    #[error("{0}")]
+    TooLarge(String),
     #[error("{0}")]
     Io(String),
     #[error("{0}")]
@@ -57,6 +60,7 @@ impl Error {
             Error::InvalidResponse(_) => "invalid_response",
             Error::KeychainUnavailable(_) => "keychain_unavailable",
             Error::ResyncRequired(_) => "resync_required",
+            Error::TooLarge(_) => "too_large",
             Error::Io(_) => "io",
             Error::Internal(_) => "internal",
         }

@@ -174,7 +174,8 @@ pub struct Attachment {
     pub filename: String,
     /// `resume`, `cover_letter`, `other`.
     pub kind: String,
-    /// Where the provider serves the bytes (often a short-lived signed URL).
+    /// Where the provider serves the bytes: a signed link that expires (Greenhouse), the API
+    /// download path (Lever), or the file handle that `file.info` turns into a link (Ashby).
     pub url: Option<String>,
     pub updated_at: Option<DateTime<Utc>>,
 }
@@ -277,4 +278,24 @@ pub struct TalentRow {
     pub updated_at: DateTime<Utc>,
     #[ts(type = "number")]
     pub applications: i64,
+    /// Resumes first, newest first.
+    pub files: Vec<FileRef>,
+}
+
+/// A file attached to a talent, as the Talents page lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../ui/src/lib/bindings/")]
+pub struct FileRef {
+    /// The attachment's local id (what `open_file` takes).
+    #[ts(type = "number")]
+    pub id: i64,
+    pub filename: String,
+    /// `resume`, `cover_letter`, `other`.
+    pub kind: String,
+    #[ts(type = "number | null")]
+    pub size_bytes: Option<i64>,
+    /// The bytes are in the data folder: it opens offline.
+    pub downloaded: bool,
+    /// Why the last download failed (the file is not retried until the ATS has a new version).
+    pub error: Option<String>,
 }

@@ -59,13 +59,14 @@ fn fresh_file_migrates_to_the_current_schema() {
 }
 
 #[test]
-fn a_file_from_the_previous_schema_is_upgraded_and_keeps_its_data() {
+fn a_file_from_an_older_schema_is_upgraded_and_keeps_its_data() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("talentdeck.sqlite3");
     let now = Utc::now();
     {
-        let mut old = Store::open_at_version(&path, schema_version() - 1).unwrap();
-        assert_eq!(old.current_version().unwrap(), schema_version() - 1);
+        // Schema 1: every later migration (search index, resume files) runs over its data.
+        let mut old = Store::open_at_version(&path, 1).unwrap();
+        assert_eq!(old.current_version().unwrap(), 1);
         let c = old.create_connection(&new_conn("Acme"), now).unwrap();
         // Schema 1 has no search index: write the rows the way schema 1 code did.
         old.raw()
@@ -81,13 +82,25 @@ fn a_file_from_the_previous_schema_is_upgraded_and_keeps_its_data() {
                 [],
             )
             .unwrap();
+        old.raw()
+            .execute(
+                "INSERT INTO attachments (connection_id, remote_id, talent_remote_id, filename, kind, synced_at)
+                 VALUES (?1, '7', '42', 'zoe_cv.pdf', 'resume', '2026-01-01T00:00:00.000Z')",
+                [c.id],
+            )
+            .unwrap();
     }
     let store = Store::open(&path).unwrap();
     assert_eq!(store.current_version().unwrap(), schema_version());
     let found = store.search_talents(None, "ngstr", 10).unwrap();
     assert_eq!(found.len(), 1, "talents stored before the upgrade are searchable after it");
     assert_eq!(found[0].emails, vec!["zoe@example.org".to_string()]);
-    assert_eq!(store.connections().unwrap().len(), 1);
+    assert_eq!(found[0].files.len(), 1, "the talent's file is listed");
+    assert!(!found[0].files[0].downloaded && found[0].files[0].error.is_none());
+    let cid = store.connections().unwrap()[0].id;
+    let due = store.files_to_fetch(cid, 10).unwrap();
+    assert_eq!(due.len(), 1, "a file stored before the upgrade is fetched after it");
+    assert_eq!(due[0].attachment.filename, "zoe_cv.pdf");
 }
 
 #[test]

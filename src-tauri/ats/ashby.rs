@@ -13,7 +13,8 @@
 //! - application → [`Application`] (`Archived` → rejected, `Hired` → hired, else active).
 //!
 //! Jobs, candidates and applications are incremental through `syncToken`. The delta does not
-//! carry deletions: the engine reconciles them after full passes from [`Page::listed`].
+//! carry deletions: the engine reconciles them after full passes from [`Page::listed`]. A
+//! candidate carries its file handles, so its files come with it (bytes: `file.info`).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -29,7 +30,7 @@ use serde_json::{json, Map, Value};
 use super::http::{self, excerpt, redact, HttpClient, RetryPolicy};
 use super::{Connector, Endpoint, Incremental, Page, PageRequest, Since, Skipped};
 use crate::error::{Error, Result};
-use crate::model::{Application, ApplicationStatus, Job, JobStatus, Provider, Resource, Stage, Talent};
+use crate::model::{Application, ApplicationStatus, Attachment, Job, JobStatus, Provider, Resource, Stage, Talent};
 
 /// The API version Talentdeck is written against (sent as `Ashby-Version`).
 pub const API_VERSION: &str = "2026-01-01";
@@ -311,7 +312,21 @@ impl Ashby {
             }
             Resource::Talents => {
                 for v in &list.results {
-                    collect(&mut page, v, talent, |p, t| p.batch.talents.push(t));
+                    collect(&mut page, v, |r| Ok((talent(r)?, files(r))), |p, (t, files)| {
+                        match files {
+                            // The candidate carries its complete file list: any other stored
+                            // file of theirs was removed in Ashby.
+                            Ok(files) => {
+                                p.batch.files_of_talents.push(t.remote_id.clone());
+                                p.batch.attachments.extend(files);
+                            }
+                            // Keep the candidate and the files stored for them; say why.
+                            Err(s) => {
+                                tracing::warn!(remote_id = ?s.remote_id, field = %s.field, reason = %s.reason, "ignoring an unreadable Ashby file handle");
+                            }
+                        }
+                        p.batch.talents.push(t);
+                    });
                 }
             }
             _ => {
@@ -478,6 +493,28 @@ impl Connector for Ashby {
             Resource::Jobs | Resource::Talents | Resource::Applications => self.record_page(req).await,
             other => Err(unsupported(other)),
         }
+    }
+
+    /// `file.info` turns the stored handle into a short-lived link, fetched without the key.
+    async fn open_file(&self, file: &Attachment) -> Result<reqwest::Response> {
+        let handle = file
+            .url
+            .as_deref()
+            .ok_or_else(|| Error::Internal(format!("the Ashby file {} is stored without its handle", file.remote_id)))?;
+        let answer = match self.post_raw("file.info", &json!({ "fileHandle": handle })).await? {
+            Ok(v) => v,
+            Err(r) if r.code.contains("not_found") => {
+                return Err(Error::NotFound(format!(
+                    "Ashby no longer has the file {:?}; the next sync removes it here",
+                    file.filename
+                )))
+            }
+            Err(r) => return Err(refusal_error("file.info", &r)),
+        };
+        let url = answer.pointer("/results/url").and_then(Value::as_str).ok_or_else(|| {
+            Error::InvalidResponse(format!("Ashby answered file.info without a url: {}", excerpt(&answer.to_string())))
+        })?;
+        self.http.send("GET file", || self.http.inner().get(url)).await
     }
 
     fn stats(&self) -> &http::Stats {
@@ -771,6 +808,43 @@ fn talent(r: &Rec<'_>) -> std::result::Result<Talent, Skipped> {
         updated_at: r.time("updatedAt")?,
         extra: r.extra(&["profileUrl", "timezone", "socialLinks", "school", "source", "customFields", "createdAt"]),
     })
+}
+
+/// The candidate's files: `resumeFileHandle` and `fileHandles[]`, each `{id, name, handle}`.
+/// The handle is kept in `url`: `file.info` turns it into a short-lived download link.
+fn files(r: &Rec<'_>) -> std::result::Result<Vec<Attachment>, Skipped> {
+    let read = |field: &str, v: &Value, kind: &str| -> std::result::Result<Attachment, Skipped> {
+        let text = |key: &str| match v.get(key) {
+            Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
+            _ => Err(r.skip(&format!("{field}.{key}"), "missing or not a string")),
+        };
+        Ok(Attachment {
+            remote_id: text("id")?,
+            talent_remote_id: r.id.clone(),
+            application_remote_id: None,
+            filename: text("name").unwrap_or_else(|_| "file".to_string()),
+            kind: kind.to_string(),
+            url: Some(text("handle")?),
+            updated_at: None,
+        })
+    };
+    let mut out = Vec::new();
+    if let Some(v) = r.obj.get("resumeFileHandle").filter(|v| !v.is_null()) {
+        out.push(read("resumeFileHandle", v, "resume")?);
+    }
+    match r.obj.get("fileHandles") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(list)) => {
+            for (i, v) in list.iter().enumerate() {
+                let f = read(&format!("fileHandles[{i}]"), v, "other")?;
+                if !out.iter().any(|o| o.remote_id == f.remote_id) {
+                    out.push(f);
+                }
+            }
+        }
+        Some(v) => return Err(r.skip("fileHandles", format!("expected a list, found {}", kind(v)))),
+    }
+    Ok(out)
 }
 
 fn application(r: &Rec<'_>) -> std::result::Result<Application, Skipped> {

@@ -440,6 +440,33 @@ impl Connector for Greenhouse {
         Ok(page)
     }
 
+    /// Attachment links are signed S3 links valid for about 7 days: fetched without our token
+    /// (it must not leave Greenhouse). An expired one is refused, so the attachment is listed
+    /// again by id for a fresh link.
+    async fn open_file(&self, file: &Attachment) -> Result<reqwest::Response> {
+        const WHAT: &str = "GET attachment file";
+        if let Some(url) = file.url.as_deref() {
+            match self.http.send(WHAT, || self.http.inner().get(url)).await {
+                Err(Error::PermissionDenied(_) | Error::InvalidResponse(_)) => {}
+                other => return other,
+            }
+        }
+        let url = self.first_url("attachments", &[("ids", file.remote_id.clone())])?;
+        let what = "GET /v3/attachments";
+        let rows = read_list(self.get(&url, what).await?, what).await?;
+        let fresh = rows
+            .iter()
+            .find(|r| r.get("id").and_then(id_text).as_deref() == Some(file.remote_id.as_str()))
+            .and_then(|r| r.get("url")?.as_str());
+        match fresh {
+            Some(url) => self.http.send(WHAT, || self.http.inner().get(url)).await,
+            None => Err(Error::NotFound(format!(
+                "Greenhouse no longer has the file {:?} (attachment {}); the next sync removes it here",
+                file.filename, file.remote_id
+            ))),
+        }
+    }
+
     fn stats(&self) -> &Stats {
         &self.http.stats
     }

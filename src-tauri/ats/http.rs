@@ -245,6 +245,8 @@ pub fn redact(s: &str) -> String {
     static SECRET_PARAMS: &[&str] = &[
         "api_key", "apikey", "key", "token", "access_token", "refresh_token", "client_secret", "password", "secret",
         "sync_token", "synctoken",
+        // Signed file links (S3 and the like) grant access to a resume on their own.
+        "sig", "signature", "x-amz-signature", "x-amz-credential", "x-amz-security-token",
     ];
     let mut out = String::with_capacity(s.len());
     let mut rest = s;

@@ -24,7 +24,7 @@ use serde_json::{json, Map, Value};
 use super::http::{self, HttpClient, RetryPolicy, Stats};
 use super::{Connector, Endpoint, Incremental, Page, PageRequest, Since, Skipped};
 use crate::error::{Error, Result};
-use crate::model::{Application, ApplicationStatus, Job, JobStatus, Provider, Resource, Stage, Talent};
+use crate::model::{Application, ApplicationStatus, Attachment, Job, JobStatus, Provider, Resource, Stage, Talent};
 use crate::store::Deletion;
 
 /// Lever's largest page.
@@ -653,9 +653,91 @@ impl Connector for Lever {
         Ok(page)
     }
 
+    /// `GET /v1/opportunities/{id}/resumes`: the opportunity's resumes (one request per
+    /// opportunity, hence read lazily rather than during a sync). A resume that cannot be read
+    /// is left out with a warning; the others are kept.
+    async fn files_of(&self, application_remote_id: &str, talent_remote_id: &str) -> Result<Option<Vec<Attachment>>> {
+        let opp = path_segment(application_remote_id)?;
+        let records = self.list_all(&format!("/opportunities/{opp}/resumes")).await?;
+        let mut files = Vec::with_capacity(records.len());
+        for v in &records {
+            match parse_resume(v, application_remote_id, talent_remote_id) {
+                Ok(f) => files.push(f),
+                Err(s) => tracing::warn!(remote_id = ?s.remote_id, field = %s.field, reason = %s.reason, "skipped an unreadable Lever resume"),
+            }
+        }
+        Ok(Some(files))
+    }
+
+    /// The download endpoint, with the API key. The key is only ever sent to the API's own
+    /// host: a `downloadUrl` elsewhere is replaced by the documented path.
+    async fn open_file(&self, file: &Attachment) -> Result<reqwest::Response> {
+        let documented = || -> Result<String> {
+            let opp = file.application_remote_id.as_deref().ok_or_else(|| {
+                Error::Internal(format!("the Lever resume {} is stored without its opportunity", file.remote_id))
+            })?;
+            Ok(format!(
+                "{}/opportunities/{}/resumes/{}/download",
+                self.base,
+                path_segment(opp)?,
+                path_segment(&file.remote_id)?
+            ))
+        };
+        let url = match file.url.as_deref() {
+            Some(u) if same_origin(u, &self.base) => u.to_string(),
+            _ => documented()?,
+        };
+        let what = "GET /v1/opportunities/{id}/resumes/{resumeId}/download";
+        let sent = self.http.send(what, || self.http.inner().get(&url).basic_auth(self.secret.expose_secret(), Some(""))).await;
+        sent.map_err(|e| match e {
+            Error::InvalidResponse(m) if m.contains("HTTP 404") => Error::NotFound(format!(
+                "Lever no longer has the resume {:?}; the next sync removes it here",
+                file.filename
+            )),
+            e => explain_denial(e, what),
+        })
+    }
+
     fn stats(&self) -> &Stats {
         &self.http.stats
     }
+}
+
+/// A Lever id as one URL path segment; anything else in an id is refused rather than sent.
+fn path_segment(id: &str) -> Result<&str> {
+    if !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        Ok(id)
+    } else {
+        Err(Error::InvalidResponse(format!("{id:?} is not a Lever id")))
+    }
+}
+
+fn same_origin(a: &str, b: &str) -> bool {
+    let origin = |s: &str| url::Url::parse(s).ok().map(|u| u.origin());
+    matches!((origin(a), origin(b)), (Some(x), Some(y)) if x == y)
+}
+
+/// A resume record: `{id, createdAt, file: {name, downloadUrl, uploadedAt, size}}`. `uploadedAt`
+/// marks the version (falling back to `createdAt`), so a re-upload is fetched again.
+fn parse_resume(v: &Value, opp: &str, contact: &str) -> std::result::Result<Attachment, Skipped> {
+    let r = Rec::new(v)?;
+    let file = r.object("file")?.ok_or_else(|| r.bad("file", "missing"))?;
+    let name = r.opt_string_in(file, "name", "file.name")?.filter(|n| !n.trim().is_empty());
+    let uploaded = match file.get("uploadedAt").and_then(Value::as_i64) {
+        Some(ms) => {
+            Utc.timestamp_millis_opt(ms).single().ok_or_else(|| r.bad("file.uploadedAt", format!("{ms} is out of range")))?
+        }
+        None => r.ms("createdAt")?.1,
+    };
+    Ok(Attachment {
+        remote_id: r.id.clone(),
+        talent_remote_id: contact.to_string(),
+        application_remote_id: Some(opp.to_string()),
+        filename: name.unwrap_or_else(|| "resume".to_string()),
+        kind: "resume".to_string(),
+        url: r.opt_string_in(file, "downloadUrl", "file.downloadUrl")?,
+        updated_at: Some(uploaded),
+    })
 }
 
 // ---- helpers ----

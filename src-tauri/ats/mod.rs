@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 
 use crate::error::Result;
-use crate::model::{Provider, Resource};
+use crate::model::{Attachment, Provider, Resource};
 use crate::store::Batch;
 
 /// Where and as whom to connect. The secret is passed in, never stored here beyond the
@@ -126,6 +126,17 @@ pub trait Connector: Send + Sync {
     async fn verify(&self) -> Result<()>;
 
     async fn page(&self, req: &PageRequest) -> Result<Page>;
+
+    /// The complete file list of one application, for providers whose sync passes do not carry
+    /// file metadata: Lever lists resumes per opportunity, so reading them during a sync would
+    /// cost a request per candidate; they are read lazily instead. `None`: the passes carry them.
+    async fn files_of(&self, _application_remote_id: &str, _talent_remote_id: &str) -> Result<Option<Vec<Attachment>>> {
+        Ok(None)
+    }
+
+    /// Starts the download of a file's bytes (renewing an expired link if the provider can):
+    /// a 2xx response whose body the caller streams to disk under its own size limit.
+    async fn open_file(&self, file: &Attachment) -> Result<reqwest::Response>;
 
     fn stats(&self) -> &http::Stats;
 }

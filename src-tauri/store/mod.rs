@@ -6,11 +6,13 @@
 
 mod diagnostics;
 mod export;
+mod files;
 mod queries;
 mod sync_state;
 mod write;
 
 pub use export::ExportKind;
+pub use files::StoredFile;
 pub use queries::{LogEntry, RunSummary};
 pub use sync_state::{Cursor, RunCounts, RunState};
 pub use write::{Batch, BatchCounts, Deletion, PageWrite};
@@ -31,6 +33,7 @@ pub const DB_FILE: &str = "talentdeck.sqlite3";
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_initial.sql"),
     include_str!("migrations/002_talent_search.sql"),
+    include_str!("migrations/003_files.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

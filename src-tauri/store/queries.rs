@@ -125,7 +125,12 @@ impl Store {
             "SELECT t.id, t.connection_id, c.name, t.remote_id, t.name, t.company, t.title, t.tags, t.updated_at,
                     (SELECT COUNT(*) FROM applications a WHERE a.connection_id = t.connection_id AND a.talent_remote_id = t.remote_id),
                     (SELECT json_group_array(email) FROM (SELECT email FROM talent_emails WHERE talent_id = t.id ORDER BY position)),
-                    (SELECT json_group_array(phone) FROM (SELECT phone FROM talent_phones WHERE talent_id = t.id ORDER BY position))
+                    (SELECT json_group_array(phone) FROM (SELECT phone FROM talent_phones WHERE talent_id = t.id ORDER BY position)),
+                    (SELECT json_group_array(json_object('id', f.id, 'filename', f.filename, 'kind', f.kind,
+                              'size_bytes', f.size_bytes, 'downloaded', json(iif(f.local_path IS NULL, 'false', 'true')),
+                              'error', f.download_error))
+                       FROM (SELECT * FROM attachments WHERE connection_id = t.connection_id AND talent_remote_id = t.remote_id
+                             ORDER BY kind <> 'resume', updated_at DESC, id) f)
              FROM talents t JOIN connections c ON c.id = t.connection_id
              WHERE (?1 IS NULL OR t.connection_id = ?1)",
         );
@@ -158,10 +163,11 @@ impl Store {
                 r.get::<_, i64>(9)?,
                 r.get::<_, String>(10)?,
                 r.get::<_, String>(11)?,
+                r.get::<_, String>(12)?,
             ))
         })?;
         rows.map(|r| {
-            let (id, connection_id, connection, remote_id, name, company, title, tags, updated, apps, emails, phones) = r?;
+            let (id, connection_id, connection, remote_id, name, company, title, tags, updated, apps, emails, phones, files) = r?;
             Ok(TalentRow {
                 id,
                 connection_id,
@@ -175,6 +181,7 @@ impl Store {
                 tags: serde_json::from_str(&tags)?,
                 updated_at: parse_ts(&updated)?,
                 applications: apps,
+                files: serde_json::from_str(&files)?,
             })
         })
         .collect()

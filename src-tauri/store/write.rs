@@ -24,6 +24,9 @@ pub struct Batch {
     pub applications: Vec<Application>,
     pub stage_history: Vec<StageChange>,
     pub attachments: Vec<Attachment>,
+    /// Talents whose complete file list is in `attachments` (Ashby: a candidate carries its
+    /// files); any other file stored for them is gone from the ATS and is removed.
+    pub files_of_talents: Vec<String>,
     pub deletions: Vec<Deletion>,
 }
 
@@ -35,6 +38,7 @@ impl Batch {
             && self.applications.is_empty()
             && self.stage_history.is_empty()
             && self.attachments.is_empty()
+            && self.files_of_talents.is_empty()
             && self.deletions.is_empty()
     }
 
@@ -193,6 +197,16 @@ pub(super) fn write_batch_tx(tx: &Transaction<'_>, cid: i64, b: &Batch, now: Dat
     }
     for a in &b.attachments {
         tally(&mut c, upsert_attachment(tx, cid, a, &now)?);
+    }
+    for talent in &b.files_of_talents {
+        let kept: Vec<&str> =
+            b.attachments.iter().filter(|a| &a.talent_remote_id == talent).map(|a| a.remote_id.as_str()).collect();
+        c.deleted += tx
+            .prepare_cached(
+                "DELETE FROM attachments WHERE connection_id = ?1 AND talent_remote_id = ?2
+                   AND remote_id NOT IN (SELECT value FROM json_each(?3))",
+            )?
+            .execute(params![cid, talent, serde_json::to_string(&kept)?])? as u64;
     }
     for d in &b.deletions {
         match delete_record(tx, cid, d, &now)? {
@@ -447,7 +461,16 @@ fn upsert_attachment(tx: &Transaction<'_>, cid: i64, a: &Attachment, now: &str) 
              ON CONFLICT (connection_id, remote_id) DO UPDATE SET
                talent_remote_id = excluded.talent_remote_id, application_remote_id = excluded.application_remote_id,
                filename = excluded.filename, kind = excluded.kind, url = excluded.url,
-               updated_at = excluded.updated_at, synced_at = excluded.synced_at
+               updated_at = excluded.updated_at, synced_at = excluded.synced_at,
+               -- A new version of the file (not merely a freshly signed link) is fetched again.
+               local_path = CASE WHEN (attachments.filename, attachments.updated_at) IS (excluded.filename, excluded.updated_at)
+                                 THEN attachments.local_path END,
+               size_bytes = CASE WHEN (attachments.filename, attachments.updated_at) IS (excluded.filename, excluded.updated_at)
+                                 THEN attachments.size_bytes END,
+               downloaded_at = CASE WHEN (attachments.filename, attachments.updated_at) IS (excluded.filename, excluded.updated_at)
+                                 THEN attachments.downloaded_at END,
+               download_error = CASE WHEN (attachments.filename, attachments.updated_at) IS (excluded.filename, excluded.updated_at)
+                                 THEN attachments.download_error END
              WHERE (attachments.talent_remote_id, attachments.application_remote_id, attachments.filename,
                     attachments.kind, attachments.url, attachments.updated_at)
                 IS NOT (excluded.talent_remote_id, excluded.application_remote_id, excluded.filename,
@@ -509,6 +532,11 @@ fn delete_record(tx: &Transaction<'_>, cid: i64, d: &Deletion, now: &str) -> Res
             }
             tx.execute(
                 "DELETE FROM stage_history WHERE connection_id = ?1 AND application_remote_id = ?2",
+                params![cid, rid],
+            )?;
+            // Files uploaded to the application (Lever: to the opportunity) go with it.
+            tx.execute(
+                "DELETE FROM attachments WHERE connection_id = ?1 AND application_remote_id = ?2",
                 params![cid, rid],
             )?;
             tx.execute("DELETE FROM applications WHERE connection_id = ?1 AND remote_id = ?2", params![cid, rid])?

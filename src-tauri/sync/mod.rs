@@ -3,6 +3,7 @@
 //! checkpoint in one transaction, reconciles deletions after complete full passes, and records
 //! the run. A crash at any moment leaves a consistent database and a resumable cursor.
 
+pub mod files;
 pub mod plan;
 
 use std::collections::HashMap;
