@@ -1,7 +1,7 @@
 /// The commands the UI may call. Declaring them here makes Tauri generate one permission per
 /// command, and the capability in `capabilities/` grants exactly these (nothing else).
 #[cfg(feature = "desktop")]
-const COMMANDS: &[&str] = &["list_status", "start_sandbox", "connect", "sync_now", "set_sync_interval", "reconnect", "disconnect", "list_jobs", "search_talents", "list_log"];
+const COMMANDS: &[&str] = &["list_status", "start_sandbox", "connect", "sync_now", "set_sync_interval", "reconnect", "disconnect", "list_jobs", "search_talents", "list_log", "open_file"];
 
 fn main() {
     // Tauri's codegen (context, capabilities) is only needed for the desktop window.

@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::model::{JobRow, Provider, TalentRow};
 use crate::status::ConnectionStatus;
 use crate::store::LogEntry;
+use crate::sync::files::FileLimits;
 
 type Shared<'a> = State<'a, Arc<App>>;
 
@@ -120,7 +121,30 @@ fn spawn_sync(handle: AppHandle, app: Arc<App>, id: i64, full: bool, trigger: &'
         }
         emit_status(&handle, &app);
         let _ = handle.emit("models_changed", serde_json::json!({ "connection_id": id }));
+        // Then, not before: resume files never hold up a sync.
+        match app.fetch_files(id, &FileLimits::default()).await {
+            Ok(Some(r)) if r.downloaded + r.failed + r.removed + r.listed > 0 || r.stopped.is_some() => {
+                emit_status(&handle, &app);
+                let _ = handle.emit("models_changed", serde_json::json!({ "connection_id": id }));
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(connection = id, error = %e, "could not fetch files"),
+        }
     });
+}
+
+/// Opens a talent's file with the system's default app, downloading it first if it is not in
+/// the data folder yet. The webview names a file by id: it never supplies a path.
+#[tauri::command]
+async fn open_file(handle: AppHandle, app: Shared<'_>, file_id: i64) -> Result<()> {
+    let cid = app.store().stored_file(file_id)?.connection_id;
+    let opened = app.open_file(file_id, &FileLimits::default()).await;
+    // Downloaded, or failed with a reason the list shows: either way the row changed.
+    let _ = handle.emit("models_changed", serde_json::json!({ "connection_id": cid }));
+    let path = opened?;
+    open::that_detached(&path).map_err(|e| {
+        Error::Io(format!("the file is at {} but no app could open it: {e}", path.display()))
+    })
 }
 
 #[tauri::command]
@@ -178,7 +202,8 @@ pub fn run(data_dir: PathBuf, try_sandbox: Option<Provider>) -> Result<()> {
             disconnect,
             list_jobs,
             search_talents,
-            list_log
+            list_log,
+            open_file
         ])
         .run(tauri::generate_context!())
         .map_err(|e| Error::Internal(format!("the desktop window failed: {e}")))?;

@@ -31,6 +31,7 @@ describe('TauriBackend', () => {
     await b.listJobs(null, false);
     await b.searchTalents(2, 'rust berlin', 200);
     await b.listLog(null, 500);
+    await b.openFile(42);
     expect(calls).toEqual([
       ['list_status', {}],
       ['start_sandbox', { provider: 'lever' }],
@@ -38,6 +39,7 @@ describe('TauriBackend', () => {
       ['list_jobs', { connectionId: null, includeArchived: false }],
       ['search_talents', { connectionId: 2, query: 'rust berlin', limit: 200 }],
       ['list_log', { connectionId: null, limit: 500 }],
+      ['open_file', { fileId: 42 }],
     ]);
   });
 

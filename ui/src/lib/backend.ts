@@ -62,6 +62,14 @@ export interface IBackend {
   listJobs(connectionId: number | null, includeArchived: boolean): Promise<JobRow[]>;
   searchTalents(connectionId: number | null, query: string, limit: number): Promise<TalentRow[]>;
   listLog(connectionId: number | null, limit: number): Promise<LogEntry[]>;
+  /**
+   * Opens a talent's file (by its `FileRef.id`) with the system's default app, downloading it
+   * first if it is not in the data folder yet. For a file it knows, the core then emits
+   * `models_changed` whether or not it opened, so the row's `downloaded` / `error` update. Rejects with `too_large` (over the offline limit: open it in
+   * the ATS), `not_found` (deleted in the ATS), `unreachable` (offline, never downloaded) or
+   * `validation` (its connection is disconnected).
+   */
+  openFile(fileId: number): Promise<void>;
 
   /** `status_changed`: the health of every connection. */
   onStatusChanged(handler: (statuses: ConnectionStatus[]) => void): Promise<Unlisten>;
@@ -81,6 +89,7 @@ export const COMMANDS = {
   listJobs: 'list_jobs',
   searchTalents: 'search_talents',
   listLog: 'list_log',
+  openFile: 'open_file',
 } as const;
 
 /** The event names the core emits. */
@@ -143,6 +152,9 @@ export class TauriBackend implements IBackend {
   }
   listLog(connectionId: number | null, limit: number) {
     return this.call<LogEntry[]>(COMMANDS.listLog, { connectionId, limit });
+  }
+  openFile(fileId: number) {
+    return this.call<void>(COMMANDS.openFile, { fileId });
   }
   onStatusChanged(handler: (statuses: ConnectionStatus[]) => void) {
     return this.on<ConnectionStatus[]>(EVENTS.statusChanged, handler);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { indicatorFor } from './fake/fake-backend';
-import { exactTime, relativeTime } from './time';
+import { exactTime, formatSize, relativeTime } from './time';
 
 const NOW = Date.parse('2026-03-10T12:00:00Z');
 const ago = (ms: number) => new Date(NOW - ms).toISOString();
@@ -20,6 +20,14 @@ describe('relativeTime', () => {
   it('gives the exact time for hover titles', () => {
     expect(exactTime(ago(0))).toMatch(/2026/);
     expect(exactTime(null)).toBe('');
+  });
+});
+
+describe('formatSize', () => {
+  it('gives sizes in the units the core uses', () => {
+    expect(formatSize(512)).toBe('512 B');
+    expect(formatSize(240 * 1024)).toBe('240 KB');
+    expect(formatSize(Math.round(31.4 * 1_048_576))).toBe('31.4 MB');
   });
 });
 

@@ -37,3 +37,10 @@ export function exactTime(iso: string | null | undefined): string {
 export function formatCount(n: number): string {
   return n.toLocaleString();
 }
+
+/** A file size in binary units, as the core's messages give them: "240 KB", "31.4 MB". */
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / 1_048_576).toFixed(1)} MB`;
+}

@@ -1,6 +1,7 @@
 // Deterministic sample data for the fake backend: jobs and talents that look like what an ATS
 // returns, including the awkward cases (HTML in names, accents, empty fields).
 
+import type { FileRef } from '../bindings/FileRef';
 import type { JobRow } from '../bindings/JobRow';
 import type { JobStatus } from '../bindings/JobStatus';
 import type { TalentRow } from '../bindings/TalentRow';
@@ -53,6 +54,8 @@ const LOCATIONS = ['Berlin', 'London', 'New York', 'Remote (EU)', 'Remote (US)',
 const JOB_STATUSES: JobStatus[] = ['open', 'open', 'open', 'open', 'closed', 'draft', 'archived'];
 
 const HOUR = 3600_000;
+const KB = 1024;
+const MB = 1024 * KB;
 
 export function makeJobs(
   connectionId: number,
@@ -89,9 +92,21 @@ export function makeTalents(
   seed: number,
   now: number,
   firstId: number,
-  options: { awkward?: boolean } = {},
+  options: { awkward?: boolean; fileId?: () => number } = {},
 ): TalentRow[] {
   const r = rng(seed + 17);
+  // Files use their own random stream, so adding them left the generated talents as they were.
+  const rf = rng(seed + 31);
+  let lastFileId = 0;
+  const fileId = options.fileId ?? (() => ++lastFileId);
+  const file = (filename: string, kind: string, size: number | null, downloaded: boolean): FileRef => ({
+    id: fileId(),
+    filename,
+    kind,
+    size_bytes: size,
+    downloaded,
+    error: null,
+  });
   const talents: TalentRow[] = [];
   const add = (t: Omit<TalentRow, 'id' | 'connection_id' | 'connection' | 'remote_id'>) => {
     const id = firstId + talents.length;
@@ -108,6 +123,8 @@ export function makeTalents(
       tags: ['<img src=x onerror=alert(1)>'],
       updated_at: new Date(now - 2 * HOUR).toISOString(),
       applications: 1,
+      // Over the 25 MB kept offline: opening it says to open it in the ATS.
+      files: [file('Sam_portfolio_and_resume.pdf', 'resume', Math.round(31.4 * MB), false)],
     });
     add({
       name: 'Zoë Ångström-Nakamura',
@@ -118,6 +135,10 @@ export function makeTalents(
       tags: [],
       updated_at: new Date(now - 30 * HOUR).toISOString(),
       applications: 0,
+      files: [
+        file('Zoë_Ångström-Nakamura_CV.pdf', 'resume', 212 * KB, true),
+        file('Cover letter (Zoë).docx', 'cover_letter', null, false),
+      ],
     });
   }
   while (talents.length < count) {
@@ -136,7 +157,31 @@ export function makeTalents(
       tags,
       updated_at: new Date(now - Math.floor(r() * 24 * 90) * HOUR).toISOString(),
       applications: Math.floor(r() * 4),
+      files: makeFiles(rf, first, last, file),
     });
   }
   return talents;
+}
+
+/**
+ * About a third of talents have a resume, some of them also a cover letter; resumes first, as
+ * the core lists them. Some are downloaded already; the ATS does not always give the size of one
+ * that is not.
+ */
+function makeFiles(
+  r: () => number,
+  first: string,
+  last: string,
+  file: (filename: string, kind: string, size: number | null, downloaded: boolean) => FileRef,
+): FileRef[] {
+  if (r() >= 1 / 3) return [];
+  const sized = (downloaded: boolean, min: number, max: number) =>
+    downloaded || r() < 0.8 ? Math.round((min + r() * (max - min)) * KB) : null;
+  const downloaded = r() < 0.5;
+  const files = [file(`${first}_${last}_resume.pdf`, 'resume', sized(downloaded, 40, 900), downloaded)];
+  if (r() < 0.2) {
+    const both = downloaded && r() < 0.7;
+    files.push(file(`Cover_letter_${first}_${last}.pdf`, 'cover_letter', sized(both, 20, 120), both));
+  }
+  return files;
 }

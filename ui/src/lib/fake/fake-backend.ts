@@ -9,6 +9,7 @@ import type { IBackend, ConnectInput, ModelsChanged, Unlisten } from '../backend
 import type { ConnectionState } from '../bindings/ConnectionState';
 import type { ConnectionStatus } from '../bindings/ConnectionStatus';
 import type { ErrorPayload } from '../bindings/ErrorPayload';
+import type { FileRef } from '../bindings/FileRef';
 import type { HealthIndicator } from '../bindings/HealthIndicator';
 import type { JobRow } from '../bindings/JobRow';
 import type { LogEntry } from '../bindings/LogEntry';
@@ -43,7 +44,8 @@ type Command =
   | 'setSyncInterval'
   | 'listJobs'
   | 'searchTalents'
-  | 'listLog';
+  | 'listLog'
+  | 'openFile';
 
 interface FakeConnection {
   status: ConnectionStatus;
@@ -55,6 +57,11 @@ interface FakeConnection {
 
 const DISPLAY: Record<Provider, string> = { greenhouse: 'Greenhouse', lever: 'Lever', ashby: 'Ashby' };
 const HOUR = 3600_000;
+/** The largest file the core keeps offline (its `FileLimits::max_file_bytes`). */
+const MAX_FILE_BYTES = 25 * 1024 * 1024;
+
+/** A file name quoted as the core's messages quote it (Rust's `{:?}`). */
+const quoted = (s: string): string => JSON.stringify(s);
 
 /** The same rule as the core's `status::indicator`. */
 export function indicatorFor(
@@ -89,6 +96,7 @@ export class FakeBackend implements IBackend {
   private nextRecordId = 1;
   private nextLogId = 1;
   private nextRunId = 1;
+  private nextFileId = 1;
   private statusHandlers = new Set<(s: ConnectionStatus[]) => void>();
   private modelsHandlers = new Set<(c: ModelsChanged) => void>();
   private failures = new Map<Command, ErrorPayload[]>();
@@ -96,6 +104,8 @@ export class FakeBackend implements IBackend {
   private readonly opts: Required<Omit<FakeOptions, 'scenario'>> & { scenario: Scenario };
   /** Every command call, for tests: `[command, args]`. */
   readonly calls: [Command, unknown[]][] = [];
+  /** The files `openFile` handed to the system's default app, by id, for tests. */
+  readonly opened: number[] = [];
 
   constructor(options: FakeOptions = {}) {
     this.opts = {
@@ -142,6 +152,7 @@ export class FakeBackend implements IBackend {
     this.nextRecordId += jobs.length;
     const talents = makeTalents(id, name, opts.talents ?? this.opts.sandboxTalents, id, now, this.nextRecordId, {
       awkward: opts.awkward ?? true,
+      fileId: () => this.nextFileId++,
     });
     this.nextRecordId += talents.length;
     const state = opts.state ?? 'connected';
@@ -167,8 +178,14 @@ export class FakeBackend implements IBackend {
     return clone(conn.status);
   }
 
-  /** Adds one talent to a connection's local data, as an ATS returned it. */
-  addTalent(connectionId: number, talent: Partial<TalentRow> & { name: string }): TalentRow {
+  /**
+   * Adds one talent to a connection's local data, as an ATS returned it. Its files get ids here;
+   * each is a resume, not downloaded, of unknown size, unless said otherwise.
+   */
+  addTalent(
+    connectionId: number,
+    { files = [], ...talent }: Partial<Omit<TalentRow, 'files'>> & { name: string; files?: (Partial<FileRef> & { filename: string })[] },
+  ): TalentRow {
     const conn = this.byId(connectionId);
     const row: TalentRow = {
       id: this.nextRecordId++,
@@ -183,6 +200,10 @@ export class FakeBackend implements IBackend {
       updated_at: new Date(this.now()).toISOString(),
       applications: 0,
       ...talent,
+      files: files
+        .map((f) => ({ kind: 'resume', size_bytes: null, downloaded: false, error: null, ...f, id: this.nextFileId++ }))
+        // As the core lists them: resumes first, otherwise in the order given (newest first).
+        .sort((a, b) => Number(a.kind !== 'resume') - Number(b.kind !== 'resume')),
     };
     this.setData(conn, conn.jobs, [...conn.talents, row]);
     this.refreshStatus(conn);
@@ -269,7 +290,7 @@ export class FakeBackend implements IBackend {
         'Disconnected and deleted the local data',
         `${conn.jobs.length} jobs and ${conn.talents.length} talents deleted; secret removed from the system keychain`,
       );
-      for (const h of this.modelsHandlers) h({ connection_id: s.id });
+      this.emitModels(s.id);
       this.emitStatus();
       return null;
     }
@@ -350,6 +371,20 @@ export class FakeBackend implements IBackend {
     );
   }
 
+  async openFile(fileId: number): Promise<void> {
+    await this.enter('openFile', [fileId]);
+    const found = this.fileById(fileId);
+    if (!found) throw { code: 'not_found', message: `no file ${fileId} in the local database (it may have been deleted in the ATS)` };
+    const { conn, file } = found;
+    try {
+      if (!file.downloaded) this.download(conn, file);
+      this.opened.push(fileId);
+    } finally {
+      // As the core: opened or failed with a reason the list shows, the row changed.
+      this.emitModels(conn.status.id);
+    }
+  }
+
   async onStatusChanged(handler: (statuses: ConnectionStatus[]) => void): Promise<Unlisten> {
     this.statusHandlers.add(handler);
     return () => this.statusHandlers.delete(handler);
@@ -417,6 +452,36 @@ export class FakeBackend implements IBackend {
     return name;
   }
 
+  private fileById(id: number): { conn: FakeConnection; file: FileRef } | undefined {
+    for (const conn of this.conns) {
+      for (const t of conn.talents) {
+        const file = t.files.find((f) => f.id === id);
+        if (file) return { conn, file };
+      }
+    }
+    return undefined;
+  }
+
+  /** Fetches a file into the (simulated) data folder, or throws why not as the core would. */
+  private download(conn: FakeConnection, file: FileRef): void {
+    const s = conn.status;
+    if (s.state === 'disconnected') {
+      throw { code: 'validation', message: `${quoted(file.filename)} was not downloaded before ${quoted(s.name)} was disconnected; reconnect it to fetch the file` };
+    }
+    if (s.state === 'unreachable') {
+      throw { code: 'unreachable', message: `Could not reach ${DISPLAY[s.provider]}: the network is unreachable.` };
+    }
+    if (s.state === 'needs_reconnect' || s.state === 'permission_denied') {
+      throw { code: s.state === 'needs_reconnect' ? 'unauthorized' : 'permission_denied', message: s.state_reason ?? `${s.name} needs to be reconnected.` };
+    }
+    const size = file.size_bytes ?? 150 * 1024;
+    if (size > MAX_FILE_BYTES) {
+      file.error = `${quoted(file.filename)} is ${(size / 1_048_576).toFixed(1)} MB, more than the ${MAX_FILE_BYTES / 1_048_576} MB Talentdeck keeps offline; open it in the ATS`;
+      throw { code: 'too_large', message: file.error };
+    }
+    Object.assign(file, { size_bytes: size, downloaded: true, error: null });
+  }
+
   private createEmpty(provider: Provider, name: string, sandbox: boolean): FakeConnection {
     const conn: FakeConnection = {
       status: {
@@ -460,7 +525,7 @@ export class FakeBackend implements IBackend {
       { resource: 'talents', count: conn.talents.length },
       { resource: 'applications', count: apps },
       { resource: 'stage_history', count: apps * 2 },
-      { resource: 'attachments', count: Math.floor(conn.talents.length * 0.8) },
+      { resource: 'attachments', count: conn.talents.reduce((n, t) => n + t.files.length, 0) },
     ];
     const failed = s.last_run?.state === 'failed';
     s.indicator = indicatorFor(s.state, s.last_success_at, failed, this.now());
@@ -534,7 +599,10 @@ export class FakeBackend implements IBackend {
         const seed = s.id;
         const jobs = makeJobs(s.id, s.name, this.opts.sandboxJobs, seed, now, this.nextRecordId);
         this.nextRecordId += jobs.length;
-        const talents = makeTalents(s.id, s.name, this.opts.sandboxTalents, seed, now, this.nextRecordId, { awkward: true });
+        const talents = makeTalents(s.id, s.name, this.opts.sandboxTalents, seed, now, this.nextRecordId, {
+          awkward: true,
+          fileId: () => this.nextFileId++,
+        });
         this.nextRecordId += talents.length;
         this.setData(conn, jobs, talents);
         created = jobs.length + talents.length;
@@ -557,11 +625,15 @@ export class FakeBackend implements IBackend {
         `jobs ${conn.jobs.length}, talents ${conn.talents.length} held locally`,
       );
       this.refreshStatus(conn);
-      for (const h of this.modelsHandlers) h({ connection_id: s.id });
+      this.emitModels(s.id);
       this.emitStatus();
     };
     const timer = setTimeout(finish, this.opts.syncDelayMs);
     this.timers.add(timer);
+  }
+
+  private emitModels(connectionId: number): void {
+    for (const h of this.modelsHandlers) h({ connection_id: connectionId });
   }
 
   private emitStatus(): void {
