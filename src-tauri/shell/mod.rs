@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::Utc;
 use tauri::{AppHandle, Emitter, State};
 
-use crate::app::{App, ConnectInput, ReconnectInput};
+use crate::app::{App, ConnectInput, ReconnectInput, SyncOutcome};
 use crate::error::{Error, Result};
 use crate::model::{JobRow, Provider, TalentRow};
 use crate::status::ConnectionStatus;
@@ -116,11 +116,20 @@ fn spawn_sync(handle: AppHandle, app: Arc<App>, id: i64, full: bool, trigger: &'
             }
             let _ = h.emit("models_changed", serde_json::json!({ "connection_id": id }));
         };
-        if let Err(e) = app.sync(id, full, trigger, &on_progress).await {
-            tracing::warn!(connection = id, error = %e, "sync could not run");
-        }
+        let succeeded = match app.sync(id, full, trigger, &on_progress).await {
+            Ok(SyncOutcome::Ran(report)) => report.error.is_none(),
+            // The run we joined fetches the files when it ends.
+            Ok(SyncOutcome::Joined) => false,
+            Err(e) => {
+                tracing::warn!(connection = id, error = %e, "sync could not run");
+                false
+            }
+        };
         emit_status(&handle, &app);
         let _ = handle.emit("models_changed", serde_json::json!({ "connection_id": id }));
+        if !succeeded {
+            return; // the failure is on the card already; files would only fail the same way
+        }
         // Then, not before: resume files never hold up a sync.
         match app.fetch_files(id, &FileLimits::default()).await {
             Ok(Some(r)) if r.downloaded + r.failed + r.removed + r.listed > 0 || r.stopped.is_some() => {
