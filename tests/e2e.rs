@@ -98,7 +98,7 @@ impl Session {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn first_run_offers_the_sandbox_and_connects_to_it() {
+async fn first_run_offers_the_sandbox_connects_to_it_and_fetches_resumes() {
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
         eprintln!("\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
         eprintln!("!!! SKIPPED: the end-to-end window test needs a display; run it through ./test.sh  !!!");
@@ -152,6 +152,18 @@ async fn first_run_offers_the_sandbox_and_connects_to_it() {
     let nav = s.wait_for("[data-testid=nav-connections]", None, Duration::from_secs(30)).await;
     s.click(&nav).await;
     s.wait_for("[data-testid=connection-card]", Some("Sandbox Greenhouse"), Duration::from_secs(30)).await;
+
+    // After the first sync, the file step fetches resumes into the data folder; the Talents page
+    // then shows them as available offline (the whole chain: sync, files, event, list reload).
+    let nav = s.wait_for("[data-testid=nav-talents]", None, Duration::from_secs(10)).await;
+    s.click(&nav).await;
+    s.wait_for("[data-testid=open-file][aria-label*='available offline']", None, Duration::from_secs(90)).await;
+    let files = std::fs::read_dir(data.path().join("files")).expect("a files folder in the data folder");
+    let downloaded = files.flat_map(|c| std::fs::read_dir(c.unwrap().path()).unwrap()).count();
+    assert!(downloaded > 0, "resumes were downloaded into the data folder");
+    let nav = s.wait_for("[data-testid=nav-connections]", None, Duration::from_secs(10)).await;
+    s.click(&nav).await;
+    s.wait_for("[data-testid=connection-card]", None, Duration::from_secs(10)).await;
 
     if let Some(path) = std::env::var_os("TALENTDECK_SCREENSHOT") {
         tokio::time::sleep(Duration::from_millis(1500)).await;
