@@ -65,9 +65,10 @@ export interface IBackend {
   /**
    * Opens a talent's file (by its `FileRef.id`) with the system's default app, downloading it
    * first if it is not in the data folder yet. For a file it knows, the core then emits
-   * `models_changed` whether or not it opened, so the row's `downloaded` / `error` update. Rejects with `too_large` (over the offline limit: open it in
-   * the ATS), `not_found` (deleted in the ATS), `unreachable` (offline, never downloaded) or
-   * `validation` (its connection is disconnected).
+   * `models_changed` whether or not it opened, so the row's `downloaded` / `error` update.
+   * Rejects with `too_large` (over the offline limit: open it in the ATS), `not_found` (deleted
+   * in the ATS), `unreachable` (offline, never downloaded) or `validation` (its connection is
+   * disconnected).
    */
   openFile(fileId: number): Promise<void>;
 
