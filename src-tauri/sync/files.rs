@@ -125,7 +125,7 @@ pub async fn step(
 }
 
 /// The local copy of file `id`, downloaded now if it is not in the data folder yet (or its
-/// copy went missing). For Lever, a talent's file lists are read first if they are due.
+/// copy went missing). A file that cannot be had keeps the reason, as in a step.
 pub async fn fetch_one(
     store: &Mutex<Store>,
     data_dir: &Path,
