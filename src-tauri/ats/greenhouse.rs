@@ -459,7 +459,15 @@ impl Connector for Greenhouse {
             .find(|r| r.get("id").and_then(id_text).as_deref() == Some(file.remote_id.as_str()))
             .and_then(|r| r.get("url")?.as_str());
         match fresh {
-            Some(url) => self.http.send(WHAT, || self.http.inner().get(url)).await,
+            // A fresh link refused too is this file's problem, not the connection's; the
+            // storage's error body may quote the file's key, so it is left out.
+            Some(url) => self.http.send(WHAT, || self.http.inner().get(url)).await.map_err(|e| match e {
+                Error::PermissionDenied(_) | Error::InvalidResponse(_) => Error::InvalidResponse(format!(
+                    "Greenhouse's file storage refused a freshly issued link to {:?}",
+                    file.filename
+                )),
+                e => e,
+            }),
             None => Err(Error::NotFound(format!(
                 "Greenhouse no longer has the file {:?} (attachment {}); the next sync removes it here",
                 file.filename, file.remote_id

@@ -179,7 +179,15 @@ async fn download(
             max_bytes / 1_048_576
         ))
     };
-    let mut resp = connector.open_file(&f.attachment).await?;
+    // Transport errors quote the link, and file links carry file names (people's names): the
+    // message that reaches the sync log (and diagnostics bundles) says where, not which file.
+    let provider = connector.provider().display_name();
+    let mut resp = connector.open_file(&f.attachment).await.map_err(|e| match e {
+        Error::Unreachable(_) => Error::Unreachable(format!(
+            "{provider} or its file storage could not be reached for a download; the next file step retries"
+        )),
+        e => e,
+    })?;
     if let Some(len) = resp.content_length().filter(|&n| n > max_bytes) {
         return Err(too_large(len));
     }
@@ -191,9 +199,11 @@ async fn download(
         let mut out = tokio::fs::File::create(&part).await?;
         let mut size = 0u64;
         // Chunk by chunk: a lying or missing Content-Length cannot make us hold or write more.
-        while let Some(chunk) = resp.chunk().await.map_err(|e| {
-            Error::Unreachable(format!("the download of {:?} broke off: {}", f.attachment.filename, crate::ats::http::redact(&e.to_string())))
-        })? {
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|_| Error::Unreachable(format!("a download from {provider} broke off; the next file step retries")))?
+        {
             size += chunk.len() as u64;
             if size > max_bytes {
                 return Err(too_large(size));
