@@ -519,7 +519,10 @@ fn fetch_files(app: &App, name: Option<&str>, talent: Option<&str>, limits: &Fil
     };
     for conn in all {
         match rt.block_on(app.fetch_files(conn.id, limits))? {
-            None => eprintln!("{}: skipped ({}; or files are already being fetched)", conn.name, conn.state),
+            None if matches!(conn.state, ConnectionState::Disconnected | ConnectionState::NeedsReconnect) => {
+                eprintln!("{}: skipped, {} (`talentdeck reconnect {:?}` first)", conn.name, conn.state, conn.name)
+            }
+            None => eprintln!("{}: skipped, its files are already being fetched", conn.name),
             Some(r) => {
                 println!(
                     "{}: {} downloaded ({:.1} MB), {} could not be, {} removed, {} still to fetch",

@@ -257,6 +257,34 @@ async fn a_missing_resume_permission_stops_the_step_by_name_and_syncing_goes_on(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_fetches_one_talents_files_then_a_step_of_the_rest() {
+    let env = env(Provider::Greenhouse, Faults::default()).await;
+    let expected = env.sb.expected_files();
+    let (talent, (_, bytes)) = expected.iter().next().unwrap();
+    let td = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_talentdeck"))
+            .args(args)
+            .arg("--data-dir")
+            .arg(env.dir.path())
+            .env_remove("TALENTDECK_DATA_DIR")
+            .output()
+            .unwrap()
+    };
+    let out = td(&["files", NAME, "--talent", talent]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let path = PathBuf::from(printed.trim());
+    assert_eq!(&std::fs::read(&path).unwrap(), bytes, "the printed path holds the talent's resume");
+
+    let out = td(&["files", NAME, "--max-files", "10"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let line = String::from_utf8(out.stdout).unwrap();
+    let left = expected.len() - 11;
+    assert_eq!(line.trim_end().split(" (").next().unwrap(), format!("{NAME}: 10 downloaded"), "{line}");
+    assert!(line.trim_end().ends_with(&format!("0 could not be, 0 removed, {left} still to fetch")), "{line}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn purging_a_connection_deletes_its_files() {
     let env = env(Provider::Ashby, Faults::default()).await;
     env.fetch_everything(500).await;
