@@ -36,9 +36,16 @@ pub struct App {
     /// In-process sandbox ATSs, by connection id; dropped (and stopped) with the app.
     sandboxes: tokio::sync::Mutex<HashMap<i64, Sandbox>>,
     /// One sync at a time per connection: the running sync holds its connection's lock.
-    runs: Mutex<HashMap<i64, std::sync::Arc<tokio::sync::Mutex<()>>>>,
+    runs: Slots,
     /// One file step at a time per connection, likewise.
-    file_steps: Mutex<HashMap<i64, std::sync::Arc<tokio::sync::Mutex<()>>>>,
+    file_steps: Slots,
+}
+
+/// A lock per connection, made on first use.
+type Slots = Mutex<HashMap<i64, std::sync::Arc<tokio::sync::Mutex<()>>>>;
+
+fn slot(slots: &Slots, id: i64) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+    slots.lock().unwrap_or_else(|p| p.into_inner()).entry(id).or_default().clone()
 }
 
 /// What connecting a real ATS account needs. The secret is read once and goes to the keychain.
@@ -245,7 +252,7 @@ impl App {
     /// Syncs connection `id` (incrementally unless `full`). If a sync of it is already
     /// running, waits for that one instead of starting another.
     pub async fn sync(&self, id: i64, full: bool, trigger: &'static str, progress: &(dyn Fn(&Progress) + Sync)) -> Result<SyncOutcome> {
-        let slot = self.run_slot(id);
+        let slot = slot(&self.runs, id);
         let busy = slot.try_lock().is_err();
         let _running = slot.lock().await;
         if busy {
@@ -282,12 +289,12 @@ impl App {
     /// [`crate::sync::files`]) and notes what it did in the sync log. `None` when a step for it
     /// is already running or the connection cannot be reached with a credential.
     pub async fn fetch_files(&self, id: i64, limits: &FileLimits) -> Result<Option<FilesReport>> {
-        let slot = self.file_steps.lock().unwrap_or_else(|p| p.into_inner()).entry(id).or_default().clone();
+        let slot = slot(&self.file_steps, id);
         let Ok(_running) = slot.try_lock() else {
             return Ok(None);
         };
         let conn = self.store().connection(id)?;
-        if matches!(conn.state, ConnectionState::Disconnected | ConnectionState::NeedsReconnect) {
+        if conn.state.awaits_credential() {
             return Ok(None);
         }
         let connector = self.connector_for(&conn)?;
@@ -342,7 +349,7 @@ impl App {
     pub async fn talent_files(&self, talent_id: i64) -> Result<Vec<StoredFile>> {
         let cid = self.store().talent_connection(talent_id)?;
         let conn = self.store().connection(cid)?;
-        if !matches!(conn.state, ConnectionState::Disconnected | ConnectionState::NeedsReconnect) {
+        if !conn.state.awaits_credential() {
             let connector = self.connector_for(&conn)?;
             if let Err(e) = files::list_talent_files(&self.store, cid, talent_id, connector.as_ref()).await {
                 // Offline or refused: what is stored is still worth showing.
@@ -363,11 +370,6 @@ impl App {
         let mut store = self.store();
         let conn = store.set_connection_setting(id, crate::schedule::INTERVAL_SETTING, minutes.into(), now)?;
         status::of(&store, conn, now)
-    }
-
-    /// The lock a running sync of connection `id` holds.
-    fn run_slot(&self, id: i64) -> std::sync::Arc<tokio::sync::Mutex<()>> {
-        self.runs.lock().unwrap_or_else(|p| p.into_inner()).entry(id).or_default().clone()
     }
 
     /// Replaces the credential of connection `input.name` (after a 401, a rotated key, a
@@ -400,7 +402,7 @@ impl App {
         );
         connector.verify().await?;
         // A sync still running with the old secret finishes first; its outcome is then superseded.
-        let slot = self.run_slot(conn.id);
+        let slot = slot(&self.runs, conn.id);
         let _running = slot.lock().await;
         let vault_key = match vault_key_of(&conn) {
             Some(k) => k.to_string(),
@@ -422,7 +424,7 @@ impl App {
     /// line in the sync log records the purge). Returns the local counts kept or purged.
     pub async fn disconnect(&self, name: &str, purge: bool, now: DateTime<Utc>) -> Result<Vec<(&'static str, i64)>> {
         let conn = self.store().require_connection(name)?;
-        let slot = self.run_slot(conn.id);
+        let slot = slot(&self.runs, conn.id);
         let _running = slot.lock().await;
         // The secret goes first: if the keychain refuses, nothing else changes and the user is told.
         if let Some(key) = vault_key_of(&conn) {

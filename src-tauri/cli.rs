@@ -519,7 +519,7 @@ fn fetch_files(app: &App, name: Option<&str>, talent: Option<&str>, limits: &Fil
     };
     for conn in all {
         match rt.block_on(app.fetch_files(conn.id, limits))? {
-            None if matches!(conn.state, ConnectionState::Disconnected | ConnectionState::NeedsReconnect) => {
+            None if conn.state.awaits_credential() => {
                 eprintln!("{}: skipped, {} (`talentdeck reconnect {:?}` first)", conn.name, conn.state, conn.name)
             }
             None => eprintln!("{}: skipped, its files are already being fetched", conn.name),

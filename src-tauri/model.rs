@@ -97,6 +97,14 @@ string_enum!(
     }
 );
 
+impl ConnectionState {
+    /// Whether the connection waits for the recruiter to give it a credential (disconnected, or
+    /// its credential was refused): nothing can be fetched for it until then.
+    pub fn awaits_credential(self) -> bool {
+        matches!(self, ConnectionState::Disconnected | ConnectionState::NeedsReconnect)
+    }
+}
+
 string_enum!(
     /// The traffic light shown next to a connection.
     HealthIndicator { Green => "green", Yellow => "yellow", Red => "red", Syncing => "syncing" }
