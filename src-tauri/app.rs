@@ -301,18 +301,8 @@ impl App {
         let report = files::step(&self.store, &self.data_dir, id, connector.as_ref(), limits).await?;
         let now = Utc::now();
         let mut store = self.store();
-        if report.listed + report.downloaded + report.failed + report.removed > 0 || report.stopped.is_some() {
-            let mut msg = format!(
-                "files: {} downloaded ({:.1} MB), {} could not be, {} removed, {} still to fetch",
-                report.downloaded,
-                report.bytes as f64 / 1_048_576.0,
-                report.failed,
-                report.removed,
-                report.pending
-            );
-            if report.listed > 0 {
-                msg.push_str(&format!("; {} file lists read", report.listed));
-            }
+        if report.eventful() {
+            let msg = format!("files: {}", report.summary());
             let stopped = report.stopped.as_ref().map(|e| format!("stopped early: {e}"));
             let level = if stopped.is_some() || report.failed > 0 { "warning" } else { "info" };
             store.log(Some(id), None, level, &msg, stopped.as_deref(), now)?;

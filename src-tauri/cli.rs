@@ -524,15 +524,7 @@ fn fetch_files(app: &App, name: Option<&str>, talent: Option<&str>, limits: &Fil
             }
             None => eprintln!("{}: skipped, its files are already being fetched", conn.name),
             Some(r) => {
-                println!(
-                    "{}: {} downloaded ({:.1} MB), {} could not be, {} removed, {} still to fetch",
-                    conn.name,
-                    r.downloaded,
-                    r.bytes as f64 / 1_048_576.0,
-                    r.failed,
-                    r.removed,
-                    r.pending
-                );
+                println!("{}: {}", conn.name, r.summary());
                 if let Some(e) = r.stopped {
                     eprintln!("talentdeck: {}: stopped early: {e}", conn.name);
                     failed = true;

@@ -132,7 +132,7 @@ fn spawn_sync(handle: AppHandle, app: Arc<App>, id: i64, full: bool, trigger: &'
         }
         // Then, not before: resume files never hold up a sync.
         match app.fetch_files(id, &FileLimits::default()).await {
-            Ok(Some(r)) if r.downloaded + r.failed + r.removed + r.listed > 0 || r.stopped.is_some() => {
+            Ok(Some(r)) if r.eventful() => {
                 emit_status(&handle, &app);
                 let _ = handle.emit("models_changed", serde_json::json!({ "connection_id": id }));
             }

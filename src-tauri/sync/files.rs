@@ -62,6 +62,29 @@ pub struct FilesReport {
     pub stopped: Option<Error>,
 }
 
+impl FilesReport {
+    /// One line for the sync log and the CLI.
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "{} downloaded ({:.1} MB), {} could not be, {} removed, {} still to fetch",
+            self.downloaded,
+            self.bytes as f64 / 1_048_576.0,
+            self.failed,
+            self.removed,
+            self.pending
+        );
+        if self.listed > 0 {
+            s.push_str(&format!("; {} file lists read", self.listed));
+        }
+        s
+    }
+
+    /// Whether the step did (or tried) anything worth telling.
+    pub fn eventful(&self) -> bool {
+        self.listed + self.downloaded + self.failed + self.removed > 0 || self.stopped.is_some()
+    }
+}
+
 fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
     store.lock().unwrap_or_else(|p| p.into_inner())
 }
