@@ -16,6 +16,11 @@ use crate::sync::files::FileLimits;
 
 type Shared<'a> = State<'a, Arc<App>>;
 
+/// Tells the UI a connection's local data changed (visible lists reload).
+fn emit_models(handle: &AppHandle, connection_id: i64) {
+    let _ = handle.emit("models_changed", serde_json::json!({ "connection_id": connection_id }));
+}
+
 /// Tells the UI every connection's health changed (it redraws indicators and banners).
 fn emit_status(handle: &AppHandle, app: &App) {
     if let Ok(all) = app.status(Utc::now()) {
@@ -70,7 +75,7 @@ async fn disconnect(handle: AppHandle, app: Shared<'_>, connection_id: i64, purg
         Some(crate::status::of(&store, store.connection(connection_id)?, Utc::now())?)
     };
     emit_status(&handle, &app);
-    let _ = handle.emit("models_changed", serde_json::json!({ "connection_id": connection_id }));
+    emit_models(&handle, connection_id);
     Ok(status)
 }
 
@@ -106,15 +111,12 @@ fn spawn_scheduler(handle: AppHandle, app: Arc<App>) {
 /// Runs a sync in the background, telling the UI as pages land and when the state changes.
 fn spawn_sync(handle: AppHandle, app: Arc<App>, id: i64, full: bool, trigger: &'static str) {
     tauri::async_runtime::spawn(async move {
-        let h = handle.clone();
         let started = std::sync::atomic::AtomicBool::new(false);
         let on_progress = |_: &crate::sync::Progress| {
             if !started.swap(true, std::sync::atomic::Ordering::Relaxed) {
-                if let Ok(all) = app.status(Utc::now()) {
-                    let _ = h.emit("status_changed", all);
-                }
+                emit_status(&handle, &app);
             }
-            let _ = h.emit("models_changed", serde_json::json!({ "connection_id": id }));
+            emit_models(&handle, id);
         };
         let succeeded = match app.sync(id, full, trigger, &on_progress).await {
             Ok(SyncOutcome::Ran(report)) => report.error.is_none(),
@@ -126,7 +128,7 @@ fn spawn_sync(handle: AppHandle, app: Arc<App>, id: i64, full: bool, trigger: &'
             }
         };
         emit_status(&handle, &app);
-        let _ = handle.emit("models_changed", serde_json::json!({ "connection_id": id }));
+        emit_models(&handle, id);
         if !succeeded {
             return; // the failure is on the card already; files would only fail the same way
         }
@@ -134,7 +136,7 @@ fn spawn_sync(handle: AppHandle, app: Arc<App>, id: i64, full: bool, trigger: &'
         match app.fetch_files(id, &FileLimits::default()).await {
             Ok(Some(r)) if r.eventful() => {
                 emit_status(&handle, &app);
-                let _ = handle.emit("models_changed", serde_json::json!({ "connection_id": id }));
+                emit_models(&handle, id);
             }
             Ok(_) => {}
             Err(e) => tracing::warn!(connection = id, error = %e, "could not fetch files"),
@@ -149,7 +151,7 @@ async fn open_file(handle: AppHandle, app: Shared<'_>, file_id: i64) -> Result<(
     let cid = app.store().stored_file(file_id)?.connection_id;
     let opened = app.open_file(file_id, &FileLimits::default()).await;
     // Downloaded, or failed with a reason the list shows: either way the row changed.
-    let _ = handle.emit("models_changed", serde_json::json!({ "connection_id": cid }));
+    emit_models(&handle, cid);
     let path = opened?;
     open::that_detached(&path).map_err(|e| {
         Error::Io(format!("the file is at {} but no app could open it: {e}", path.display()))
