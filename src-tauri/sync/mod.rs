@@ -73,9 +73,27 @@ struct Writer<'a> {
     progress: &'a (dyn Fn(&Progress) + Sync),
     counts: HashMap<Resource, RunCounts>,
     records: HashMap<Resource, u64>,
+    /// The write that failed: the writer stops there (and with it, through the channel, the fetchers).
+    failed: Option<Error>,
 }
 
 impl Writer<'_> {
+    /// Writes a page; `false` once a write failed (the drain loop then stops).
+    fn take(&mut self, m: Message) -> bool {
+        match self.write(m) {
+            Ok(()) => true,
+            Err(e) => {
+                self.failed = Some(e);
+                false
+            }
+        }
+    }
+
+    /// What was written, per resource, and whether every write succeeded.
+    fn finish(self) -> (HashMap<Resource, RunCounts>, Result<()>) {
+        (self.counts, self.failed.map_or(Ok(()), Err))
+    }
+
     fn write(&mut self, m: Message) -> Result<()> {
         let (conn, run_id) = (self.conn, self.run_id);
         let now = Utc::now();
@@ -177,7 +195,7 @@ pub async fn run(
     let fetchers = join_all(passes.into_iter().map(|pass| fetch_pass(connector, pass, tx.clone(), &abort)));
     drop(tx);
 
-    let mut w = Writer { store, conn, run_id, abort: &abort, progress, counts: HashMap::new(), records: HashMap::new() };
+    let mut w = Writer { store, conn, run_id, abort: &abort, progress, counts: HashMap::new(), records: HashMap::new(), failed: None };
     let (fetched, written) = if Handle::current().runtime_flavor() == RuntimeFlavor::MultiThread {
         // The writer gets a thread of its own, so parsing the next pages (and waiting for the
         // ATS) overlaps with SQLite writing this one. `block_in_place` hands this worker's
@@ -190,14 +208,12 @@ pub async fn run(
                         // `rx` moves in: when the writer stops on an error, the fetchers'
                         // sends fail and they stop too.
                         let mut rx = rx;
-                        let mut written = Ok(());
                         while let Some(m) = rx.blocking_recv() {
-                            if let Err(e) = w.write(m) {
-                                written = Err(e);
+                            if !w.take(m) {
                                 break;
                             }
                         }
-                        (w.counts, written)
+                        w.finish()
                     })
                     .map_err(|e| Error::Internal(format!("could not start the sync writer thread: {e}")));
                 match writer {
@@ -214,14 +230,12 @@ pub async fn run(
         // A current-thread runtime cannot lend its thread: write between fetches, as one task.
         let writer = async move {
             let mut rx = rx;
-            let mut written = Ok(());
             while let Some(m) = rx.recv().await {
-                if let Err(e) = w.write(m) {
-                    written = Err(e);
+                if !w.take(m) {
                     break;
                 }
             }
-            (w.counts, written)
+            w.finish()
         };
         tokio::join!(fetchers, writer)
     };
