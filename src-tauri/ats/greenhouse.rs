@@ -547,19 +547,24 @@ fn next_link(headers: &HeaderMap, request_url: &str) -> Option<String> {
 
 /// A list response's records; anything but a JSON array is an invalid response.
 async fn read_list(resp: reqwest::Response, what: &str) -> Result<Vec<Value>> {
-    let body = resp.text().await.map_err(|e| {
+    // Bytes, not text: serde checks the UTF-8 of each string as it goes and the body is not
+    // copied into a String first. Bytes that are not UTF-8 are read as text with replacement
+    // characters, as `text()` would: one bad name must not fail the page.
+    let body = resp.bytes().await.map_err(|e| {
         Error::Unreachable(format!("Greenhouse broke off its answer to {what}: {}", http::redact(&e.to_string())))
     })?;
-    match serde_json::from_str::<Value>(&body) {
+    let invalid = |shape: &str| {
+        Error::InvalidResponse(format!(
+            "Greenhouse answered {what} with {shape}: {}",
+            http::excerpt(&String::from_utf8_lossy(&body))
+        ))
+    };
+    let parsed = serde_json::from_slice::<Value>(&body)
+        .or_else(|e| if e.is_syntax() { serde_json::from_str(&String::from_utf8_lossy(&body)) } else { Err(e) });
+    match parsed {
         Ok(Value::Array(records)) => Ok(records),
-        Ok(_) => Err(Error::InvalidResponse(format!(
-            "Greenhouse answered {what} with something other than a list of records: {}",
-            http::excerpt(&body)
-        ))),
-        Err(_) => Err(Error::InvalidResponse(format!(
-            "Greenhouse answered {what} with something other than JSON: {}",
-            http::excerpt(&body)
-        ))),
+        Ok(_) => Err(invalid("something other than a list of records")),
+        Err(_) => Err(invalid("something other than JSON")),
     }
 }
 
@@ -885,5 +890,19 @@ mod tests {
             talent(&Rec::new(&v)).unwrap_err(),
             Skipped { remote_id: None, field: "record".into(), reason: "expected an object, found a string".into() }
         );
+    }
+
+    #[tokio::test]
+    async fn a_list_with_bytes_that_are_not_utf8_still_reads_and_non_lists_are_refused() {
+        let answer = |body: &[u8]| reqwest::Response::from(::http::Response::new(body.to_vec()));
+        let mut body = br#"[{"id": 1, "first_name": "Ren"#.to_vec();
+        body.push(0xE9); // Latin-1 "é": not UTF-8
+        body.extend_from_slice(br#"e"}]"#);
+        let records = read_list(answer(&body), "GET /v3/candidates").await.unwrap();
+        assert_eq!(records[0]["first_name"], "Ren\u{FFFD}e");
+        let e = read_list(answer(br#"{"error": "nope"}"#), "GET /v3/candidates").await.unwrap_err();
+        assert!(e.to_string().contains("something other than a list of records"), "{e}");
+        let e = read_list(answer(b"<html>busy</html>"), "GET /v3/candidates").await.unwrap_err();
+        assert!(e.to_string().contains("something other than JSON: <html>busy</html>"), "{e}");
     }
 }

@@ -2,7 +2,7 @@
 //! per-resource counts, and the sync log.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, OptionalExtension};
 
 use super::{parse_ts, ts, Store};
 use crate::error::Result;
@@ -65,7 +65,7 @@ pub struct RunCounts {
     pub skipped: u64,
 }
 
-pub(super) fn save_cursor_tx(tx: &Transaction<'_>, cid: i64, c: &Cursor, now: DateTime<Utc>) -> Result<()> {
+pub(super) fn save_cursor_tx(tx: &rusqlite::Connection, cid: i64, c: &Cursor, now: DateTime<Utc>) -> Result<()> {
     let resource = c.resource.map(Resource::as_str).unwrap_or("all");
     tx.prepare_cached(
         "INSERT INTO sync_cursors (connection_id, resource, cursor, page_cursor, pass_started_at, last_full_at, updated_at)

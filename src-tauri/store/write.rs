@@ -2,10 +2,10 @@
 //! one transaction so a crash between pages never leaves half a page or a cursor ahead of data.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Transaction};
+use rusqlite::{params, Connection};
 
 use super::{sync_state, ts, Cursor, Store};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{Application, Attachment, Job, Resource, Stage, StageChange, Talent};
 
 /// A remote record that no longer exists in the ATS.
@@ -104,10 +104,37 @@ pub struct PageWrite<'a> {
 }
 
 impl Store {
-    /// Writes one page of a pass: records, seen marks, deletions and checkpoint, atomically.
+    /// Runs `f` in one transaction, committed if `f` succeeds and rolled back otherwise. The
+    /// sync writer stores every page already queued in one commit: a commit's WAL write and the
+    /// search index's per-commit segment (and the merges it sets off) cost more than a page's
+    /// rows. Each page still lands whole, with its checkpoint, or not at all.
+    pub fn in_transaction<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        self.db.execute_batch("BEGIN IMMEDIATE")?;
+        let done = f(self).and_then(|v| {
+            self.db.execute_batch("COMMIT")?;
+            Ok(v)
+        });
+        if done.is_err() && !self.db.is_autocommit() {
+            // Best effort: the error that got us here is the one worth reporting.
+            let _ = self.db.execute_batch("ROLLBACK");
+        }
+        done
+    }
+
+    /// The connection, for writes that belong to the caller's [`Store::in_transaction`]: a page
+    /// and its checkpoint are only atomic inside one.
+    fn joined(&self) -> Result<&Connection> {
+        if self.db.is_autocommit() {
+            return Err(Error::Internal("sync pages are written inside a transaction".into()));
+        }
+        Ok(&self.db)
+    }
+
+    /// Writes one page of a pass: records, seen marks, deletions and checkpoint. Inside
+    /// [`Store::in_transaction`].
     pub fn write_page(&mut self, cid: i64, w: &PageWrite<'_>, now: DateTime<Utc>) -> Result<BatchCounts> {
-        let tx = self.db.transaction()?;
-        let mut counts = write_batch_tx(&tx, cid, w.batch, now)?;
+        let tx = self.joined()?;
+        let mut counts = write_batch_tx(tx, cid, w.batch, now)?;
         if let Some((resource, ids)) = w.listed {
             if let Some(table) = table_of(resource) {
                 let seen = ts(&w.seen_at);
@@ -123,7 +150,7 @@ impl Store {
                         .query_map(params![cid, seen], |r| r.get(0))?
                         .collect::<rusqlite::Result<_>>()?;
                     for remote_id in stale {
-                        match delete_record(&tx, cid, &Deletion { resource, remote_id }, &ts(&now))? {
+                        match delete_record(tx, cid, &Deletion { resource, remote_id }, &ts(&now))? {
                             Removal::Deleted => counts.deleted += 1,
                             Removal::Flagged => counts.flagged += 1,
                             Removal::Absent => {}
@@ -132,15 +159,14 @@ impl Store {
                 }
             }
         }
-        sync_state::save_cursor_tx(&tx, cid, w.cursor, now)?;
-        tx.commit()?;
+        sync_state::save_cursor_tx(tx, cid, w.cursor, now)?;
         Ok(counts)
     }
 
     /// Removes talents that no application refers to any more (Lever: a person exists only
-    /// through their opportunities). Returns how many went.
+    /// through their opportunities). Returns how many went. Inside [`Store::in_transaction`].
     pub fn prune_talents_without_applications(&mut self, cid: i64, now: DateTime<Utc>) -> Result<u64> {
-        let tx = self.db.transaction()?;
+        let tx = self.joined()?;
         let orphans: Vec<String> = tx
             .prepare(
                 "SELECT remote_id FROM talents t WHERE connection_id = ?1 AND NOT EXISTS
@@ -150,11 +176,10 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         let mut n = 0;
         for remote_id in orphans {
-            if let Removal::Deleted = delete_record(&tx, cid, &Deletion { resource: Resource::Talents, remote_id }, &ts(&now))? {
+            if let Removal::Deleted = delete_record(tx, cid, &Deletion { resource: Resource::Talents, remote_id }, &ts(&now))? {
                 n += 1;
             }
         }
-        tx.commit()?;
         Ok(n)
     }
 
@@ -177,7 +202,7 @@ impl Store {
     }
 }
 
-pub(super) fn write_batch_tx(tx: &Transaction<'_>, cid: i64, b: &Batch, now: DateTime<Utc>) -> Result<BatchCounts> {
+pub(super) fn write_batch_tx(tx: &Connection, cid: i64, b: &Batch, now: DateTime<Utc>) -> Result<BatchCounts> {
     let now = ts(&now);
     let mut c = BatchCounts::default();
     for j in &b.jobs {
@@ -231,7 +256,7 @@ fn table_of(resource: Resource) -> Option<&'static str> {
 
 /// Inserts a record, or else updates it if its content differs. The plain insert goes first:
 /// a new record (every record of a first sync) costs one statement, with no lookup before it.
-fn upsert(tx: &Transaction<'_>, insert: &str, upsert: &str, params: &[&dyn rusqlite::ToSql]) -> Result<Upsert> {
+fn upsert(tx: &Connection, insert: &str, upsert: &str, params: &[&dyn rusqlite::ToSql]) -> Result<Upsert> {
     if tx.prepare_cached(insert)?.execute(params)? > 0 {
         return Ok(Upsert::Created);
     }
@@ -241,7 +266,7 @@ fn upsert(tx: &Transaction<'_>, insert: &str, upsert: &str, params: &[&dyn rusql
     })
 }
 
-fn upsert_job(tx: &Transaction<'_>, cid: i64, j: &Job, now: &str) -> Result<Upsert> {
+fn upsert_job(tx: &Connection, cid: i64, j: &Job, now: &str) -> Result<Upsert> {
     let params = params![
             cid,
             j.remote_id,
@@ -270,7 +295,7 @@ fn upsert_job(tx: &Transaction<'_>, cid: i64, j: &Job, now: &str) -> Result<Upse
     )
 }
 
-fn upsert_stage(tx: &Transaction<'_>, cid: i64, s: &Stage, now: &str) -> Result<Upsert> {
+fn upsert_stage(tx: &Connection, cid: i64, s: &Stage, now: &str) -> Result<Upsert> {
     let params = params![cid, s.remote_id, s.job_remote_id, s.name, s.position, now];
     upsert(
         tx,
@@ -288,7 +313,7 @@ fn upsert_stage(tx: &Transaction<'_>, cid: i64, s: &Stage, now: &str) -> Result<
     )
 }
 
-fn upsert_talent(tx: &Transaction<'_>, cid: i64, t: &Talent, now: &str) -> Result<Upsert> {
+fn upsert_talent(tx: &Connection, cid: i64, t: &Talent, now: &str) -> Result<Upsert> {
     let tags = serde_json::to_string(&t.tags)?;
     let updated_at = ts(&t.updated_at);
     let extra = t.extra.to_string();
@@ -346,7 +371,7 @@ fn upsert_talent(tx: &Transaction<'_>, cid: i64, t: &Talent, now: &str) -> Resul
 }
 
 /// Replaces a talent's emails or phones if they differ; returns whether they did.
-fn replace_list(tx: &Transaction<'_>, table: &str, col: &str, talent_id: i64, values: &[String]) -> Result<bool> {
+fn replace_list(tx: &Connection, table: &str, col: &str, talent_id: i64, values: &[String]) -> Result<bool> {
     let current: Vec<String> = tx
         .prepare_cached(&format!("SELECT {col} FROM {table} WHERE talent_id = ?1 ORDER BY position"))?
         .query_map([talent_id], |r| r.get(0))?
@@ -359,7 +384,7 @@ fn replace_list(tx: &Transaction<'_>, table: &str, col: &str, talent_id: i64, va
     Ok(true)
 }
 
-fn insert_list(tx: &Transaction<'_>, table: &str, col: &str, talent_id: i64, values: &[String]) -> Result<()> {
+fn insert_list(tx: &Connection, table: &str, col: &str, talent_id: i64, values: &[String]) -> Result<()> {
     let mut ins = tx.prepare_cached(&format!("INSERT INTO {table} (talent_id, position, {col}) VALUES (?1, ?2, ?3)"))?;
     for (i, v) in values.iter().enumerate() {
         ins.execute(params![talent_id, i as i64, v])?;
@@ -368,7 +393,7 @@ fn insert_list(tx: &Transaction<'_>, table: &str, col: &str, talent_id: i64, val
 }
 
 /// Rewrites the talent's row in the full-text index from what is stored.
-pub(super) fn reindex_talent(tx: &Transaction<'_>, id: i64) -> Result<()> {
+pub(super) fn reindex_talent(tx: &Connection, id: i64) -> Result<()> {
     tx.prepare_cached("DELETE FROM talent_search WHERE rowid = ?1")?.execute([id])?;
     tx.prepare_cached(
         "INSERT INTO talent_search (rowid, name, emails, company, title, tags, resume)
@@ -383,7 +408,7 @@ pub(super) fn reindex_talent(tx: &Transaction<'_>, id: i64) -> Result<()> {
     Ok(())
 }
 
-fn upsert_application(tx: &Transaction<'_>, cid: i64, a: &Application, now: &str) -> Result<Upsert> {
+fn upsert_application(tx: &Connection, cid: i64, a: &Application, now: &str) -> Result<Upsert> {
     let params = params![
             cid,
             a.remote_id,
@@ -419,7 +444,7 @@ fn upsert_application(tx: &Transaction<'_>, cid: i64, a: &Application, now: &str
     )
 }
 
-fn upsert_stage_change(tx: &Transaction<'_>, cid: i64, h: &StageChange) -> Result<Upsert> {
+fn upsert_stage_change(tx: &Connection, cid: i64, h: &StageChange) -> Result<Upsert> {
     let entered = ts(&h.entered_at);
     let exited = h.exited_at.as_ref().map(ts);
     let params = params![cid, h.application_remote_id, h.stage_remote_id, h.stage_name, entered, exited];
@@ -437,7 +462,7 @@ fn upsert_stage_change(tx: &Transaction<'_>, cid: i64, h: &StageChange) -> Resul
     )
 }
 
-fn upsert_attachment(tx: &Transaction<'_>, cid: i64, a: &Attachment, now: &str) -> Result<Upsert> {
+fn upsert_attachment(tx: &Connection, cid: i64, a: &Attachment, now: &str) -> Result<Upsert> {
     let params = params![
             cid,
             a.remote_id,
@@ -486,7 +511,7 @@ enum Removal {
 }
 
 /// Whether the outbox holds unpushed intents for any of these applications.
-fn has_pending(tx: &Transaction<'_>, cid: i64, application_ids_sql: &str, arg: &str) -> Result<bool> {
+fn has_pending(tx: &Connection, cid: i64, application_ids_sql: &str, arg: &str) -> Result<bool> {
     let sql = format!(
         "SELECT EXISTS (SELECT 1 FROM outbox WHERE connection_id = ?1 AND state IN ('pending', 'conflict')
                           AND application_remote_id IN ({application_ids_sql}))"
@@ -497,7 +522,7 @@ fn has_pending(tx: &Transaction<'_>, cid: i64, application_ids_sql: &str, arg: &
 /// Removes a record deleted in the ATS. A talent takes its applications, history and files
 /// with it (GDPR erasure must propagate). Records with unpushed local changes are flagged
 /// `remote_deleted_at` instead, so the recruiter sees the conflict rather than losing work.
-fn delete_record(tx: &Transaction<'_>, cid: i64, d: &Deletion, now: &str) -> Result<Removal> {
+fn delete_record(tx: &Connection, cid: i64, d: &Deletion, now: &str) -> Result<Removal> {
     let rid = d.remote_id.as_str();
     let n = match d.resource {
         Resource::Jobs => tx.execute("DELETE FROM jobs WHERE connection_id = ?1 AND remote_id = ?2", params![cid, rid])?,

