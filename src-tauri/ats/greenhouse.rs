@@ -5,6 +5,7 @@
 //! Every request goes through the shared [`HttpClient`] (pacing, retries, 429s); this module
 //! adds the token, the paging and the mapping onto the normalized model.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,6 +14,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use reqwest::header::HeaderMap;
 use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use tokio::sync::Mutex;
 
@@ -265,15 +268,15 @@ impl Greenhouse {
         }
     }
 
-    /// Every record of a small list (departments, offices), following the cursor.
-    async fn fetch_all(&self, list: &str) -> Result<Vec<Value>> {
+    /// Every page of a small list (departments, offices), following the cursor.
+    async fn fetch_all(&self, list: &str) -> Result<Vec<ListBody>> {
         let mut url = self.first_url(list, &[("per_page", PER_PAGE.to_string())])?;
         let mut all = Vec::new();
         loop {
             let what = format!("GET {}", path_of(&url));
             let resp = self.get(&url, &what).await?;
             let next = next_link(resp.headers(), &url);
-            all.extend(read_list(resp, &what).await?);
+            all.push(read_list(resp, &what).await?);
             match next {
                 Some(n) => url = self.check_next(&n)?,
                 None => return Ok(all),
@@ -282,28 +285,28 @@ impl Greenhouse {
     }
 
     async fn load_names(&self) -> Result<Names> {
-        let index = |records: Vec<Value>, list: &str| -> HashMap<u64, String> {
+        let index = |pages: Vec<ListBody>, list: &str| -> Result<HashMap<u64, String>> {
             let mut m = HashMap::new();
-            for r in records {
-                match (r.get("id").and_then(Value::as_u64), r.get("name").and_then(Value::as_str)) {
-                    (Some(id), Some(name)) => {
-                        m.insert(id, name.to_string());
-                    }
-                    _ => {
-                        tracing::warn!(list, id = ?r.get("id"), "a Greenhouse record without an id or a name was ignored")
+            for page in &pages {
+                for r in page.records()? {
+                    match (r.value("id").and_then(|v| v.as_u64()), r.value("name")) {
+                        (Some(id), Some(Value::String(name))) => {
+                            m.insert(id, name);
+                        }
+                        _ => tracing::warn!(list, id = ?r.id, "a Greenhouse record without an id or a name was ignored"),
                     }
                 }
             }
-            m
+            Ok(m)
         };
-        let departments = index(self.fetch_all("departments").await?, "departments");
-        let offices = index(self.fetch_all("offices").await?, "offices");
+        let departments = index(self.fetch_all("departments").await?, "departments")?;
+        let offices = index(self.fetch_all("offices").await?, "offices")?;
         Ok(Names { departments, offices })
     }
 
     /// The department and office names, loaded once per connector; loaded again (once per
     /// page) if a job names one created since.
-    async fn names_for(&self, jobs: &[Value]) -> Result<Arc<Names>> {
+    async fn names_for(&self, jobs: &[Rec<'_>]) -> Result<Arc<Names>> {
         let mut slot = self.names.lock().await;
         let mut fresh = false;
         if slot.is_none() {
@@ -313,7 +316,7 @@ impl Greenhouse {
         let names = slot.clone().expect("loaded above");
         let unknown = jobs.iter().any(|j| {
             let dept =
-                j.get("department_id").and_then(Value::as_u64).is_some_and(|d| !names.departments.contains_key(&d));
+                j.value("department_id").and_then(|d| d.as_u64()).is_some_and(|d| !names.departments.contains_key(&d));
             let office = first_office(j).is_some_and(|o| !names.offices.contains_key(&o));
             dept || office
         });
@@ -408,7 +411,8 @@ impl Connector for Greenhouse {
             Some(n) => Some(self.check_next(&n)?),
             None => None,
         };
-        let records = read_list(resp, &what).await?;
+        let body = read_list(resp, &what).await?;
+        let records = body.records()?;
         let names = match req.resource {
             // An empty page (a quiet incremental pass) needs no names.
             Resource::Jobs if !records.is_empty() => Some(self.names_for(&records).await?),
@@ -416,20 +420,19 @@ impl Connector for Greenhouse {
         };
 
         let mut page = Page { next, ..Page::default() };
-        for v in &records {
-            let rec = Rec::new(v);
+        for rec in &records {
             if let Some(id) = &rec.id {
                 page.listed.push(id.clone());
             }
             let landed = match req.resource {
                 Resource::Jobs => {
-                    job(&rec, names.as_deref().expect("names loaded for jobs")).map(|j| page.batch.jobs.push(j))
+                    job(rec, names.as_deref().expect("names loaded for jobs")).map(|j| page.batch.jobs.push(j))
                 }
-                Resource::Stages => stage(&rec).map(|s| page.batch.stages.push(s)),
-                Resource::Talents => talent(&rec).map(|t| page.batch.talents.push(t)),
-                Resource::Applications => application(&rec).map(|a| page.batch.applications.push(a)),
-                Resource::StageHistory => stage_change(&rec).map(|h| page.batch.stage_history.push(h)),
-                Resource::Attachments => attachment(&rec).map(|a| page.batch.attachments.push(a)),
+                Resource::Stages => stage(rec).map(|s| page.batch.stages.push(s)),
+                Resource::Talents => talent(rec).map(|t| page.batch.talents.push(t)),
+                Resource::Applications => application(rec).map(|a| page.batch.applications.push(a)),
+                Resource::StageHistory => stage_change(rec).map(|h| page.batch.stage_history.push(h)),
+                Resource::Attachments => attachment(rec).map(|a| page.batch.attachments.push(a)),
             };
             if let Err(s) = landed {
                 // Field and reason only: record values may be personal data.
@@ -453,15 +456,17 @@ impl Connector for Greenhouse {
         }
         let url = self.first_url("attachments", &[("ids", file.remote_id.clone())])?;
         let what = "GET /v3/attachments";
-        let rows = read_list(self.get(&url, what).await?, what).await?;
-        let fresh = rows
-            .iter()
-            .find(|r| r.get("id").and_then(id_text).as_deref() == Some(file.remote_id.as_str()))
-            .and_then(|r| r.get("url")?.as_str());
+        let body = read_list(self.get(&url, what).await?, what).await?;
+        let fresh = body.records()?.into_iter().find(|r| r.id.as_deref() == Some(file.remote_id.as_str())).and_then(|r| {
+            match r.value("url")? {
+                Value::String(url) => Some(url),
+                _ => None,
+            }
+        });
         match fresh {
             // A fresh link refused too is this file's problem, not the connection's; the
             // storage's error body may quote the file's key, so it is left out.
-            Some(url) => self.http.send(WHAT, || self.http.inner().get(url)).await.map_err(|e| match e {
+            Some(url) => self.http.send(WHAT, || self.http.inner().get(&url)).await.map_err(|e| match e {
                 Error::PermissionDenied(_) | Error::InvalidResponse(_) => Error::InvalidResponse(format!(
                     "Greenhouse's file storage refused a freshly issued link to {:?}",
                     file.filename
@@ -545,26 +550,66 @@ fn next_link(headers: &HeaderMap, request_url: &str) -> Option<String> {
     None
 }
 
-/// A list response's records; anything but a JSON array is an invalid response.
-async fn read_list(resp: reqwest::Response, what: &str) -> Result<Vec<Value>> {
-    // Bytes, not text: serde checks the UTF-8 of each string as it goes and the body is not
-    // copied into a String first. Bytes that are not UTF-8 are read as text with replacement
-    // characters, as `text()` would: one bad name must not fail the page.
+/// A list response's body. Records are sliced out of it in place and a field is parsed only
+/// when a mapping reads it: no tree of every value of every record is built and dropped.
+struct ListBody {
+    text: String,
+    what: String,
+}
+
+async fn read_list(resp: reqwest::Response, what: &str) -> Result<ListBody> {
     let body = resp.bytes().await.map_err(|e| {
         Error::Unreachable(format!("Greenhouse broke off its answer to {what}: {}", http::redact(&e.to_string())))
     })?;
-    let invalid = |shape: &str| {
-        Error::InvalidResponse(format!(
-            "Greenhouse answered {what} with {shape}: {}",
-            http::excerpt(&String::from_utf8_lossy(&body))
-        ))
-    };
-    let parsed = serde_json::from_slice::<Value>(&body)
-        .or_else(|e| if e.is_syntax() { serde_json::from_str(&String::from_utf8_lossy(&body)) } else { Err(e) });
-    match parsed {
-        Ok(Value::Array(records)) => Ok(records),
-        Ok(_) => Err(invalid("something other than a list of records")),
-        Err(_) => Err(invalid("something other than JSON")),
+    // Bytes that are not UTF-8 are read with replacement characters, as `text()` would: one
+    // badly encoded name must not fail the page.
+    let text = String::from_utf8(body.into()).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    Ok(ListBody { text, what: what.to_string() })
+}
+
+impl ListBody {
+    /// The records; anything but a JSON array is an invalid response.
+    fn records(&self) -> Result<Vec<Rec<'_>>> {
+        match serde_json::from_str::<Vec<&RawValue>>(&self.text) {
+            Ok(records) => Ok(records.into_iter().map(Rec::new).collect()),
+            Err(_) => {
+                let shape = match serde_json::from_str::<serde::de::IgnoredAny>(&self.text) {
+                    Ok(_) => "something other than a list of records",
+                    Err(_) => "something other than JSON",
+                };
+                Err(Error::InvalidResponse(format!(
+                    "Greenhouse answered {} with {shape}: {}",
+                    self.what,
+                    http::excerpt(&self.text)
+                )))
+            }
+        }
+    }
+}
+
+/// An object's fields in order, unparsed; keys are borrowed unless they hold escapes.
+struct Fields<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+#[derive(Deserialize)]
+struct Key<'a>(#[serde(borrow)] Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Fields<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Fields<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(self, mut m: M) -> std::result::Result<Fields<'de>, M::Error> {
+                let mut fields = Vec::with_capacity(m.size_hint().unwrap_or(16));
+                while let Some(Key(k)) = m.next_key()? {
+                    fields.push((k, m.next_value()?));
+                }
+                Ok(Fields(fields))
+            }
+        }
+        d.deserialize_map(Visit)
     }
 }
 
@@ -580,8 +625,8 @@ fn id_text(v: &Value) -> Option<String> {
     }
 }
 
-fn first_office(job: &Value) -> Option<u64> {
-    job.get("office_ids")?.as_array()?.first()?.as_u64()
+fn first_office(job: &Rec) -> Option<u64> {
+    job.value("office_ids")?.as_array()?.first()?.as_u64()
 }
 
 fn kind_of(v: &Value) -> &'static str {
@@ -597,15 +642,25 @@ fn kind_of(v: &Value) -> &'static str {
 
 /// One record being read field by field; the first bad field becomes a [`Skipped`].
 struct Rec<'a> {
-    v: &'a Value,
-    fields: Option<&'a Map<String, Value>>,
+    raw: &'a RawValue,
+    /// `None` if the record is not an object.
+    fields: Option<Fields<'a>>,
     /// The id, if readable (a skipped record is still listed and reported by it).
     id: Option<String>,
 }
 
 impl<'a> Rec<'a> {
-    fn new(v: &'a Value) -> Rec<'a> {
-        Rec { v, fields: v.as_object(), id: v.get("id").and_then(id_text) }
+    fn new(raw: &'a RawValue) -> Rec<'a> {
+        let mut rec = Rec { raw, fields: serde_json::from_str(raw.get()).ok(), id: None };
+        rec.id = rec.value("id").as_ref().and_then(id_text);
+        rec
+    }
+
+    /// A field's value as sent (null included); `None` if absent.
+    fn value(&self, field: &str) -> Option<Value> {
+        // The last of repeated keys wins, as when an object is read whole.
+        let (_, raw) = self.fields.as_ref()?.0.iter().rev().find(|(k, _)| k == field)?;
+        serde_json::from_str(raw.get()).ok()
     }
 
     fn skip(&self, field: &str, reason: impl Into<String>) -> Skipped {
@@ -613,22 +668,24 @@ impl<'a> Rec<'a> {
     }
 
     /// The field's value; `None` for absent or null. Fails if the record is not an object.
-    fn raw(&self, field: &str) -> Result<Option<&'a Value>, Skipped> {
-        let fields =
-            self.fields.ok_or_else(|| self.skip("record", format!("expected an object, found {}", kind_of(self.v))))?;
-        Ok(fields.get(field).filter(|v| !v.is_null()))
+    fn raw(&self, field: &str) -> Result<Option<Value>, Skipped> {
+        if self.fields.is_none() {
+            let found = serde_json::from_str(self.raw.get()).unwrap_or(Value::Null);
+            return Err(self.skip("record", format!("expected an object, found {}", kind_of(&found))));
+        }
+        Ok(self.value(field).filter(|v| !v.is_null()))
     }
 
-    fn opt<T>(&self, field: &str, expected: &str, read: impl Fn(&'a Value) -> Option<T>) -> Result<Option<T>, Skipped> {
+    fn opt<T>(&self, field: &str, expected: &str, read: impl Fn(&Value) -> Option<T>) -> Result<Option<T>, Skipped> {
         match self.raw(field)? {
             None => Ok(None),
             Some(v) => {
-                read(v).map(Some).ok_or_else(|| self.skip(field, format!("expected {expected}, found {}", kind_of(v))))
+                read(&v).map(Some).ok_or_else(|| self.skip(field, format!("expected {expected}, found {}", kind_of(&v))))
             }
         }
     }
 
-    fn req<T>(&self, field: &str, expected: &str, read: impl Fn(&'a Value) -> Option<T>) -> Result<T, Skipped> {
+    fn req<T>(&self, field: &str, expected: &str, read: impl Fn(&Value) -> Option<T>) -> Result<T, Skipped> {
         self.opt(field, expected, read)?.ok_or_else(|| self.skip(field, "missing"))
     }
 
@@ -683,11 +740,9 @@ impl<'a> Rec<'a> {
     /// The listed fields that are present, verbatim, for `extra`.
     fn extra(&self, fields: &[&str]) -> Value {
         let mut m = Map::new();
-        if let Some(all) = self.fields {
-            for &f in fields {
-                if let Some(v) = all.get(f) {
-                    m.insert(f.to_string(), v.clone());
-                }
+        for &f in fields {
+            if let Some(v) = self.value(f) {
+                m.insert(f.to_string(), v);
             }
         }
         Value::Object(m)
@@ -701,7 +756,7 @@ fn parse_time(v: &Value) -> Option<DateTime<Utc>> {
 fn job(r: &Rec, names: &Names) -> Result<Job, Skipped> {
     let remote_id = r.id()?;
     let title = r.req_text("name")?;
-    let status = match r.req("status", "a string", Value::as_str)? {
+    let status = match r.req("status", "a string", |v| v.as_str().map(str::to_owned))?.as_str() {
         "open" => JobStatus::Open,
         "closed" => JobStatus::Closed,
         "draft" => JobStatus::Draft,
@@ -774,7 +829,7 @@ fn application(r: &Rec) -> Result<Application, Skipped> {
     let talent_remote_id = r.req_id("candidate_id")?;
     let prospect = r.opt("prospect", "true/false", Value::as_bool)?.unwrap_or(false);
     let job_id = r.opt_id("job_id")?;
-    let status = match r.req("status", "a string", Value::as_str)? {
+    let status = match r.req("status", "a string", |v| v.as_str().map(str::to_owned))?.as_str() {
         "in_process" => ApplicationStatus::Active,
         "rejected" => ApplicationStatus::Rejected,
         "hired" => ApplicationStatus::Hired,
@@ -880,29 +935,33 @@ mod tests {
 
     #[test]
     fn a_malformed_candidate_is_skipped_with_its_id_and_field() {
-        let v = serde_json::json!({ "id": 42, "first_name": 7, "last_name": "Lovelace", "updated_at": "2026-01-01T00:00:00.000Z" });
-        let s = talent(&Rec::new(&v)).unwrap_err();
+        let read = |v: Value| talent(&Rec::new(&serde_json::value::to_raw_value(&v).unwrap()));
+        let s = read(serde_json::json!({ "id": 42, "first_name": 7, "last_name": "Lovelace", "updated_at": "2026-01-01T00:00:00.000Z" })).unwrap_err();
         assert_eq!((s.remote_id.as_deref(), s.field.as_str()), (Some("42"), "first_name"));
         let v = serde_json::json!({ "id": 43, "first_name": "Ada", "email_addresses": "a@x.test, b@x.test", "updated_at": "2026-01-01T00:00:00.000Z" });
-        assert_eq!(talent(&Rec::new(&v)).unwrap_err().field, "email_addresses");
-        let v = serde_json::json!("not an object");
+        assert_eq!(read(v).unwrap_err().field, "email_addresses");
         assert_eq!(
-            talent(&Rec::new(&v)).unwrap_err(),
+            read(serde_json::json!("not an object")).unwrap_err(),
             Skipped { remote_id: None, field: "record".into(), reason: "expected an object, found a string".into() }
         );
     }
 
     #[tokio::test]
-    async fn a_list_with_bytes_that_are_not_utf8_still_reads_and_non_lists_are_refused() {
+    async fn a_page_is_read_in_place_whatever_its_encoding_and_non_lists_are_refused() {
         let answer = |body: &[u8]| reqwest::Response::from(::http::Response::new(body.to_vec()));
         let mut body = br#"[{"id": 1, "first_name": "Ren"#.to_vec();
         body.push(0xE9); // Latin-1 "é": not UTF-8
-        body.extend_from_slice(br#"e"}]"#);
-        let records = read_list(answer(&body), "GET /v3/candidates").await.unwrap();
-        assert_eq!(records[0]["first_name"], "Ren\u{FFFD}e");
-        let e = read_list(answer(br#"{"error": "nope"}"#), "GET /v3/candidates").await.unwrap_err();
+        body.extend_from_slice(
+            br#"e", "last_name": "Dupr\u00e9", "tags": ["a"], "updated_at": "2026-01-01T00:00:00Z", "ti\u0074le": "CTO", "company": null}]"#,
+        );
+        let page = read_list(answer(&body), "GET /v3/candidates").await.unwrap();
+        let t = talent(&page.records().unwrap()[0]).unwrap();
+        // Escapes are read in values and in keys; null reads as absent.
+        assert_eq!((t.name.as_str(), t.title.as_deref(), t.company), ("Ren\u{FFFD}e Dupré", Some("CTO"), None));
+        assert_eq!((t.remote_id.as_str(), t.tags), ("1", vec!["a".to_string()]));
+        let e = read_list(answer(br#"{"error": "nope"}"#), "GET /v3/candidates").await.unwrap().records().err().unwrap();
         assert!(e.to_string().contains("something other than a list of records"), "{e}");
-        let e = read_list(answer(b"<html>busy</html>"), "GET /v3/candidates").await.unwrap_err();
+        let e = read_list(answer(b"<html>busy</html>"), "GET /v3/candidates").await.unwrap().records().err().unwrap();
         assert!(e.to_string().contains("something other than JSON: <html>busy</html>"), "{e}");
     }
 }
