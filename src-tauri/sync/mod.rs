@@ -1,7 +1,8 @@
 //! The sync engine: plans a pass per resource from its cursor, streams pages from a
 //! [`Connector`] through a bounded channel into a single writer that stores each page with its
-//! checkpoint in one transaction, reconciles deletions after complete full passes, and records
-//! the run. A crash at any moment leaves a consistent database and a resumable cursor.
+//! checkpoint atomically (the pages already queued share one commit), reconciles deletions
+//! after complete full passes, and records the run. A crash at any moment leaves a consistent
+//! database and a resumable cursor.
 
 pub mod files;
 pub mod plan;
@@ -64,7 +65,8 @@ fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
     store.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// The single writer: stores each page with its checkpoint in one transaction, in arrival order.
+/// The single writer: stores pages with their checkpoints in arrival order, those already
+/// queued in one transaction.
 struct Writer<'a> {
     store: &'a Mutex<Store>,
     conn: &'a Connection,
