@@ -89,6 +89,13 @@ fn a_file_from_an_older_schema_is_upgraded_and_keeps_its_data() {
                 [c.id],
             )
             .unwrap();
+        old.raw()
+            .execute(
+                "INSERT INTO stage_history (connection_id, application_remote_id, stage_remote_id, stage_name, entered_at)
+                 VALUES (?1, '9', '3', 'Screen', '2026-01-02T00:00:00.000Z')",
+                [c.id],
+            )
+            .unwrap();
     }
     let store = Store::open(&path).unwrap();
     assert_eq!(store.current_version().unwrap(), schema_version());
@@ -101,6 +108,8 @@ fn a_file_from_an_older_schema_is_upgraded_and_keeps_its_data() {
     let due = store.files_to_fetch(cid, 10).unwrap();
     assert_eq!(due.len(), 1, "a file stored before the upgrade is fetched after it");
     assert_eq!(due[0].attachment.filename, "zoe_cv.pdf");
+    let history = store.counts(cid).unwrap().into_iter().find(|(r, _)| *r == "stage_history").unwrap().1;
+    assert_eq!(history, 1, "stage history is carried into its rebuilt table");
 }
 
 #[test]

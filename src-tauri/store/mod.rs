@@ -34,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_initial.sql"),
     include_str!("migrations/002_talent_search.sql"),
     include_str!("migrations/003_files.sql"),
+    include_str!("migrations/004_lean_sync_tables.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
