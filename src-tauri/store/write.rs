@@ -110,15 +110,30 @@ impl Store {
     /// rows. Each page still lands whole, with its checkpoint, or not at all.
     pub fn in_transaction<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
         self.db.execute_batch("BEGIN IMMEDIATE")?;
-        let done = f(self).and_then(|v| {
-            self.db.execute_batch("COMMIT")?;
-            Ok(v)
-        });
-        if done.is_err() && !self.db.is_autocommit() {
-            // Best effort: the error that got us here is the one worth reporting.
-            let _ = self.db.execute_batch("ROLLBACK");
+        // A panic must not leave the transaction open for whoever takes the store next (its
+        // writes would never be committed): roll back, then let the panic go on.
+        let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(self)));
+        let done = match done {
+            Ok(done) => done.and_then(|v| {
+                self.db.execute_batch("COMMIT")?;
+                Ok(v)
+            }),
+            Err(panic) => {
+                self.rollback();
+                std::panic::resume_unwind(panic)
+            }
+        };
+        if done.is_err() {
+            self.rollback();
         }
         done
+    }
+
+    /// Best effort: the error (or panic) that got us here is the one worth reporting.
+    fn rollback(&self) {
+        if !self.db.is_autocommit() {
+            let _ = self.db.execute_batch("ROLLBACK");
+        }
     }
 
     /// The connection, for writes that belong to the caller's [`Store::in_transaction`]: a page
@@ -572,4 +587,33 @@ fn delete_record(tx: &Connection, cid: i64, d: &Deletion, now: &str) -> Result<R
         }
     };
     Ok(if n > 0 { Removal::Deleted } else { Removal::Absent })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_group_that_fails_or_panics_leaves_nothing_behind_and_no_open_transaction() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("t.sqlite3")).unwrap();
+        let log = |s: &mut Store, msg: &str| s.log(None, None, "info", msg, None, Utc::now());
+        let failed = store.in_transaction(|s| {
+            log(s, "first")?;
+            Err::<(), _>(Error::Internal("the second page failed".into()))
+        });
+        assert!(failed.is_err());
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            store.in_transaction(|s| -> Result<()> {
+                log(s, "before the panic")?;
+                panic!("a bug mid-group")
+            })
+        }));
+        assert!(panicked.is_err());
+        // Later writes commit on their own, and only they are there.
+        log(&mut store, "after").unwrap();
+        store.in_transaction(|s| log(s, "grouped")).unwrap();
+        let messages: Vec<String> = store.log_entries(None, 10).unwrap().into_iter().map(|e| e.message).collect();
+        assert_eq!(messages, vec!["grouped".to_string(), "after".to_string()]);
+    }
 }
