@@ -11,6 +11,16 @@ use super::{parse_ts, ts, write, Store};
 use crate::error::{Error, Result};
 use crate::model::Attachment;
 
+/// How a talent's files are listed wherever they are shown: resumes first, newest first.
+pub(super) const FILE_ORDER: &str = "kind <> 'resume', updated_at DESC, id";
+
+/// A file still to download: no local copy and no recorded reason it cannot be had. The
+/// partial index `attachments_pending` has this very predicate, which is what lets SQLite use it.
+const PENDING: &str = "local_path IS NULL AND download_error IS NULL";
+
+/// An application (`a`) whose file list was never read, or has changed since it was (Lever).
+const LIST_DUE: &str = "(a.files_checked_at IS NULL OR a.files_checked_at < a.updated_at)";
+
 /// An attachment as stored, with where its bytes are (if downloaded).
 #[derive(Debug, Clone)]
 pub struct StoredFile {
@@ -84,7 +94,7 @@ impl Store {
         let mut stmt = self.db.prepare(&format!(
             "{STORED_FILE} f WHERE EXISTS (SELECT 1 FROM talents t WHERE t.id = ?1
                  AND t.connection_id = f.connection_id AND t.remote_id = f.talent_remote_id)
-             ORDER BY kind <> 'resume', updated_at DESC, id"
+             ORDER BY {FILE_ORDER}"
         ))?;
         let rows = stmt.query_map([talent_id], stored_file)?;
         rows.map(|r| finish(r?)).collect()
@@ -94,7 +104,7 @@ impl Store {
     /// recently updated talents first: the people a recruiter is most likely to open.
     pub fn files_to_fetch(&self, cid: i64, limit: u32) -> Result<Vec<StoredFile>> {
         let mut stmt = self.db.prepare(&format!(
-            "{STORED_FILE} f WHERE connection_id = ?1 AND local_path IS NULL AND download_error IS NULL
+            "{STORED_FILE} f WHERE connection_id = ?1 AND {PENDING}
              ORDER BY kind <> 'resume',
                       (SELECT t.updated_at FROM talents t WHERE t.connection_id = f.connection_id
                          AND t.remote_id = f.talent_remote_id) DESC, id
@@ -107,7 +117,7 @@ impl Store {
     /// How many files of `cid` are still to download.
     pub fn files_pending(&self, cid: i64) -> Result<u64> {
         Ok(self.db.query_row(
-            "SELECT COUNT(*) FROM attachments WHERE connection_id = ?1 AND local_path IS NULL AND download_error IS NULL",
+            &format!("SELECT COUNT(*) FROM attachments WHERE connection_id = ?1 AND {PENDING}"),
             [cid],
             |r| r.get::<_, i64>(0),
         )? as u64)
@@ -139,22 +149,21 @@ impl Store {
     /// Applications of `cid` whose file list was never read or changed since (Lever), most
     /// recently updated first, at most `limit`: `(application remote id, talent remote id)`.
     pub fn applications_to_list_files(&self, cid: i64, limit: u32) -> Result<Vec<(String, String)>> {
-        let mut stmt = self.db.prepare(
-            "SELECT remote_id, talent_remote_id FROM applications
-             WHERE connection_id = ?1 AND (files_checked_at IS NULL OR files_checked_at < updated_at)
-             ORDER BY updated_at DESC, id LIMIT ?2",
-        )?;
+        let mut stmt = self.db.prepare(&format!(
+            "SELECT a.remote_id, a.talent_remote_id FROM applications a WHERE a.connection_id = ?1 AND {LIST_DUE}
+             ORDER BY a.updated_at DESC, a.id LIMIT ?2"
+        ))?;
         let rows = stmt.query_map(params![cid, limit], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The same, for one talent (by local id): what opening their files must read first.
     pub fn applications_of_talent_to_list_files(&self, talent_id: i64) -> Result<Vec<(String, String)>> {
-        let mut stmt = self.db.prepare(
+        let mut stmt = self.db.prepare(&format!(
             "SELECT a.remote_id, a.talent_remote_id FROM applications a JOIN talents t
                ON t.connection_id = a.connection_id AND t.remote_id = a.talent_remote_id
-             WHERE t.id = ?1 AND (a.files_checked_at IS NULL OR a.files_checked_at < a.updated_at)",
-        )?;
+             WHERE t.id = ?1 AND {LIST_DUE}"
+        ))?;
         let rows = stmt.query_map([talent_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

@@ -5,6 +5,7 @@ use rusqlite::params;
 use serde::Serialize;
 use ts_rs::TS;
 
+use super::files::FILE_ORDER;
 use super::{parse_ts, Store};
 use crate::error::{Error, Result};
 use crate::model::{JobRow, JobStatus, TalentRow};
@@ -121,7 +122,7 @@ impl Store {
     /// or all talents when `query` is blank; at most `limit`, by name.
     pub fn search_talents(&self, connection_id: Option<i64>, query: &str, limit: u32) -> Result<Vec<TalentRow>> {
         let (fts, short) = fts_query(query);
-        let mut sql = String::from(
+        let mut sql = format!(
             "SELECT t.id, t.connection_id, c.name, t.remote_id, t.name, t.company, t.title, t.tags, t.updated_at,
                     (SELECT COUNT(*) FROM applications a WHERE a.connection_id = t.connection_id AND a.talent_remote_id = t.remote_id),
                     (SELECT json_group_array(email) FROM (SELECT email FROM talent_emails WHERE talent_id = t.id ORDER BY position)),
@@ -130,9 +131,9 @@ impl Store {
                               'size_bytes', f.size_bytes, 'downloaded', json(iif(f.local_path IS NULL, 'false', 'true')),
                               'error', f.download_error))
                        FROM (SELECT * FROM attachments WHERE connection_id = t.connection_id AND talent_remote_id = t.remote_id
-                             ORDER BY kind <> 'resume', updated_at DESC, id) f)
+                             ORDER BY {FILE_ORDER}) f)
              FROM talents t JOIN connections c ON c.id = t.connection_id
-             WHERE (?1 IS NULL OR t.connection_id = ?1)",
+             WHERE (?1 IS NULL OR t.connection_id = ?1)"
         );
         let mut args: Vec<rusqlite::types::Value> = vec![connection_id.into()];
         if !fts.is_empty() {
