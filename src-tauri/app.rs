@@ -317,11 +317,8 @@ impl App {
     /// Offline, a file downloaded before still opens; one never downloaded says why not.
     pub async fn open_file(&self, file_id: i64, limits: &FileLimits) -> Result<PathBuf> {
         let stored = self.store().stored_file(file_id)?;
-        if let Some(rel) = &stored.local_path {
-            let path = self.data_dir.join(rel);
-            if path.is_file() {
-                return Ok(path);
-            }
+        if let Some(path) = files::local_copy(&self.data_dir, &stored) {
+            return Ok(path);
         }
         let conn = self.store().connection(stored.connection_id)?;
         if conn.state == ConnectionState::Disconnected {
@@ -331,7 +328,7 @@ impl App {
             )));
         }
         let connector = self.connector_for(&conn)?;
-        files::fetch_one(&self.store, &self.data_dir, file_id, connector.as_ref(), limits).await
+        files::fetch_one(&self.store, &self.data_dir, &stored, connector.as_ref(), limits).await
     }
 
     /// A talent's files (by the talent's local id): their file lists are read first where the

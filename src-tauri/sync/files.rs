@@ -147,23 +147,26 @@ pub async fn step(
     Ok(report)
 }
 
-/// The local copy of file `id`, downloaded now if it is not in the data folder yet (or its
+/// Where file `f`'s bytes are, if they are in the data folder (a copy deleted by hand counts
+/// as missing).
+pub fn local_copy(data_dir: &Path, f: &StoredFile) -> Option<PathBuf> {
+    let path = data_dir.join(f.local_path.as_ref()?);
+    path.is_file().then_some(path)
+}
+
+/// The local copy of file `f`, downloaded now if it is not in the data folder yet (or its
 /// copy went missing). A file that cannot be had keeps the reason, as in a step.
 pub async fn fetch_one(
     store: &Mutex<Store>,
     data_dir: &Path,
-    id: i64,
+    f: &StoredFile,
     connector: &dyn Connector,
     limits: &FileLimits,
 ) -> Result<PathBuf> {
-    let f = lock(store).stored_file(id)?;
-    if let Some(rel) = &f.local_path {
-        let path = data_dir.join(rel);
-        if path.is_file() {
-            return Ok(path);
-        }
+    if let Some(path) = local_copy(data_dir, f) {
+        return Ok(path);
     }
-    match download(store, data_dir, connector, &f, limits.max_file_bytes).await {
+    match download(store, data_dir, connector, f, limits.max_file_bytes).await {
         Ok((path, _)) => Ok(path),
         Err(e) => {
             if about_this_file(&e) {
