@@ -58,6 +58,29 @@ fn fresh_file_migrates_to_the_current_schema() {
     assert_eq!(Store::open_dir(dir.path()).unwrap().current_version().unwrap(), schema_version());
 }
 
+/// The window and a CLI command started together on a new data folder both create and migrate
+/// the same file (CI once failed on "database is locked" and on "table already exists").
+#[test]
+fn openers_racing_on_a_new_file_all_get_the_migrated_store() {
+    for _round in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("talentdeck.sqlite3");
+        let start = std::sync::Arc::new(std::sync::Barrier::new(6));
+        let openers: Vec<_> = (0..6)
+            .map(|_| {
+                let (path, start) = (path.clone(), start.clone());
+                std::thread::spawn(move || {
+                    start.wait();
+                    Store::open(&path).map(|s| s.current_version().unwrap()).map_err(|e| e.to_string())
+                })
+            })
+            .collect();
+        for opener in openers {
+            assert_eq!(opener.join().unwrap(), Ok(schema_version()));
+        }
+    }
+}
+
 #[test]
 fn a_file_from_an_older_schema_is_upgraded_and_keeps_its_data() {
     let dir = tempfile::tempdir().unwrap();

@@ -81,20 +81,45 @@ impl Store {
     }
 
     /// Opens the database file at `path`, migrating it to the current schema.
+    ///
+    /// Another process may be creating or migrating the same file at this moment (the window
+    /// and a CLI command started together on a new data folder): a busy file, or a migration
+    /// that fails because the other process got there first, is retried for up to 10 s.
     pub fn open(path: &Path) -> Result<Store> {
-        let mut db = Db::open(path).map_err(|e| Error::DataDir {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
-        configure(&db)?;
-        let found: usize = db.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            match Store::open_once(path) {
+                Ok(store) => return Ok(store),
+                Err(Opening::Busy(_)) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                Err(Opening::Busy(e) | Opening::Failed(e)) => return Err(e),
+            }
+        }
+    }
+
+    fn open_once(path: &Path) -> std::result::Result<Store, Opening> {
+        let mut db = Db::open(path)
+            .map_err(|e| Error::DataDir { path: path.display().to_string(), reason: e.to_string() })
+            .map_err(Opening::Failed)?;
+        configure(&db).map_err(Opening::from_sqlite)?;
+        let version = |db: &Db| db.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0));
+        let found = version(&db).map_err(Opening::from_sqlite)? as usize;
         if found > schema_version() {
-            return Err(Error::StoreTooNew { found, known: schema_version() });
+            return Err(Opening::Failed(Error::StoreTooNew { found, known: schema_version() }));
         }
         // Each migration runs in its own transaction; a failure leaves the previous version intact.
-        migrations()
-            .to_latest(&mut db)
-            .map_err(|e| Error::Store(format!("migrating the database failed: {e}")))?;
+        if let Err(e) = migrations().to_latest(&mut db) {
+            let busy = match &e {
+                rusqlite_migration::Error::RusqliteError { err, .. } => is_busy(err),
+                _ => false,
+            };
+            // "table already exists" after another process migrated between our read of the
+            // version and our first statement: not an error, just a late start.
+            let moved = version(&db).map(|v| v as usize != found).unwrap_or(false);
+            let err = Error::Store(format!("migrating the database failed: {e}"));
+            return Err(if busy || moved { Opening::Busy(err) } else { Opening::Failed(err) });
+        }
         Ok(Store { db, path: path.to_path_buf() })
     }
 
@@ -281,13 +306,15 @@ fn row_to_connection(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Connectio
     })())
 }
 
-fn configure(db: &Db) -> Result<()> {
+fn configure(db: &Db) -> rusqlite::Result<()> {
+    // First, so that every statement below (switching a new file to WAL takes a write lock)
+    // waits for another process instead of failing at once.
+    db.busy_timeout(std::time::Duration::from_secs(10))?;
     // WAL: the UI reads while a sync writes. NORMAL sync is durable at checkpoints and safe
     // against corruption on a crash (WAL guarantees atomic commits).
     db.pragma_update(None, "journal_mode", "WAL")?;
     db.pragma_update(None, "synchronous", "NORMAL")?;
     db.pragma_update(None, "foreign_keys", "ON")?;
-    db.busy_timeout(std::time::Duration::from_secs(10))?;
     // A page write uses some 30 cached statements (upserts, lookups, contacts, search index,
     // seen marks, cursor); rusqlite's default cache of 16 made interleaved pages of different
     // resources re-prepare them over and over.
@@ -301,6 +328,29 @@ fn configure(db: &Db) -> Result<()> {
     // writing (a 100,000-talent sync: 0.6 s less system time).
     db.pragma_update(None, "wal_autocheckpoint", 8192)?;
     Ok(())
+}
+
+/// Why one attempt at opening the store failed: worth another try, or not.
+enum Opening {
+    Busy(Error),
+    Failed(Error),
+}
+
+impl Opening {
+    fn from_sqlite(e: rusqlite::Error) -> Opening {
+        if is_busy(&e) {
+            Opening::Busy(e.into())
+        } else {
+            Opening::Failed(e.into())
+        }
+    }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
 }
 
 /// Creates the data folder if needed and checks it is a writable folder, with a clear error if not.
