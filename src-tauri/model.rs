@@ -130,6 +130,25 @@ pub struct Stage {
     pub job_remote_id: Option<String>,
     pub name: String,
     pub position: i64,
+    /// The provider's own type of the stage where it has one (Ashby: `Lead`, `Active`, `Offer`,
+    /// `Hired`, `Archived`); it helps suggest the mapping onto Talentdeck's pipeline.
+    pub ats_type: Option<String>,
+}
+
+/// A reason the ATS accepts for a rejection: Greenhouse rejection reasons, Lever and Ashby
+/// archive reasons. Synced like stages, so a recruiter can reject offline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejectionReason {
+    pub remote_id: String,
+    pub name: String,
+}
+
+/// A note on a talent as the ATS lists it (read to tell whether a note whose answer was lost
+/// arrived after all: no provider's note endpoint is idempotent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoteNote {
+    pub remote_id: String,
+    pub body: String,
 }
 
 /// A person as the provider sees them.

@@ -791,7 +791,7 @@ fn stage(r: &Rec<'_>, job_id: &str) -> std::result::Result<Stage, Skipped> {
         None | Some(Value::Null) => return Err(r.skip("orderInInterviewPlan", "missing")),
         Some(v) => return Err(r.skip("orderInInterviewPlan", format!("expected a number, found {}", kind(v)))),
     };
-    Ok(Stage { remote_id: r.id.clone(), job_remote_id: Some(job_id.to_string()), name: r.str("title")?, position })
+    Ok(Stage { remote_id: r.id.clone(), job_remote_id: Some(job_id.to_string()), name: r.str("title")?, position, ats_type: None })
 }
 
 fn talent(r: &Rec<'_>) -> std::result::Result<Talent, Skipped> {

@@ -797,6 +797,7 @@ fn stage(r: &Rec) -> Result<Stage, Skipped> {
         job_remote_id: r.opt_id("job_id")?,
         name: r.req_text("name")?,
         position: r.req("sort_order", "an integer", Value::as_i64)?,
+        ats_type: None,
     })
 }
 

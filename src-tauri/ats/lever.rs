@@ -940,7 +940,7 @@ fn parse_posting(v: &Value) -> std::result::Result<Job, Skipped> {
 fn parse_stage(v: &Value, position: i64) -> std::result::Result<Stage, Skipped> {
     let r = Rec::new(v)?;
     let name = r.string("text")?;
-    Ok(Stage { remote_id: r.id.clone(), job_remote_id: None, name, position })
+    Ok(Stage { remote_id: r.id.clone(), job_remote_id: None, name, position, ats_type: None })
 }
 
 fn parse_opportunity(v: &Value) -> std::result::Result<Opp, Skipped> {

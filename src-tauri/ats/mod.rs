@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 
 use crate::error::Result;
-use crate::model::{Attachment, Provider, Resource};
+use crate::model::{Application, Attachment, Provider, RejectionReason, RemoteNote, Resource};
 use crate::store::Batch;
 
 /// Where and as whom to connect. The secret is passed in, never stored here beyond the
@@ -139,4 +139,47 @@ pub trait Connector: Send + Sync {
     async fn open_file(&self, file: &Attachment) -> Result<reqwest::Response>;
 
     fn stats(&self) -> &http::Stats;
+
+    // ---- writes (two-way sync) ----
+    //
+    // Writes are never retried blindly: a 429 or a refused connection (nothing reached the ATS)
+    // may be retried by the connector; any other failure is returned at once, because a timeout
+    // or a 502 may hide a write the ATS applied. The push worker re-reads and decides.
+    // Errors: `Conflict` for a stale view the ATS itself refused (Greenhouse's `from_stage_id`),
+    // `Validation` with the provider's own message for a write it refused (closed application,
+    // unknown stage or reason), `NotFound` for a record gone from the ATS, `Unauthorized`,
+    // `PermissionDenied`, `Unreachable` (no answer, or a 5xx: the write may or may not have
+    // been applied), `RateLimited`.
+
+    /// The application as the ATS holds it now: its job, stage and status.
+    async fn application(&self, _remote_id: &str) -> Result<Application> {
+        Err(crate::error::Error::Internal("WRITES-PENDING".into()))
+    }
+
+    /// Moves `app` from `app.stage_remote_id` (the stage the move starts from, as the caller
+    /// last saw it) to `to_stage_remote_id`, a stage of the same job's pipeline.
+    async fn move_application(&self, _app: &Application, _to:  &str) -> Result<()> {
+        Err(crate::error::Error::Internal("WRITES-PENDING".into()))
+    }
+
+    /// Rejects (archives) `app` with one of the ATS's reasons (`rejection_reasons`).
+    async fn reject(&self, _app: &Application, _reason: &str) -> Result<()> {
+        Err(crate::error::Error::Internal("WRITES-PENDING".into()))
+    }
+
+    /// Adds a note to a talent, exactly as typed (markup stays text). `application_remote_id`
+    /// is the talent's most recent application (Lever notes live on an opportunity).
+    async fn add_note(&self, _talent: &str, _application: Option<&str>, _body: &str) -> Result<()> {
+        Err(crate::error::Error::Internal("WRITES-PENDING".into()))
+    }
+
+    /// The talent's notes in the ATS (same arguments as `add_note`).
+    async fn notes(&self, _talent: &str, _application: Option<&str>) -> Result<Vec<RemoteNote>> {
+        Err(crate::error::Error::Internal("WRITES-PENDING".into()))
+    }
+
+    /// Every reason the ATS accepts for a rejection (a small list, read in full).
+    async fn rejection_reasons(&self) -> Result<Vec<RejectionReason>> {
+        Err(crate::error::Error::Internal("WRITES-PENDING".into()))
+    }
 }
