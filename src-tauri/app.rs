@@ -19,6 +19,9 @@ use crate::status::{self, ConnectionStatus};
 use crate::store::{ExportKind, LogEntry, NewConnection, Store, StoredFile};
 use crate::vault::{Credential, CredentialKind, Vault};
 
+mod two_way;
+pub use two_way::{field_directions, resolution, Direction, MoveTarget, Suggestion};
+
 /// The platform's app-data folder (the same one the desktop window uses).
 pub fn default_data_dir() -> Result<PathBuf> {
     directories::BaseDirs::new()
@@ -39,6 +42,8 @@ pub struct App {
     runs: Slots,
     /// One file step at a time per connection, likewise.
     file_steps: Slots,
+    /// One push at a time per connection (across processes, outbox leases do the same).
+    pushes: Slots,
 }
 
 /// A lock per connection, made on first use.
@@ -132,6 +137,7 @@ impl App {
             sandboxes: tokio::sync::Mutex::new(HashMap::new()),
             runs: Mutex::new(HashMap::new()),
             file_steps: Mutex::new(HashMap::new()),
+            pushes: Mutex::new(HashMap::new()),
         })
     }
 
@@ -277,6 +283,9 @@ impl App {
             }
         };
         let report = sync::run(&self.store, &conn, connector.as_ref(), &SyncOptions { full, trigger }, progress).await?;
+        if report.error.is_none() {
+            self.after_pull(id, connector.as_ref()).await;
+        }
         // Records the run deleted take their downloaded files with them, now, not at the next
         // file step.
         if let Err(e) = files::sweep(&self.store, &self.data_dir, id) {

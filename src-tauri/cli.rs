@@ -15,6 +15,9 @@ use crate::sandbox::{Faults, RateLimit, Sandbox, SandboxConfig};
 use crate::store::ExportKind;
 use crate::sync::files::FileLimits;
 
+mod two_way;
+use two_way::{MappingAction, PipelineAction, TwoWay};
+
 #[derive(Parser)]
 #[command(
     name = "talentdeck",
@@ -144,6 +147,76 @@ pub enum Command {
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
+    /// Talentdeck's own pipeline: print it, or add, rename or remove a stage
+    Pipeline {
+        #[command(subcommand)]
+        action: Option<PipelineAction>,
+        /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// How a connection's ATS stages map onto Talentdeck's pipeline: show, set, suggest, undo
+    #[command(subcommand)]
+    Mapping(MappingAction),
+    /// Move an application to another stage: recorded at once, pushed to the ATS when it can be
+    /// reached (`talentdeck push`, or the app after every change and sync)
+    Move {
+        /// The application's id in the ATS (as `export applications` prints it)
+        application: String,
+        /// A Talentdeck stage, resolved through the mapping for the application's job
+        #[arg(long, required_unless_present = "ats_stage", conflicts_with = "ats_stage")]
+        stage: Option<String>,
+        /// An ATS stage of the application's job, by name or id
+        #[arg(long, value_name = "NAME_OR_ID")]
+        ats_stage: Option<String>,
+        #[arg(long, value_name = "NAME")]
+        connection: Option<String>,
+    },
+    /// Reject an application with one of the ATS's reasons (`talentdeck reasons NAME` lists them)
+    Reject {
+        application: String,
+        /// The reason's name (case-insensitive) or id
+        #[arg(long)]
+        reason: String,
+        #[arg(long, value_name = "NAME")]
+        connection: Option<String>,
+    },
+    /// Add a note to a talent, exactly as typed
+    Note {
+        /// The talent's id in the ATS (as `export talents` prints it)
+        talent: String,
+        text: String,
+        #[arg(long, value_name = "NAME")]
+        connection: Option<String>,
+    },
+    /// The rejection reasons a connection's ATS accepts (synced with its stages)
+    Reasons {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send queued changes to the ATS now. Exit 0 when nothing is left pending (conflicts are
+    /// listed); non-zero when changes still wait or were refused
+    Push {
+        /// The connection's name [default: all connections]
+        name: Option<String>,
+    },
+    /// List queued changes and what became of them (pending, sent, conflict, failed)
+    Outbox {
+        #[arg(long, value_name = "NAME")]
+        connection: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Settle a conflict: keep what the ATS says (your change is dropped) or apply yours again
+    Resolve {
+        /// The outbox row's id (`talentdeck outbox`)
+        id: i64,
+        #[arg(long, conflicts_with = "apply_mine")]
+        keep_ats: bool,
+        #[arg(long)]
+        apply_mine: bool,
+    },
     /// Benchmark sync against the Greenhouse sandbox: a plain download of every page, a full
     /// sync and an incremental sync (see BENCHMARKS.md). Needs an unlocked keychain
     Bench {
@@ -238,6 +311,35 @@ fn run(cli: Cli) -> Result<ExitCode> {
     };
     match command {
         Command::Sandbox(SandboxCommand::Serve(args)) => serve_sandbox(args),
+        Command::Pipeline { action, json } => two_way::run(&App::open(&data_dir(&cli)?)?, TwoWay::Pipeline(action.as_ref(), *json)),
+        Command::Mapping(action) => two_way::run(&App::open(&data_dir(&cli)?)?, TwoWay::Mapping(action)),
+        Command::Move { application, stage, ats_stage, connection } => {
+            let target = match (stage, ats_stage) {
+                (Some(s), _) => app::MoveTarget::Pipeline(s.clone()),
+                (None, Some(a)) => app::MoveTarget::Ats(a.clone()),
+                (None, None) => return Err(Error::Validation("say where to: --stage or --ats-stage".into())),
+            };
+            two_way::run(&App::open(&data_dir(&cli)?)?, TwoWay::Move { application, target, connection: connection.as_deref() })
+        }
+        Command::Reject { application, reason, connection } => two_way::run(
+            &App::open(&data_dir(&cli)?)?,
+            TwoWay::Reject { application, reason, connection: connection.as_deref() },
+        ),
+        Command::Note { talent, text, connection } => {
+            two_way::run(&App::open(&data_dir(&cli)?)?, TwoWay::Note { talent, text, connection: connection.as_deref() })
+        }
+        Command::Reasons { name, json } => two_way::run(&App::open(&data_dir(&cli)?)?, TwoWay::Reasons { name, json: *json }),
+        Command::Push { name } => {
+            let app = App::open(&data_dir(&cli)?)?;
+            two_way::push(&app, &runtime()?, name.as_deref())
+        }
+        Command::Outbox { connection, json } => {
+            two_way::run(&App::open(&data_dir(&cli)?)?, TwoWay::Outbox { connection: connection.as_deref(), json: *json })
+        }
+        Command::Resolve { id, keep_ats, apply_mine } => {
+            let how = app::resolution(*keep_ats, *apply_mine)?;
+            two_way::run(&App::open(&data_dir(&cli)?)?, TwoWay::Resolve { id: *id, how })
+        }
         Command::Connect { provider, name, client_id, user_id, base_url, auth_url } => {
             let app = App::open(&data_dir(&cli)?)?;
             let secret = read_secret(*provider)?;

@@ -326,3 +326,64 @@ pub struct FileRef {
     /// Why the last download failed (the file is not retried until the ATS has a new version).
     pub error: Option<String>,
 }
+
+string_enum!(
+    /// What a Talentdeck pipeline stage means: still in play, hired, or rejected.
+    PipelineStageKind { Active => "active", Hired => "hired", Rejected => "rejected" }
+);
+
+/// A stage of Talentdeck's own pipeline (the same for every connection).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../ui/src/lib/bindings/")]
+pub struct PipelineStage {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub name: String,
+    #[ts(type = "number")]
+    pub position: i64,
+    pub kind: PipelineStageKind,
+}
+
+string_enum!(
+    /// What a queued local change asks the ATS to do.
+    OutboxKind { Move => "move", Reject => "reject", Note => "note" }
+);
+
+string_enum!(
+    /// Where a queued change stands. `pending` waits to be pushed; `sent` is in the ATS;
+    /// `conflict` waits for the recruiter (the ATS moved the application meanwhile); `failed`
+    /// was refused by the ATS for a reason the row names.
+    OutboxState { Pending => "pending", Sent => "sent", Conflict => "conflict", Failed => "failed" }
+);
+
+/// One queued local change, as `talentdeck outbox --json` and the UI show it. Stages are the
+/// ATS's stage ids, each with its name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../ui/src/lib/bindings/")]
+pub struct OutboxRow {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub connection: String,
+    pub kind: OutboxKind,
+    pub application_remote_id: Option<String>,
+    pub talent_remote_id: Option<String>,
+    pub state: OutboxState,
+    /// The stage the recruiter saw when making the change.
+    pub from_stage: Option<String>,
+    pub from_stage_name: Option<String>,
+    pub to_stage: Option<String>,
+    pub to_stage_name: Option<String>,
+    /// What the ATS held when the conflict was found.
+    pub ats_stage: Option<String>,
+    pub ats_stage_name: Option<String>,
+    /// Rejection reason id and name.
+    pub reason: Option<String>,
+    pub reason_name: Option<String>,
+    /// A note's text, exactly as typed.
+    pub body: Option<String>,
+    pub error: Option<String>,
+    #[ts(type = "number")]
+    pub attempts: i64,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}

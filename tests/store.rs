@@ -267,3 +267,78 @@ fn deleting_a_talent_takes_its_applications_with_it() {
     assert!(export_all(&store, ExportKind::Applications).is_empty(), "a deleted person's applications go too");
     assert_eq!(export_all(&store, ExportKind::Jobs).len(), 1);
 }
+
+/// Two jobs whose pipelines share stage names (as Greenhouse templates do), one application.
+fn two_pipelines(store: &mut Store) -> i64 {
+    let conn = store.create_connection(&new_conn("Pipelines"), Utc::now()).unwrap();
+    let stage = |id: &str, job: &str, name: &str, position| talentdeck::model::Stage {
+        remote_id: id.into(),
+        job_remote_id: Some(job.into()),
+        name: name.into(),
+        position,
+        ats_type: None,
+    };
+    let batch = Batch {
+        stages: vec![
+            stage("11", "1", "Application Review", 0),
+            stage("12", "1", "Phone Screen", 1),
+            stage("13", "1", "Onsite", 2),
+            stage("21", "2", "Application Review", 0),
+            stage("22", "2", "Onsite", 1),
+        ],
+        ..Batch::default()
+    };
+    store.write_batch(conn.id, &batch, None, Utc::now()).unwrap();
+    conn.id
+}
+
+#[test]
+fn a_mapping_set_once_by_name_serves_every_job_until_a_job_overrides_it_and_every_edit_undoes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_dir(dir.path()).unwrap();
+    let cid = two_pipelines(&mut store);
+    let interview = store.pipeline_stage("interview").unwrap();
+    let screen = store.pipeline_stage("Screen").unwrap();
+    let now = Utc::now();
+    store.set_mapping(cid, None, "onsite", Some(interview.id), false, "ada", now).unwrap();
+    // One name, both jobs: a move to Interview lands on each job's own Onsite stage.
+    assert_eq!(store.outbound_stage(cid, Some("1"), interview.id).unwrap().unwrap().0, "13");
+    assert_eq!(store.outbound_stage(cid, Some("2"), interview.id).unwrap().unwrap().0, "22");
+    // Job 1 overrides: its Phone Screen is where Interview moves land; job 2 keeps the name's.
+    store.set_mapping(cid, Some("1"), "Phone Screen", Some(interview.id), false, "ada", now).unwrap();
+    assert_eq!(store.outbound_stage(cid, Some("1"), interview.id).unwrap().unwrap().0, "12");
+    assert_eq!(store.outbound_stage(cid, Some("2"), interview.id).unwrap().unwrap().0, "22");
+    assert_eq!(store.outbound_stage(cid, Some("2"), screen.id).unwrap(), None, "nothing maps to Screen yet");
+    // An unknown ATS stage is refused with the stages there are.
+    let err = store.set_mapping(cid, None, "Nope", Some(screen.id), false, "ada", now).unwrap_err().to_string();
+    assert!(err.contains("Onsite") && err.contains("Nope"), "{err}");
+    // History, newest first; undo walks it back.
+    let edits = store.mapping_edits(cid, 10).unwrap();
+    assert_eq!(edits.len(), 2);
+    assert_eq!((edits[0].job_remote_id.as_deref(), edits[0].by.as_str()), (Some("1"), "ada"));
+    store.undo_mapping(cid, now).unwrap();
+    assert_eq!(store.outbound_stage(cid, Some("1"), interview.id).unwrap().unwrap().0, "13");
+    store.undo_mapping(cid, now).unwrap();
+    assert_eq!(store.outbound_stage(cid, Some("1"), interview.id).unwrap(), None);
+    assert!(store.undo_mapping(cid, now).is_err(), "nothing left to undo");
+}
+
+#[test]
+fn removing_a_pipeline_stage_hands_its_mappings_to_the_stage_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_dir(dir.path()).unwrap();
+    let cid = two_pipelines(&mut store);
+    let added = store.add_pipeline_stage("Phone Screen", Some("Screen")).unwrap();
+    assert_eq!(added.position, store.pipeline_stage("Screen").unwrap().position + 1);
+    store.set_mapping(cid, None, "Phone Screen", Some(added.id), false, "ada", Utc::now()).unwrap();
+    store.rename_pipeline_stage("phone screen", "Call").unwrap();
+    assert_eq!(store.mapped_stage(cid, None, "Phone Screen").unwrap().unwrap().0, added.id, "the mapping follows a rename");
+    store.remove_pipeline_stage("Call", "Screen").unwrap();
+    let screen = store.pipeline_stage("Screen").unwrap();
+    assert_eq!(store.mapped_stage(cid, None, "phone screen").unwrap().unwrap().0, screen.id);
+    assert!(store.pipeline().unwrap().iter().all(|s| s.name != "Call"));
+    // Positions stay dense, and the only Rejected stage cannot go.
+    let positions: Vec<i64> = store.pipeline().unwrap().iter().map(|s| s.position).collect();
+    assert_eq!(positions, (0..positions.len() as i64).collect::<Vec<_>>());
+    assert!(store.remove_pipeline_stage("Rejected", "Offer").is_err());
+}

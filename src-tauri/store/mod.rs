@@ -7,12 +7,16 @@
 mod diagnostics;
 mod export;
 mod files;
+mod outbox;
+mod pipeline;
 mod queries;
 mod sync_state;
 mod write;
 
 pub use export::ExportKind;
 pub use files::StoredFile;
+pub use outbox::{judge, AppView, Reconciled, Resolution, Verdict};
+pub use pipeline::{AtsStageName, MappingEdit, MappingRow};
 pub use queries::{LogEntry, RunSummary};
 pub use sync_state::{Cursor, RunCounts, RunState};
 pub use write::{Batch, BatchCounts, Deletion, PageWrite};
@@ -35,6 +39,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/002_talent_search.sql"),
     include_str!("migrations/003_files.sql"),
     include_str!("migrations/004_lean_sync_tables.sql"),
+    include_str!("migrations/005_write_back.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -311,19 +311,19 @@ fn upsert_job(tx: &Connection, cid: i64, j: &Job, now: &str) -> Result<Upsert> {
 }
 
 fn upsert_stage(tx: &Connection, cid: i64, s: &Stage, now: &str) -> Result<Upsert> {
-    let params = params![cid, s.remote_id, s.job_remote_id, s.name, s.position, now];
+    let params = params![cid, s.remote_id, s.job_remote_id, s.name, s.position, now, s.ats_type];
     upsert(
         tx,
-        "INSERT INTO job_stages (connection_id, remote_id, job_remote_id, name, position, synced_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        "INSERT INTO job_stages (connection_id, remote_id, job_remote_id, name, position, synced_at, ats_type)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (connection_id, remote_id) DO NOTHING",
-        "INSERT INTO job_stages (connection_id, remote_id, job_remote_id, name, position, synced_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        "INSERT INTO job_stages (connection_id, remote_id, job_remote_id, name, position, synced_at, ats_type)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (connection_id, remote_id) DO UPDATE SET
                job_remote_id = excluded.job_remote_id, name = excluded.name, position = excluded.position,
-               synced_at = excluded.synced_at
-             WHERE (job_stages.job_remote_id, job_stages.name, job_stages.position)
-                IS NOT (excluded.job_remote_id, excluded.name, excluded.position)",
+               synced_at = excluded.synced_at, ats_type = excluded.ats_type
+             WHERE (job_stages.job_remote_id, job_stages.name, job_stages.position, job_stages.ats_type)
+                IS NOT (excluded.job_remote_id, excluded.name, excluded.position, excluded.ats_type)",
         params,
     )
 }

@@ -5,7 +5,9 @@
 //! database and a resumable cursor.
 
 pub mod files;
+pub mod mapping;
 pub mod plan;
+pub mod push;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
