@@ -64,7 +64,8 @@ pub struct ConnectInput {
     pub secret: String,
     /// Greenhouse: the Harvest v3 OAuth client id.
     pub client_id: Option<String>,
-    /// Greenhouse: the id of the Greenhouse user the integration acts as.
+    /// Greenhouse: the id of the Greenhouse user the integration acts as; Lever: the user
+    /// writes are credited to (`perform_as`, optional).
     pub user_id: Option<String>,
     pub base_url: Option<String>,
     pub auth_url: Option<String>,
@@ -204,6 +205,13 @@ impl App {
                     Some(v) => settings[field] = v.into(),
                     None => return Err(Error::Validation(format!("Greenhouse needs --{} (the Harvest v3 OAuth {})", field.replace('_', "-"), field.replace('_', " ")))),
                 }
+            }
+        }
+        // Lever credits writes to the user named by `perform_as` (optional; without it Lever
+        // credits the API key's owner).
+        if input.provider == Provider::Lever {
+            if let Some(v) = input.user_id.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                settings["perform_as"] = v.into();
             }
         }
         let kind = credential_kind(input.provider);

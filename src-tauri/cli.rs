@@ -55,7 +55,8 @@ pub enum Command {
         /// Greenhouse: the Harvest v3 OAuth client id
         #[arg(long)]
         client_id: Option<String>,
-        /// Greenhouse: the id of the Greenhouse user the integration acts as
+        /// Greenhouse: the id of the Greenhouse user the integration acts as. Lever (optional):
+        /// the user moves, rejections and notes are credited to (`perform_as`)
         #[arg(long)]
         user_id: Option<String>,
         /// The API's address, for regional hosts or a sandbox [default: the provider's]

@@ -14,6 +14,7 @@ secret: string,
  */
 clientId: string | null, 
 /**
- * Greenhouse: the id of the Greenhouse user the integration acts as.
+ * Greenhouse: the id of the Greenhouse user the integration acts as; Lever: the user
+ * writes are credited to (`perform_as`, optional).
  */
 userId: string | null, baseUrl: string | null, authUrl: string | null, };
