@@ -227,6 +227,13 @@ pub enum Command {
         /// Talents changed in the sandbox before the incremental sync
         #[arg(long, default_value_t = 100)]
         changes: usize,
+        /// Instead: push this many queued moves to the sandbox under the provider's documented
+        /// rate limit and compare the time with what the limit allows
+        #[arg(long, value_name = "MOVES")]
+        push: Option<usize>,
+        /// The provider whose sandbox `--push` uses
+        #[arg(long, value_enum, default_value = "greenhouse", requires = "push")]
+        provider: Provider,
         /// Print one JSON object instead of a table
         #[arg(long)]
         json: bool,
@@ -503,7 +510,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench { talents, changes, json } => {
+        Command::Bench { push: Some(moves), provider, json, .. } => {
+            let report = crate::bench_push::run(*provider, *moves, &|step| eprintln!("bench: {step}"))?;
+            let mut out = std::io::stdout().lock();
+            if *json {
+                serde_json::to_writer_pretty(&mut out, &report)?;
+                writeln!(out)?;
+            } else {
+                write!(out, "{}", crate::bench_push::render(&report))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { talents, changes, json, .. } => {
             let opts = crate::bench::BenchOptions { talents: *talents, changes: *changes };
             let report = crate::bench::run(&opts, &|step| eprintln!("bench: {step}"))?;
             let mut out = std::io::stdout().lock();

@@ -14,6 +14,7 @@
 pub mod app;
 pub mod ats;
 pub mod bench;
+pub mod bench_push;
 pub mod cli;
 pub mod diagnose;
 pub mod error;
