@@ -342,7 +342,16 @@ impl Store {
     /// says. Already there → `sent` (the answer to the write was lost); moved elsewhere since
     /// the recruiter saw it → `conflict`. Later rows of that application wait behind it.
     pub fn reconcile_outbox(&mut self, cid: i64, now: DateTime<Utc>) -> Result<Reconciled> {
-        let rows: Vec<(i64, String, Option<String>, Option<String>, Option<String>, String)> = {
+        /// An application's oldest queued change beside what the ATS last said.
+        struct Queued {
+            id: i64,
+            kind: String,
+            from: Option<String>,
+            to: Option<String>,
+            ats: Option<String>,
+            status: String,
+        }
+        let rows: Vec<Queued> = {
             let mut st = self.db.prepare_cached(
                 "SELECT o.id, o.kind, o.from_stage, o.to_stage, a.stage_remote_id, a.status
                  FROM outbox o JOIN applications a ON a.connection_id = o.connection_id AND a.remote_id = o.application_remote_id
@@ -351,11 +360,13 @@ impl Store {
                                AND p.application_remote_id = o.application_remote_id AND p.state IN ('pending', 'conflict')
                                AND p.kind IN ('move', 'reject'))",
             )?;
-            let rows = st.query_map([cid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?;
+            let rows = st.query_map([cid], |r| {
+                Ok(Queued { id: r.get(0)?, kind: r.get(1)?, from: r.get(2)?, to: r.get(3)?, ats: r.get(4)?, status: r.get(5)? })
+            })?;
             rows.collect::<rusqlite::Result<_>>()?
         };
         let mut out = Reconciled::default();
-        for (id, kind, from, to, ats, status) in rows {
+        for Queued { id, kind, from, to, ats, status } in rows {
             match judge(&kind, from.as_deref(), to.as_deref(), ats.as_deref(), &status) {
                 Verdict::Applied => {
                     self.outbox_sent(id, now)?;

@@ -234,6 +234,7 @@ impl Store {
 
     /// Maps an ATS stage name (connection-wide, or for one job) and records the edit.
     /// `to: None` removes the mapping (the stage shows as unmapped).
+    #[allow(clippy::too_many_arguments)]
     pub fn set_mapping(
         &mut self,
         cid: i64,
