@@ -763,6 +763,60 @@ async fn a_move_made_in_the_ats_shows_in_expected_with_a_newer_updated_at() {
     sb.shutdown().await;
 }
 
+#[tokio::test]
+async fn a_denied_write_permission_is_a_403_and_changes_nothing() {
+    let client = Client::new();
+    let deny = |scope: &str| Faults { deny_scopes: vec![scope.to_string()], ..Default::default() };
+
+    let sb = start(Provider::Greenhouse, 100, deny("harvest:applications:move")).await;
+    let token = gh_access(&client, &sb).await;
+    let (app, to) = movable(&sb);
+    let id = app["remote_id"].as_str().unwrap();
+    // A refused write is answered even when answers are being lost: it never reached the ATS.
+    sb.lose_answers(1);
+    let body = json!({ "from_stage_id": app["stage_remote_id"], "to_stage_id": to });
+    let r = client.post(format!("{}/applications/{id}/move", sb.base_url())).bearer_auth(&token).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let err: Value = r.json().await.unwrap();
+    assert_eq!(err["error"], "forbidden");
+    assert!(err["message"].as_str().unwrap().contains("harvest:applications:move"));
+    assert_eq!(sb.application(id).as_ref(), Some(&app));
+    let r = client.get(format!("{}/applications?ids={id}", sb.base_url())).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "reads are still allowed");
+    assert_eq!((sb.stats().forbidden, sb.stats().answers_lost), (1, 0));
+    sb.shutdown().await;
+
+    let sb = start(Provider::Lever, 100, deny("opportunities:write:admin")).await;
+    let key = cred(&sb, "api_key");
+    let (app, to) = movable(&sb);
+    let id = app["remote_id"].as_str().unwrap();
+    let users = lever_all(&client, &sb, "/users", &[]).await;
+    let url = format!("{}/opportunities/{id}/stage?perform_as={}", sb.base_url(), users[0]["id"].as_str().unwrap());
+    let r = client.put(&url).basic_auth(&key, Some("")).json(&json!({ "stage": to })).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let err: Value = r.json().await.unwrap();
+    assert_eq!(err["code"], "Forbidden");
+    assert!(err["message"].as_str().unwrap().contains("opportunities:write:admin"));
+    assert_eq!(sb.application(id).as_ref(), Some(&app));
+    let r = client.get(format!("{}/opportunities/{id}", sb.base_url())).basic_auth(&key, Some("")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "reads are still allowed");
+    sb.shutdown().await;
+
+    let sb = start(Provider::Ashby, 100, deny("candidatesWrite")).await;
+    let key = cred(&sb, "api_key");
+    let (app, to) = movable(&sb);
+    let id = app["remote_id"].as_str().unwrap();
+    let r = ashby_post(&client, &sb, &key, "application.changeStage", json!({ "applicationId": id, "interviewStageId": to })).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let err: Value = r.json().await.unwrap();
+    assert_eq!((&err["success"], &err["errorInfo"]["code"]), (&json!(false), &json!("missing_endpoint_permission")));
+    assert!(err["errorInfo"]["message"].as_str().unwrap().contains("candidatesWrite"));
+    assert_eq!(sb.application(id).as_ref(), Some(&app));
+    let r: Value = ashby_post(&client, &sb, &key, "application.info", json!({ "applicationId": id })).await.json().await.unwrap();
+    assert_eq!(r["success"], true, "reads are still allowed");
+    sb.shutdown().await;
+}
+
 // ---- mutations ----
 
 #[tokio::test]

@@ -97,7 +97,15 @@ pub struct Faults {
     pub fail_rate: f64,
     /// After N authenticated requests a credential is revoked: 401 from then on.
     pub expire_credential_after: Option<u64>,
-    /// Permissions the credential lacks: the endpoints needing one answer 403 naming it.
+    /// Permissions the credential lacks: the endpoints needing one answer 403 naming it, in the
+    /// provider's error shape, and change nothing. In each provider's own vocabulary:
+    /// - writes: Greenhouse `harvest:applications:move`, `harvest:applications:reject`,
+    ///   `harvest:notes:create`; Lever `opportunities:write:admin` (stage and archived),
+    ///   `notes:write:admin`; Ashby `candidatesWrite` (application.changeStage,
+    ///   candidate.createNote). Denying these alone gives a read-only credential.
+    /// - reads: Greenhouse `harvest:<resource>:list` (e.g. `harvest:candidates:list`); Lever
+    ///   `<resource>:read:admin` (e.g. `opportunities:read:admin`); Ashby `candidatesRead`,
+    ///   `jobsRead`, `hiringProcessMetadataRead`, `organizationRead`.
     pub deny_scopes: Vec<String>,
 }
 
