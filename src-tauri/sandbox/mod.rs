@@ -387,7 +387,8 @@ impl Sandbox {
     /// notes, Ashby application.changeStage/candidate.createNote; not reads) are applied and then
     /// answered with nothing: the connection closes, the client sees a transport error. Only
     /// writes that reach the simulator count (not those refused with 401/403/429 or an injected
-    /// 5xx). Replaces any count still pending.
+    /// 5xx); one the simulator itself refuses (e.g. a 422 for a stale stage) loses its answer
+    /// too, as a network drop would. Replaces any count still pending.
     pub fn lose_answers(&self, count: u64) {
         self.shared.lose_answers.store(count, Relaxed);
     }
@@ -406,8 +407,7 @@ impl Sandbox {
     /// One application as `expected(Applications)` spells it; None if it is unknown, deleted
     /// or left out of `expected`.
     pub fn application(&self, remote_id: &str) -> Option<Value> {
-        let w = self.shared.world();
-        w.app_by_rid(remote_id).and_then(|a| w.expected_application(a))
+        self.shared.application(remote_id)
     }
 
     /// The bodies of a talent's notes as the ATS holds them, oldest first (empty for an unknown
@@ -599,6 +599,11 @@ impl Shared {
             moved_applications: vec![w.app_rid(ai)],
             ..Default::default()
         })
+    }
+
+    fn application(&self, remote_id: &str) -> Option<Value> {
+        let w = self.world();
+        w.app_by_rid(remote_id).and_then(|a| w.expected_application(a))
     }
 
     fn reasons(&self) -> Vec<(String, String)> {
@@ -1021,8 +1026,7 @@ async fn control_reachable(State(sh): State<Arc<Shared>>) -> Response {
 }
 
 async fn control_application(State(sh): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
-    let w = sh.world();
-    match w.app_by_rid(&id).and_then(|a| w.expected_application(a)) {
+    match sh.application(&id) {
         Some(v) => http::json(StatusCode::OK, &v),
         None => control_error(StatusCode::NOT_FOUND, &format!("no application {id}")),
     }
