@@ -553,6 +553,270 @@ async fn denied_scopes_and_injected_failures() {
     sb.shutdown().await;
 }
 
+// ---- two-way sync: lost answers, an unreachable ATS, moves made in the ATS, denied writes ----
+
+/// The origin the control API lives under (the base URL without the API version).
+fn origin(sb: &Sandbox) -> String {
+    sb.base_url().trim_end_matches("/v3").trim_end_matches("/v1").to_string()
+}
+
+/// An active application in a job and another plain stage of its pipeline to move it to.
+fn movable(sb: &Sandbox) -> (Value, String) {
+    let stages = sb.expected(ExportKind::Stages);
+    sb.expected(ExportKind::Applications)
+        .into_iter()
+        .filter(|a| a["status"] == "active" && !a["job_remote_id"].is_null())
+        .find_map(|a| {
+            let to = stages.iter().find(|s| {
+                // Lever's pipeline is account-wide (no job); Ashby's Hired/Archived are closing moves.
+                (s["job_remote_id"] == a["job_remote_id"] || s["job_remote_id"].is_null())
+                    && s["remote_id"] != a["stage_remote_id"]
+                    && s["name"] != "Hired"
+                    && s["name"] != "Archived"
+            })?;
+            Some((a.clone(), to["remote_id"].as_str().unwrap().to_string()))
+        })
+        .expect("an application that can move")
+}
+
+/// A request that must get no answer at all: a transport error, not an HTTP status.
+fn assert_no_answer(r: reqwest::Result<Response>, what: &str) {
+    match r {
+        Ok(r) => panic!("{what}: answered {}", r.status()),
+        Err(e) => assert!(e.is_request() && e.status().is_none() && !e.is_timeout(), "{what}: {e:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_lost_answer_is_a_transport_error_yet_the_write_is_applied_once() {
+    let sb = start(Provider::Greenhouse, 100, Faults::default()).await;
+    let client = Client::new();
+    let token = gh_access(&client, &sb).await;
+    let (app, to) = movable(&sb);
+    let (id, talent) = (app["remote_id"].as_str().unwrap(), app["talent_remote_id"].as_str().unwrap());
+    let r = client.post(format!("{}/_sandbox/lose-answers", origin(&sb))).json(&json!({ "count": 2 })).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+
+    // Reads are answered and leave the count alone.
+    let r = client.get(format!("{}/jobs", sb.base_url())).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+
+    let from = app["stage_remote_id"].as_str().unwrap().parse::<u64>().unwrap();
+    let body = json!({ "from_stage_id": from, "to_stage_id": to.parse::<u64>().unwrap() });
+    let url = format!("{}/applications/{id}/move", sb.base_url());
+    assert_no_answer(client.post(&url).bearer_auth(&token).json(&body).send().await, "the move");
+    assert_eq!(sb.application(id).unwrap()["stage_remote_id"], to.as_str(), "the move was applied");
+
+    let notes = format!("{}/notes", sb.base_url());
+    let note = |text: &str| json!({ "candidate_id": talent.parse::<u64>().unwrap(), "body": text });
+    assert_no_answer(client.post(&notes).bearer_auth(&token).json(&note("Lost in transit")).send().await, "the note");
+    // The count is used up: the next write is answered.
+    let r = client.post(&notes).bearer_auth(&token).json(&note("Arrived")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let held = sb.notes_of(talent);
+    assert_eq!(held.iter().filter(|n| *n == "Lost in transit").count(), 1, "applied exactly once: {held:?}");
+    assert_eq!(held.last().map(String::as_str), Some("Arrived"), "oldest first");
+    let served: Vec<String> =
+        client.get(format!("{}/_sandbox/talents/{talent}/notes", origin(&sb))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(served, held);
+
+    // Sending the lost move again finds it already done.
+    let again = client.post(&url).bearer_auth(&token).json(&body).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(sb.stats().answers_lost, 2);
+    sb.shutdown().await;
+
+    // Ashby: its reads are POSTs too, and they are not writes.
+    let sb = start(Provider::Ashby, 100, Faults::default()).await;
+    let key = cred(&sb, "api_key");
+    let talent = sb.expected(ExportKind::Talents)[0]["remote_id"].as_str().unwrap().to_string();
+    sb.lose_answers(1);
+    let r = ashby_post(&client, &sb, &key, "candidate.info", json!({ "id": talent })).await;
+    assert_eq!(r.json::<Value>().await.unwrap()["success"], true);
+    let note = json!({ "candidateId": talent, "note": "Call back on Monday" });
+    let url = format!("{}/candidate.createNote", sb.base_url());
+    assert_no_answer(client.post(&url).basic_auth(&key, Some("")).json(&note).send().await, "createNote");
+    let held = sb.notes_of(&talent);
+    assert_eq!(held.iter().filter(|n| *n == "Call back on Monday").count(), 1, "{held:?}");
+    assert_eq!(sb.stats().answers_lost, 1);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_unreachable_ats_answers_nothing_and_applies_nothing() {
+    let sb = start(Provider::Greenhouse, 100, Faults::default()).await;
+    let client = Client::new();
+    let token = gh_access(&client, &sb).await;
+    let attachments: Vec<Value> =
+        client.get(format!("{}/attachments", sb.base_url())).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let file = attachments[0]["url"].as_str().unwrap().to_string();
+    let (app, to) = movable(&sb);
+    let id = app["remote_id"].as_str().unwrap();
+    let move_url = format!("{}/applications/{id}/move", sb.base_url());
+    let body = json!({ "from_stage_id": app["stage_remote_id"], "to_stage_id": to });
+    let requests = sb.stats().requests;
+
+    let r = client.post(format!("{}/_sandbox/unreachable", origin(&sb))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_no_answer(gh_token_result(&client, &sb).await, "the token endpoint");
+    assert_no_answer(client.get(format!("{}/jobs", sb.base_url())).bearer_auth(&token).send().await, "a read");
+    assert_no_answer(client.post(&move_url).bearer_auth(&token).json(&body).send().await, "a write");
+    assert_no_answer(client.get(&file).send().await, "a file download");
+    assert_eq!(sb.application(id), Some(app.clone()), "nothing applied");
+
+    // The control API keeps working.
+    let held: Value =
+        client.get(format!("{}/_sandbox/applications/{id}", origin(&sb))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(held, app);
+    let stats: Value = client.get(format!("{}/_sandbox/stats", origin(&sb))).send().await.unwrap().json().await.unwrap();
+    assert_eq!((stats["refused"].as_u64(), stats["requests"].as_u64()), (Some(4), Some(requests)));
+
+    let r = client.post(format!("{}/_sandbox/reachable", origin(&sb))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(gh_token(&client, &sb, &cred(&sb, "client_secret")).await.status(), StatusCode::OK);
+    assert_eq!(client.post(&move_url).bearer_auth(&token).json(&body).send().await.unwrap().status(), StatusCode::NO_CONTENT);
+    assert_eq!(client.get(&file).send().await.unwrap().status(), StatusCode::OK);
+
+    // The same from Rust.
+    sb.go_unreachable();
+    assert_no_answer(client.get(format!("{}/jobs", sb.base_url())).bearer_auth(&token).send().await, "a read");
+    sb.come_back();
+    let r = client.get(format!("{}/jobs", sb.base_url())).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(sb.stats().refused, 5);
+    sb.shutdown().await;
+}
+
+async fn gh_token_result(client: &Client, sb: &Sandbox) -> reqwest::Result<Response> {
+    let info = sb.info();
+    client
+        .post(info.auth_url.as_deref().unwrap())
+        .basic_auth(info.credentials["client_id"].as_str().unwrap(), info.credentials["client_secret"].as_str())
+        .form(&[("grant_type", "client_credentials"), ("sub", info.credentials["user_id"].as_str().unwrap())])
+        .send()
+        .await
+}
+
+#[tokio::test]
+async fn a_move_made_in_the_ats_shows_in_expected_with_a_newer_updated_at() {
+    let client = Client::new();
+    for provider in [Provider::Greenhouse, Provider::Lever, Provider::Ashby] {
+        let sb = start(provider, 100, Faults::default()).await;
+        let (app, to) = movable(&sb);
+        let id = app["remote_id"].as_str().unwrap();
+        let report = sb.move_application(id, &to).unwrap();
+        assert_eq!(report.moved_applications, [id], "{provider}");
+        let now = sb.expected(ExportKind::Applications).into_iter().find(|a| a["remote_id"] == id).unwrap();
+        let stage = sb.expected(ExportKind::Stages).into_iter().find(|s| s["remote_id"] == to.as_str()).unwrap();
+        assert_eq!((&now["stage_remote_id"], &now["stage_name"]), (&stage["remote_id"], &stage["name"]), "{provider}");
+        assert!(now["updated_at"].as_str() > app["updated_at"].as_str(), "{provider}: {now} after {app}");
+        assert_eq!(now["updated_at"], report.at.as_str());
+        assert_eq!(sb.application(id), Some(now), "{provider}");
+
+        let again = sb.move_application(id, &to).unwrap_err();
+        assert!(again.contains("already in stage"), "{provider}: {again}");
+        assert!(sb.move_application("4242", &to).is_err() && sb.application("4242").is_none());
+        sb.shutdown().await;
+    }
+
+    // Over HTTP, and the provider's incremental filter finds the move.
+    let sb = start(Provider::Greenhouse, 100, Faults::default()).await;
+    let token = gh_access(&client, &sb).await;
+    let (app, to) = movable(&sb);
+    let (id, from) = (app["remote_id"].as_str().unwrap(), app["stage_remote_id"].as_str().unwrap());
+    let url = format!("{}/_sandbox/move", origin(&sb));
+    let report: Value = client.post(&url).json(&json!({ "application": id, "stage": to })).send().await.unwrap().json().await.unwrap();
+    assert_eq!(report["moved_applications"], json!([id]));
+    let since = format!("{}/applications?updated_at=gte|{}", sb.base_url(), report["at"].as_str().unwrap());
+    let (changed, _) = gh_all(&client, &token, since).await;
+    assert_eq!(changed.len(), 1);
+    assert_eq!((changed[0]["id"].as_u64(), changed[0]["job_interview_stage_id"].as_u64()), (id.parse().ok(), to.parse().ok()));
+    // A real move: the stay in the old stage ends when the one in the new stage begins.
+    let history = format!("{}/application_stages?application_ids={id}", sb.base_url());
+    let (stays, _) = gh_all(&client, &token, history).await;
+    let current: Vec<&Value> = stays.iter().filter(|h| h["current"] == true).collect();
+    assert_eq!(current.len(), 1);
+    assert_eq!((current[0]["job_interview_stage_id"].as_u64(), &current[0]["entered_at"]), (to.parse().ok(), &report["at"]));
+    assert!(stays.iter().any(|h| h["exited_at"] == report["at"] && h["job_interview_stage_id"].as_u64() == from.parse().ok()));
+
+    let other_job = sb
+        .expected(ExportKind::Stages)
+        .into_iter()
+        .find(|s| s["job_remote_id"] != app["job_remote_id"])
+        .unwrap();
+    let r = client.post(&url).json(&json!({ "application": id, "stage": other_job["remote_id"] })).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("not in the pipeline"));
+    let r = client.get(format!("{}/_sandbox/applications/4242", origin(&sb))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // The reasons a push may name, as the ATS lists them.
+    let listed: Vec<Value> =
+        client.get(format!("{}/rejection_reasons", sb.base_url())).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let listed: BTreeSet<(String, String)> =
+        listed.iter().map(|r| (r["id"].as_u64().unwrap().to_string(), r["name"].as_str().unwrap().to_string())).collect();
+    assert_eq!(sb.reasons().into_iter().collect::<BTreeSet<_>>(), listed);
+    let served: Vec<Value> = client.get(format!("{}/_sandbox/reasons", origin(&sb))).send().await.unwrap().json().await.unwrap();
+    let served: BTreeSet<(String, String)> =
+        served.iter().map(|r| (r["remote_id"].as_str().unwrap().to_string(), r["name"].as_str().unwrap().to_string())).collect();
+    assert_eq!(served, listed);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_denied_write_permission_is_a_403_and_changes_nothing() {
+    let client = Client::new();
+    let deny = |scope: &str| Faults { deny_scopes: vec![scope.to_string()], ..Default::default() };
+
+    let sb = start(Provider::Greenhouse, 100, deny("harvest:applications:move")).await;
+    let token = gh_access(&client, &sb).await;
+    let (app, to) = movable(&sb);
+    let id = app["remote_id"].as_str().unwrap();
+    // A refused write is answered even when answers are being lost: it never reached the ATS.
+    sb.lose_answers(1);
+    let body = json!({ "from_stage_id": app["stage_remote_id"], "to_stage_id": to });
+    let r = client.post(format!("{}/applications/{id}/move", sb.base_url())).bearer_auth(&token).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let err: Value = r.json().await.unwrap();
+    assert_eq!(err["error"], "forbidden");
+    assert!(err["message"].as_str().unwrap().contains("harvest:applications:move"));
+    assert_eq!(sb.application(id).as_ref(), Some(&app));
+    let r = client.get(format!("{}/applications?ids={id}", sb.base_url())).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "reads are still allowed");
+    assert_eq!((sb.stats().forbidden, sb.stats().answers_lost), (1, 0));
+    sb.shutdown().await;
+
+    let sb = start(Provider::Lever, 100, deny("opportunities:write:admin")).await;
+    let key = cred(&sb, "api_key");
+    let (app, to) = movable(&sb);
+    let id = app["remote_id"].as_str().unwrap();
+    let users = lever_all(&client, &sb, "/users", &[]).await;
+    let url = format!("{}/opportunities/{id}/stage?perform_as={}", sb.base_url(), users[0]["id"].as_str().unwrap());
+    let r = client.put(&url).basic_auth(&key, Some("")).json(&json!({ "stage": to })).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let err: Value = r.json().await.unwrap();
+    assert_eq!(err["code"], "Forbidden");
+    assert!(err["message"].as_str().unwrap().contains("opportunities:write:admin"));
+    assert_eq!(sb.application(id).as_ref(), Some(&app));
+    let r = client.get(format!("{}/opportunities/{id}", sb.base_url())).basic_auth(&key, Some("")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "reads are still allowed");
+    sb.shutdown().await;
+
+    let sb = start(Provider::Ashby, 100, deny("candidatesWrite")).await;
+    let key = cred(&sb, "api_key");
+    let (app, to) = movable(&sb);
+    let id = app["remote_id"].as_str().unwrap();
+    let r = ashby_post(&client, &sb, &key, "application.changeStage", json!({ "applicationId": id, "interviewStageId": to })).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let err: Value = r.json().await.unwrap();
+    assert_eq!((&err["success"], &err["errorInfo"]["code"]), (&json!(false), &json!("missing_endpoint_permission")));
+    assert!(err["errorInfo"]["message"].as_str().unwrap().contains("candidatesWrite"));
+    assert_eq!(sb.application(id).as_ref(), Some(&app));
+    let r: Value = ashby_post(&client, &sb, &key, "application.info", json!({ "applicationId": id })).await.json().await.unwrap();
+    assert_eq!(r["success"], true, "reads are still allowed");
+    sb.shutdown().await;
+}
+
 // ---- mutations ----
 
 #[tokio::test]

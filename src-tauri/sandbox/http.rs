@@ -1,12 +1,24 @@
 //! Small HTTP helpers shared by the three simulators: the request as they see it, JSON
-//! responses, opaque cursors.
+//! responses, opaque cursors, and connections that can be cut without an answer.
+
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
 
 use axum::body::{Body, Bytes};
+use axum::extract::connect_info::Connected;
+use axum::serve::{IncomingStream, Listener};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use serde::Serialize;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
 
 pub struct Req {
     pub method: Method,
@@ -196,4 +208,126 @@ pub fn tiny_pdf(lines: &[String]) -> Vec<u8> {
     }
     out.push_str(&format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{}\n%%EOF\n", objects.len() + 1, xref));
     out.into_bytes()
+}
+
+// ---- connections a handler can cut ----
+//
+// axum gives a handler no way to drop its connection, and a body that fails after the status
+// line would still show the client a success status. So the sandbox accepts connections
+// itself: each socket is wrapped with a `Cut` switch the handler receives as connect info.
+// Once switched, every read and write on the socket fails, hyper gives the connection up and
+// drops the socket, and the client sees the connection close before any byte of an answer
+// (reqwest: a request error, no status), as when the network drops after the server committed.
+
+/// The switch of one accepted connection (see `Cut::cut`).
+#[derive(Clone, Debug, Default)]
+pub struct Cut(Arc<AtomicBool>);
+
+impl Cut {
+    /// Closes the connection without answering. The returned response is never sent; it only
+    /// gives the handler something to return.
+    pub fn cut(&self) -> Response {
+        self.0.store(true, SeqCst);
+        empty(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn is_cut(&self) -> bool {
+        self.0.load(SeqCst)
+    }
+}
+
+/// The peer of an accepted connection and its switch.
+#[derive(Clone, Debug)]
+pub struct Peer {
+    #[allow(dead_code)] // for Debug (axum's connection traces)
+    addr: SocketAddr,
+    cut: Cut,
+}
+
+impl Connected<IncomingStream<'_, CutListener>> for Cut {
+    fn connect_info(stream: IncomingStream<'_, CutListener>) -> Self {
+        stream.remote_addr().cut.clone()
+    }
+}
+
+/// A TCP listener whose connections carry a `Cut` switch.
+pub struct CutListener(pub TcpListener);
+
+impl Listener for CutListener {
+    type Io = CutIo;
+    type Addr = Peer;
+
+    async fn accept(&mut self) -> (CutIo, Peer) {
+        loop {
+            match self.0.accept().await {
+                Ok((stream, addr)) => {
+                    let cut = Cut::default();
+                    return (CutIo { inner: stream, cut: cut.clone() }, Peer { addr, cut });
+                }
+                // Out of file descriptors and the like: wait instead of spinning (as axum does).
+                Err(e) => {
+                    tracing::debug!(error = %e, "the sandbox could not accept a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        }
+    }
+
+    fn local_addr(&self) -> io::Result<Peer> {
+        Ok(Peer { addr: self.0.local_addr()?, cut: Cut::default() })
+    }
+}
+
+/// A socket that fails every operation once its `Cut` is switched.
+pub struct CutIo {
+    inner: TcpStream,
+    cut: Cut,
+}
+
+fn cut_error() -> io::Error {
+    io::Error::new(io::ErrorKind::ConnectionAborted, "the sandbox cut this connection")
+}
+
+impl AsyncRead for CutIo {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        if self.cut.is_cut() {
+            return Poll::Ready(Err(cut_error()));
+        }
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for CutIo {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        if self.cut.is_cut() {
+            return Poll::Ready(Err(cut_error()));
+        }
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        if self.cut.is_cut() {
+            return Poll::Ready(Err(cut_error()));
+        }
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if self.cut.is_cut() {
+            return Poll::Ready(Err(cut_error()));
+        }
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
 }

@@ -5,7 +5,11 @@
 //! is reproduced where the notes in shared/ats-apis.md pin it down (auth, pagination, filters,
 //! error shapes, rate-limit headers), and faults can be switched on: latency, rate limits,
 //! 5xx, a credential that dies, missing permissions. A control API under `/_sandbox/` (no auth)
-//! mutates the data and tells what a correct sync must end up with (`expected`).
+//! mutates the data and tells what a correct sync must end up with (`expected`). For two-way
+//! sync it also moves applications as someone in the ATS would (`move`), shows what the ATS
+//! holds after a push (`applications/{id}`, `talents/{id}/notes`, `reasons`), loses the answers
+//! of writes it applied (`lose-answers`) and stops answering altogether (`unreachable`,
+//! `reachable`). Every endpoint is also a method on [`Sandbox`].
 
 mod ashby;
 mod data;
@@ -17,12 +21,12 @@ mod world;
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
 use std::str::FromStr;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -34,7 +38,7 @@ use serde_json::{json, Value};
 use crate::error::{Error, Result};
 use crate::model::Provider;
 use crate::store::ExportKind;
-use http::Req;
+use http::{Cut, CutListener, Req};
 use world::{mix, World};
 
 /// How to start a sandbox.
@@ -93,7 +97,15 @@ pub struct Faults {
     pub fail_rate: f64,
     /// After N authenticated requests a credential is revoked: 401 from then on.
     pub expire_credential_after: Option<u64>,
-    /// Permissions the credential lacks: the endpoints needing one answer 403 naming it.
+    /// Permissions the credential lacks: the endpoints needing one answer 403 naming it, in the
+    /// provider's error shape, and change nothing. In each provider's own vocabulary:
+    /// - writes: Greenhouse `harvest:applications:move`, `harvest:applications:reject`,
+    ///   `harvest:notes:create`; Lever `opportunities:write:admin` (stage and archived),
+    ///   `notes:write:admin`; Ashby `candidatesWrite` (application.changeStage,
+    ///   candidate.createNote). Denying these alone gives a read-only credential.
+    /// - reads: Greenhouse `harvest:<resource>:list` (e.g. `harvest:candidates:list`); Lever
+    ///   `<resource>:read:admin` (e.g. `opportunities:read:admin`); Ashby `candidatesRead`,
+    ///   `jobsRead`, `hiringProcessMetadataRead`, `organizationRead`.
     pub deny_scopes: Vec<String>,
 }
 
@@ -168,6 +180,14 @@ pub struct SandboxStats {
     pub forbidden: u64,
     /// Greenhouse access tokens issued.
     pub tokens_issued: u64,
+    /// Provider writes applied whose answer was lost (`lose_answers`): the connection was
+    /// closed instead. Counted in `requests` too.
+    #[serde(default)]
+    pub answers_lost: u64,
+    /// Provider requests closed unanswered while unreachable (`go_unreachable`); not counted in
+    /// `requests`, since nothing handled them.
+    #[serde(default)]
+    pub refused: u64,
 }
 
 /// A change to the sandbox's data, as a test of incremental sync or of deletions needs it.
@@ -281,6 +301,8 @@ impl Sandbox {
             faults: cfg.faults,
             counters: Counters::default(),
             link_epoch: AtomicU64::new(0),
+            lose_answers: AtomicU64::new(0),
+            unreachable: AtomicBool::new(false),
         });
 
         let router = Router::new()
@@ -289,11 +311,19 @@ impl Sandbox {
             .route("/_sandbox/expected/{kind}", get(control_expected))
             .route("/_sandbox/mutate", post(control_mutate))
             .route("/_sandbox/rotate-credential", post(control_rotate))
+            .route("/_sandbox/move", post(control_move))
+            .route("/_sandbox/lose-answers", post(control_lose_answers))
+            .route("/_sandbox/unreachable", post(control_unreachable))
+            .route("/_sandbox/reachable", post(control_reachable))
+            .route("/_sandbox/applications/{id}", get(control_application))
+            .route("/_sandbox/talents/{id}/notes", get(control_notes))
+            .route("/_sandbox/reasons", get(control_reasons))
             .fallback(provider_api)
-            .with_state(shared.clone());
+            .with_state(shared.clone())
+            .into_make_service_with_connect_info::<Cut>();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, router).with_graceful_shutdown(async {
+            let serve = axum::serve(CutListener(listener), router).with_graceful_shutdown(async {
                 let _ = stopped.await;
             });
             if let Err(e) = serve.await {
@@ -345,6 +375,52 @@ impl Sandbox {
         self.shared.rotate()
     }
 
+    /// Someone in the ATS moves one application to a stage of its pipeline, as a real move:
+    /// a new stage-history entry and a newer `updated_at`. Ids as the export contract spells
+    /// them. The report names the application in `moved_applications`; `at` is its new
+    /// `updated_at`. Errors say why the ATS would not allow the move.
+    pub fn move_application(&self, application: &str, stage: &str) -> std::result::Result<MutationReport, String> {
+        self.shared.move_application(application, stage)
+    }
+
+    /// The next `count` provider writes (Greenhouse move/reject/notes, Lever stage/archived/
+    /// notes, Ashby application.changeStage/candidate.createNote; not reads) are applied and then
+    /// answered with nothing: the connection closes, the client sees a transport error. Only
+    /// writes that reach the simulator count (not those refused with 401/403/429 or an injected
+    /// 5xx); one the simulator itself refuses (e.g. a 422 for a stale stage) loses its answer
+    /// too, as a network drop would. Replaces any count still pending.
+    pub fn lose_answers(&self, count: u64) {
+        self.shared.lose_answers.store(count, Relaxed);
+    }
+
+    /// From now on every provider request (API, token endpoint, file downloads) is closed
+    /// without an answer and without effect; `/_sandbox/*` keeps working.
+    pub fn go_unreachable(&self) {
+        self.shared.unreachable.store(true, Relaxed);
+    }
+
+    /// Ends `go_unreachable`.
+    pub fn come_back(&self) {
+        self.shared.unreachable.store(false, Relaxed);
+    }
+
+    /// One application as `expected(Applications)` spells it; None if it is unknown, deleted
+    /// or left out of `expected`.
+    pub fn application(&self, remote_id: &str) -> Option<Value> {
+        self.shared.application(remote_id)
+    }
+
+    /// The bodies of a talent's notes as the ATS holds them, oldest first (empty for an unknown
+    /// or deleted talent).
+    pub fn notes_of(&self, talent_remote_id: &str) -> Vec<String> {
+        self.shared.world().notes_of(talent_remote_id).unwrap_or_default()
+    }
+
+    /// The rejection (Greenhouse) or archive (Lever, Ashby) reasons: (remote id, name).
+    pub fn reasons(&self) -> Vec<(String, String)> {
+        self.shared.reasons()
+    }
+
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
@@ -386,6 +462,10 @@ pub(crate) struct Shared {
     counters: Counters,
     /// Bumped by `expire_file_links`; signed file links carry it, so older ones stop working.
     link_epoch: AtomicU64,
+    /// Provider writes still to lose the answer of (`lose_answers`).
+    lose_answers: AtomicU64,
+    /// Set by `go_unreachable`: provider requests get no answer at all.
+    unreachable: AtomicBool,
 }
 
 #[derive(Default)]
@@ -396,6 +476,8 @@ struct Counters {
     unauthorized: AtomicU64,
     forbidden: AtomicU64,
     tokens_issued: AtomicU64,
+    answers_lost: AtomicU64,
+    refused: AtomicU64,
     /// Authenticated API requests that reached the fail-rate check.
     fault_draws: AtomicU64,
 }
@@ -409,6 +491,8 @@ impl Counters {
             unauthorized: self.unauthorized.load(Relaxed),
             forbidden: self.forbidden.load(Relaxed),
             tokens_issued: self.tokens_issued.load(Relaxed),
+            answers_lost: self.answers_lost.load(Relaxed),
+            refused: self.refused.load(Relaxed),
         }
     }
 }
@@ -507,6 +591,26 @@ impl Shared {
         self.world_mut().mutate(m, world::now_ms())
     }
 
+    fn move_application(&self, application: &str, stage: &str) -> std::result::Result<MutationReport, String> {
+        let mut w = self.world_mut();
+        let ai = w.move_by_user(application, stage, world::now_ms())?;
+        Ok(MutationReport {
+            at: world::ts(w.apps[ai].updated_at),
+            moved_applications: vec![w.app_rid(ai)],
+            ..Default::default()
+        })
+    }
+
+    fn application(&self, remote_id: &str) -> Option<Value> {
+        let w = self.world();
+        w.app_by_rid(remote_id).and_then(|a| w.expected_application(a))
+    }
+
+    fn reasons(&self) -> Vec<(String, String)> {
+        let w = self.world();
+        (0..w.reasons.len()).map(|r| (w.reason_rid(r), w.reasons[r].text.to_string())).collect()
+    }
+
     fn rotate(&self) -> Value {
         let mut auth = self.auth();
         let secret = auth.new_secret(self.provider, self.seed);
@@ -557,7 +661,19 @@ struct Window {
     exceeded: bool,
 }
 
-async fn provider_api(State(sh): State<Arc<Shared>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn provider_api(
+    State(sh): State<Arc<Shared>>,
+    ConnectInfo(conn): ConnectInfo<Cut>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if sh.unreachable.load(Relaxed) {
+        // Nothing is applied and nothing answered: the client sees the connection close.
+        sh.counters.refused.fetch_add(1, Relaxed);
+        return conn.cut();
+    }
     sh.counters.requests.fetch_add(1, Relaxed);
     let req = Req { method, path: uri.path().to_string(), query: uri.query().map(str::to_string), headers, body };
     if req.path.starts_with("/_files/") {
@@ -569,7 +685,12 @@ async fn provider_api(State(sh): State<Arc<Shared>>, method: Method, uri: Uri, h
     if !sh.faults.latency.is_zero() {
         tokio::time::sleep(sh.faults.latency).await;
     }
-    let mut resp = gate(&sh, &req);
+    let (mut resp, handled) = gate(&sh, &req);
+    if handled && is_write(sh.provider, &req) && take_one(&sh.lose_answers) {
+        // The simulator has applied the write (or refused it); the answer never arrives.
+        sh.counters.answers_lost.fetch_add(1, Relaxed);
+        return conn.cut();
+    }
     if sh.provider == Provider::Greenhouse && !resp.headers().contains_key("x-ratelimit-limit") {
         // Refused before a credential was known: report a full, fresh budget.
         let limit = sh.faults.rate_limit.as_ref().unwrap_or(&NOMINAL);
@@ -587,9 +708,24 @@ async fn provider_api(State(sh): State<Arc<Shared>>, method: Method, uri: Uri, h
     resp
 }
 
+/// Decrements a pending count if it is above zero; whether it was.
+fn take_one(pending: &AtomicU64) -> bool {
+    pending.fetch_update(Relaxed, Relaxed, |n| n.checked_sub(1)).is_ok()
+}
+
+/// Whether a provider request changes the account. Greenhouse and Lever reads are GETs; Ashby's
+/// reads are POSTs too, so its writes are told by the permission they need (`candidatesWrite`).
+fn is_write(p: Provider, req: &Req) -> bool {
+    match p {
+        Provider::Greenhouse | Provider::Lever => req.method != Method::GET && req.method != Method::HEAD,
+        Provider::Ashby => ashby::scope(req).is_some_and(|s| s.ends_with("Write")),
+    }
+}
+
 /// The order matters: an unauthenticated request is only ever told 401; an authenticated one
 /// counts towards expiry and the rate limit before permissions and injected failures.
-fn gate(sh: &Shared, req: &Req) -> Response {
+/// Returns the response and whether the request reached the simulator (passed every gate).
+fn gate(sh: &Shared, req: &Req) -> (Response, bool) {
     let cred = match authenticate(sh, req) {
         Ok(c) => c,
         Err((code, why)) => {
@@ -598,7 +734,7 @@ fn gate(sh: &Shared, req: &Req) -> Response {
             if sh.provider == Provider::Greenhouse {
                 http::set(&mut r, "www-authenticate", &format!("Bearer error=\"{code}\""));
             }
-            return r;
+            return (r, false);
         }
     };
     let window = {
@@ -609,10 +745,12 @@ fn gate(sh: &Shared, req: &Req) -> Response {
             c.revoked = true;
             drop(auth);
             sh.count_unauthorized();
-            return sh.error(StatusCode::UNAUTHORIZED, unauthorized_code(sh.provider), "the credential has been revoked");
+            let r = sh.error(StatusCode::UNAUTHORIZED, unauthorized_code(sh.provider), "the credential has been revoked");
+            return (r, false);
         }
         count_window(c, sh.faults.rate_limit.as_ref())
     };
+    let mut handled = false;
     let mut resp = if window.exceeded {
         sh.counters.rate_limited.fetch_add(1, Relaxed);
         let code = match sh.provider {
@@ -640,6 +778,7 @@ fn gate(sh: &Shared, req: &Req) -> Response {
         };
         http::injected_failure(code, body)
     } else {
+        handled = true;
         match sh.provider {
             Provider::Greenhouse => greenhouse::handle(sh, req),
             Provider::Lever => lever::handle(sh, req),
@@ -651,7 +790,7 @@ fn gate(sh: &Shared, req: &Req) -> Response {
         http::set(&mut resp, "x-ratelimit-remaining", &window.remaining.to_string());
         http::set(&mut resp, "x-ratelimit-reset", &window.reset_epoch.to_string());
     }
-    resp
+    (resp, handled)
 }
 
 fn unauthorized_code(p: Provider) -> &'static str {
@@ -830,4 +969,77 @@ async fn control_mutate(State(sh): State<Arc<Shared>>, body: Bytes) -> Response 
 
 async fn control_rotate(State(sh): State<Arc<Shared>>) -> Response {
     http::json(StatusCode::OK, &sh.rotate())
+}
+
+/// A control request's JSON body; an empty body reads as `{}` (so `T` needs defaults for that).
+fn control_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> std::result::Result<T, Response> {
+    let bytes: &[u8] = if body.iter().all(|b| b.is_ascii_whitespace()) { b"{}" } else { body };
+    serde_json::from_slice(bytes)
+        .map_err(|e| http::json(StatusCode::BAD_REQUEST, &json!({ "error": format!("not a valid request: {e}") })))
+}
+
+fn control_error(status: StatusCode, message: &str) -> Response {
+    http::json(status, &json!({ "error": message }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MoveRequest {
+    application: String,
+    stage: String,
+}
+
+async fn control_move(State(sh): State<Arc<Shared>>, body: Bytes) -> Response {
+    let m: MoveRequest = match control_body(&body) {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    match sh.move_application(&m.application, &m.stage) {
+        Ok(report) => http::json(StatusCode::OK, &report),
+        Err(e) => control_error(StatusCode::UNPROCESSABLE_ENTITY, &e),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoseAnswers {
+    count: u64,
+}
+
+async fn control_lose_answers(State(sh): State<Arc<Shared>>, body: Bytes) -> Response {
+    let l: LoseAnswers = match control_body(&body) {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    sh.lose_answers.store(l.count, Relaxed);
+    http::json(StatusCode::OK, &json!({ "pending": l.count }))
+}
+
+async fn control_unreachable(State(sh): State<Arc<Shared>>) -> Response {
+    sh.unreachable.store(true, Relaxed);
+    http::json(StatusCode::OK, &json!({ "reachable": false }))
+}
+
+async fn control_reachable(State(sh): State<Arc<Shared>>) -> Response {
+    sh.unreachable.store(false, Relaxed);
+    http::json(StatusCode::OK, &json!({ "reachable": true }))
+}
+
+async fn control_application(State(sh): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
+    match sh.application(&id) {
+        Some(v) => http::json(StatusCode::OK, &v),
+        None => control_error(StatusCode::NOT_FOUND, &format!("no application {id}")),
+    }
+}
+
+async fn control_notes(State(sh): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
+    match sh.world().notes_of(&id) {
+        Some(notes) => http::json(StatusCode::OK, &notes),
+        None => control_error(StatusCode::NOT_FOUND, &format!("no talent {id}")),
+    }
+}
+
+async fn control_reasons(State(sh): State<Arc<Shared>>) -> Response {
+    let reasons: Vec<Value> = sh.reasons().into_iter().map(|(id, name)| json!({ "remote_id": id, "name": name })).collect();
+    http::json(StatusCode::OK, &reasons)
 }

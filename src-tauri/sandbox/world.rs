@@ -864,6 +864,9 @@ impl World {
     pub fn stage_rid(&self, s: usize) -> String {
         self.rid(self.stages[s].id, self.stages[s].uid)
     }
+    pub fn reason_rid(&self, r: usize) -> String {
+        self.rid(self.reasons[r].id, self.reasons[r].uid)
+    }
 
     /// Lever: the contact's opportunity its person data is read from: the most recently
     /// updated live one, ties broken by the larger opportunity id.
@@ -947,27 +950,37 @@ impl World {
                 .filter(|&t| self.talent_expected(t))
                 .filter_map(|t| self.expected_talent(t))
                 .collect(),
-            ExportKind::Applications => (0..self.apps.len())
-                .filter(|&a| !self.apps[a].deleted)
-                .filter(|&a| self.provider != Provider::Lever || self.talent_expected(self.apps[a].talent))
-                .map(|a| {
-                    let app = &self.apps[a];
-                    let rid = self.app_rid(a);
-                    let v = json!({
-                        "remote_id": rid,
-                        "talent_remote_id": self.talent_rid(app.talent),
-                        "job_remote_id": app.job.map(|j| self.job_rid(j)),
-                        "stage_remote_id": app.stage.map(|s| self.stage_rid(s)),
-                        "stage_name": self.stage_text(app.stage),
-                        "status": app.status.export(),
-                        "updated_at": ts(app.updated_at),
-                    });
-                    (rid, v)
-                })
-                .collect(),
+            ExportKind::Applications => {
+                (0..self.apps.len()).filter_map(|a| Some((self.app_rid(a), self.expected_application(a)?))).collect()
+            }
         };
         out.sort_by(|a, b| a.0.cmp(&b.0));
         out.into_iter().map(|(_, v)| v).collect()
+    }
+
+    /// One application's export record; None when `expected(Applications)` leaves it out.
+    pub fn expected_application(&self, a: usize) -> Option<Value> {
+        let app = &self.apps[a];
+        if app.deleted || (self.provider == Provider::Lever && !self.talent_expected(app.talent)) {
+            return None;
+        }
+        Some(json!({
+            "remote_id": self.app_rid(a),
+            "talent_remote_id": self.talent_rid(app.talent),
+            "job_remote_id": app.job.map(|j| self.job_rid(j)),
+            "stage_remote_id": app.stage.map(|s| self.stage_rid(s)),
+            "stage_name": self.stage_text(app.stage),
+            "status": app.status.export(),
+            "updated_at": ts(app.updated_at),
+        }))
+    }
+
+    /// The bodies of a live talent's notes, oldest first; None for an unknown or deleted talent.
+    pub fn notes_of(&self, talent_rid: &str) -> Option<Vec<String>> {
+        let ti = self.talent_by_rid(talent_rid).filter(|&t| self.talents[t].live())?;
+        let mut notes: Vec<&Note> = self.notes.iter().filter(|n| n.talent == ti).collect();
+        notes.sort_by_key(|n| (n.created_at, n.id));
+        Some(notes.into_iter().map(|n| n.body.clone()).collect())
     }
 
     fn expected_talent(&self, ti: usize) -> Option<(String, Value)> {
@@ -1137,6 +1150,35 @@ impl World {
             }
         }
         self.notes.len() - 1
+    }
+
+    /// Someone in the ATS moves one application (the control API's `move`), under the guards
+    /// the provider's own move has: Greenhouse moves active applications only, within the job's
+    /// pipeline; an Ashby move to an Archived stage needs a reason (use the API for that).
+    /// Returns the application's index; `updated_at` is `now`, or just after the previous value
+    /// should that be later, so an incremental sync always sees the move.
+    pub fn move_by_user(&mut self, app_rid: &str, stage_rid: &str, now: Ms) -> Result<usize, String> {
+        let ai = self
+            .app_by_rid(app_rid)
+            .filter(|&a| !self.apps[a].deleted)
+            .ok_or_else(|| format!("no application {app_rid}"))?;
+        let stage = self.stage_by_rid(stage_rid).ok_or_else(|| format!("no stage {stage_rid}"))?;
+        let app = &self.apps[ai];
+        if self.provider != Provider::Lever && (app.job.is_none() || self.stages[stage].job != app.job) {
+            return Err(format!("stage {stage_rid} is not in the pipeline of application {app_rid}"));
+        }
+        if app.stage == Some(stage) {
+            return Err(format!("application {app_rid} is already in stage {stage_rid}"));
+        }
+        if self.provider == Provider::Greenhouse && app.status != Status::Active {
+            return Err(format!("application {app_rid} is {}; Greenhouse moves active applications only", app.status.export()));
+        }
+        if self.provider == Provider::Ashby && self.stages[stage].kind == StageKind::Archived {
+            return Err("moving to an Archived stage needs an archive reason: use application.changeStage".into());
+        }
+        let at = now.max(app.updated_at + 1);
+        self.move_app(ai, stage, at, 0);
+        Ok(ai)
     }
 
     /// Stages an active application may be moved to by a `move_applications` mutation.
