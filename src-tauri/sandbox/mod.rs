@@ -298,6 +298,7 @@ impl Sandbox {
             world: RwLock::new(world),
             auth: Mutex::new(auth),
             sync_tokens: Mutex::new(HashMap::new()),
+            denied: Mutex::new(cfg.faults.deny_scopes.clone()),
             faults: cfg.faults,
             counters: Counters::default(),
             link_epoch: AtomicU64::new(0),
@@ -404,6 +405,12 @@ impl Sandbox {
         self.shared.unreachable.store(false, Relaxed);
     }
 
+    /// From now on the credential lacks these permissions too (names as `Faults::deny_scopes`),
+    /// as when an admin edits the key's permissions while Talentdeck is connected.
+    pub fn deny_scopes(&self, scopes: &[&str]) {
+        self.shared.denied.lock().unwrap_or_else(|p| p.into_inner()).extend(scopes.iter().map(|s| s.to_string()));
+    }
+
     /// One application as `expected(Applications)` spells it; None if it is unknown, deleted
     /// or left out of `expected`.
     pub fn application(&self, remote_id: &str) -> Option<Value> {
@@ -466,6 +473,8 @@ pub(crate) struct Shared {
     lose_answers: AtomicU64,
     /// Set by `go_unreachable`: provider requests get no answer at all.
     unreachable: AtomicBool,
+    /// Permissions the credential lacks: `faults.deny_scopes` at start, plus `deny_scopes`.
+    denied: Mutex<Vec<String>>,
 }
 
 #[derive(Default)]
@@ -761,7 +770,7 @@ fn gate(sh: &Shared, req: &Req) -> (Response, bool) {
         let mut r = sh.error(StatusCode::TOO_MANY_REQUESTS, code, "too many requests; retry after the time in Retry-After");
         http::set(&mut r, "retry-after", &window.retry_after.to_string());
         r
-    } else if let Some(scope) = required_scope(sh.provider, req).filter(|s| sh.faults.deny_scopes.iter().any(|d| d == s)) {
+    } else if let Some(scope) = required_scope(sh.provider, req).filter(|s| sh.denied.lock().unwrap_or_else(|p| p.into_inner()).iter().any(|d| d == s)) {
         sh.counters.forbidden.fetch_add(1, Relaxed);
         let (code, message) = match sh.provider {
             Provider::Greenhouse => ("forbidden", format!("the access token lacks the scope {scope}")),
