@@ -19,6 +19,7 @@ use crate::status::{self, ConnectionStatus};
 use crate::store::{ExportKind, LogEntry, NewConnection, Store, StoredFile};
 use crate::vault::{Credential, CredentialKind, Vault};
 
+mod board;
 mod two_way;
 pub use two_way::{field_directions, resolution, Direction, MoveTarget, Suggestion};
 

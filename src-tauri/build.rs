@@ -1,7 +1,12 @@
 /// The commands the UI may call. Declaring them here makes Tauri generate one permission per
 /// command, and the capability in `capabilities/` grants exactly these (nothing else).
 #[cfg(feature = "desktop")]
-const COMMANDS: &[&str] = &["list_status", "start_sandbox", "connect", "sync_now", "set_sync_interval", "reconnect", "disconnect", "list_jobs", "search_talents", "list_log", "open_file"];
+const COMMANDS: &[&str] = &[
+    "list_status", "start_sandbox", "connect", "sync_now", "set_sync_interval", "reconnect", "disconnect", "list_jobs",
+    "search_talents", "list_log", "open_file", "job_board", "pipeline", "mappings", "mapping_history", "set_mapping",
+    "suggest_mappings", "undo_mapping", "move_application", "reject_application", "add_note", "reasons", "outbox",
+    "resolve_conflict", "push_now",
+];
 
 fn main() {
     // Tauri's codegen (context, capabilities) is only needed for the desktop window.

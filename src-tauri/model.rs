@@ -387,3 +387,42 @@ pub struct OutboxRow {
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
 }
+
+/// One application on a job's board: where it sits in the ATS and in Talentdeck's pipeline,
+/// with queued changes applied (a move the recruiter just made shows at once).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../ui/src/lib/bindings/")]
+pub struct BoardCard {
+    pub application_remote_id: String,
+    pub talent_remote_id: String,
+    /// The talent's name as the ATS gives it (plain text; may hold markup characters).
+    pub talent_name: String,
+    pub ats_stage_id: Option<String>,
+    pub ats_stage_name: Option<String>,
+    pub status: ApplicationStatus,
+    /// The Talentdeck stage through the job's mapping (rejected/hired: the pipeline's
+    /// rejected/hired stage); `None`: the ATS stage is unmapped.
+    #[ts(type = "number | null")]
+    pub stage_id: Option<i64>,
+    pub stage: Option<String>,
+    /// Since when the application is in its current stage.
+    pub in_stage_since: DateTime<Utc>,
+    /// The newest move or rejection queued for this application, if any.
+    #[ts(type = "number | null")]
+    pub outbox_id: Option<i64>,
+    pub outbox_kind: Option<OutboxKind>,
+    pub outbox_state: Option<OutboxState>,
+    pub outbox_error: Option<String>,
+    /// For a conflict: the stage the recruiter asked for, and what the ATS held meanwhile.
+    pub outbox_to_stage_name: Option<String>,
+    pub outbox_ats_stage_name: Option<String>,
+}
+
+/// A job's page: its header, Talentdeck's pipeline (the board's columns) and its cards.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../ui/src/lib/bindings/")]
+pub struct JobBoard {
+    pub job: JobRow,
+    pub stages: Vec<PipelineStage>,
+    pub cards: Vec<BoardCard>,
+}

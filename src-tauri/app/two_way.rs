@@ -53,7 +53,7 @@ pub struct Suggestion {
 }
 
 /// Who made a mapping edit: the OS account running Talentdeck.
-fn who() -> String {
+pub(super) fn who() -> String {
     std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "recruiter".into())
 }
 

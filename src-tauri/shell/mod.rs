@@ -7,11 +7,11 @@ use std::sync::Arc;
 use chrono::Utc;
 use tauri::{AppHandle, Emitter, State};
 
-use crate::app::{App, ConnectInput, ReconnectInput, SyncOutcome};
+use crate::app::{App, ConnectInput, MoveTarget, ReconnectInput, Suggestion, SyncOutcome};
 use crate::error::{Error, Result};
-use crate::model::{JobRow, Provider, TalentRow};
+use crate::model::{JobBoard, JobRow, OutboxRow, PipelineStage, Provider, RejectionReason, TalentRow};
 use crate::status::ConnectionStatus;
-use crate::store::LogEntry;
+use crate::store::{LogEntry, MappingEdit, MappingRow, Resolution};
 use crate::sync::files::FileLimits;
 
 type Shared<'a> = State<'a, Arc<App>>;
@@ -174,6 +174,153 @@ fn list_log(app: Shared<'_>, connection_id: Option<i64>, limit: u32) -> Result<V
     store.log_entries(connection_id, limit)
 }
 
+/// The name the use cases take for connection `id`.
+fn connection_name(app: &App, id: i64) -> Result<String> {
+    Ok(app.store().connection(id)?.name)
+}
+
+/// Pushes a connection's queued changes in the background; the UI hears `models_changed` when
+/// the push ends (cards go from pending to sent, failed or conflict) and `status_changed` in
+/// case a refused credential changed the connection's state.
+fn spawn_push(handle: AppHandle, app: Arc<App>, id: i64) {
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = app.push(id).await {
+            tracing::warn!(connection = id, error = %e, "push failed");
+        }
+        emit_status(&handle, &app);
+        emit_models(&handle, id);
+    });
+}
+
+/// A change was queued: lists show it at once, then the push tells how it went.
+fn queued(handle: AppHandle, app: &Shared<'_>, id: i64) {
+    emit_models(&handle, id);
+    spawn_push(handle, app.inner().clone(), id);
+}
+
+#[tauri::command]
+fn job_board(app: Shared<'_>, connection_id: i64, job_remote_id: String) -> Result<JobBoard> {
+    app.job_board(connection_id, &job_remote_id)
+}
+
+#[tauri::command]
+fn pipeline(app: Shared<'_>) -> Result<Vec<PipelineStage>> {
+    app.pipeline()
+}
+
+#[tauri::command]
+fn mappings(app: Shared<'_>, connection_id: i64, job: Option<String>) -> Result<Vec<MappingRow>> {
+    app.mappings(&connection_name(&app, connection_id)?, job.as_deref())
+}
+
+#[tauri::command]
+fn mapping_history(app: Shared<'_>, connection_id: i64, limit: u32) -> Result<Vec<MappingEdit>> {
+    app.mapping_history(&connection_name(&app, connection_id)?, limit)
+}
+
+/// Maps an ATS stage name to Talentdeck stage `to`; `to: null` leaves it unmapped.
+#[tauri::command]
+fn set_mapping(
+    handle: AppHandle,
+    app: Shared<'_>,
+    connection_id: i64,
+    ats_stage: String,
+    to: Option<String>,
+    job: Option<String>,
+) -> Result<()> {
+    let name = connection_name(&app, connection_id)?;
+    match to {
+        Some(to) => app.set_mapping(&name, &ats_stage, &to, job.as_deref(), Utc::now())?,
+        None => app.clear_mapping(&name, &ats_stage, job.as_deref(), Utc::now())?,
+    }
+    emit_models(&handle, connection_id);
+    Ok(())
+}
+
+#[tauri::command]
+fn suggest_mappings(handle: AppHandle, app: Shared<'_>, connection_id: i64, apply: bool) -> Result<Vec<Suggestion>> {
+    let out = app.suggest_mappings(&connection_name(&app, connection_id)?, apply, Utc::now())?;
+    if apply {
+        emit_models(&handle, connection_id);
+    }
+    Ok(out)
+}
+
+#[tauri::command]
+fn undo_mapping(handle: AppHandle, app: Shared<'_>, connection_id: i64) -> Result<MappingEdit> {
+    let edit = app.undo_mapping(&connection_name(&app, connection_id)?, Utc::now())?;
+    emit_models(&handle, connection_id);
+    Ok(edit)
+}
+
+/// Moves an application to a Talentdeck stage (through its job's mapping) and pushes it.
+#[tauri::command]
+fn move_application(
+    handle: AppHandle,
+    app: Shared<'_>,
+    connection_id: i64,
+    application: String,
+    stage: String,
+) -> Result<OutboxRow> {
+    let name = connection_name(&app, connection_id)?;
+    let row = app.move_application(Some(&name), &application, &MoveTarget::Pipeline(stage), Utc::now())?;
+    queued(handle, &app, connection_id);
+    Ok(row)
+}
+
+#[tauri::command]
+fn reject_application(
+    handle: AppHandle,
+    app: Shared<'_>,
+    connection_id: i64,
+    application: String,
+    reason: String,
+) -> Result<OutboxRow> {
+    let row = app.reject(Some(&connection_name(&app, connection_id)?), &application, &reason, Utc::now())?;
+    queued(handle, &app, connection_id);
+    Ok(row)
+}
+
+/// Adds a note to a talent; the text goes to the ATS exactly as typed.
+#[tauri::command]
+fn add_note(handle: AppHandle, app: Shared<'_>, connection_id: i64, talent: String, text: String) -> Result<OutboxRow> {
+    let row = app.note(Some(&connection_name(&app, connection_id)?), &talent, &text, Utc::now())?;
+    queued(handle, &app, connection_id);
+    Ok(row)
+}
+
+#[tauri::command]
+fn reasons(app: Shared<'_>, connection_id: i64) -> Result<Vec<RejectionReason>> {
+    app.reasons(&connection_name(&app, connection_id)?)
+}
+
+#[tauri::command]
+fn outbox(app: Shared<'_>, connection_id: Option<i64>) -> Result<Vec<OutboxRow>> {
+    let name = connection_id.map(|id| connection_name(&app, id)).transpose()?;
+    app.outbox(name.as_deref())
+}
+
+/// Settles a conflict: keep the ATS's stage, or apply the recruiter's change again (pushed).
+#[tauri::command]
+fn resolve_conflict(handle: AppHandle, app: Shared<'_>, outbox_id: i64, apply_mine: bool) -> Result<OutboxRow> {
+    let cid = app.store().outbox_connection(outbox_id)?;
+    let how = if apply_mine { Resolution::ApplyMine } else { Resolution::KeepAts };
+    let row = app.resolve(outbox_id, how, Utc::now())?;
+    if apply_mine {
+        queued(handle, &app, cid);
+    } else {
+        emit_models(&handle, cid);
+    }
+    Ok(row)
+}
+
+#[tauri::command]
+fn push_now(handle: AppHandle, app: Shared<'_>, connection_id: i64) -> Result<()> {
+    app.store().connection(connection_id)?;
+    spawn_push(handle, app.inner().clone(), connection_id);
+    Ok(())
+}
+
 /// Opens the window on the store in `data_dir`. Returns when the window is closed.
 /// With `try_sandbox`, a sandbox connection of that provider is created unless one exists.
 pub fn run(data_dir: PathBuf, try_sandbox: Option<Provider>) -> Result<()> {
@@ -214,7 +361,21 @@ pub fn run(data_dir: PathBuf, try_sandbox: Option<Provider>) -> Result<()> {
             list_jobs,
             search_talents,
             list_log,
-            open_file
+            open_file,
+            job_board,
+            pipeline,
+            mappings,
+            mapping_history,
+            set_mapping,
+            suggest_mappings,
+            undo_mapping,
+            move_application,
+            reject_application,
+            add_note,
+            reasons,
+            outbox,
+            resolve_conflict,
+            push_now
         ])
         .run(tauri::generate_context!())
         .map_err(|e| Error::Internal(format!("the desktop window failed: {e}")))?;

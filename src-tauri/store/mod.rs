@@ -4,6 +4,7 @@
 //! migrations embedded in the binary. The full-text index over talents is rewritten here
 //! whenever a talent is written, so callers never have to think about it.
 
+mod board;
 mod diagnostics;
 mod export;
 mod files;

@@ -43,6 +43,25 @@ describe('TauriBackend', () => {
     ]);
   });
 
+  it('sends the two-way commands with the argument names the shell takes', async () => {
+    const calls = record();
+    const b = new TauriBackend();
+    await b.jobBoard(1, '4001');
+    await b.setMapping(1, 'Onsite', null, null);
+    await b.moveApplication(1, 'app-9', 'Interview');
+    await b.addNote(1, 'cand-3', '  <b>as typed</b>\n');
+    await b.resolveConflict(7, true);
+    await b.outbox(null);
+    expect(calls).toEqual([
+      ['job_board', { connectionId: 1, jobRemoteId: '4001' }],
+      ['set_mapping', { connectionId: 1, atsStage: 'Onsite', to: null, job: null }],
+      ['move_application', { connectionId: 1, application: 'app-9', stage: 'Interview' }],
+      ['add_note', { connectionId: 1, talent: 'cand-3', text: '  <b>as typed</b>\n' }],
+      ['resolve_conflict', { outboxId: 7, applyMine: true }],
+      ['outbox', { connectionId: null }],
+    ]);
+  });
+
   it('sends connect as one `input` object without blank optional fields', async () => {
     const calls = record();
     const b = new TauriBackend();

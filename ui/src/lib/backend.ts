@@ -7,8 +7,11 @@ import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type { ConnectionStatus } from './bindings/ConnectionStatus';
 import type { ErrorPayload } from './bindings/ErrorPayload';
+import type { JobBoard } from './bindings/JobBoard';
 import type { JobRow } from './bindings/JobRow';
 import type { LogEntry } from './bindings/LogEntry';
+import type { OutboxRow } from './bindings/OutboxRow';
+import type { PipelineStage } from './bindings/PipelineStage';
 import type { Provider } from './bindings/Provider';
 import type { TalentRow } from './bindings/TalentRow';
 
@@ -27,6 +30,51 @@ export interface ConnectInput {
   baseUrl?: string;
   /** Greenhouse only: overrides the OAuth token endpoint. */
   authUrl?: string;
+}
+
+// The next four mirror Rust types that do not derive ts-rs yet (`store::MappingRow`,
+// `store::MappingEdit`, `app::Suggestion`, `model::RejectionReason`): keep them in step by hand
+// until they do.
+
+/** One ATS stage name of a connection and what it maps to (`mappings`). */
+export interface MappingRow {
+  /** null: the connection-wide mapping of this name; else the override for one job. */
+  job_remote_id: string | null;
+  ats_stage: string;
+  ats_type: string | null;
+  position: number;
+  /** The Talentdeck stage; null: unmapped (its applications show as "Unmapped"). */
+  stage: string | null;
+  /** Talentdeck's suggestion, not yet confirmed or edited by a recruiter. */
+  suggested: boolean;
+  /** Active applications sitting in an ATS stage of this name. */
+  applications: number;
+}
+
+/** One recorded mapping change (`mapping_history`, `undo_mapping`). */
+export interface MappingEdit {
+  id: number;
+  job_remote_id: string | null;
+  ats_stage: string;
+  before: string | null;
+  after: string | null;
+  by: string;
+  at: string;
+}
+
+/** What Talentdeck suggests for one ATS stage name (`suggest_mappings`). */
+export interface Suggestion {
+  ats_stage: string;
+  suggested: string | null;
+  current: string | null;
+  /** The current mapping is a recruiter's: a suggestion never replaces it. */
+  confirmed: boolean;
+}
+
+/** A rejection reason the ATS accepts. */
+export interface RejectionReason {
+  remote_id: string;
+  name: string;
 }
 
 /** Payload of the `models_changed` event: the local data of a connection changed. */
@@ -72,6 +120,39 @@ export interface IBackend {
    */
   openFile(fileId: number): Promise<void>;
 
+  /** A job's header, Talentdeck's pipeline (the columns) and its applications as cards. */
+  jobBoard(connectionId: number, jobRemoteId: string): Promise<JobBoard>;
+  /** Talentdeck's own pipeline, in order. */
+  pipeline(): Promise<PipelineStage[]>;
+  /** Every ATS stage name of a connection with its mapping, then the per-job overrides. */
+  mappings(connectionId: number, job: string | null): Promise<MappingRow[]>;
+  /** The connection's mapping edits not undone, newest first. */
+  mappingHistory(connectionId: number, limit: number): Promise<MappingEdit[]>;
+  /** Maps an ATS stage name to a Talentdeck stage (`to: null`: unmapped); emits `models_changed`. */
+  setMapping(connectionId: number, atsStage: string, to: string | null, job: string | null): Promise<void>;
+  /** Talentdeck's suggestions; with `apply`, stores them where no recruiter mapped the name. */
+  suggestMappings(connectionId: number, apply: boolean): Promise<Suggestion[]>;
+  /** Undoes the connection's newest mapping edit; rejects `not_found` when there is none. */
+  undoMapping(connectionId: number): Promise<MappingEdit>;
+  /**
+   * Moves an application to a Talentdeck stage (through its job's mapping), queues it and pushes
+   * it in the background (`models_changed` when the push ends). Rejects `validation` when no ATS
+   * stage of the job maps to the target.
+   */
+  moveApplication(connectionId: number, application: string, stage: string): Promise<OutboxRow>;
+  /** Rejects an application with one of the ATS's reasons (its name or id); queued and pushed. */
+  rejectApplication(connectionId: number, application: string, reason: string): Promise<OutboxRow>;
+  /** Adds a note to a talent, sent exactly as typed; queued and pushed. */
+  addNote(connectionId: number, talent: string, text: string): Promise<OutboxRow>;
+  /** The ATS's rejection reasons for a connection. */
+  reasons(connectionId: number): Promise<RejectionReason[]>;
+  /** Queued changes, oldest first (of one connection, or all). */
+  outbox(connectionId: number | null): Promise<OutboxRow[]>;
+  /** Settles a conflict: keep the ATS's stage, or apply the recruiter's change again (pushed). */
+  resolveConflict(outboxId: number, applyMine: boolean): Promise<OutboxRow>;
+  /** Pushes a connection's pending changes in the background. */
+  pushNow(connectionId: number): Promise<void>;
+
   /** `status_changed`: the health of every connection. */
   onStatusChanged(handler: (statuses: ConnectionStatus[]) => void): Promise<Unlisten>;
   /** `models_changed`: a connection's local data changed; visible lists reload. */
@@ -91,6 +172,20 @@ export const COMMANDS = {
   searchTalents: 'search_talents',
   listLog: 'list_log',
   openFile: 'open_file',
+  jobBoard: 'job_board',
+  pipeline: 'pipeline',
+  mappings: 'mappings',
+  mappingHistory: 'mapping_history',
+  setMapping: 'set_mapping',
+  suggestMappings: 'suggest_mappings',
+  undoMapping: 'undo_mapping',
+  moveApplication: 'move_application',
+  rejectApplication: 'reject_application',
+  addNote: 'add_note',
+  reasons: 'reasons',
+  outbox: 'outbox',
+  resolveConflict: 'resolve_conflict',
+  pushNow: 'push_now',
 } as const;
 
 /** The event names the core emits. */
@@ -156,6 +251,48 @@ export class TauriBackend implements IBackend {
   }
   openFile(fileId: number) {
     return this.call<void>(COMMANDS.openFile, { fileId });
+  }
+  jobBoard(connectionId: number, jobRemoteId: string) {
+    return this.call<JobBoard>(COMMANDS.jobBoard, { connectionId, jobRemoteId });
+  }
+  pipeline() {
+    return this.call<PipelineStage[]>(COMMANDS.pipeline);
+  }
+  mappings(connectionId: number, job: string | null) {
+    return this.call<MappingRow[]>(COMMANDS.mappings, { connectionId, job });
+  }
+  mappingHistory(connectionId: number, limit: number) {
+    return this.call<MappingEdit[]>(COMMANDS.mappingHistory, { connectionId, limit });
+  }
+  setMapping(connectionId: number, atsStage: string, to: string | null, job: string | null) {
+    return this.call<void>(COMMANDS.setMapping, { connectionId, atsStage, to, job });
+  }
+  suggestMappings(connectionId: number, apply: boolean) {
+    return this.call<Suggestion[]>(COMMANDS.suggestMappings, { connectionId, apply });
+  }
+  undoMapping(connectionId: number) {
+    return this.call<MappingEdit>(COMMANDS.undoMapping, { connectionId });
+  }
+  moveApplication(connectionId: number, application: string, stage: string) {
+    return this.call<OutboxRow>(COMMANDS.moveApplication, { connectionId, application, stage });
+  }
+  rejectApplication(connectionId: number, application: string, reason: string) {
+    return this.call<OutboxRow>(COMMANDS.rejectApplication, { connectionId, application, reason });
+  }
+  addNote(connectionId: number, talent: string, text: string) {
+    return this.call<OutboxRow>(COMMANDS.addNote, { connectionId, talent, text });
+  }
+  reasons(connectionId: number) {
+    return this.call<RejectionReason[]>(COMMANDS.reasons, { connectionId });
+  }
+  outbox(connectionId: number | null) {
+    return this.call<OutboxRow[]>(COMMANDS.outbox, { connectionId });
+  }
+  resolveConflict(outboxId: number, applyMine: boolean) {
+    return this.call<OutboxRow>(COMMANDS.resolveConflict, { outboxId, applyMine });
+  }
+  pushNow(connectionId: number) {
+    return this.call<void>(COMMANDS.pushNow, { connectionId });
   }
   onStatusChanged(handler: (statuses: ConnectionStatus[]) => void) {
     return this.on<ConnectionStatus[]>(EVENTS.statusChanged, handler);

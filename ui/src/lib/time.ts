@@ -44,3 +44,13 @@ export function formatSize(bytes: number): string {
   if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
   return `${(bytes / 1_048_576).toFixed(1)} MB`;
 }
+
+/** How long since `iso`, short: "3 d", "5 h", "12 min", "now" (time in a stage). */
+export function since(iso: string, now: number): string {
+  const s = Math.max(0, (now - Date.parse(iso)) / 1000);
+  if (Number.isNaN(s)) return '';
+  if (s >= 24 * 3600) return `${Math.floor(s / (24 * 3600))} d`;
+  if (s >= 3600) return `${Math.floor(s / 3600)} h`;
+  if (s >= 60) return `${Math.floor(s / 60)} min`;
+  return 'now';
+}

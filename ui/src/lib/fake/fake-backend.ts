@@ -5,18 +5,22 @@
 // `reconnect`, `disconnected`, `big` (100,000 talents), `offline`, `broken` (list_status fails);
 // `?delay=` sets how long a simulated sync takes in milliseconds.
 
-import type { IBackend, ConnectInput, ModelsChanged, Unlisten } from '../backend';
+import type { IBackend, ConnectInput, MappingEdit, MappingRow, ModelsChanged, RejectionReason, Suggestion, Unlisten } from '../backend';
 import type { ConnectionState } from '../bindings/ConnectionState';
 import type { ConnectionStatus } from '../bindings/ConnectionStatus';
 import type { ErrorPayload } from '../bindings/ErrorPayload';
 import type { FileRef } from '../bindings/FileRef';
 import type { HealthIndicator } from '../bindings/HealthIndicator';
+import type { JobBoard } from '../bindings/JobBoard';
 import type { JobRow } from '../bindings/JobRow';
 import type { LogEntry } from '../bindings/LogEntry';
+import type { OutboxRow } from '../bindings/OutboxRow';
+import type { PipelineStage } from '../bindings/PipelineStage';
 import type { Provider } from '../bindings/Provider';
 import type { RunSummary } from '../bindings/RunSummary';
 import type { TalentRow } from '../bindings/TalentRow';
 import { makeJobs, makeTalents } from './data';
+import { FakeTwoWay } from './two-way';
 
 export type Scenario = 'empty' | 'demo' | 'reconnect' | 'disconnected' | 'big' | 'offline' | 'broken';
 
@@ -30,6 +34,8 @@ export interface FakeOptions {
   sandboxTalents?: number;
   /** Jobs a new sandbox gets. */
   sandboxJobs?: number;
+  /** How long after a change the simulated push runs, in ms (0 in tests). */
+  pushDelayMs?: number;
   /** The clock. */
   now?: () => number;
 }
@@ -45,7 +51,21 @@ type Command =
   | 'listJobs'
   | 'searchTalents'
   | 'listLog'
-  | 'openFile';
+  | 'openFile'
+  | 'jobBoard'
+  | 'pipeline'
+  | 'mappings'
+  | 'mappingHistory'
+  | 'setMapping'
+  | 'suggestMappings'
+  | 'undoMapping'
+  | 'moveApplication'
+  | 'rejectApplication'
+  | 'addNote'
+  | 'reasons'
+  | 'outbox'
+  | 'resolveConflict'
+  | 'pushNow';
 
 interface FakeConnection {
   status: ConnectionStatus;
@@ -84,7 +104,8 @@ export function scenarioFromUrl(search: string): FakeOptions {
   const scenario = (params.get('scenario') ?? 'empty') as Scenario;
   const delay = Number(params.get('delay') ?? '2500');
   const latency = Number(params.get('latency') ?? '150');
-  return { scenario, syncDelayMs: delay, latencyMs: latency };
+  const push = Number(params.get('push') ?? '1500');
+  return { scenario, syncDelayMs: delay, latencyMs: latency, pushDelayMs: push };
 }
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
@@ -100,6 +121,8 @@ export class FakeBackend implements IBackend {
   private statusHandlers = new Set<(s: ConnectionStatus[]) => void>();
   private modelsHandlers = new Set<(c: ModelsChanged) => void>();
   private failures = new Map<Command, ErrorPayload[]>();
+  private gates = new Map<Command, Promise<void>[]>();
+  private readonly twoWay: FakeTwoWay;
   private timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly opts: Required<Omit<FakeOptions, 'scenario'>> & { scenario: Scenario };
   /** Every command call, for tests: `[command, args]`. */
@@ -114,8 +137,10 @@ export class FakeBackend implements IBackend {
       latencyMs: options.latencyMs ?? 0,
       sandboxTalents: options.sandboxTalents ?? 600,
       sandboxJobs: options.sandboxJobs ?? 36,
+      pushDelayMs: options.pushDelayMs ?? 0,
       now: options.now ?? (() => Date.now()),
     };
+    this.twoWay = new FakeTwoWay(() => this.now());
     this.seed(this.opts.scenario);
   }
 
@@ -126,6 +151,22 @@ export class FakeBackend implements IBackend {
     const queue = this.failures.get(command) ?? [];
     for (let i = 0; i < times; i++) queue.push(error);
     this.failures.set(command, queue);
+  }
+
+  /**
+   * The next call of `command` waits until the returned function is called (to look at the UI
+   * while a command is in flight).
+   */
+  hold(command: Command): () => void {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    this.gates.set(command, [...(this.gates.get(command) ?? []), gate]);
+    return release;
+  }
+
+  /** The ATS moves an application (to an ATS stage, by name) before a queued move reaches it. */
+  moveInAts(connectionId: number, application: string, atsStage: string): void {
+    this.twoWay.moveInAts(this.byId(connectionId), application, atsStage);
   }
 
   /** Adds a connection as if it had been synced already. */
@@ -385,6 +426,88 @@ export class FakeBackend implements IBackend {
     }
   }
 
+  async jobBoard(connectionId: number, jobRemoteId: string): Promise<JobBoard> {
+    await this.enter('jobBoard', [connectionId, jobRemoteId]);
+    const conn = this.byId(connectionId);
+    const job = conn.jobs.find((j) => j.remote_id === jobRemoteId);
+    if (!job) throw { code: 'not_found', message: `there is no job ${quoted(jobRemoteId)} in this connection (sync first?)` };
+    return clone({ job, stages: this.twoWay.pipeline(), cards: this.twoWay.cards(conn, jobRemoteId) });
+  }
+
+  async pipeline(): Promise<PipelineStage[]> {
+    await this.enter('pipeline', []);
+    return this.twoWay.pipeline();
+  }
+
+  async mappings(connectionId: number, job: string | null): Promise<MappingRow[]> {
+    await this.enter('mappings', [connectionId, job]);
+    return clone(this.twoWay.mappings(this.byId(connectionId)));
+  }
+
+  async mappingHistory(connectionId: number, limit: number): Promise<MappingEdit[]> {
+    await this.enter('mappingHistory', [connectionId, limit]);
+    return clone(this.twoWay.history(this.byId(connectionId), limit));
+  }
+
+  async setMapping(connectionId: number, atsStage: string, to: string | null, job: string | null): Promise<void> {
+    await this.enter('setMapping', [connectionId, atsStage, to, job]);
+    this.twoWay.setMapping(this.byId(connectionId), atsStage, to);
+    this.emitModels(connectionId);
+  }
+
+  async suggestMappings(connectionId: number, apply: boolean): Promise<Suggestion[]> {
+    await this.enter('suggestMappings', [connectionId, apply]);
+    const out = this.twoWay.suggest(this.byId(connectionId), apply);
+    if (apply) this.emitModels(connectionId);
+    return clone(out);
+  }
+
+  async undoMapping(connectionId: number): Promise<MappingEdit> {
+    await this.enter('undoMapping', [connectionId]);
+    const edit = this.twoWay.undo(this.byId(connectionId));
+    this.emitModels(connectionId);
+    return edit;
+  }
+
+  async moveApplication(connectionId: number, application: string, stage: string): Promise<OutboxRow> {
+    await this.enter('moveApplication', [connectionId, application, stage]);
+    return this.queued(connectionId, this.twoWay.move(this.byId(connectionId), application, stage));
+  }
+
+  async rejectApplication(connectionId: number, application: string, reason: string): Promise<OutboxRow> {
+    await this.enter('rejectApplication', [connectionId, application, reason]);
+    return this.queued(connectionId, this.twoWay.reject(this.byId(connectionId), application, reason));
+  }
+
+  async addNote(connectionId: number, talent: string, text: string): Promise<OutboxRow> {
+    await this.enter('addNote', [connectionId, talent, text]);
+    return this.queued(connectionId, this.twoWay.note(this.byId(connectionId), talent, text));
+  }
+
+  async reasons(connectionId: number): Promise<RejectionReason[]> {
+    await this.enter('reasons', [connectionId]);
+    this.byId(connectionId);
+    return this.twoWay.reasons();
+  }
+
+  async outbox(connectionId: number | null): Promise<OutboxRow[]> {
+    await this.enter('outbox', [connectionId]);
+    if (connectionId !== null) this.byId(connectionId);
+    return clone(this.twoWay.outbox(connectionId));
+  }
+
+  async resolveConflict(outboxId: number, applyMine: boolean): Promise<OutboxRow> {
+    await this.enter('resolveConflict', [outboxId, applyMine]);
+    const id = this.twoWay.connectionOf(outboxId);
+    const row = this.twoWay.resolve(this.byId(id), outboxId, applyMine);
+    return applyMine ? this.queued(id, row) : (this.emitModels(id), row);
+  }
+
+  async pushNow(connectionId: number): Promise<void> {
+    await this.enter('pushNow', [connectionId]);
+    this.schedulePush(this.byId(connectionId));
+  }
+
   async onStatusChanged(handler: (statuses: ConnectionStatus[]) => void): Promise<Unlisten> {
     this.statusHandlers.add(handler);
     return () => this.statusHandlers.delete(handler);
@@ -401,8 +524,27 @@ export class FakeBackend implements IBackend {
     return this.opts.now();
   }
 
+  /** As the shell: a queued change is visible at once, then pushed in the background. */
+  private queued(connectionId: number, row: OutboxRow): OutboxRow {
+    this.emitModels(connectionId);
+    this.schedulePush(this.byId(connectionId));
+    return row;
+  }
+
+  private schedulePush(conn: FakeConnection): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.conns.includes(conn)) return;
+      this.twoWay.push(conn);
+      this.emitModels(conn.status.id);
+    }, this.opts.pushDelayMs);
+    this.timers.add(timer);
+  }
+
   private async enter(command: Command, args: unknown[]): Promise<void> {
     this.calls.push([command, args]);
+    const gate = this.gates.get(command)?.shift();
+    if (gate) await gate;
     if (this.opts.latencyMs > 0) await new Promise((r) => setTimeout(r, this.opts.latencyMs));
     const queue = this.failures.get(command);
     const err = queue?.shift();

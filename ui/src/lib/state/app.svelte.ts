@@ -52,6 +52,12 @@ export class AppState {
   notice = $state<Notice | null>(null);
   /** The connection the disconnect dialog is open for. */
   disconnectTarget = $state<ConnectionStatus | null>(null);
+  /** The job page open over the Jobs list (null: the list). */
+  openJob = $state<{ connectionId: number; remoteId: string } | null>(null);
+  /** The connection whose stage mapping is open over the Connections page. */
+  mappingFor = $state<number | null>(null);
+  /** Whether the outbox list (queued changes) is open. */
+  outboxOpen = $state(false);
 
   attention = $derived(this.statuses.filter(needsReconnect));
   /** Connections disconnected on purpose: their data stays listed, read-only. */
@@ -247,6 +253,18 @@ export class AppState {
 
   navigate(view: View): void {
     this.view = view;
+    this.openJob = null;
+    this.mappingFor = null;
+  }
+
+  showJob(connectionId: number, remoteId: string): void {
+    this.view = 'jobs';
+    this.openJob = { connectionId, remoteId };
+  }
+
+  showMapping(connectionId: number): void {
+    this.view = 'connections';
+    this.mappingFor = connectionId;
   }
 
   showError(err: ErrorPayload): void {

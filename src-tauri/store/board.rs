@@ -1,0 +1,149 @@
+//! A job's applications as board cards: each with its ATS stage and queued changes applied (as
+//! `application_view` does for one), its Talentdeck stage through the mapping in force for the
+//! job, how long it has been in its stage, and the newest move or rejection queued for it.
+
+use std::collections::HashMap;
+
+use rusqlite::params;
+
+use super::{parse_ts, Store};
+use crate::error::Result;
+use crate::model::{ApplicationStatus, BoardCard, OutboxKind, OutboxState, PipelineStageKind};
+
+impl Store {
+    /// The cards of job `job` of connection `cid`, by talent name. Applications deleted in the
+    /// ATS are left out (their queued changes can only fail, and the outbox shows that).
+    pub fn board_cards(&self, cid: i64, job: &str) -> Result<Vec<BoardCard>> {
+        let pipeline = self.pipeline()?;
+        let first_of = |kind: PipelineStageKind| pipeline.iter().find(|s| s.kind == kind).map(|s| s.id);
+        let (rejected, hired) = (first_of(PipelineStageKind::Rejected), first_of(PipelineStageKind::Hired));
+        let name_of = |id: i64| pipeline.iter().find(|s| s.id == id).map(|s| s.name.clone());
+
+        // The mapping in force by ATS stage name: the job's override over the connection-wide one.
+        // Names compare case-insensitively, as the store's `COLLATE NOCASE` does.
+        let mut mapped: HashMap<String, (i64, bool)> = HashMap::new();
+        let mut st = self.db.prepare_cached(
+            "SELECT stage_name, pipeline_stage_id, job_remote_id <> '' FROM stage_mappings
+             WHERE connection_id = ?1 AND job_remote_id IN ('', ?2)",
+        )?;
+        for row in st.query_map(params![cid, job], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)))? {
+            let (name, stage, is_override): (String, i64, bool) = row?;
+            let e = mapped.entry(name.to_lowercase()).or_insert((stage, is_override));
+            if is_override {
+                *e = (stage, true);
+            }
+        }
+
+        // The current stay: the newest entry into the current stage not exited yet.
+        let mut st = self.db.prepare_cached(
+            "SELECT a.remote_id, a.talent_remote_id, COALESCE(t.name, a.talent_remote_id), a.stage_remote_id,
+                    a.stage_name, a.status, a.updated_at,
+                    (SELECT MAX(h.entered_at) FROM stage_history h
+                     WHERE h.connection_id = a.connection_id AND h.application_remote_id = a.remote_id
+                       AND h.stage_remote_id = a.stage_remote_id AND h.exited_at IS NULL)
+             FROM applications a
+             LEFT JOIN talents t ON t.connection_id = a.connection_id AND t.remote_id = a.talent_remote_id
+             WHERE a.connection_id = ?1 AND a.job_remote_id = ?2 AND a.remote_deleted_at IS NULL
+             ORDER BY COALESCE(t.name, a.talent_remote_id) COLLATE NOCASE, a.remote_id",
+        )?;
+        let rows = st.query_map(params![cid, job], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, Option<String>>(7)?,
+            ))
+        })?;
+        let mut cards = Vec::new();
+        let mut index = HashMap::new();
+        for row in rows {
+            let (id, talent, name, stage_id, stage_name, status, updated, entered) = row?;
+            let since = parse_ts(entered.as_deref().unwrap_or(&updated))?;
+            index.insert(id.clone(), cards.len());
+            cards.push(BoardCard {
+                application_remote_id: id,
+                talent_remote_id: talent,
+                talent_name: name,
+                ats_stage_id: stage_id,
+                ats_stage_name: stage_name,
+                status: ApplicationStatus::parse(&status).unwrap_or(ApplicationStatus::Active),
+                stage_id: None,
+                stage: None,
+                in_stage_since: since,
+                outbox_id: None,
+                outbox_kind: None,
+                outbox_state: None,
+                outbox_error: None,
+                outbox_to_stage_name: None,
+                outbox_ats_stage_name: None,
+            });
+        }
+
+        // Queued moves and rejections, oldest first: pending and conflicting ones are part of
+        // what the recruiter sees (as in `application_view`); the newest of any state is the badge.
+        let mut st = self.db.prepare_cached(
+            "SELECT o.application_remote_id, o.id, o.kind, o.state, o.to_stage,
+                    (SELECT name FROM job_stages s WHERE s.connection_id = o.connection_id AND s.remote_id = o.to_stage),
+                    (SELECT name FROM job_stages s WHERE s.connection_id = o.connection_id AND s.remote_id = o.ats_stage),
+                    o.last_error, o.created_at
+             FROM outbox o JOIN applications a ON a.connection_id = o.connection_id AND a.remote_id = o.application_remote_id
+             WHERE o.connection_id = ?1 AND a.job_remote_id = ?2 AND o.kind IN ('move', 'reject')
+             ORDER BY o.id",
+        )?;
+        let queued = st.query_map(params![cid, job], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<String>>(6)?,
+                r.get::<_, Option<String>>(7)?,
+                r.get::<_, String>(8)?,
+            ))
+        })?;
+        for q in queued {
+            let (app, id, kind, state, to, to_name, ats_name, error, created) = q?;
+            let Some(card) = index.get(&app).map(|&i| &mut cards[i]) else { continue };
+            let kind = OutboxKind::parse(&kind);
+            let state = OutboxState::parse(&state);
+            if matches!(state, Some(OutboxState::Pending | OutboxState::Conflict)) {
+                match kind {
+                    Some(OutboxKind::Reject) => card.status = ApplicationStatus::Rejected,
+                    Some(OutboxKind::Move) => {
+                        if card.ats_stage_id != to {
+                            card.in_stage_since = parse_ts(&created)?;
+                        }
+                        card.ats_stage_id = to;
+                        card.ats_stage_name = to_name.clone();
+                    }
+                    _ => {}
+                }
+            }
+            card.outbox_id = Some(id);
+            card.outbox_kind = kind;
+            card.outbox_state = state;
+            card.outbox_error = error;
+            card.outbox_to_stage_name = to_name;
+            card.outbox_ats_stage_name = ats_name;
+        }
+
+        for card in &mut cards {
+            card.stage_id = match card.status {
+                ApplicationStatus::Rejected => rejected,
+                ApplicationStatus::Hired => hired,
+                ApplicationStatus::Active => {
+                    card.ats_stage_name.as_ref().and_then(|n| mapped.get(&n.to_lowercase())).map(|m| m.0)
+                }
+            };
+            card.stage = card.stage_id.and_then(name_of);
+        }
+        Ok(cards)
+    }
+}
+

@@ -1,0 +1,165 @@
+//! A job's board cards (`Store::board_cards`): Talentdeck stage through the mapping in force,
+//! queued changes applied at once, time in stage, and the outbox badge.
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde_json::json;
+use talentdeck::model::{
+    Application, ApplicationStatus, BoardCard, Job, JobStatus, OutboxState, Provider, Stage, StageChange, Talent,
+};
+use talentdeck::store::{Batch, NewConnection, Store};
+
+fn at(h: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 1, h, 0, 0).unwrap()
+}
+
+fn talent(id: &str, name: &str) -> Talent {
+    Talent {
+        remote_id: id.into(),
+        name: name.into(),
+        first_name: None,
+        last_name: None,
+        emails: vec![],
+        phones: vec![],
+        company: None,
+        title: None,
+        tags: vec![],
+        updated_at: at(1),
+        extra: json!({}),
+    }
+}
+
+fn application(id: &str, talent: &str, stage: &str, name: &str, status: ApplicationStatus) -> Application {
+    Application {
+        remote_id: id.into(),
+        talent_remote_id: talent.into(),
+        job_remote_id: Some("1".into()),
+        stage_remote_id: Some(stage.into()),
+        stage_name: Some(name.into()),
+        status,
+        updated_at: at(5),
+        extra: json!({}),
+    }
+}
+
+/// Job 1 (Application Review, Phone Screen, Onsite) with four applications.
+fn seeded() -> (tempfile::TempDir, Store, i64) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_dir(dir.path()).unwrap();
+    let new = NewConnection {
+        name: "Acme".into(),
+        provider: Provider::Greenhouse,
+        base_url: "http://127.0.0.1:1/v3".into(),
+        auth_url: None,
+        settings: json!({}),
+        sandbox: false,
+    };
+    let cid = store.create_connection(&new, at(0)).unwrap().id;
+    let stage = |id: &str, name: &str, position| Stage {
+        remote_id: id.into(),
+        job_remote_id: Some("1".into()),
+        name: name.into(),
+        position,
+        ats_type: None,
+    };
+    let stay = |app: &str, stage: &str, entered: u32, exited: Option<u32>| StageChange {
+        application_remote_id: app.into(),
+        stage_remote_id: stage.into(),
+        stage_name: None,
+        entered_at: at(entered),
+        exited_at: exited.map(at),
+    };
+    let batch = Batch {
+        jobs: vec![Job {
+            remote_id: "1".into(),
+            title: "Rust Engineer".into(),
+            status: JobStatus::Open,
+            department: None,
+            location: None,
+            updated_at: at(0),
+            extra: json!({}),
+        }],
+        stages: vec![stage("11", "Application Review", 0), stage("12", "Phone Screen", 1), stage("13", "Onsite", 2)],
+        talents: vec![talent("t1", "Ada <b>Lovelace</b>"), talent("t2", "Babbage"), talent("t3", "Curie"), talent("t4", "Dijkstra")],
+        applications: vec![
+            application("a1", "t1", "12", "Phone Screen", ApplicationStatus::Active),
+            application("a2", "t2", "13", "Onsite", ApplicationStatus::Active),
+            application("a3", "t3", "12", "Phone Screen", ApplicationStatus::Rejected),
+            application("a4", "t4", "11", "Application Review", ApplicationStatus::Active),
+        ],
+        // Ada was in Phone Screen before, left, came back at 3.
+        stage_history: vec![stay("a1", "12", 1, Some(2)), stay("a1", "11", 2, Some(3)), stay("a1", "12", 3, None)],
+        ..Batch::default()
+    };
+    store.write_batch(cid, &batch, None, at(6)).unwrap();
+    (dir, store, cid)
+}
+
+fn card<'a>(cards: &'a [BoardCard], id: &str) -> &'a BoardCard {
+    cards.iter().find(|c| c.application_remote_id == id).unwrap()
+}
+
+#[test]
+fn cards_land_in_the_talentdeck_stage_their_mapping_says_and_unmapped_ones_in_none() {
+    let (_dir, mut store, cid) = seeded();
+    let screen = store.pipeline_stage("Screen").unwrap();
+    let interview = store.pipeline_stage("Interview").unwrap();
+    store.set_mapping(cid, None, "phone screen", Some(screen.id), false, "ada", at(6)).unwrap();
+    store.set_mapping(cid, None, "Application Review", Some(screen.id), false, "ada", at(6)).unwrap();
+    // This job's override of Application Review wins over the connection-wide mapping.
+    store.set_mapping(cid, Some("1"), "Application Review", Some(interview.id), false, "ada", at(6)).unwrap();
+
+    let cards = store.board_cards(cid, "1").unwrap();
+    let names: Vec<&str> = cards.iter().map(|c| c.talent_name.as_str()).collect();
+    assert_eq!(names, ["Ada <b>Lovelace</b>", "Babbage", "Curie", "Dijkstra"], "by name, markup kept as text");
+    assert_eq!(card(&cards, "a1").stage.as_deref(), Some("Screen"));
+    assert_eq!(card(&cards, "a2").stage, None, "Onsite is unmapped");
+    assert_eq!(card(&cards, "a3").stage.as_deref(), Some("Rejected"), "a rejection shows in Rejected whatever its stage");
+    assert_eq!(card(&cards, "a4").stage.as_deref(), Some("Interview"));
+    // Time in stage: the current stay's entry, else the application's last update.
+    assert_eq!(card(&cards, "a1").in_stage_since, at(3));
+    assert_eq!(card(&cards, "a4").in_stage_since, at(5));
+    assert!(cards.iter().all(|c| c.outbox_state.is_none()));
+}
+
+#[test]
+fn a_queued_move_shows_at_once_as_pending_then_its_conflict_with_both_stages() {
+    let (_dir, mut store, cid) = seeded();
+    let screen = store.pipeline_stage("Screen").unwrap();
+    let interview = store.pipeline_stage("Interview").unwrap();
+    store.set_mapping(cid, None, "Phone Screen", Some(screen.id), false, "ada", at(6)).unwrap();
+    store.set_mapping(cid, None, "Onsite", Some(interview.id), false, "ada", at(6)).unwrap();
+
+    let row = store.queue_move(cid, "a1", "13", at(7)).unwrap();
+    let cards = store.board_cards(cid, "1").unwrap();
+    let a1 = card(&cards, "a1");
+    assert_eq!((a1.stage.as_deref(), a1.ats_stage_name.as_deref()), (Some("Interview"), Some("Onsite")));
+    assert_eq!((a1.outbox_id, a1.outbox_state), (Some(row.id), Some(OutboxState::Pending)));
+    assert_eq!(a1.in_stage_since, at(7), "in the new stage since the move");
+
+    // The ATS moved Ada meanwhile: the card keeps the recruiter's stage and names both.
+    store.outbox_conflict(row.id, Some("11"), "moved in the ATS meanwhile", at(8)).unwrap();
+    let cards = store.board_cards(cid, "1").unwrap();
+    let a1 = card(&cards, "a1");
+    assert_eq!(a1.outbox_state, Some(OutboxState::Conflict));
+    assert_eq!(a1.outbox_to_stage_name.as_deref(), Some("Onsite"));
+    assert_eq!(a1.outbox_ats_stage_name.as_deref(), Some("Application Review"));
+    assert_eq!(a1.outbox_error.as_deref(), Some("moved in the ATS meanwhile"));
+
+    // Sent: the badge stays (sent), the stage is the ATS's own again until the next pull.
+    store.outbox_sent(row.id, at(9)).unwrap();
+    let cards = store.board_cards(cid, "1").unwrap();
+    assert_eq!(card(&cards, "a1").outbox_state, Some(OutboxState::Sent));
+    assert_eq!(card(&cards, "a1").stage.as_deref(), Some("Interview"), "outbox_sent mirrors the ATS's new stage");
+}
+
+#[test]
+fn a_queued_rejection_moves_the_card_to_rejected() {
+    let (_dir, mut store, cid) = seeded();
+    let reasons = [talentdeck::model::RejectionReason { remote_id: "r1".into(), name: "Not a fit".into() }];
+    store.replace_reasons(cid, &reasons, at(6)).unwrap();
+    store.queue_reject(cid, "a4", "r1", at(7)).unwrap();
+    let cards = store.board_cards(cid, "1").unwrap();
+    let a4 = card(&cards, "a4");
+    assert_eq!((a4.status, a4.stage.as_deref()), (ApplicationStatus::Rejected, Some("Rejected")));
+    assert_eq!(a4.outbox_state, Some(OutboxState::Pending));
+}

@@ -1,0 +1,177 @@
+// The job board (optimistic move, rollback on a refused move, the conflict card) and the
+// stage-mapping table (select, undo), against the fake core.
+import { fireEvent, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fake, renderApp } from './helpers';
+import type { FakeBackend } from '../lib/fake/fake-backend';
+
+let backend: FakeBackend | undefined;
+afterEach(() => backend?.dispose());
+
+/** Opens the board of a job with enough applications; returns the connection id. */
+async function openBoard(): Promise<number> {
+  backend = fake();
+  const conn = backend.addConnection('greenhouse', 'Acme', { talents: 40, jobs: 12 });
+  const jobs = await backend.listJobs(conn.id, false);
+  const job = jobs.find((j) => j.active_applications >= 15)!;
+  renderApp(backend, 'jobs');
+  await fireEvent.click(await screen.findByRole('button', { name: job.title }));
+  await screen.findAllByTestId('board-card');
+  return conn.id;
+}
+
+function column(stage: string): HTMLElement {
+  return screen.getAllByTestId('column').find((c) => c.dataset.stage === stage)!;
+}
+
+function cardIn(stage: string): HTMLElement {
+  const card = within(column(stage)).queryAllByTestId('board-card')[0];
+  if (!card) throw new Error(`no card in ${stage}`);
+  return card;
+}
+
+function cardById(id: string): HTMLElement {
+  return screen.getAllByTestId('board-card').find((c) => c.dataset.application === id)!;
+}
+
+/** Opens a card's "Move to…" menu and picks `stage` with the arrow keys and Enter. */
+async function moveByKeyboard(card: HTMLElement, stage: string) {
+  const user = userEvent.setup();
+  await user.click(within(card).getByRole('button', { name: 'Move to…' }));
+  const menu = within(card).getByRole('menu');
+  const items = within(menu).getAllByRole('menuitem');
+  expect(items[0]).toHaveFocus();
+  const target = items.findIndex((i) => i.textContent === stage);
+  for (let i = 0; i < target; i++) await user.keyboard('{ArrowDown}');
+  expect(items[target]).toHaveFocus();
+  await user.keyboard('{Enter}');
+}
+
+describe('job board', () => {
+  it('opens from the jobs list with one column per stage, Unmapped, and Rejected/Hired collapsed', async () => {
+    await openBoard();
+    const titles = screen.getAllByTestId('column').map((c) => c.dataset.stage);
+    expect(titles.slice(0, 4)).toEqual(['Sourced', 'Screen', 'Interview', 'Offer']);
+    expect(titles).toContain('Unmapped'); // the fake leaves "Onsite" unmapped
+    const rejected = within(column('Rejected')).getByRole('button', { name: /Rejected/ });
+    expect(rejected).toHaveAttribute('aria-expanded', 'false');
+    expect(within(column('Rejected')).queryAllByTestId('board-card')).toHaveLength(0);
+    await fireEvent.click(rejected);
+    expect(within(column('Rejected')).getAllByTestId('board-card').length).toBeGreaterThan(0);
+  });
+
+  it('moves a card at once with a pending badge, then shows it sent', async () => {
+    const cid = await openBoard();
+    const card = cardIn('Screen');
+    const id = card.dataset.application!;
+    const release = backend!.hold('moveApplication');
+    await moveByKeyboard(card, 'Interview');
+    // Before the core has answered: already in Interview, pending.
+    expect(within(column('Interview')).getAllByTestId('board-card').some((c) => c.dataset.application === id)).toBe(true);
+    expect(within(cardById(id)).getByTestId('card-badge')).toHaveTextContent('Pending');
+    release();
+    await waitFor(() => expect(within(cardById(id)).getByTestId('card-badge')).toHaveTextContent('Sent'));
+    expect(backend!.calls).toContainEqual(['moveApplication', [cid, id, 'Interview']]);
+    expect(column('Interview').contains(cardById(id))).toBe(true);
+  });
+
+  it('rolls a refused move back and says why on the card', async () => {
+    await openBoard();
+    const card = cardIn('Screen');
+    const id = card.dataset.application!;
+    const release = backend!.hold('moveApplication');
+    // Nothing maps to Sourced: the core refuses the move.
+    await moveByKeyboard(card, 'Sourced');
+    expect(column('Sourced').contains(cardById(id))).toBe(true);
+    release();
+    await waitFor(() => expect(column('Screen').contains(cardById(id))).toBe(true));
+    expect(within(cardById(id)).getByTestId('card-error')).toHaveTextContent(/maps to "Sourced", so the move has nowhere to land/);
+    expect(within(cardById(id)).queryByTestId('card-badge')).not.toBeInTheDocument();
+  });
+
+  it('shows a conflict with both stages; "Apply mine" queues it again and it is sent', async () => {
+    const cid = await openBoard();
+    const id = cardIn('Screen').dataset.application!;
+    backend!.moveInAts(cid, id, 'Offer');
+    await moveByKeyboard(cardById(id), 'Interview');
+    const conflict = await waitFor(() => within(cardById(id)).getByTestId('conflict'));
+    expect(conflict).toHaveTextContent('ATSOffer');
+    expect(conflict).toHaveTextContent('YoursTechnical Interview');
+    await fireEvent.click(within(conflict).getByRole('button', { name: 'Apply mine' }));
+    const row = (await backend!.outbox(cid)).find((r) => r.application_remote_id === id)!;
+    expect(backend!.calls).toContainEqual(['resolveConflict', [row.id, true]]);
+    await waitFor(() => expect(within(cardById(id)).getByTestId('card-badge')).toHaveTextContent('Sent'));
+    expect(column('Interview').contains(cardById(id))).toBe(true);
+  });
+
+  it('"Keep ATS" drops the change and the card shows where the ATS has it', async () => {
+    const cid = await openBoard();
+    const id = cardIn('Screen').dataset.application!;
+    backend!.moveInAts(cid, id, 'Offer');
+    await moveByKeyboard(cardById(id), 'Interview');
+    const conflict = await waitFor(() => within(cardById(id)).getByTestId('conflict'));
+    await fireEvent.click(within(conflict).getByRole('button', { name: 'Keep ATS' }));
+    await waitFor(() => expect(column('Offer').contains(cardById(id))).toBe(true));
+    expect(within(cardById(id)).queryByTestId('conflict')).not.toBeInTheDocument();
+    expect(await backend!.outbox(cid)).toEqual([]);
+  });
+
+  it('counts unsent changes in the sidebar and lists them with Push now', async () => {
+    const cid = await openBoard();
+    const id = cardIn('Screen').dataset.application!;
+    backend!.moveInAts(cid, id, 'Offer');
+    await moveByKeyboard(cardById(id), 'Interview');
+    await waitFor(() => expect(screen.getByTestId('pending-changes')).toHaveTextContent('1'));
+    await fireEvent.click(screen.getByTestId('pending-changes'));
+    const dialog = await screen.findByRole('dialog', { name: 'Changes for the ATS' });
+    expect(within(dialog).getByTestId('outbox-list')).toHaveTextContent(/conflict/);
+    expect(within(dialog).getByTestId('outbox-list')).toHaveTextContent(/moved to Offer in the ATS/);
+  });
+});
+
+describe('stage mapping', () => {
+  it('maps an unmapped stage with its select, shows the edit in the history, and undoes it (button and Ctrl+Z)', async () => {
+    backend = fake();
+    const conn = backend.addConnection('greenhouse', 'Acme', { talents: 40, jobs: 6 });
+    renderApp(backend, 'connections');
+    await fireEvent.click(await screen.findByTestId('stage-mapping'));
+    const select = await screen.findByLabelText('Talentdeck stage for Onsite');
+    await waitFor(() => expect(select).toHaveValue(''));
+    const row = select.closest('tr')!;
+    expect(row).toHaveClass('unmapped');
+    expect(within(row).getByText(/^Unmapped/, { selector: '.mark' })).toBeInTheDocument();
+    // Suggested ones are marked.
+    const review = screen.getByLabelText('Talentdeck stage for Application Review').closest('tr')!;
+    expect(within(review).getByText('Suggested')).toBeInTheDocument();
+
+    await fireEvent.change(select, { target: { value: 'Interview' } });
+    expect(backend.calls).toContainEqual(['setMapping', [conn.id, 'Onsite', 'Interview', null]]);
+    await waitFor(() => expect(screen.getByTestId('mapping-history')).toHaveTextContent('Onsite: Unmapped → Interview'));
+    expect(screen.getByLabelText('Talentdeck stage for Onsite')).toHaveValue('Interview');
+    expect(screen.getByLabelText('Talentdeck stage for Onsite').closest('tr')).not.toHaveClass('unmapped');
+
+    await fireEvent.change(screen.getByLabelText('Talentdeck stage for Offer'), { target: { value: 'Hired' } });
+    await waitFor(() => expect(screen.getByTestId('mapping-history')).toHaveTextContent('Offer: Offer → Hired'));
+
+    await fireEvent.click(screen.getByTestId('undo-mapping'));
+    await waitFor(() => expect(screen.getByLabelText('Talentdeck stage for Offer')).toHaveValue('Offer'));
+    expect(screen.getByTestId('mapping-history')).not.toHaveTextContent('Offer: Offer → Hired');
+
+    await fireEvent.keyDown(window, { key: 'z', ctrlKey: true });
+    await waitFor(() => expect(screen.getByLabelText('Talentdeck stage for Onsite')).toHaveValue(''));
+    expect(backend.calls.filter(([c]) => c === 'undoMapping')).toHaveLength(2);
+    expect(screen.queryByTestId('mapping-history')).not.toBeInTheDocument();
+  });
+
+  it('"Accept suggestions" fills the unmapped stage with the suggestion', async () => {
+    backend = fake();
+    const conn = backend.addConnection('greenhouse', 'Acme', { talents: 40, jobs: 6 });
+    renderApp(backend, 'connections');
+    await fireEvent.click(await screen.findByTestId('stage-mapping'));
+    await waitFor(() => expect(screen.getByLabelText('Talentdeck stage for Onsite')).toHaveValue(''));
+    await fireEvent.click(screen.getByTestId('accept-suggestions'));
+    expect(backend.calls).toContainEqual(['suggestMappings', [conn.id, true]]);
+    await waitFor(() => expect(screen.getByLabelText('Talentdeck stage for Onsite')).toHaveValue('Interview'));
+  });
+});
