@@ -21,6 +21,10 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("reached out", "Sourced"),
     ("contacted", "Sourced"),
     ("responded", "Sourced"),
+    // Steps named after what is reviewed come before the generic "review" of a screen.
+    ("portfolio", "Interview"),
+    ("reference", "Interview"),
+    ("take home", "Interview"),
     ("screen", "Screen"),
     ("review", "Screen"),
     ("applicant", "Screen"),
@@ -31,9 +35,6 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("on-site", "Interview"),
     ("test", "Interview"),
     ("assessment", "Interview"),
-    ("take home", "Interview"),
-    ("reference", "Interview"),
-    ("portfolio", "Interview"),
     ("panel", "Interview"),
     ("debrief", "Interview"),
 ];
@@ -127,6 +128,8 @@ mod tests {
         assert_eq!(suggested(name("Technical Interview", None, 0.5)).as_deref(), Some("Interview"));
         assert_eq!(suggested(name("Reached out", None, 0.1)).as_deref(), Some("Sourced"));
         assert_eq!(suggested(name("Take Home Test", None, 0.5)).as_deref(), Some("Interview"));
+        assert_eq!(suggested(name("Portfolio Review", None, 0.5)).as_deref(), Some("Interview"));
+        assert_eq!(suggested(name("Application Review", None, 0.1)).as_deref(), Some("Screen"));
         assert_eq!(suggested(name("Stage Three", None, 0.0)).as_deref(), Some("Sourced"));
         assert_eq!(suggested(name("Stage Three", None, 1.0)).as_deref(), Some("Offer"));
     }
