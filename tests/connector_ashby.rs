@@ -534,3 +534,88 @@ async fn departments_and_locations_are_read_once() {
     assert_eq!(dep.2, json!({ "includeArchived": true, "limit": 100 }), "archived departments too: old jobs name them");
     assert_eq!(seen.iter().filter(|(w, _, _)| w == "location.list").count(), 1);
 }
+
+// ---- writes (two-way sync) ----
+
+fn expected_app(sb: &Sandbox, id: &str) -> Value {
+    sb.expected(ExportKind::Applications).into_iter().find(|a| a["remote_id"] == id).expect("the application exists")
+}
+
+#[tokio::test]
+async fn an_application_is_read_moved_and_rejected_into_its_plans_archived_stage() {
+    let sb = start(60, Faults::default()).await;
+    let c = connector(&sb);
+    // Every stage carries its Ashby type.
+    let stages = pass(&c, Resource::Stages, Since::Everything).await.unwrap().batch.stages;
+    assert!(stages.iter().all(|s| s.ats_type.is_some()), "{stages:?}");
+    assert!(stages.iter().any(|s| s.ats_type.as_deref() == Some("Archived")));
+    let in_play = |s: &&talentdeck::model::Stage| matches!(s.ats_type.as_deref(), Some("PreInterviewScreen" | "Active" | "Offer"));
+
+    let apps = sb.expected(ExportKind::Applications);
+    let (want, to, elsewhere) = apps
+        .iter()
+        .filter(|a| a["status"] == "active" && a["stage_remote_id"].is_string())
+        .find_map(|a| {
+            let job = a["job_remote_id"].as_str()?;
+            let to = stages.iter().filter(in_play).find(|s| {
+                s.job_remote_id.as_deref() == Some(job) && a["stage_remote_id"] != s.remote_id.as_str()
+            })?;
+            let other = stages.iter().find(|s| s.job_remote_id.as_deref() != Some(job))?;
+            Some((a.clone(), to.remote_id.clone(), other.remote_id.clone()))
+        })
+        .expect("an active application with another stage to go to");
+    let id = want["remote_id"].as_str().unwrap();
+
+    let seen = c.application(id).await.unwrap();
+    assert_eq!(application_out(&seen), want, "read exactly as the sync maps it");
+
+    c.move_application(&seen, &to).await.unwrap();
+    let now = c.application(id).await.unwrap();
+    assert_eq!(now.stage_remote_id.as_deref(), Some(to.as_str()));
+    assert_eq!(application_out(&now), expected_app(&sb, id));
+
+    let before = expected_app(&sb, id);
+    let e = c.move_application(&now, &elsewhere).await.expect_err("another job's stage");
+    assert_eq!(e.code(), "validation", "{e}");
+    assert!(e.to_string().contains("interview_stage_not_found"), "{e}");
+    assert_eq!(expected_app(&sb, id), before);
+
+    let reasons = c.rejection_reasons().await.unwrap();
+    let names: Vec<&str> = reasons.iter().map(|r| r.name.as_str()).collect();
+    assert!(names.contains(&"Not a fit") && names.contains(&"Duplicate"), "{names:?}");
+    c.reject(&now, &reasons[0].remote_id).await.unwrap();
+    let rejected = c.application(id).await.unwrap();
+    assert_eq!(rejected.status.as_str(), "rejected");
+    let archived = stages.iter().find(|s| Some(&s.remote_id) == rejected.stage_remote_id.as_ref()).unwrap();
+    assert_eq!(
+        (archived.ats_type.as_deref(), archived.job_remote_id.as_deref()),
+        (Some("Archived"), want["job_remote_id"].as_str())
+    );
+    assert_eq!(application_out(&rejected), expected_app(&sb, id));
+    assert_eq!(rejected.extra["archiveReason"]["id"], reasons[0].remote_id.as_str());
+
+    // An unknown reason is Ashby's validation error; a gone application is NotFound.
+    let other = apps.iter().find(|a| a["status"] == "active" && a["remote_id"] != id).unwrap();
+    let other = c.application(other["remote_id"].as_str().unwrap()).await.unwrap();
+    let e = c.reject(&other, "00000000-0000-0000-0000-00000000abcd").await.expect_err("no such reason");
+    assert_eq!(e.code(), "validation", "{e}");
+    assert_eq!(c.application("00000000-0000-0000-0000-00000000abcd").await.unwrap_err().code(), "not_found");
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_note_arrives_byte_exact_as_plain_text() {
+    let sb = start(30, Faults::default()).await;
+    let c = connector(&sb);
+    let talent = sb.expected(ExportKind::Talents)[0]["remote_id"].as_str().unwrap().to_string();
+    let body = "<b>bold</b> & Zoë 日本";
+    let before = c.notes(&talent, None).await.unwrap();
+    c.add_note(&talent, None, body).await.unwrap();
+    let after = c.notes(&talent, None).await.unwrap();
+    let new: Vec<_> = after.iter().filter(|n| !before.contains(n)).collect();
+    assert_eq!(new.len(), 1, "{after:?}");
+    assert_eq!(new[0].body, body);
+    let e = c.add_note("00000000-0000-0000-0000-00000000abcd", None, body).await.expect_err("no such candidate");
+    assert_eq!(e.code(), "not_found", "{e}");
+    sb.shutdown().await;
+}

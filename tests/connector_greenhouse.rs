@@ -412,3 +412,106 @@ async fn a_body_that_is_not_a_json_list_is_an_invalid_response() {
     assert_eq!(code(gh.page(&r).await).0, "invalid_response");
     task.abort();
 }
+
+// ---- writes (two-way sync) ----
+
+/// An active application in a job's pipeline, another stage of the same job, and a stage of
+/// another job, from the sandbox's own view.
+fn movable(sb: &Sandbox) -> (Value, String, String) {
+    let stages = sb.expected(ExportKind::Stages);
+    let apps = sb.expected(ExportKind::Applications);
+    for a in apps.iter().filter(|a| a["status"] == "active" && a["stage_remote_id"].is_string()) {
+        let job = &a["job_remote_id"];
+        let same = stages.iter().find(|s| &s["job_remote_id"] == job && s["remote_id"] != a["stage_remote_id"]);
+        let other = stages.iter().find(|s| s["job_remote_id"].is_string() && &s["job_remote_id"] != job);
+        if let (Some(same), Some(other)) = (same, other) {
+            return (a.clone(), same["remote_id"].as_str().unwrap().into(), other["remote_id"].as_str().unwrap().into());
+        }
+    }
+    panic!("the sandbox has an active application in a pipeline of several stages");
+}
+
+fn expected_app(sb: &Sandbox, rid: &str) -> Value {
+    sb.expected(ExportKind::Applications).into_iter().find(|a| a["remote_id"] == rid).expect("the application exists")
+}
+
+#[tokio::test]
+async fn an_application_is_read_moved_refused_when_stale_and_rejected() {
+    let sb = start(60, Faults::default()).await;
+    let gh = connector(&sb);
+    let (want, to, elsewhere) = movable(&sb);
+    let rid = want["remote_id"].as_str().unwrap();
+
+    // Read exactly as the sync maps it.
+    let seen = gh.application(rid).await.unwrap();
+    assert_eq!(application_out(&seen), want);
+
+    // Moved, and read back at the target.
+    gh.move_application(&seen, &to).await.unwrap();
+    let now = gh.application(rid).await.unwrap();
+    assert_eq!(now.stage_remote_id.as_deref(), Some(to.as_str()));
+    assert_eq!(application_out(&now), expected_app(&sb, rid));
+
+    // The old view (its stage is no longer the current one) is refused as a conflict, and
+    // nothing changes in Greenhouse.
+    let before = expected_app(&sb, rid);
+    let back = seen.stage_remote_id.clone().unwrap();
+    let (c, msg) = code(gh.move_application(&seen, &back).await);
+    assert_eq!(c, "conflict", "{msg}");
+    assert_eq!(expected_app(&sb, rid), before);
+
+    // A stage of another job is the provider's validation error, with its message.
+    let (c, msg) = code(gh.move_application(&now, &elsewhere).await);
+    assert_eq!(c, "validation");
+    assert!(msg.contains("not a stage of this application's job"), "{msg}");
+    assert_eq!(expected_app(&sb, rid), before);
+
+    // Rejected with one of the listed reasons.
+    let reasons = gh.rejection_reasons().await.unwrap();
+    assert_eq!(reasons.len(), 7, "{reasons:?}");
+    assert!(reasons.iter().any(|r| r.name == "Lacking skill(s)/qualification(s)"), "{reasons:?}");
+    gh.reject(&now, &reasons[0].remote_id).await.unwrap();
+    let rejected = gh.application(rid).await.unwrap();
+    assert_eq!(rejected.status.as_str(), "rejected");
+    assert_eq!(application_out(&rejected), expected_app(&sb, rid));
+    // Rejecting it again is refused with Greenhouse's reason.
+    let (c, msg) = code(gh.reject(&rejected, &reasons[0].remote_id).await);
+    assert_eq!(c, "validation");
+    assert!(msg.contains("already rejected"), "{msg}");
+
+    assert_eq!(code(gh.application("999999999").await).0, "not_found");
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_note_arrives_byte_exact_and_is_listed() {
+    let sb = start(30, Faults::default()).await;
+    let gh = connector(&sb);
+    let app = &sb.expected(ExportKind::Applications)[0];
+    let (talent, application) = (app["talent_remote_id"].as_str().unwrap(), app["remote_id"].as_str().unwrap());
+    let body = "<b>bold</b> & Zoë 日本\nsecond line";
+    let before = gh.notes(talent, Some(application)).await.unwrap();
+    gh.add_note(talent, Some(application), body).await.unwrap();
+    let after = gh.notes(talent, Some(application)).await.unwrap();
+    assert_eq!(after.len(), before.len() + 1);
+    let new: Vec<_> = after.iter().filter(|n| !before.contains(n)).collect();
+    assert_eq!(new.len(), 1);
+    assert_eq!(new[0].body, body);
+    // A note without an application lands on the candidate.
+    gh.add_note(talent, None, "plain").await.unwrap();
+    assert!(gh.notes(talent, None).await.unwrap().iter().any(|n| n.body == "plain"));
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_write_answered_with_a_server_error_is_not_sent_again() {
+    let sb = start(20, Faults { fail_rate: 1.0, ..Faults::default() }).await;
+    let gh = connector(&sb);
+    let talent = sb.expected(ExportKind::Talents)[0]["remote_id"].as_str().unwrap().to_string();
+    let (c, msg) = code(gh.add_note(&talent, None, "once").await);
+    assert_eq!(c, "unreachable", "{msg}");
+    assert!(msg.contains("may or may not"), "{msg}");
+    // The token endpoint is never failed: exactly one API request, the write, was made.
+    assert_eq!(sb.stats().failures_injected, 1, "{:?}", sb.stats());
+    sb.shutdown().await;
+}

@@ -640,3 +640,130 @@ async fn a_stage_added_after_the_pipeline_was_cached_is_named_and_an_unknown_one
         (None, vec!["+1 555".to_string()], vec!["x".to_string()])
     );
 }
+
+// ---- writes (two-way sync) ----
+
+fn expected_app(sb: &Sandbox, rid: &str) -> Value {
+    sb.expected(ExportKind::Applications).into_iter().find(|a| a["remote_id"] == rid).expect("the opportunity exists")
+}
+
+/// An active opportunity in a stage, and another stage of the (account-wide) pipeline.
+fn movable(sb: &Sandbox) -> (Value, String) {
+    let a = sb
+        .expected(ExportKind::Applications)
+        .into_iter()
+        .find(|a| a["status"] == "active" && a["stage_remote_id"].is_string() && a["job_remote_id"].is_string())
+        .expect("an active opportunity");
+    let to = sb.expected(ExportKind::Stages).into_iter().find(|s| s["remote_id"] != a["stage_remote_id"]).unwrap();
+    (a, to["remote_id"].as_str().unwrap().to_string())
+}
+
+#[tokio::test]
+async fn an_opportunity_is_read_moved_and_archived_with_a_non_hired_reason() {
+    let sb = start(60, Faults::default()).await;
+    let lever = Lever::new(endpoint_of(&sb));
+    let (want, to) = movable(&sb);
+    let rid = want["remote_id"].as_str().unwrap();
+
+    let seen = lever.application(rid).await.unwrap();
+    assert_eq!(application_out(&seen), want, "read exactly as the sync maps it");
+
+    lever.move_application(&seen, &to).await.unwrap();
+    let now = lever.application(rid).await.unwrap();
+    assert_eq!(now.stage_remote_id.as_deref(), Some(to.as_str()));
+    assert_eq!(application_out(&now), expected_app(&sb, rid));
+
+    // Only reasons that reject: the sandbox also has two of type "hired".
+    let reasons = lever.rejection_reasons().await.unwrap();
+    let names: Vec<&str> = reasons.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["Underqualified", "Withdrew", "Position filled", "Timing", "Offer declined"]);
+    lever.reject(&now, &reasons[0].remote_id).await.unwrap();
+    let rejected = lever.application(rid).await.unwrap();
+    assert_eq!(rejected.status.as_str(), "rejected");
+    assert_eq!(application_out(&rejected), expected_app(&sb, rid));
+
+    // Lever's refusals, typed.
+    let (c, msg) = code(lever.reject(&rejected, "00000000-0000-0000-0000-00000000abcd").await);
+    assert_eq!(c, "validation");
+    assert!(msg.contains("archive reason"), "{msg}");
+    assert_eq!(code(lever.application("00000000-0000-0000-0000-00000000abcd").await).0, "not_found");
+    let mut gone = rejected.clone();
+    gone.remote_id = "00000000-0000-0000-0000-00000000abcd".into();
+    assert_eq!(code(lever.move_application(&gone, &to).await).0, "not_found");
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_note_arrives_byte_exact_as_the_configured_user() {
+    let sb = start(30, Faults::default()).await;
+    let key = api_key(&sb);
+    let users: Value = Client::new()
+        .get(format!("{}/users", sb.base_url()))
+        .basic_auth(&key, Some(""))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let user = users["data"][2]["id"].as_str().unwrap().to_string();
+    let mut ep = endpoint_of(&sb);
+    ep.settings = json!({ "perform_as": user });
+    let lever = Lever::new(ep);
+    let app = &sb.expected(ExportKind::Applications)[0];
+    let (talent, opp) = (app["talent_remote_id"].as_str().unwrap(), app["remote_id"].as_str().unwrap());
+
+    let body = "<b>bold</b> & Zoë 日本";
+    let before = lever.notes(talent, Some(opp)).await.unwrap();
+    lever.add_note(talent, Some(opp), body).await.unwrap();
+    let after = lever.notes(talent, Some(opp)).await.unwrap();
+    let new: Vec<_> = after.iter().filter(|n| !before.contains(n)).collect();
+    assert_eq!(new.len(), 1, "{after:?}");
+    assert_eq!(new[0].body, body);
+    // Written as the perform_as user.
+    let raw: Value = Client::new()
+        .get(format!("{}/opportunities/{opp}/notes", sb.base_url()))
+        .basic_auth(&key, Some(""))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let written = raw["data"].as_array().unwrap().iter().find(|n| n["id"] == new[0].remote_id.as_str()).unwrap();
+    assert_eq!(written["user"], user.as_str());
+
+    // Lever notes need an opportunity.
+    assert_eq!(code(lever.add_note(talent, None, body).await).0, "validation");
+    // A perform_as that is not a Lever user is refused with Lever's message.
+    let mut ep = endpoint_of(&sb);
+    ep.settings = json!({ "perform_as": "00000000-0000-0000-0000-00000000abcd" });
+    let (c, msg) = code(Lever::new(ep).add_note(talent, Some(opp), body).await);
+    assert_eq!(c, "validation");
+    assert!(msg.contains("perform_as"), "{msg}");
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_rate_limited_write_waits_and_lands_once_but_a_server_error_is_not_sent_again() {
+    let limit = RateLimit { requests: 1, window: std::time::Duration::from_secs(1) };
+    let sb = start(20, Faults { rate_limit: Some(limit), ..Faults::default() }).await;
+    let lever = Lever::new(endpoint_of(&sb));
+    let app = &sb.expected(ExportKind::Applications)[0];
+    let (talent, opp) = (app["talent_remote_id"].as_str().unwrap(), app["remote_id"].as_str().unwrap());
+    lever.add_note(talent, Some(opp), "first").await.unwrap();
+    lever.add_note(talent, Some(opp), "second").await.unwrap();
+    assert!(sb.stats().rate_limited >= 1, "the second write met a 429: {:?}", sb.stats());
+    let notes = lever.notes(talent, Some(opp)).await.unwrap();
+    assert_eq!(notes.iter().filter(|n| n.body == "second").count(), 1, "{notes:?}");
+    sb.shutdown().await;
+
+    let sb = start(20, Faults { fail_rate: 1.0, ..Faults::default() }).await;
+    let lever = Lever::new(endpoint_of(&sb));
+    let app = &sb.expected(ExportKind::Applications)[0];
+    let (talent, opp) = (app["talent_remote_id"].as_str().unwrap(), app["remote_id"].as_str().unwrap());
+    let (c, msg) = code(lever.add_note(talent, Some(opp), "once").await);
+    assert_eq!(c, "unreachable", "{msg}");
+    assert_eq!(sb.stats().requests, 1, "{:?}", sb.stats());
+    sb.shutdown().await;
+}

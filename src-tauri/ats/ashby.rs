@@ -30,7 +30,10 @@ use serde_json::{json, Map, Value};
 use super::http::{self, excerpt, redact, HttpClient, RetryPolicy};
 use super::{Connector, Endpoint, Incremental, Page, PageRequest, Since, Skipped};
 use crate::error::{Error, Result};
-use crate::model::{Application, ApplicationStatus, Attachment, Job, JobStatus, Provider, Resource, Stage, Talent};
+use crate::model::{
+    Application, ApplicationStatus, Attachment, Job, JobStatus, Provider, RejectionReason, RemoteNote, Resource, Stage,
+    Talent,
+};
 
 /// The API version Talentdeck is written against (sent as `Ashby-Version`).
 pub const API_VERSION: &str = "2026-01-01";
@@ -52,6 +55,9 @@ pub struct Ashby {
     org: tokio::sync::Mutex<Option<Arc<Org>>>,
     /// `Ashby-Version-Status: deprecated` is logged once per connector.
     warned_deprecated: AtomicBool,
+    /// Stage id → the Archived-type stage of its interview plan (where a rejection moves an
+    /// application), filled a plan at a time.
+    archived_stage: tokio::sync::Mutex<HashMap<String, String>>,
 }
 
 impl std::fmt::Debug for Ashby {
@@ -101,6 +107,7 @@ impl Ashby {
             http: HttpClient::new("Ashby", 1000, Duration::from_secs(60), RetryPolicy::default()),
             org: tokio::sync::Mutex::new(None),
             warned_deprecated: AtomicBool::new(false),
+            archived_stage: tokio::sync::Mutex::new(HashMap::new()),
         }
     }
 
@@ -111,30 +118,33 @@ impl Ashby {
     /// POSTs `body` to `/<what>`. The outer error is transport/HTTP/shape; the inner one is
     /// Ashby's `success: false`, left to the caller (see [`Ashby::post`]).
     async fn post_raw(&self, what: &str, body: &Value) -> Result<std::result::Result<Value, Refusal>> {
+        self.post_as(false, what, body).await
+    }
+
+    /// [`Ashby::post_raw`], sent as a read (retried) or a write (see [`HttpClient::send_write`]).
+    async fn post_as(&self, write: bool, what: &str, body: &Value) -> Result<std::result::Result<Value, Refusal>> {
         let url = self.url(what);
         let label = format!("POST /{what}");
-        let resp = self
-            .http
-            .send(&label, || {
-                self.http
-                    .inner()
-                    .post(&url)
-                    .basic_auth(self.endpoint.secret.expose_secret(), Some(""))
-                    .header(reqwest::header::ACCEPT, "application/json; version=1")
-                    .header("Ashby-Version", API_VERSION)
-                    .json(body)
-            })
-            .await
-            .map_err(|e| http_error(what, e))?;
+        let build = || {
+            self.http
+                .inner()
+                .post(&url)
+                .basic_auth(self.endpoint.secret.expose_secret(), Some(""))
+                .header(reqwest::header::ACCEPT, "application/json; version=1")
+                .header("Ashby-Version", API_VERSION)
+                .json(body)
+        };
+        let sent = if write { self.http.send_write(&label, build).await } else { self.http.send(&label, build).await };
+        let resp = sent.map_err(|e| http_error(what, e))?;
         if let Some(status) = resp.headers().get("ashby-version-status").and_then(|v| v.to_str().ok()) {
             if status.eq_ignore_ascii_case("deprecated") && !self.warned_deprecated.swap(true, Ordering::Relaxed) {
                 tracing::warn!(version = API_VERSION, "Ashby reports the pinned API version as deprecated");
             }
         }
-        let text = resp
-            .text()
-            .await
-            .map_err(|e| Error::Unreachable(format!("Ashby's answer to {label} was cut off: {}", redact(&e.to_string()))))?;
+        let text = resp.text().await.map_err(|e| {
+            let may = if write { "; the change may or may not have been made" } else { "" };
+            Error::Unreachable(format!("Ashby's answer to {label} was cut off: {}{may}", redact(&e.to_string())))
+        })?;
         let v: Value = serde_json::from_str(&text)
             .map_err(|_| Error::InvalidResponse(format!("Ashby answered {label} with something that is not JSON: {}", excerpt(&text))))?;
         match v.get("success").and_then(Value::as_bool) {
@@ -164,6 +174,70 @@ impl Ashby {
     /// POSTs and maps `success: false` to a typed error.
     async fn post(&self, what: &str, body: &Value) -> Result<Value> {
         self.post_raw(what, body).await?.map_err(|r| refusal_error(what, &r))
+    }
+
+    /// POSTs a write; Ashby's refusals become `NotFound` / `Validation` with its message.
+    async fn post_write(&self, what: &str, body: &Value) -> Result<Value> {
+        self.post_as(true, what, body).await?.map_err(|r| write_refusal(what, &r))
+    }
+
+    /// The Archived-type stage of the interview plan `stage` belongs to: the application's plan
+    /// (`application.info`), then its stages (`interviewStage.list`); cached per plan.
+    async fn archived_stage_for(&self, app: &Application) -> Result<String> {
+        let mut cache = self.archived_stage.lock().await;
+        if let Some(found) = app.stage_remote_id.as_ref().and_then(|s| cache.get(s)) {
+            return Ok(found.clone());
+        }
+        let info = self.application_info(&app.remote_id).await?;
+        let plan = match info.pointer("/currentInterviewStage/interviewPlanId").and_then(Value::as_str) {
+            Some(p) => p.to_string(),
+            // No plan on the stage: the job's plan.
+            None => {
+                let job = app.job_remote_id.as_deref().ok_or_else(|| {
+                    Error::Validation(format!("the Ashby application {} has no job to reject it from", app.remote_id))
+                })?;
+                let v = self.post("jobInterviewPlan.info", &json!({ "jobId": job })).await?;
+                v.pointer("/results/interviewPlanId").and_then(Value::as_str).map(str::to_string).ok_or_else(|| {
+                    Error::InvalidResponse(format!(
+                        "Ashby answered jobInterviewPlan.info without an interviewPlanId: {}",
+                        excerpt(&v.to_string())
+                    ))
+                })?
+            }
+        };
+        let stages = self.list_all("interviewStage.list", json!({ "interviewPlanId": plan })).await?;
+        let archived = stages
+            .iter()
+            .find(|s| s.as_object().and_then(stage_type).as_deref() == Some("Archived"))
+            .and_then(|s| s.get("id").and_then(Value::as_str))
+            .map(str::to_string)
+            .ok_or_else(|| {
+                Error::Validation(format!(
+                    "the Ashby interview plan of application {} has no Archived stage to reject it into",
+                    app.remote_id
+                ))
+            })?;
+        for id in stages.iter().filter_map(|s| s.get("id").and_then(Value::as_str)) {
+            cache.insert(id.to_string(), archived.clone());
+        }
+        Ok(archived)
+    }
+
+    /// `application.info {applicationId}`'s application object.
+    async fn application_info(&self, remote_id: &str) -> Result<Value> {
+        match self.post_raw("application.info", &json!({ "applicationId": remote_id })).await? {
+            Ok(mut v) => match v.get_mut("results").map(Value::take) {
+                Some(app @ Value::Object(_)) => Ok(app),
+                _ => Err(Error::InvalidResponse(format!(
+                    "Ashby answered application.info without the application: {}",
+                    excerpt(&v.to_string())
+                ))),
+            },
+            Err(r) if r.code == "application_not_found" => {
+                Err(Error::NotFound(format!("Ashby no longer has the application {remote_id}")))
+            }
+            Err(r) => Err(refusal_error("application.info", &r)),
+        }
     }
 
     /// One page of a list endpoint, its shape checked.
@@ -520,6 +594,97 @@ impl Connector for Ashby {
     fn stats(&self) -> &http::Stats {
         &self.http.stats
     }
+
+    /// `application.info`, mapped by the sync's own [`application`].
+    async fn application(&self, remote_id: &str) -> Result<Application> {
+        let v = self.application_info(remote_id).await?;
+        let mut page = Page::default();
+        collect(&mut page, &v, application, |p, a| p.batch.applications.push(a));
+        match (page.batch.applications.pop(), page.skipped.pop()) {
+            (Some(a), _) => Ok(a),
+            (None, Some(s)) => Err(Error::InvalidResponse(format!(
+                "Ashby sent the application {remote_id} with an unreadable {}: {}",
+                s.field, s.reason
+            ))),
+            (None, None) => Err(Error::InvalidResponse(format!("Ashby sent the application {remote_id} unreadable"))),
+        }
+    }
+
+    /// `application.changeStage {applicationId, interviewStageId}`. Ashby has no stale-stage
+    /// guard: the caller reads before it writes.
+    async fn move_application(&self, app: &Application, to: &str) -> Result<()> {
+        let body = json!({ "applicationId": app.remote_id, "interviewStageId": to });
+        self.post_write("application.changeStage", &body).await.map(drop)
+    }
+
+    /// Ashby has no reject call: a move to the plan's Archived-type stage with a reason.
+    async fn reject(&self, app: &Application, reason: &str) -> Result<()> {
+        let archived = self.archived_stage_for(app).await?;
+        let body = json!({ "applicationId": app.remote_id, "interviewStageId": archived, "archiveReasonId": reason });
+        self.post_write("application.changeStage", &body).await.map(drop)
+    }
+
+    /// `candidate.createNote` with `note` as a plain string (not `{type: "text/html"}`), so
+    /// markup the recruiter typed stays text.
+    async fn add_note(&self, talent: &str, _application: Option<&str>, body: &str) -> Result<()> {
+        self.post_write("candidate.createNote", &json!({ "candidateId": talent, "note": body })).await.map(drop)
+    }
+
+    /// `candidate.listNotes {candidateId}`, every page. The text is the note's `content`
+    /// (whether Ashby returns a plain-text note verbatim or as HTML is **unconfirmed**).
+    async fn notes(&self, talent: &str, _application: Option<&str>) -> Result<Vec<RemoteNote>> {
+        let notes = match self.list_all("candidate.listNotes", json!({ "candidateId": talent })).await {
+            Err(Error::InvalidResponse(m)) if m.contains("candidate_not_found") => {
+                return Err(Error::NotFound(format!("Ashby no longer has the candidate {talent}")))
+            }
+            other => other?,
+        };
+        let mut out = Vec::with_capacity(notes.len());
+        for n in &notes {
+            let id = n.get("id").and_then(Value::as_str);
+            match (id, n.get("content").and_then(Value::as_str)) {
+                (Some(id), Some(body)) => out.push(RemoteNote { remote_id: id.to_string(), body: body.to_string() }),
+                _ => tracing::warn!(id = ?id, "an Ashby note without an id or a content was ignored"),
+            }
+        }
+        Ok(out)
+    }
+
+    /// `archiveReason.list`: the reasons not archived, and none whose type is a hire.
+    async fn rejection_reasons(&self) -> Result<Vec<RejectionReason>> {
+        let mut out = Vec::new();
+        for r in self.list_all("archiveReason.list", json!({ "includeArchived": false })).await? {
+            let archived = r.get("isArchived").and_then(Value::as_bool).unwrap_or(false);
+            let hired = r.get("reasonType").and_then(Value::as_str).is_some_and(|t| t.eq_ignore_ascii_case("hired"));
+            match (r.get("id").and_then(Value::as_str), r.get("text").and_then(Value::as_str)) {
+                (Some(id), Some(text)) if !archived && !hired => {
+                    out.push(RejectionReason { remote_id: id.to_string(), name: text.to_string() })
+                }
+                (Some(_), Some(_)) => {}
+                _ => tracing::warn!("an Ashby archive reason without an id or a text was ignored"),
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A stage's type: `type` in `interviewStage.list` and `jobInterviewPlan.info`,
+/// `interviewStageType` in some of Ashby's reference pages (**unconfirmed** which; both read).
+fn stage_type(o: &Map<String, Value>) -> Option<String> {
+    o.get("type").or_else(|| o.get("interviewStageType")).and_then(Value::as_str).map(str::to_string)
+}
+
+/// `success: false` on a write: gone records are `NotFound`, the refusals the recruiter can act
+/// on (unknown stage or reason, a closed application) `Validation` with Ashby's message.
+fn write_refusal(what: &str, r: &Refusal) -> Error {
+    let code = r.code.as_str();
+    if matches!(code, "application_not_found" | "candidate_not_found") {
+        return Error::NotFound(format!("Ashby no longer has that record ({code} on {what}): {}", r.message));
+    }
+    match refusal_error(what, r) {
+        Error::InvalidResponse(_) => Error::Validation(format!("Ashby refused {what}: {} ({code})", r.message)),
+        typed => typed,
+    }
 }
 
 // ---- errors ----
@@ -791,7 +956,13 @@ fn stage(r: &Rec<'_>, job_id: &str) -> std::result::Result<Stage, Skipped> {
         None | Some(Value::Null) => return Err(r.skip("orderInInterviewPlan", "missing")),
         Some(v) => return Err(r.skip("orderInInterviewPlan", format!("expected a number, found {}", kind(v)))),
     };
-    Ok(Stage { remote_id: r.id.clone(), job_remote_id: Some(job_id.to_string()), name: r.str("title")?, position, ats_type: None })
+    Ok(Stage {
+        remote_id: r.id.clone(),
+        job_remote_id: Some(job_id.to_string()),
+        name: r.str("title")?,
+        position,
+        ats_type: stage_type(r.obj),
+    })
 }
 
 fn talent(r: &Rec<'_>) -> std::result::Result<Talent, Skipped> {

@@ -23,7 +23,8 @@ use super::http::{self, HttpClient, RetryPolicy, Stats};
 use super::{Connector, Endpoint, Incremental, Page, PageRequest, Since, Skipped};
 use crate::error::{Error, Result};
 use crate::model::{
-    Application, ApplicationStatus, Attachment, Job, JobStatus, Provider, Resource, Stage, StageChange, Talent,
+    Application, ApplicationStatus, Attachment, Job, JobStatus, Provider, RejectionReason, RemoteNote, Resource, Stage,
+    StageChange, Talent,
 };
 use crate::store::ts;
 
@@ -236,6 +237,45 @@ impl Greenhouse {
             .map(drop)
     }
 
+    /// POSTs `body` as a write (see [`HttpClient::send_write`]): a 401 renews the token once and
+    /// sends again (Greenhouse refused it before doing anything); 403s name the permission.
+    async fn post_write(&self, path: &str, body: &Value) -> Result<reqwest::Response> {
+        let url = format!("{}/{path}", self.base);
+        let what = format!("POST {}", path_of(&url));
+        let mut token = self.access_token(None).await?;
+        let mut renewed = false;
+        loop {
+            let sent = self
+                .http
+                .send_write(&what, || self.http.inner().post(&url).bearer_auth(token.expose_secret()).json(body))
+                .await;
+            match sent {
+                Err(Error::Unauthorized(_)) if !renewed => {
+                    renewed = true;
+                    token = self.access_token(Some(&token)).await?;
+                }
+                Err(Error::PermissionDenied(m)) => return Err(permission_denied(&[(what, m)], &self.user_id)),
+                other => return other,
+            }
+        }
+    }
+
+    /// Every record of every page of a list, following the cursor.
+    async fn list_all(&self, list: &str, params: &[(&str, String)]) -> Result<Vec<ListBody>> {
+        let mut url = self.first_url(list, params)?;
+        let mut all = Vec::new();
+        loop {
+            let what = format!("GET {}", path_of(&url));
+            let resp = self.get(&url, &what).await?;
+            let next = next_link(resp.headers(), &url);
+            all.push(read_list(resp, &what).await?);
+            match next {
+                Some(n) => url = self.check_next(&n)?,
+                None => return Ok(all),
+            }
+        }
+    }
+
     async fn get(&self, url: &str, what: &str) -> Result<reqwest::Response> {
         self.get_raw(url, what).await.map_err(|e| match e {
             Error::PermissionDenied(m) => permission_denied(&[(what.to_string(), m)], &self.user_id),
@@ -270,18 +310,7 @@ impl Greenhouse {
 
     /// Every page of a small list (departments, offices), following the cursor.
     async fn fetch_all(&self, list: &str) -> Result<Vec<ListBody>> {
-        let mut url = self.first_url(list, &[("per_page", PER_PAGE.to_string())])?;
-        let mut all = Vec::new();
-        loop {
-            let what = format!("GET {}", path_of(&url));
-            let resp = self.get(&url, &what).await?;
-            let next = next_link(resp.headers(), &url);
-            all.push(read_list(resp, &what).await?);
-            match next {
-                Some(n) => url = self.check_next(&n)?,
-                None => return Ok(all),
-            }
-        }
+        self.list_all(list, &[("per_page", PER_PAGE.to_string())]).await
     }
 
     async fn load_names(&self) -> Result<Names> {
@@ -483,6 +512,118 @@ impl Connector for Greenhouse {
     fn stats(&self) -> &Stats {
         &self.http.stats
     }
+
+    /// `GET /v3/applications?ids=ID`, mapped by the sync's own [`application`].
+    async fn application(&self, remote_id: &str) -> Result<Application> {
+        let id = numeric_id(remote_id, "application")?;
+        let url = self.first_url("applications", &[("ids", id.to_string())])?;
+        let what = "GET /v3/applications";
+        let body = read_list(self.get(&url, what).await?, what).await?;
+        let records = body.records()?;
+        let Some(rec) = records.iter().find(|r| r.id.as_deref() == Some(remote_id.trim())) else {
+            return Err(Error::NotFound(format!("Greenhouse no longer has the application {remote_id}")));
+        };
+        application(rec).map_err(|s| {
+            Error::InvalidResponse(format!(
+                "Greenhouse sent the application {remote_id} with an unreadable {}: {}",
+                s.field, s.reason
+            ))
+        })
+    }
+
+    /// `POST /v3/applications/{id}/move {from_stage_id, to_stage_id}` → 204. Greenhouse refuses
+    /// (422) a `from_stage_id` that is no longer the current stage; the application is read
+    /// again to tell that stale view (`Conflict`) from any other refusal (`Validation`).
+    async fn move_application(&self, app: &Application, to: &str) -> Result<()> {
+        let id = numeric_id(&app.remote_id, "application")?;
+        let from_text = app.stage_remote_id.as_deref().ok_or_else(|| {
+            Error::Validation(format!("the Greenhouse application {id} is in no stage (a prospect); it cannot be moved"))
+        })?;
+        let from = numeric_id(from_text, "stage")?;
+        let to = numeric_id(to, "stage")?;
+        let body = serde_json::json!({ "from_stage_id": from, "to_stage_id": to });
+        match self.post_write(&format!("applications/{id}/move"), &body).await {
+            Ok(_) => Ok(()),
+            Err(Error::Validation(refused)) => {
+                let now = self.application(&app.remote_id).await?;
+                if now.stage_remote_id.as_deref() != Some(from_text) {
+                    let stage = now.stage_name.or(now.stage_remote_id).unwrap_or_else(|| "no stage".into());
+                    Err(Error::Conflict(format!(
+                        "Greenhouse refused to move application {id}: it is no longer in the stage it was moved from \
+                         (it is now in {stage}). Look at it again before moving it."
+                    )))
+                } else {
+                    Err(Error::Validation(refused))
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `POST /v3/applications/{id}/reject {rejection_reason_id}` → 204.
+    async fn reject(&self, app: &Application, reason: &str) -> Result<()> {
+        let id = numeric_id(&app.remote_id, "application")?;
+        let body = serde_json::json!({ "rejection_reason_id": numeric_id(reason, "rejection reason")? });
+        self.post_write(&format!("applications/{id}/reject"), &body).await.map(drop)
+    }
+
+    /// `POST /v3/notes`. The acting user is the token's (`sub`); `user_id` names the same user,
+    /// as v1 required it on notes (whether v3 reads it is **unconfirmed**).
+    async fn add_note(&self, talent: &str, application: Option<&str>, body: &str) -> Result<()> {
+        let mut note = serde_json::json!({
+            "candidate_id": numeric_id(talent, "candidate")?,
+            "body": body,
+            "visibility": "public",
+        });
+        if let Some(a) = application {
+            note["application_id"] = numeric_id(a, "application")?.into();
+        }
+        if let Ok(user) = self.user_id.parse::<u64>() {
+            note["user_id"] = user.into();
+        }
+        self.post_write("notes", &note).await.map(drop)
+    }
+
+    /// `GET /v3/notes?candidate_ids=ID` (v3's parent-id filters are plural), every page.
+    async fn notes(&self, talent: &str, _application: Option<&str>) -> Result<Vec<RemoteNote>> {
+        let id = numeric_id(talent, "candidate")?;
+        let pages =
+            self.list_all("notes", &[("per_page", PER_PAGE.to_string()), ("candidate_ids", id.to_string())]).await?;
+        let mut out = Vec::new();
+        for page in &pages {
+            for r in page.records()? {
+                match (r.id.clone(), r.value("body")) {
+                    (Some(remote_id), Some(Value::String(body))) => out.push(RemoteNote { remote_id, body }),
+                    _ => tracing::warn!(id = ?r.id, "a Greenhouse note without an id or a body was ignored"),
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// `GET /v3/rejection_reasons?include_defaults=true`, every page.
+    async fn rejection_reasons(&self) -> Result<Vec<RejectionReason>> {
+        let params = [("per_page", PER_PAGE.to_string()), ("include_defaults", "true".to_string())];
+        let mut out = Vec::new();
+        for page in &self.list_all("rejection_reasons", &params).await? {
+            for r in page.records()? {
+                match (r.id.clone(), r.value("name")) {
+                    (Some(remote_id), Some(Value::String(name))) if !name.trim().is_empty() => {
+                        out.push(RejectionReason { remote_id, name })
+                    }
+                    _ => tracing::warn!(id = ?r.id, "a Greenhouse rejection reason without an id or a name was ignored"),
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A Greenhouse id (an integer) from the model's text; anything else cannot name a record.
+fn numeric_id(id: &str, what: &str) -> Result<u64> {
+    id.trim()
+        .parse::<u64>()
+        .map_err(|_| Error::Validation(format!("{id:?} is not a Greenhouse {what} id (Greenhouse ids are numbers)")))
 }
 
 /// One `PermissionDenied` for every refused endpoint, naming the scopes the bodies name.

@@ -100,6 +100,20 @@ impl HttpClient {
     /// Sends the request `build` makes (called again for every retry) and returns a 2xx
     /// response. `what` names the endpoint in errors (e.g. "GET /v3/candidates").
     pub async fn send(&self, what: &str, build: impl Fn() -> RequestBuilder) -> Result<Response, Error> {
+        self.send_as(Mode::Read, what, build).await
+    }
+
+    /// Sends a write (a stage move, a rejection, a note) and returns a 2xx response. Unlike
+    /// [`HttpClient::send`], only a 429 (after its `Retry-After`) or a connection that could not
+    /// be opened (nothing was sent) is tried again: after a timeout, a dropped connection or a
+    /// 5xx the ATS may have applied the write, so `Unreachable` comes back at once and the
+    /// caller re-reads before deciding. The provider's refusals are typed: 404 → `NotFound`,
+    /// 400/422 → `Validation` with the provider's own message.
+    pub async fn send_write(&self, what: &str, build: impl Fn() -> RequestBuilder) -> Result<Response, Error> {
+        self.send_as(Mode::Write, what, build).await
+    }
+
+    async fn send_as(&self, mode: Mode, what: &str, build: impl Fn() -> RequestBuilder) -> Result<Response, Error> {
         let started = Instant::now();
         let policy = &self.policy;
         let backoff = ExponentialBuilder::default()
@@ -107,7 +121,7 @@ impl HttpClient {
             .with_max_delay(policy.max_delay)
             .with_max_times(policy.max_retries)
             .with_jitter();
-        let attempt = || async { self.attempt(what, &build).await };
+        let attempt = || async { self.attempt(mode, what, &build).await };
         attempt
             .retry(backoff)
             .when(|f: &Failure| f.retry)
@@ -123,11 +137,25 @@ impl HttpClient {
             .map_err(|f| f.error)
     }
 
-    async fn attempt(&self, what: &str, build: &impl Fn() -> RequestBuilder) -> Result<Response, Failure> {
+    async fn attempt(&self, mode: Mode, what: &str, build: &impl Fn() -> RequestBuilder) -> Result<Response, Failure> {
         self.wait_turn().await;
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
+        let write = mode == Mode::Write;
         let resp = match build().send().await {
             Ok(r) => r,
+            // A write whose connection was never opened (refused, DNS, TLS) reached nothing:
+            // safe to send again. Once connected, the request may have arrived.
+            Err(e) if write && !e.is_connect() => {
+                return Err(Failure {
+                    error: Error::Unreachable(format!(
+                        "{} did not answer {what}: {}; the change may or may not have been made",
+                        self.provider,
+                        redact(&e.to_string())
+                    )),
+                    retry: false,
+                    retry_after: None,
+                });
+            }
             Err(e) => {
                 // Connection refused/reset, DNS, timeouts: transient until the budget runs out.
                 return Err(Failure {
@@ -170,10 +198,28 @@ impl HttpClient {
                 retry: false,
                 retry_after: None,
             },
+            s if write && (s.is_server_error() || s == StatusCode::REQUEST_TIMEOUT) => Failure {
+                error: Error::Unreachable(format!(
+                    "{p} failed with HTTP {} on {what}: {excerpt}; the change may or may not have been made",
+                    s.as_u16()
+                )),
+                retry: false,
+                retry_after: None,
+            },
             s if s.is_server_error() || s == StatusCode::REQUEST_TIMEOUT => Failure {
                 error: Error::Unreachable(format!("{p} failed with HTTP {} on {what}: {excerpt}", s.as_u16())),
                 retry: true,
                 retry_after,
+            },
+            StatusCode::NOT_FOUND if write => Failure {
+                error: Error::NotFound(format!("{p} has no such record ({what}): {}", provider_message(&body))),
+                retry: false,
+                retry_after: None,
+            },
+            StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY if write => Failure {
+                error: Error::Validation(format!("{p} refused {what}: {}", provider_message(&body))),
+                retry: false,
+                retry_after: None,
             },
             s => Failure {
                 error: Error::InvalidResponse(format!("{p} answered HTTP {} on {what}: {excerpt}", s.as_u16())),
@@ -216,6 +262,35 @@ impl HttpClient {
                 *self.pause_until.lock().expect("pause lock") = Some(Instant::now() + Duration::from_secs_f64(secs));
             }
         }
+    }
+}
+
+/// Whether a request may be sent again after a failure that may hide a change (see `send_write`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Read,
+    Write,
+}
+
+/// The message in a provider's error body: `message` (Greenhouse, Lever), else `errors[]`
+/// (strings or `{message}`), else `error_description`/`error`; else the body's excerpt.
+pub fn provider_message(body: &str) -> String {
+    use serde_json::Value;
+    let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let from_errors = || {
+        let list = v.get("errors")?.as_array()?;
+        let parts: Vec<String> =
+            list.iter().filter_map(|e| text(Some(e)).or_else(|| text(e.get("message")))).collect();
+        (!parts.is_empty()).then(|| parts.join("; "))
+    };
+    let found = text(v.get("message"))
+        .or_else(from_errors)
+        .or_else(|| text(v.get("error_description")))
+        .or_else(|| text(v.get("error")));
+    match found {
+        Some(m) => excerpt(&m),
+        None => excerpt(body),
     }
 }
 
@@ -299,5 +374,12 @@ mod tests {
         assert_eq!(redact("Authorization: Bearer eyJhbGciOi.x.y"), "Authorization: Bearer [redacted]");
         assert_eq!(redact("basic dXNlcjpwYXNz"), "basic [redacted]");
         assert_eq!(redact("nothing secret here"), "nothing secret here");
+    }
+
+    #[test]
+    fn reads_the_providers_error_message() {
+        assert_eq!(provider_message(r#"{"error":"unprocessable_entity","message":"from_stage_id 3 is stale"}"#), "from_stage_id 3 is stale");
+        assert_eq!(provider_message(r#"{"errors":[{"message":"a"},"b"]}"#), "a; b");
+        assert_eq!(provider_message("<html>bad</html>"), "<html>bad</html>");
     }
 }

@@ -24,7 +24,10 @@ use serde_json::{json, Map, Value};
 use super::http::{self, HttpClient, RetryPolicy, Stats};
 use super::{Connector, Endpoint, Incremental, Page, PageRequest, Since, Skipped};
 use crate::error::{Error, Result};
-use crate::model::{Application, ApplicationStatus, Attachment, Job, JobStatus, Provider, Resource, Stage, Talent};
+use crate::model::{
+    Application, ApplicationStatus, Attachment, Job, JobStatus, Provider, RejectionReason, RemoteNote, Resource, Stage,
+    Talent,
+};
 use crate::store::Deletion;
 
 /// Lever's largest page.
@@ -37,6 +40,8 @@ const CONTACTS_PER_LOOKUP: usize = 50;
 pub struct Lever {
     base: String,
     secret: SecretString,
+    /// The Lever user writes are made as (`perform_as`), from the connection's settings.
+    perform_as: Option<String>,
     http: HttpClient,
     lookups: tokio::sync::Mutex<Option<Arc<Lookups>>>,
     memory: Mutex<Option<PassMemory>>,
@@ -199,7 +204,15 @@ impl Opp {
 
 impl Lever {
     pub fn new(endpoint: Endpoint) -> Lever {
+        let perform_as = endpoint
+            .settings
+            .get("perform_as")
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
         Lever {
+            perform_as,
             base: endpoint.base_url.trim_end_matches('/').to_string(),
             secret: endpoint.secret,
             // Documented as 10 requests/second per key (unconfirmed, ats-apis.md §2.4).
@@ -246,6 +259,30 @@ impl Lever {
                 ))),
             };
         }
+    }
+
+    /// Sends a write (see [`HttpClient::send_write`]) as the connection's `perform_as` user when
+    /// one is set (optional except on create, ats-apis.md §2.2) and returns the body's JSON
+    /// (`Null` when empty).
+    async fn write(&self, method: reqwest::Method, path: &str, body: &Value) -> Result<Value> {
+        let url = format!("{}{path}", self.base);
+        let what = format!("{method} {path}");
+        let query: Vec<(&str, &str)> = self.perform_as.iter().map(|u| ("perform_as", u.as_str())).collect();
+        let resp = self
+            .http
+            .send_write(&what, || {
+                self.http
+                    .inner()
+                    .request(method.clone(), &url)
+                    .basic_auth(self.secret.expose_secret(), Some(""))
+                    .query(&query)
+                    .json(body)
+            })
+            .await
+            .map_err(|e| explain_denial(e, &what))?;
+        // The write is done: an answer that breaks off or is not JSON changes nothing.
+        let text = resp.text().await.unwrap_or_default();
+        Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
     /// One page of a list endpoint. `offset` is the previous page's `next`.
@@ -701,6 +738,120 @@ impl Connector for Lever {
     fn stats(&self) -> &Stats {
         &self.http.stats
     }
+
+    /// `GET /v1/opportunities/{id}?expand=applications` (the application is the opportunity, as
+    /// in the sync), mapped by the sync's own [`Opp::application`].
+    async fn application(&self, remote_id: &str) -> Result<Application> {
+        let id = opportunity_segment(remote_id)?;
+        let gone = || Error::NotFound(format!("Lever no longer has the opportunity {remote_id}"));
+        let (v, body) = match self.get(&format!("/opportunities/{id}"), &[("expand", "applications".to_string())]).await {
+            Ok(r) => r,
+            Err(Error::InvalidResponse(m)) if m.contains("HTTP 404") => return Err(gone()),
+            Err(e) => return Err(e),
+        };
+        let Some(data) = v.get("data").filter(|d| d.is_object()) else {
+            return Err(Error::InvalidResponse(format!(
+                "Lever answered GET /opportunities/{{id}} without the opportunity: {}",
+                http::excerpt(&body)
+            )));
+        };
+        let opp = parse_opportunity(data).map_err(|s| {
+            Error::InvalidResponse(format!("Lever sent the opportunity {remote_id} with an unreadable {}: {}", s.field, s.reason))
+        })?;
+        let lookups = self.lookups(std::slice::from_ref(&opp)).await?;
+        Ok(opp.application(&lookups))
+    }
+
+    /// `PUT /v1/opportunities/{id}/stage {stage}`. Lever has no stale-stage guard: the caller
+    /// reads before it writes.
+    async fn move_application(&self, app: &Application, to: &str) -> Result<()> {
+        let id = opportunity_segment(&app.remote_id)?;
+        self.write(reqwest::Method::PUT, &format!("/opportunities/{id}/stage"), &json!({ "stage": to })).await.map(drop)
+    }
+
+    /// `PUT /v1/opportunities/{id}/archived {reason}`.
+    async fn reject(&self, app: &Application, reason: &str) -> Result<()> {
+        let id = opportunity_segment(&app.remote_id)?;
+        self.write(reqwest::Method::PUT, &format!("/opportunities/{id}/archived"), &json!({ "reason": reason }))
+            .await
+            .map(drop)
+    }
+
+    /// `POST /v1/opportunities/{id}/notes {value}`: Lever notes live on an opportunity.
+    async fn add_note(&self, _talent: &str, application: Option<&str>, body: &str) -> Result<()> {
+        let id = opportunity_segment(note_opportunity(application)?)?;
+        self.write(reqwest::Method::POST, &format!("/opportunities/{id}/notes"), &json!({ "value": body })).await.map(drop)
+    }
+
+    /// `GET /v1/opportunities/{id}/notes`, every page.
+    async fn notes(&self, _talent: &str, application: Option<&str>) -> Result<Vec<RemoteNote>> {
+        let id = opportunity_segment(note_opportunity(application)?)?;
+        let records = match self.list_all(&format!("/opportunities/{id}/notes")).await {
+            Err(Error::InvalidResponse(m)) if m.contains("HTTP 404") => {
+                return Err(Error::NotFound(format!("Lever no longer has the opportunity {id}")))
+            }
+            other => other?,
+        };
+        let mut out = Vec::with_capacity(records.len());
+        for v in &records {
+            match (record_id(v), note_text(v)) {
+                (Some(remote_id), Some(body)) => out.push(RemoteNote { remote_id, body }),
+                _ => tracing::warn!(id = ?record_id(v), "a Lever note without an id or a text was ignored"),
+            }
+        }
+        Ok(out)
+    }
+
+    /// `GET /v1/archive_reasons?type=non-hired`: a "hired" reason would make a hire of it.
+    async fn rejection_reasons(&self) -> Result<Vec<RejectionReason>> {
+        let mut out = Vec::new();
+        let mut offset: Option<String> = None;
+        loop {
+            let p = self.list("/archive_reasons", vec![("type", "non-hired".to_string())], offset.as_deref()).await?;
+            for r in &p.data {
+                // Filtered here too: the list must never offer a hired reason for a rejection.
+                let non_hired = r.get("type").and_then(Value::as_str) == Some("non-hired");
+                let active = r.get("status").and_then(Value::as_str).map_or(true, |s| s == "active");
+                match (record_id(r), r.get("text").and_then(Value::as_str)) {
+                    (Some(remote_id), Some(name)) if non_hired && active => {
+                        out.push(RejectionReason { remote_id, name: name.to_string() })
+                    }
+                    (Some(_), Some(_)) => {}
+                    _ => tracing::warn!(id = ?record_id(r), "a Lever archive reason without an id or a text was ignored"),
+                }
+            }
+            match p.next {
+                Some(n) => offset = Some(n),
+                None => return Ok(out),
+            }
+        }
+    }
+}
+
+/// The opportunity a Lever note is written to or read from.
+fn note_opportunity(application: Option<&str>) -> Result<&str> {
+    application.ok_or_else(|| {
+        Error::Validation("Lever keeps notes on an opportunity, and this talent has none in Lever to put it on".into())
+    })
+}
+
+/// An opportunity id for a write's path; one that cannot be a Lever id names no record.
+fn opportunity_segment(id: &str) -> Result<&str> {
+    path_segment(id).map_err(|_| Error::Validation(format!("{id:?} is not a Lever opportunity id")))
+}
+
+/// A note's text. Lever's reference shows it in `fields[].value` (with `text` as a label or
+/// the text itself); a top-level `value`, as sent on create, is accepted too (**unconfirmed**
+/// which form the live API returns).
+fn note_text(v: &Value) -> Option<String> {
+    if let Some(s) = v.get("value").and_then(Value::as_str) {
+        return Some(s.to_string());
+    }
+    let fields = v.get("fields").and_then(Value::as_array);
+    if let Some(s) = fields.into_iter().flatten().find_map(|f| f.get("value").and_then(Value::as_str)) {
+        return Some(s.to_string());
+    }
+    v.get("text").and_then(Value::as_str).map(str::to_string)
 }
 
 /// A Lever id as one URL path segment; anything else in an id is refused rather than sent.

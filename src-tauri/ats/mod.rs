@@ -151,35 +151,24 @@ pub trait Connector: Send + Sync {
     // `PermissionDenied`, `Unreachable` (no answer, or a 5xx: the write may or may not have
     // been applied), `RateLimited`.
 
-    /// The application as the ATS holds it now: its job, stage and status.
-    async fn application(&self, _remote_id: &str) -> Result<Application> {
-        Err(crate::error::Error::Internal("WRITES-PENDING".into()))
-    }
+    /// The application as the ATS holds it now: its job, stage and status, normalized exactly
+    /// as a sync normalizes it. `NotFound` when the ATS no longer has it.
+    async fn application(&self, remote_id: &str) -> Result<Application>;
 
     /// Moves `app` from `app.stage_remote_id` (the stage the move starts from, as the caller
     /// last saw it) to `to_stage_remote_id`, a stage of the same job's pipeline.
-    async fn move_application(&self, _app: &Application, _to:  &str) -> Result<()> {
-        Err(crate::error::Error::Internal("WRITES-PENDING".into()))
-    }
+    async fn move_application(&self, app: &Application, to_stage_remote_id: &str) -> Result<()>;
 
     /// Rejects (archives) `app` with one of the ATS's reasons (`rejection_reasons`).
-    async fn reject(&self, _app: &Application, _reason: &str) -> Result<()> {
-        Err(crate::error::Error::Internal("WRITES-PENDING".into()))
-    }
+    async fn reject(&self, app: &Application, reason_remote_id: &str) -> Result<()>;
 
     /// Adds a note to a talent, exactly as typed (markup stays text). `application_remote_id`
     /// is the talent's most recent application (Lever notes live on an opportunity).
-    async fn add_note(&self, _talent: &str, _application: Option<&str>, _body: &str) -> Result<()> {
-        Err(crate::error::Error::Internal("WRITES-PENDING".into()))
-    }
+    async fn add_note(&self, talent: &str, application: Option<&str>, body: &str) -> Result<()>;
 
     /// The talent's notes in the ATS (same arguments as `add_note`).
-    async fn notes(&self, _talent: &str, _application: Option<&str>) -> Result<Vec<RemoteNote>> {
-        Err(crate::error::Error::Internal("WRITES-PENDING".into()))
-    }
+    async fn notes(&self, talent: &str, application: Option<&str>) -> Result<Vec<RemoteNote>>;
 
     /// Every reason the ATS accepts for a rejection (a small list, read in full).
-    async fn rejection_reasons(&self) -> Result<Vec<RejectionReason>> {
-        Err(crate::error::Error::Internal("WRITES-PENDING".into()))
-    }
+    async fn rejection_reasons(&self) -> Result<Vec<RejectionReason>>;
 }

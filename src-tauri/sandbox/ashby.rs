@@ -20,8 +20,8 @@ fn endpoint(req: &Req) -> &str {
 
 pub(super) fn scope(req: &Req) -> Option<&'static str> {
     Some(match endpoint(req) {
-        "candidate.list" | "candidate.info" | "application.list" | "application.info" | "application.listHistory"
-        | "file.info" => "candidatesRead",
+        "candidate.list" | "candidate.info" | "candidate.listNotes" | "application.list" | "application.info"
+        | "application.listHistory" | "file.info" => "candidatesRead",
         "candidate.createNote" | "application.changeStage" => "candidatesWrite",
         "job.list" | "job.info" | "jobInterviewPlan.info" => "jobsRead",
         "interviewStage.list" | "interviewStage.info" | "interviewPlan.list" | "archiveReason.list" => {
@@ -110,6 +110,7 @@ pub(super) fn handle(sh: &Shared, req: &Req) -> Response {
         "file.info" => file_info(sh, &body),
         "application.changeStage" => change_stage(sh, &body),
         "candidate.createNote" => create_note(sh, &body),
+        "candidate.listNotes" => list_notes(sh, &body),
         other => sh.error(StatusCode::NOT_FOUND, "unknown_endpoint", &format!("there is no endpoint {other:?}")),
     }
 }
@@ -601,6 +602,38 @@ fn change_stage(sh: &Shared, body: &Value) -> Response {
     ok(application_json(&w, ai))
 }
 
+fn note_json(w: &World, n: usize) -> Value {
+    let note = &w.notes[n];
+    let u = &w.users[note.user];
+    json!({
+        "id": fmt_uid(note.uid),
+        "createdAt": ts(note.created_at),
+        "content": note.body,
+        "isPrivate": false,
+        "author": { "id": fmt_uid(u.uid), "firstName": u.first, "lastName": u.last, "email": u.email },
+    })
+}
+
+/// `candidate.listNotes {candidateId}`: the candidate's notes, paged like every list.
+fn list_notes(sh: &Shared, body: &Value) -> Response {
+    let Some(cid) = str_field(body, "candidateId") else {
+        return fail(sh, "invalid_input", "candidateId is required");
+    };
+    let w = sh.world();
+    let Some(ti) = w.talent_by_rid(cid).filter(|&t| w.talents[t].live()) else {
+        return fail(sh, "candidate_not_found", &format!("no candidate {cid}"));
+    };
+    let notes: Vec<usize> = (0..w.notes.len()).filter(|&n| w.notes[n].talent == ti).collect();
+    page(
+        sh,
+        &w,
+        body,
+        List::plain("notes", notes.len(), |out, i| {
+            http::push_json(out, &note_json(&w, notes[i]));
+        }),
+    )
+}
+
 /// `candidate.createNote {candidateId, note}`; `note` is text or `{type, value}`.
 fn create_note(sh: &Shared, body: &Value) -> Response {
     let Some(cid) = str_field(body, "candidateId") else {
@@ -619,13 +652,7 @@ fn create_note(sh: &Shared, body: &Value) -> Response {
         return fail(sh, "candidate_not_found", &format!("no candidate {cid}"));
     };
     let n = w.add_note(ti, None, 0, text, now_ms());
-    let note = &w.notes[n];
-    let u = &w.users[note.user];
-    ok(json!({
-        "id": fmt_uid(note.uid),
-        "createdAt": ts(note.created_at),
-        "content": note.body,
-        "isPrivate": body.get("isPrivate").and_then(Value::as_bool).unwrap_or(false),
-        "author": { "id": fmt_uid(u.uid), "firstName": u.first, "lastName": u.last, "email": u.email },
-    }))
+    let mut v = note_json(&w, n);
+    v["isPrivate"] = json!(body.get("isPrivate").and_then(Value::as_bool).unwrap_or(false));
+    ok(v)
 }
