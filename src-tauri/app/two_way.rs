@@ -256,7 +256,10 @@ impl App {
                 let _ = self.store().log(Some(id), None, "warning", &format!("Could not read the rejection reasons: {e}"), None, now);
             }
         }
-        match self.store().reconcile_outbox(id, now) {
+        // Bound first: a guard in the match's scrutinee would live through the arms, which
+        // lock the store again.
+        let reconciled = self.store().reconcile_outbox(id, now);
+        match reconciled {
             Ok(r) if r.conflicts > 0 || r.applied > 0 => {
                 let msg = format!(
                     "The ATS already shows {} queued change(s); {} conflict(s) with changes made in the ATS",

@@ -70,7 +70,14 @@ struct Failure {
     error: Error,
     retry: bool,
     retry_after: Option<Duration>,
+    /// No HTTP answer at all (refused, reset, DNS, timeout).
+    transport: bool,
 }
+
+/// Transport failures in a row before a request gives up (about 1.5 s of backoff): a dead
+/// network or an unreachable host is reported at once rather than after minutes of retries; the
+/// sync resumes from its checkpoint and the outbox keeps its rows.
+const MAX_TRANSPORT_RETRIES: usize = 3;
 
 impl HttpClient {
     /// `requests` per `per`: the provider's documented budget, the starting point for pacing.
@@ -122,9 +129,16 @@ impl HttpClient {
             .with_max_times(policy.max_retries)
             .with_jitter();
         let attempt = || async { self.attempt(mode, what, &build).await };
+        let transport_failures = std::sync::atomic::AtomicUsize::new(0);
         attempt
             .retry(backoff)
-            .when(|f: &Failure| f.retry)
+            .when(|f: &Failure| {
+                if !f.transport {
+                    transport_failures.store(0, Ordering::Relaxed);
+                    return f.retry;
+                }
+                f.retry && transport_failures.fetch_add(1, Ordering::Relaxed) < MAX_TRANSPORT_RETRIES
+            })
             .adjust(|f: &Failure, delay| {
                 let wait = f.retry_after.or(delay)?;
                 if started.elapsed() + wait > policy.max_total {
@@ -147,6 +161,7 @@ impl HttpClient {
             // safe to send again. Once connected, the request may have arrived.
             Err(e) if write && !e.is_connect() => {
                 return Err(Failure {
+                    transport: false,
                     error: Error::Unreachable(format!(
                         "{} did not answer {what}: {}; the change may or may not have been made",
                         self.provider,
@@ -159,6 +174,7 @@ impl HttpClient {
             Err(e) => {
                 // Connection refused/reset, DNS, timeouts: transient until the budget runs out.
                 return Err(Failure {
+                    transport: true,
                     error: Error::Unreachable(format!("{} could not be reached ({what}): {}", self.provider, redact(&e.to_string()))),
                     retry: true,
                     retry_after: None,
@@ -181,12 +197,14 @@ impl HttpClient {
                     *self.pause_until.lock().expect("pause lock") = Some(Instant::now() + d);
                 }
                 Failure {
+                    transport: false,
                     error: Error::RateLimited(format!("{p} kept answering 429 Too Many Requests ({what}); try again later")),
                     retry: true,
                     retry_after: retry_after.or(Some(Duration::from_secs(1))),
                 }
             }
             StatusCode::UNAUTHORIZED => Failure {
+                transport: false,
                 error: Error::Unauthorized(format!(
                     "{p} rejected the credential (HTTP 401 on {what}): it expired or was revoked; reconnect with a new one"
                 )),
@@ -194,11 +212,13 @@ impl HttpClient {
                 retry_after: None,
             },
             StatusCode::FORBIDDEN => Failure {
+                transport: false,
                 error: Error::PermissionDenied(format!("{p} refused {what} (HTTP 403): {excerpt}")),
                 retry: false,
                 retry_after: None,
             },
             s if write && (s.is_server_error() || s == StatusCode::REQUEST_TIMEOUT) => Failure {
+                transport: false,
                 error: Error::Unreachable(format!(
                     "{p} failed with HTTP {} on {what}: {excerpt}; the change may or may not have been made",
                     s.as_u16()
@@ -207,21 +227,25 @@ impl HttpClient {
                 retry_after: None,
             },
             s if s.is_server_error() || s == StatusCode::REQUEST_TIMEOUT => Failure {
+                transport: false,
                 error: Error::Unreachable(format!("{p} failed with HTTP {} on {what}: {excerpt}", s.as_u16())),
                 retry: true,
                 retry_after,
             },
             StatusCode::NOT_FOUND if write => Failure {
+                transport: false,
                 error: Error::NotFound(format!("{p} has no such record ({what}): {}", provider_message(&body))),
                 retry: false,
                 retry_after: None,
             },
             StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY if write => Failure {
+                transport: false,
                 error: Error::Validation(format!("{p} refused {what}: {}", provider_message(&body))),
                 retry: false,
                 retry_after: None,
             },
             s => Failure {
+                transport: false,
                 error: Error::InvalidResponse(format!("{p} answered HTTP {} on {what}: {excerpt}", s.as_u16())),
                 retry: false,
                 retry_after: None,
