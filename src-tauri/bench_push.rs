@@ -36,8 +36,8 @@ pub struct PushBenchReport {
     pub requests: u64,
     pub answers_429: u64,
     pub wall_s: f64,
-    /// The least time the limit allows for `requests`, starting in a fresh window: every full
-    /// window's budget but the last must wait out its window.
+    /// The least time the limit allows for the requests that were answered (not 429), starting
+    /// in a fresh window: every window but the last must be waited out.
     pub floor_s: f64,
     /// wall / floor (the goal: at most 1.10).
     pub ratio: f64,
@@ -124,7 +124,9 @@ async fn run_async(provider: Provider, moves: usize, say: &dyn Fn(&str)) -> Resu
             return Err(bench_error(format!("the push stopped: {e}")));
         }
         let requests = after.requests - before.requests;
-        let windows = requests.div_ceil(u64::from(limit.requests)).max(1);
+        let answers_429 = after.rate_limited - before.rate_limited;
+        // A refused request does not use the budget; the floor is for the ones that did.
+        let windows = (requests - answers_429).div_ceil(u64::from(limit.requests)).max(1);
         let floor_s = (windows - 1) as f64 * limit.window.as_secs_f64();
         Ok(PushBenchReport {
             provider,
@@ -132,7 +134,7 @@ async fn run_async(provider: Provider, moves: usize, say: &dyn Fn(&str)) -> Resu
             moves,
             sent: report.sent,
             requests,
-            answers_429: after.rate_limited - before.rate_limited,
+            answers_429,
             wall_s,
             floor_s,
             ratio: wall_s / floor_s.max(1e-9),
