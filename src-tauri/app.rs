@@ -45,7 +45,14 @@ pub struct App {
     file_steps: Slots,
     /// One push at a time per connection (across processes, outbox leases do the same).
     pushes: Slots,
+    /// Read-only connections for reads (see [`App::reader`]); empty: reads share the writer.
+    readers: Vec<Mutex<Store>>,
+    next_reader: std::sync::atomic::AtomicUsize,
 }
+
+/// Read-only connections per app: the window rarely has more than two reads in flight (a list
+/// and a search), and each costs a file handle and its page cache.
+pub const READERS: usize = 2;
 
 /// A lock per connection, made on first use.
 type Slots = Mutex<HashMap<i64, std::sync::Arc<tokio::sync::Mutex<()>>>>;
@@ -131,7 +138,16 @@ pub enum SyncOutcome {
 
 impl App {
     pub fn open(data_dir: &Path) -> Result<App> {
+        App::open_with_readers(data_dir, READERS)
+    }
+
+    /// [`App::open`] with `readers` read-only connections; 0 makes every read wait for the
+    /// writer's lock as before issue 14 (the bench measures both in one run).
+    pub fn open_with_readers(data_dir: &Path, readers: usize) -> Result<App> {
         let store = Store::open_dir(data_dir)?;
+        let readers = (0..readers)
+            .map(|_| Store::open_reader(store.path()).map(Mutex::new))
+            .collect::<Result<Vec<_>>>()?;
         Ok(App {
             data_dir: data_dir.to_path_buf(),
             store: Mutex::new(store),
@@ -140,6 +156,8 @@ impl App {
             runs: Mutex::new(HashMap::new()),
             file_steps: Mutex::new(HashMap::new()),
             pushes: Mutex::new(HashMap::new()),
+            readers,
+            next_reader: Default::default(),
         })
     }
 
@@ -158,20 +176,38 @@ impl App {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// A read-only connection, for reads that must not wait while a sync or a push holds the
+    /// writer (a sync holds it for a group of pages at a time). It sees the last commit. A free
+    /// one if any, else the next in turn.
+    pub fn reader(&self) -> MutexGuard<'_, Store> {
+        use std::sync::atomic::Ordering;
+        let n = self.readers.len();
+        if n == 0 {
+            return self.store();
+        }
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        for i in 0..n {
+            if let Ok(guard) = self.readers[(start + i) % n].try_lock() {
+                return guard;
+            }
+        }
+        self.readers[start % n].lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     pub fn status(&self, now: DateTime<Utc>) -> Result<Vec<ConnectionStatus>> {
-        status::all(&self.store(), now)
+        status::all(&self.reader(), now)
     }
 
     pub fn list_jobs(&self, connection_id: Option<i64>, include_archived: bool) -> Result<Vec<JobRow>> {
-        self.store().list_jobs(connection_id, include_archived)
+        self.reader().list_jobs(connection_id, include_archived)
     }
 
     pub fn search_talents(&self, connection_id: Option<i64>, query: &str, limit: u32) -> Result<Vec<TalentRow>> {
-        self.store().search_talents(connection_id, query, limit.clamp(1, 1000))
+        self.reader().search_talents(connection_id, query, limit.clamp(1, 1000))
     }
 
     pub fn log(&self, connection: Option<&str>, limit: u32) -> Result<Vec<LogEntry>> {
-        let store = self.store();
+        let store = self.reader();
         let cid = connection.map(|n| store.require_connection(n)).transpose()?.map(|c| c.id);
         store.log_entries(cid, limit)
     }
@@ -361,7 +397,7 @@ impl App {
                 tracing::warn!(talent = talent_id, error = %e, "could not read the talent's file lists");
             }
         }
-        self.store().files_of_talent(talent_id)
+        self.reader().files_of_talent(talent_id)
     }
 
     /// The connections whose automatic sync is due at `now` (the rule is in [`crate::schedule`]).
@@ -466,7 +502,13 @@ impl App {
     /// "Try with a sandbox ATS": starts the built-in simulator of `provider` on a loopback
     /// port and connects to it like to a real account.
     pub async fn start_sandbox(&self, provider: Provider, now: DateTime<Utc>) -> Result<ConnectionStatus> {
-        let cfg = SandboxConfig::new(provider);
+        self.start_sandbox_with(SandboxConfig::new(provider), now).await
+    }
+
+    /// [`App::start_sandbox`] with a simulator of another size or seed (benchmarks). A restart
+    /// ([`App::resume_sandboxes`]) brings back the default size.
+    pub async fn start_sandbox_with(&self, cfg: SandboxConfig, now: DateTime<Utc>) -> Result<ConnectionStatus> {
+        let provider = cfg.provider;
         let seed = cfg.seed;
         let sandbox = Sandbox::start(cfg).await?;
         let info = sandbox.info().clone();

@@ -125,8 +125,11 @@ async fn run_async(provider: Provider, moves: usize, say: &dyn Fn(&str)) -> Resu
         }
         let requests = after.requests - before.requests;
         let answers_429 = after.rate_limited - before.rate_limited;
-        // A refused request does not use the budget; the floor is for the ones that did.
-        let windows = (requests - answers_429).div_ceil(u64::from(limit.requests)).max(1);
+        // A refused request does not use the budget, nor does fetching a Greenhouse token (the
+        // token endpoint is not rate limited); the floor is for the requests that did.
+        let tokens = after.tokens_issued - before.tokens_issued;
+        let budgeted = requests - answers_429 - tokens;
+        let windows = budgeted.div_ceil(u64::from(limit.requests)).max(1);
         let floor_s = (windows - 1) as f64 * limit.window.as_secs_f64();
         Ok(PushBenchReport {
             provider,

@@ -234,6 +234,11 @@ pub enum Command {
         /// The provider whose sandbox `--push` uses
         #[arg(long, value_enum, default_value = "greenhouse", requires = "push")]
         provider: Provider,
+        /// Instead: time the window's reads (search, Talents and Jobs pages, status) while a
+        /// full sync of a second sandbox account of `--talents` runs, with reads waiting for
+        /// the writer and with read-only connections (no keychain needed)
+        #[arg(long, conflicts_with = "push")]
+        search: bool,
         /// Print one JSON object instead of a table
         #[arg(long)]
         json: bool,
@@ -512,26 +517,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Bench { push: Some(moves), provider, json, .. } => {
             let report = crate::bench_push::run(*provider, *moves, &|step| eprintln!("bench: {step}"))?;
-            let mut out = std::io::stdout().lock();
-            if *json {
-                serde_json::to_writer_pretty(&mut out, &report)?;
-                writeln!(out)?;
-            } else {
-                write!(out, "{}", crate::bench_push::render(&report))?;
-            }
-            Ok(ExitCode::SUCCESS)
+            print_report(&report, *json, crate::bench_push::render)
+        }
+        Command::Bench { search: true, talents, json, .. } => {
+            let report = crate::bench_search::run(*talents, &|step| eprintln!("bench: {step}"))?;
+            print_report(&report, *json, crate::bench_search::render)
         }
         Command::Bench { talents, changes, json, .. } => {
             let opts = crate::bench::BenchOptions { talents: *talents, changes: *changes };
             let report = crate::bench::run(&opts, &|step| eprintln!("bench: {step}"))?;
-            let mut out = std::io::stdout().lock();
-            if *json {
-                serde_json::to_writer_pretty(&mut out, &report)?;
-                writeln!(out)?;
-            } else {
-                write!(out, "{}", crate::bench::render(&report))?;
-            }
-            Ok(ExitCode::SUCCESS)
+            print_report(&report, *json, crate::bench::render)
         }
         Command::Log { connection, limit } => {
             let app = App::open(&data_dir(&cli)?)?;
@@ -722,4 +717,16 @@ fn open_window(_data_dir: PathBuf, _try_sandbox: Option<Provider>) -> Result<Exi
     Err(Error::Validation(
         "this build of Talentdeck has no desktop window (built without the `desktop` feature); run a command, see --help".into(),
     ))
+}
+
+/// A benchmark's report: one pretty JSON object with `--json`, else its table.
+fn print_report<R: serde::Serialize>(report: &R, json: bool, render: fn(&R) -> String) -> Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, report)?;
+        writeln!(out)?;
+    } else {
+        write!(out, "{}", render(report))?;
+    }
+    Ok(ExitCode::SUCCESS)
 }

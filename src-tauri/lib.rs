@@ -15,6 +15,7 @@ pub mod app;
 pub mod ats;
 pub mod bench;
 pub mod bench_push;
+pub mod bench_search;
 pub mod cli;
 pub mod diagnose;
 pub mod error;

@@ -342,3 +342,61 @@ fn removing_a_pipeline_stage_hands_its_mappings_to_the_stage_named() {
     assert_eq!(positions, (0..positions.len() as i64).collect::<Vec<_>>());
     assert!(store.remove_pipeline_stage("Rejected", "Offer").is_err());
 }
+
+/// Issue 14: a search typed while a sync holds the writer (it does, for a group of pages at a
+/// time) answers from the last commit instead of waiting. With no read-only connections (the
+/// layout before), the same search waits for the writer.
+#[test]
+fn a_search_during_a_write_reads_the_last_commit_instead_of_waiting() {
+    use std::sync::mpsc;
+    use std::time::Duration;
+    use talentdeck::app::App;
+
+    fn search_while_writer_held(readers: usize) -> Option<Vec<String>> {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::open_with_readers(dir.path(), readers).unwrap();
+        let now = Utc::now();
+        {
+            let mut st = app.store();
+            let c = st.create_connection(&new_conn("Acme"), now).unwrap();
+            let batch = Batch { talents: vec![talent("1", "Ada Lovelace", &["ada@example.com"])], ..Batch::default() };
+            st.write_batch(c.id, &batch, None, now).unwrap();
+        }
+        let (tx, rx) = mpsc::channel();
+        std::thread::scope(|s| {
+            // The "sync": holds the writer inside an open transaction with an uncommitted row.
+            let writer = app.store();
+            writer.raw().execute_batch("BEGIN IMMEDIATE; UPDATE talents SET name = 'Uncommitted'").unwrap();
+            let app = &app;
+            s.spawn(move || {
+                let names: Vec<String> =
+                    app.search_talents(None, "", 10).unwrap().into_iter().map(|t| t.name).collect();
+                let _ = tx.send(names);
+            });
+            let got = rx.recv_timeout(Duration::from_secs(2)).ok();
+            writer.raw().execute_batch("ROLLBACK").unwrap();
+            drop(writer); // lets a waiting search finish, so the scope can end
+            got
+        })
+    }
+
+    assert_eq!(
+        search_while_writer_held(talentdeck::app::READERS),
+        Some(vec!["Ada Lovelace".to_string()]),
+        "the search answers at once, from the last commit"
+    );
+    assert_eq!(search_while_writer_held(0), None, "without readers the search waits for the writer");
+}
+
+#[test]
+fn a_reader_refuses_writes_and_sees_each_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_dir(dir.path()).unwrap();
+    let reader = Store::open_reader(store.path()).unwrap();
+    let now = Utc::now();
+    let c = store.create_connection(&new_conn("Acme"), now).unwrap();
+    assert_eq!(reader.connection(c.id).unwrap().name, "Acme", "a commit is visible to the reader");
+    let refused = reader.raw().execute("DELETE FROM connections", []).unwrap_err();
+    assert!(refused.to_string().contains("readonly"), "{refused}");
+    assert_eq!(store.connections().unwrap().len(), 1);
+}

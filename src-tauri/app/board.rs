@@ -11,7 +11,7 @@ use crate::store::MappingEdit;
 impl App {
     /// Job `job` (its remote id) of connection `connection_id`, with its board.
     pub fn job_board(&self, connection_id: i64, job: &str) -> Result<JobBoard> {
-        let st = self.store();
+        let st = self.reader();
         let row = st.list_jobs(Some(connection_id), true)?.into_iter().find(|j| j.remote_id == job);
         let Some(job_row) = row else {
             return Err(Error::NotFound(format!("there is no job {job:?} in this connection (sync first?)")));
@@ -29,7 +29,7 @@ impl App {
 
     /// The connection's mapping edits not undone, newest first.
     pub fn mapping_history(&self, connection: &str, limit: u32) -> Result<Vec<MappingEdit>> {
-        let st = self.store();
+        let st = self.reader();
         let conn = st.require_connection(connection)?;
         st.mapping_edits(conn.id, limit.clamp(1, 500))
     }

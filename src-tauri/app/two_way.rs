@@ -59,7 +59,7 @@ pub(super) fn who() -> String {
 
 impl App {
     pub fn pipeline(&self) -> Result<Vec<PipelineStage>> {
-        self.store().pipeline()
+        self.reader().pipeline()
     }
 
     pub fn add_pipeline_stage(&self, name: &str, after: Option<&str>) -> Result<PipelineStage> {
@@ -75,7 +75,7 @@ impl App {
     }
 
     pub fn mappings(&self, connection: &str, job: Option<&str>) -> Result<Vec<MappingRow>> {
-        let st = self.store();
+        let st = self.reader();
         let conn = st.require_connection(connection)?;
         st.mappings(conn.id, job)
     }
@@ -190,13 +190,13 @@ impl App {
     }
 
     pub fn reasons(&self, connection: &str) -> Result<Vec<RejectionReason>> {
-        let st = self.store();
+        let st = self.reader();
         let conn = st.require_connection(connection)?;
         st.reasons(conn.id)
     }
 
     pub fn outbox(&self, connection: Option<&str>) -> Result<Vec<OutboxRow>> {
-        let st = self.store();
+        let st = self.reader();
         let cid = connection.map(|n| st.require_connection(n)).transpose()?.map(|c| c.id);
         st.outbox(cid)
     }

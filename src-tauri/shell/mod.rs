@@ -44,7 +44,7 @@ async fn start_sandbox(handle: AppHandle, app: Shared<'_>, provider: Provider) -
 #[tauri::command]
 async fn connect(handle: AppHandle, app: Shared<'_>, input: ConnectInput) -> Result<ConnectionStatus> {
     let conn = app.connect(input, Utc::now()).await?;
-    let status = crate::status::of(&app.store(), conn.clone(), Utc::now())?;
+    let status = crate::status::of(&app.reader(), conn.clone(), Utc::now())?;
     spawn_sync(handle, app.inner().clone(), conn.id, false, "connect");
     Ok(status)
 }
@@ -53,10 +53,10 @@ async fn connect(handle: AppHandle, app: Shared<'_>, input: ConnectInput) -> Res
 /// sent back), then syncs it from its last checkpoint.
 #[tauri::command]
 async fn reconnect(handle: AppHandle, app: Shared<'_>, connection_id: i64, input: ConnectInput) -> Result<ConnectionStatus> {
-    let name = app.store().connection(connection_id)?.name;
+    let name = app.reader().connection(connection_id)?.name;
     let input = ReconnectInput { name, secret: input.secret, client_id: input.client_id, user_id: input.user_id };
     let conn = app.reconnect(input, Utc::now()).await?;
-    let status = crate::status::of(&app.store(), conn, Utc::now())?;
+    let status = crate::status::of(&app.reader(), conn, Utc::now())?;
     emit_status(&handle, &app);
     spawn_sync(handle, app.inner().clone(), connection_id, false, "reconnect");
     Ok(status)
@@ -66,12 +66,12 @@ async fn reconnect(handle: AppHandle, app: Shared<'_>, connection_id: i64, input
 /// when the connection is gone.
 #[tauri::command]
 async fn disconnect(handle: AppHandle, app: Shared<'_>, connection_id: i64, purge: bool) -> Result<Option<ConnectionStatus>> {
-    let name = app.store().connection(connection_id)?.name;
+    let name = app.reader().connection(connection_id)?.name;
     app.disconnect(&name, purge, Utc::now()).await?;
     let status = if purge {
         None
     } else {
-        let store = app.store();
+        let store = app.reader();
         Some(crate::status::of(&store, store.connection(connection_id)?, Utc::now())?)
     };
     emit_status(&handle, &app);
@@ -81,7 +81,7 @@ async fn disconnect(handle: AppHandle, app: Shared<'_>, connection_id: i64, purg
 
 #[tauri::command]
 fn sync_now(handle: AppHandle, app: Shared<'_>, connection_id: i64, full: bool) -> Result<()> {
-    app.store().connection(connection_id)?;
+    app.reader().connection(connection_id)?;
     spawn_sync(handle, app.inner().clone(), connection_id, full, "manual");
     Ok(())
 }
@@ -148,7 +148,7 @@ fn spawn_sync(handle: AppHandle, app: Arc<App>, id: i64, full: bool, trigger: &'
 /// the data folder yet. The webview names a file by id: it never supplies a path.
 #[tauri::command]
 async fn open_file(handle: AppHandle, app: Shared<'_>, file_id: i64) -> Result<()> {
-    let cid = app.store().stored_file(file_id)?.connection_id;
+    let cid = app.reader().stored_file(file_id)?.connection_id;
     let opened = app.open_file(file_id, &FileLimits::default()).await;
     // Downloaded, or failed with a reason the list shows: either way the row changed.
     emit_models(&handle, cid);
@@ -170,13 +170,13 @@ fn search_talents(app: Shared<'_>, connection_id: Option<i64>, query: String, li
 
 #[tauri::command]
 fn list_log(app: Shared<'_>, connection_id: Option<i64>, limit: u32) -> Result<Vec<LogEntry>> {
-    let store = app.store();
+    let store = app.reader();
     store.log_entries(connection_id, limit)
 }
 
 /// The name the use cases take for connection `id`.
 fn connection_name(app: &App, id: i64) -> Result<String> {
-    Ok(app.store().connection(id)?.name)
+    Ok(app.reader().connection(id)?.name)
 }
 
 /// Pushes a connection's queued changes in the background; the UI hears `models_changed` when
@@ -303,7 +303,7 @@ fn outbox(app: Shared<'_>, connection_id: Option<i64>) -> Result<Vec<OutboxRow>>
 /// Settles a conflict: keep the ATS's stage, or apply the recruiter's change again (pushed).
 #[tauri::command]
 fn resolve_conflict(handle: AppHandle, app: Shared<'_>, outbox_id: i64, apply_mine: bool) -> Result<OutboxRow> {
-    let cid = app.store().outbox_connection(outbox_id)?;
+    let cid = app.reader().outbox_connection(outbox_id)?;
     let how = if apply_mine { Resolution::ApplyMine } else { Resolution::KeepAts };
     let row = app.resolve(outbox_id, how, Utc::now())?;
     if apply_mine {
@@ -316,7 +316,7 @@ fn resolve_conflict(handle: AppHandle, app: Shared<'_>, outbox_id: i64, apply_mi
 
 #[tauri::command]
 fn push_now(handle: AppHandle, app: Shared<'_>, connection_id: i64) -> Result<()> {
-    app.store().connection(connection_id)?;
+    app.reader().connection(connection_id)?;
     spawn_push(handle, app.inner().clone(), connection_id);
     Ok(())
 }

@@ -129,6 +129,27 @@ impl Store {
         Ok(Store { db, path: path.to_path_buf() })
     }
 
+    /// A read-only connection to the already migrated database at `path`, for the window's
+    /// reads: in WAL mode it reads the last committed state while the one writer (the sync,
+    /// a push) is busy, instead of queueing behind it. Any write through it fails.
+    pub fn open_reader(path: &Path) -> Result<Store> {
+        use rusqlite::OpenFlags;
+        let db = Db::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(|e| Error::DataDir { path: path.display().to_string(), reason: e.to_string() })?;
+        db.busy_timeout(std::time::Duration::from_secs(10))?;
+        db.set_prepared_statement_cache_capacity(64);
+        db.pragma_update(None, "cache_size", -16384)?;
+        let store = Store { db, path: path.to_path_buf() };
+        let found = store.current_version()?;
+        if found != schema_version() {
+            return Err(Error::Store(format!(
+                "the database is at schema {found}, this build reads {}; open it for writing first",
+                schema_version()
+            )));
+        }
+        Ok(store)
+    }
+
     /// Opens `path` and migrates it only up to `version` (tests of upgrades from older schemas).
     #[doc(hidden)]
     pub fn open_at_version(path: &Path, version: usize) -> Result<Store> {
