@@ -121,6 +121,12 @@ pub struct Job {
     pub updated_at: DateTime<Utc>,
     /// Provider-specific fields kept verbatim as JSON (custom fields etc.).
     pub extra: serde_json::Value,
+    /// The job's description as the ATS's HTML; the store keeps only a sanitised copy.
+    #[serde(default)]
+    pub description_html: Option<String>,
+    /// The pay range as a recruiter reads it ("USD 60,000–90,000 a year"), where the ATS has one.
+    #[serde(default)]
+    pub compensation: Option<String>,
 }
 
 /// A pipeline stage. `job_remote_id` is `None` where the provider's pipeline is account-wide (Lever).
@@ -423,6 +429,10 @@ pub struct BoardCard {
 #[ts(export, export_to = "../ui/src/lib/bindings/")]
 pub struct JobBoard {
     pub job: JobRow,
+    /// The job's description, sanitised in Rust when it was synced: the only HTML the window
+    /// renders as HTML.
+    pub description_html: Option<String>,
+    pub compensation: Option<String>,
     pub stages: Vec<PipelineStage>,
     pub cards: Vec<BoardCard>,
 }

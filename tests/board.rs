@@ -77,6 +77,8 @@ fn seeded() -> (tempfile::TempDir, Store, i64) {
             location: None,
             updated_at: at(0),
             extra: json!({}),
+            description_html: None,
+            compensation: None,
         }],
         stages: vec![stage("11", "Application Review", 0), stage("12", "Phone Screen", 1), stage("13", "Onsite", 2)],
         talents: vec![talent("t1", "Ada <b>Lovelace</b>"), talent("t2", "Babbage"), talent("t3", "Curie"), talent("t4", "Dijkstra")],
@@ -162,4 +164,54 @@ fn a_queued_rejection_moves_the_card_to_rejected() {
     let a4 = card(&cards, "a4");
     assert_eq!((a4.status, a4.stage.as_deref()), (ApplicationStatus::Rejected, Some("Rejected")));
     assert_eq!(a4.outbox_state, Some(OutboxState::Pending));
+}
+
+/// Issue 13: a job description arrives from the ATS as HTML. Whatever someone typed into it in
+/// the ATS, only text structure reaches the window: no script, no event handler, no link target,
+/// no styling, no remote image, no frame — proven through a real sync of the Lever sandbox.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hostile_job_description_is_sanitised_on_the_way_in() {
+    use talentdeck::app::App;
+    use talentdeck::sandbox::{Mutation, SetJobDescription};
+
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(dir.path()).unwrap();
+    let conn = app.start_sandbox(Provider::Lever, Utc::now()).await.unwrap();
+    app.sync(conn.id, true, "manual", &|_| {}).await.unwrap();
+    let job = app.list_jobs(Some(conn.id), true).unwrap().into_iter().next().expect("a synced job");
+
+    // What a generated posting carries: its description, requirements and closing, and a range.
+    let board = app.job_board(conn.id, &job.remote_id).unwrap();
+    let html = board.description_html.clone().expect("a Lever posting's content is synced");
+    assert!(html.contains("<h3>Requirements</h3><ul><li>"), "{html}");
+    assert!(html.contains("We answer every application."), "{html}");
+
+    let hostile = concat!(
+        r#"<p onclick="steal()" style="position:fixed;top:0;left:0;width:100%;height:100%">Hello <b>team</b></p>"#,
+        r#"<script>alert(document.cookie)</script><style>body{display:none}</style>"#,
+        r#"<a href="javascript:alert(1)">click</a><a href="https://evil.example/phish">apply</a>"#,
+        r#"<img src="https://tracker.example/pixel.gif" onerror="steal()"><iframe src="https://evil.example"></iframe>"#,
+        r#"<svg onload="steal()"><circle r="9"/></svg><form action="https://evil.example"><input name="pw"></form>"#,
+        r#"<div class="overlay" data-x="1">Remote <em>friendly</em></div><math><mi>x</mi></math>"#
+    );
+    // Someone edits the posting in the ATS (the sandbox's control API, as the ATS's own UI).
+    let base = app.store().connection(conn.id).unwrap().base_url;
+    let origin = &base[..base[7..].find('/').map_or(base.len(), |i| i + 7)];
+    let change = Mutation {
+        set_job_description: Some(SetJobDescription { job: job.remote_id.clone(), html: hostile.into() }),
+        ..Default::default()
+    };
+    let resp = reqwest::Client::new().post(format!("{origin}/_sandbox/mutate")).json(&change).send().await.unwrap();
+    assert!(resp.status().is_success(), "{}", resp.text().await.unwrap());
+    app.sync(conn.id, false, "manual", &|_| {}).await.unwrap();
+    let html = app.job_board(conn.id, &job.remote_id).unwrap().description_html.unwrap();
+    for gone in [
+        "<script", "alert", "<style", "display:none", "onclick", "onerror", "onload", "style=", "javascript:", "href",
+        "evil.example", "tracker.example", "<img", "<iframe", "<svg", "<form", "<input", "class=", "data-x", "<math",
+    ] {
+        assert!(!html.to_lowercase().contains(gone), "{gone:?} survived: {html}");
+    }
+    for kept in ["<p>Hello <b>team</b></p>", "<a>click</a>", "<a>apply</a>", "<div>Remote <em>friendly</em></div>"] {
+        assert!(html.contains(kept), "{kept:?} is text structure a recruiter reads: {html}");
+    }
 }

@@ -242,6 +242,8 @@ fn deleting_a_talent_takes_its_applications_with_it() {
             location: None,
             updated_at: t,
             extra: json!({}),
+            description_html: None,
+            compensation: None,
         }],
         talents: vec![talent("1", "Ada Lovelace", &["ada@example.com"])],
         applications: vec![Application {

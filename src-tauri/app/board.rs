@@ -16,7 +16,14 @@ impl App {
         let Some(job_row) = row else {
             return Err(Error::NotFound(format!("there is no job {job:?} in this connection (sync first?)")));
         };
-        Ok(JobBoard { stages: st.pipeline()?, cards: st.board_cards(connection_id, job)?, job: job_row })
+        let (description_html, compensation) = st.job_details(connection_id, job)?;
+        Ok(JobBoard {
+            stages: st.pipeline()?,
+            cards: st.board_cards(connection_id, job)?,
+            job: job_row,
+            description_html,
+            compensation,
+        })
     }
 
     /// Leaves an ATS stage name unmapped (connection-wide, or for one job): its applications

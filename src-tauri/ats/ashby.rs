@@ -947,6 +947,10 @@ fn job(r: &Rec<'_>, org: &Org) -> std::result::Result<Job, Skipped> {
             "closedAt",
             "customFields",
         ]),
+        // The text lives on the job's postings (`jobPosting.info`, one request per posting),
+        // whose shape shared/ats-apis.md does not document yet: not read.
+        description_html: None,
+        compensation: None,
     })
 }
 

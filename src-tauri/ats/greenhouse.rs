@@ -928,6 +928,10 @@ fn job(r: &Rec, names: &Names) -> Result<Job, Skipped> {
             "custom_fields",
             "created_at",
         ]),
+        // The text lives on the job's posts (`/v3/job_posts`, a list of its own whose v3 shape
+        // shared/ats-apis.md does not document yet): not read.
+        description_html: None,
+        compensation: None,
     })
 }
 

@@ -1085,7 +1085,58 @@ fn parse_posting(v: &Value) -> std::result::Result<Job, Skipped> {
     if let Some(c) = r.opt_string("confidentiality")? {
         extra["confidentiality"] = json!(c);
     }
-    Ok(Job { remote_id: r.id.clone(), title, status, department, location, updated_at, extra })
+    let description_html = r.object("content")?.and_then(posting_html);
+    let compensation = r.object("salaryRange")?.and_then(salary_text);
+    Ok(Job { remote_id: r.id.clone(), title, status, department, location, updated_at, extra, description_html, compensation })
+}
+
+/// A posting's `content` as one HTML document: the description, each titled list (Lever gives a
+/// list's `content` as its `<li>` items) and the closing. Text-only fields are escaped; the
+/// store sanitises the result. `None` when the posting has no content at all.
+fn posting_html(content: &Map<String, Value>) -> Option<String> {
+    let text = |k: &str| content.get(k).and_then(Value::as_str).filter(|s| !s.trim().is_empty());
+    let html_or_text = |html: &str, plain: &str| match (text(html), text(plain)) {
+        (Some(h), _) => Some(h.to_string()),
+        (None, Some(p)) => Some(format!("<p>{}</p>", ammonia::clean_text(p))),
+        (None, None) => None,
+    };
+    let mut out = html_or_text("descriptionHtml", "description").unwrap_or_default();
+    for list in content.get("lists").and_then(Value::as_array).into_iter().flatten() {
+        let title = list.get("text").and_then(Value::as_str).unwrap_or_default();
+        let items = list.get("content").and_then(Value::as_str).unwrap_or_default();
+        if !items.trim().is_empty() {
+            out.push_str(&format!("<h3>{}</h3><ul>{items}</ul>", ammonia::clean_text(title)));
+        }
+    }
+    out.push_str(&html_or_text("closingHtml", "closing").unwrap_or_default());
+    (!out.is_empty()).then_some(out)
+}
+
+/// `salaryRange` `{min, max, currency, interval}` as "USD 60,000–90,000 per year".
+fn salary_text(range: &Map<String, Value>) -> Option<String> {
+    let amount = |k: &str| range.get(k).and_then(Value::as_f64).map(|n| thousands(n.round() as i64));
+    let span = match (amount("min"), amount("max")) {
+        (Some(a), Some(b)) if a != b => format!("{a}–{b}"),
+        (Some(a), _) | (None, Some(a)) => a,
+        (None, None) => return None,
+    };
+    let currency = range.get("currency").and_then(Value::as_str).unwrap_or_default();
+    // Lever's intervals: per-year-salary, per-month-salary, per-hour-wage, one-time, …
+    let interval = range.get("interval").and_then(Value::as_str).unwrap_or_default();
+    let per = interval.split('-').take(2).collect::<Vec<_>>().join(" ");
+    Some([currency, &span, &per].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" "))
+}
+
+fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
 }
 
 fn parse_stage(v: &Value, position: i64) -> std::result::Result<Stage, Skipped> {

@@ -159,7 +159,7 @@ fn posting_json(sh: &Shared, w: &World, j: usize) -> Value {
     categories.insert("allLocations".into(), json!(job.offices.iter().map(|&o| w.offices[o].name).collect::<Vec<_>>()));
     let owner = fmt_uid(w.users[job.owner].uid);
     let id = fmt_uid(job.uid);
-    json!({
+    let mut posting = json!({
         "id": id,
         "text": job.title,
         "state": job.state,
@@ -170,7 +170,16 @@ fn posting_json(sh: &Shared, w: &World, j: usize) -> Value {
         "hiringManager": owner,
         "categories": categories,
         "tags": [],
-        "content": { "description": format!("Join us as {}.", job.title), "lists": [], "closing": "" },
+        // Lever's posting content: the description as text and HTML, titled lists (their
+        // `content` is the `<li>` items' HTML) and a closing (hire.lever.co/developer/documentation,
+        // "Retrieve a single posting").
+        "content": {
+            "description": format!("Join us as {}.", job.title),
+            "descriptionHtml": w.job_description(j),
+            "lists": [{ "text": "Requirements", "content": "<li>Three years in a similar role</li><li>Clear writing</li>" }],
+            "closing": "We answer every application.",
+            "closingHtml": "<p>We answer every application.</p>",
+        },
         "workplaceType": if job.offices.is_empty() { "remote" } else { "onsite" },
         "createdAt": job.created_at,
         "updatedAt": job.updated_at,
@@ -179,7 +188,12 @@ fn posting_json(sh: &Shared, w: &World, j: usize) -> Value {
             "show": format!("{}/jobs/{id}", sh.origin),
             "apply": format!("{}/jobs/{id}/apply", sh.origin),
         },
-    })
+    });
+    // Absent, not null, when the posting has no range.
+    if let Some((min, max)) = w.job_salary(j) {
+        posting["salaryRange"] = json!({ "min": min, "max": max, "currency": "USD", "interval": "per-year-salary" });
+    }
+    posting
 }
 
 fn postings(sh: &Shared, req: &Req) -> Response {

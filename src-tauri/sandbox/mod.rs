@@ -207,6 +207,9 @@ pub struct Mutation {
     pub corrupt_talents: usize,
     /// Update one talent like `update_talents`, with `updated_at` set to `at` instead of now.
     pub set_updated_at: Option<SetUpdatedAt>,
+    /// Someone in the ATS rewrites a job's description (any HTML, hostile included);
+    /// `updated_at` = now.
+    pub set_job_description: Option<SetJobDescription>,
     /// Seed of the random choices (default: derived from the sandbox seed and a counter).
     pub seed: Option<u64>,
     /// Ashby: a syncToken delta with more changed records than this fraction of the collection
@@ -227,6 +230,13 @@ pub struct SetUpdatedAt {
     pub at: DateTime<Utc>,
 }
 
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct SetJobDescription {
+    /// The job's remote id as the export contract spells it.
+    pub job: String,
+    pub html: String,
+}
+
 /// The remote ids (as the export contract spells them) a mutation touched.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
 pub struct MutationReport {
@@ -240,7 +250,8 @@ pub struct MutationReport {
     pub corrupted_talents: Vec<String>,
     /// Talents whose resume was replaced.
     pub replaced_resumes: Vec<String>,
-    /// Talent ids named by `set_updated_at` that do not exist (or were deleted).
+    /// Ids named by `set_updated_at` or `set_job_description` that do not exist (or were
+    /// deleted).
     pub not_found: Vec<String>,
 }
 

@@ -167,6 +167,9 @@ pub struct Job {
     pub opened_at: Option<Ms>,
     pub closed_at: Option<Ms>,
     pub seq: u64,
+    /// The description's HTML as someone set it in the ATS (`Mutation::set_job_description`);
+    /// `None`: the generated one ([`World::job_description`]).
+    pub description: Option<String>,
 }
 
 pub struct Stage {
@@ -460,6 +463,7 @@ impl World {
                 opened_at,
                 closed_at,
                 seq: 0,
+                description: None,
             };
             let ji = self.jobs.len();
             if self.provider != Provider::Lever {
@@ -1014,6 +1018,30 @@ impl World {
 
     // ---- changes ----
 
+    /// Job `j`'s description as HTML: the one set in the ATS, else generated from its title and
+    /// department (no random draws, so adding it changed no other generated data).
+    pub fn job_description(&self, j: usize) -> String {
+        let job = &self.jobs[j];
+        if let Some(html) = &job.description {
+            return html.clone();
+        }
+        let team = job.department.map_or("our team", |d| self.departments[d].name);
+        format!(
+            "<p>Join {team} as <b>{}</b>.</p><h3>What you will do</h3><ul><li>Own the work end to end</li>\
+             <li>Work with hiring managers and candidates</li></ul>",
+            job.title
+        )
+    }
+
+    /// Job `j`'s salary range (min, max) in USD a year, for two jobs in three.
+    pub fn job_salary(&self, j: usize) -> Option<(u64, u64)> {
+        let id = self.jobs[j].id;
+        (id % 3 != 0).then(|| {
+            let min = 60_000 + (id % 10) * 10_000;
+            (min, min + 30_000)
+        })
+    }
+
     fn bump(&mut self) -> u64 {
         self.seq += 1;
         self.seq
@@ -1253,6 +1281,20 @@ impl World {
             job.updated_at = now;
             job.seq = seq;
             report.updated_jobs.push(self.job_rid(j));
+        }
+
+        if let Some(set) = &m.set_job_description {
+            match self.job_by_rid(&set.job) {
+                Some(j) => {
+                    let seq = self.bump();
+                    let job = &mut self.jobs[j];
+                    job.description = Some(set.html.clone());
+                    job.updated_at = now;
+                    job.seq = seq;
+                    report.updated_jobs.push(self.job_rid(j));
+                }
+                None => report.not_found.push(set.job.clone()),
+            }
         }
 
         if let Some(set) = &m.set_updated_at {

@@ -4,13 +4,23 @@
 
 use std::collections::HashMap;
 
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 
 use super::{parse_ts, Store};
 use crate::error::Result;
 use crate::model::{ApplicationStatus, BoardCard, OutboxKind, OutboxState, PipelineStageKind};
 
 impl Store {
+    /// Job `job`'s sanitised description and its compensation text, where synced.
+    pub fn job_details(&self, cid: i64, job: &str) -> Result<(Option<String>, Option<String>)> {
+        let row = self.db.query_row(
+            "SELECT description_html, compensation FROM jobs WHERE connection_id = ?1 AND remote_id = ?2",
+            params![cid, job],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        );
+        Ok(row.optional()?.unwrap_or((None, None)))
+    }
+
     /// The cards of job `job` of connection `cid`, by talent name. Applications deleted in the
     /// ATS are left out (their queued changes can only fail, and the outbox shows that).
     pub fn board_cards(&self, cid: i64, job: &str) -> Result<Vec<BoardCard>> {

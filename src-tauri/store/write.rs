@@ -282,6 +282,7 @@ fn upsert(tx: &Connection, insert: &str, upsert: &str, params: &[&dyn rusqlite::
 }
 
 fn upsert_job(tx: &Connection, cid: i64, j: &Job, now: &str) -> Result<Upsert> {
+    let description = j.description_html.as_deref().map(sanitize_html);
     let params = params![
             cid,
             j.remote_id,
@@ -291,23 +292,54 @@ fn upsert_job(tx: &Connection, cid: i64, j: &Job, now: &str) -> Result<Upsert> {
             j.location,
             ts(&j.updated_at),
             j.extra.to_string(),
-            now
+            now,
+            description,
+            j.compensation
         ];
     upsert(
         tx,
-        "INSERT INTO jobs (connection_id, remote_id, title, status, department, location, updated_at, extra, synced_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+        "INSERT INTO jobs (connection_id, remote_id, title, status, department, location, updated_at, extra, synced_at,
+                           description_html, compensation)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
              ON CONFLICT (connection_id, remote_id) DO NOTHING",
-        "INSERT INTO jobs (connection_id, remote_id, title, status, department, location, updated_at, extra, synced_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+        "INSERT INTO jobs (connection_id, remote_id, title, status, department, location, updated_at, extra, synced_at,
+                           description_html, compensation)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
              ON CONFLICT (connection_id, remote_id) DO UPDATE SET
                title = excluded.title, status = excluded.status, department = excluded.department,
                location = excluded.location, updated_at = excluded.updated_at, extra = excluded.extra,
-               synced_at = excluded.synced_at
-             WHERE (jobs.title, jobs.status, jobs.department, jobs.location, jobs.updated_at, jobs.extra)
-                IS NOT (excluded.title, excluded.status, excluded.department, excluded.location, excluded.updated_at, excluded.extra)",
+               synced_at = excluded.synced_at, description_html = excluded.description_html,
+               compensation = excluded.compensation
+             WHERE (jobs.title, jobs.status, jobs.department, jobs.location, jobs.updated_at, jobs.extra,
+                    jobs.description_html, jobs.compensation)
+                IS NOT (excluded.title, excluded.status, excluded.department, excluded.location, excluded.updated_at,
+                        excluded.extra, excluded.description_html, excluded.compensation)",
         params,
     )
+}
+
+/// A job description as the window may render it: the ATS's HTML reduced to text structure
+/// (paragraphs, headings, lists, emphasis). Scripts and styles go with their content; every
+/// attribute goes (event handlers, inline CSS, classes); links keep their text but lose their
+/// target, so nothing in a description can navigate the window or load anything. Done here,
+/// where every synced record is written, so no path to the webview skips it.
+pub fn sanitize_html(html: &str) -> String {
+    static CLEANER: std::sync::LazyLock<ammonia::Builder<'static>> = std::sync::LazyLock::new(|| {
+        let mut b = ammonia::Builder::empty();
+        b.add_tags([
+            "p", "br", "div", "span", "ul", "ol", "li", "b", "strong", "i", "em", "u", "h1", "h2", "h3", "h4", "h5",
+            "h6", "blockquote", "a", "hr",
+        ])
+        .add_clean_content_tags(["script", "style"])
+        // Spelled out rather than trusting `empty()`'s defaults: no attribute on any tag, no
+        // URL scheme, no rel added to the bare links left.
+        .tag_attributes(std::collections::HashMap::new())
+        .generic_attributes(std::collections::HashSet::new())
+        .url_schemes(std::collections::HashSet::new())
+        .link_rel(None);
+        b
+    });
+    CLEANER.clean(html).to_string()
 }
 
 fn upsert_stage(tx: &Connection, cid: i64, s: &Stage, now: &str) -> Result<Upsert> {

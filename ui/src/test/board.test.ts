@@ -49,6 +49,17 @@ async function moveByKeyboard(card: HTMLElement, stage: string) {
 }
 
 describe('job board', () => {
+  it('shows the job description the core sanitised as text structure, behind a disclosure', async () => {
+    await openBoard();
+    const summary = screen.getByText('Job description');
+    const details = summary.closest('details')!;
+    expect(details.open).toBe(false);
+    await fireEvent.click(summary);
+    const prose = screen.getByTestId('job-description');
+    expect(within(prose).getByRole('heading', { name: 'Requirements' })).toBeInTheDocument();
+    expect(within(prose).getAllByRole('listitem')).toHaveLength(1);
+  });
+
   it('opens from the jobs list with one column per stage, Unmapped, and Rejected/Hired collapsed', async () => {
     await openBoard();
     const titles = screen.getAllByTestId('column').map((c) => c.dataset.stage);

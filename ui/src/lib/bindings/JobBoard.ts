@@ -6,4 +6,9 @@ import type { PipelineStage } from "./PipelineStage";
 /**
  * A job's page: its header, Talentdeck's pipeline (the board's columns) and its cards.
  */
-export type JobBoard = { job: JobRow, stages: Array<PipelineStage>, cards: Array<BoardCard>, };
+export type JobBoard = { job: JobRow, 
+/**
+ * The job's description, sanitised in Rust when it was synced: the only HTML the window
+ * renders as HTML.
+ */
+description_html: string | null, compensation: string | null, stages: Array<PipelineStage>, cards: Array<BoardCard>, };

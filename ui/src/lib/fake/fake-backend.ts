@@ -431,7 +431,10 @@ export class FakeBackend implements IBackend {
     const conn = this.byId(connectionId);
     const job = conn.jobs.find((j) => j.remote_id === jobRemoteId);
     if (!job) throw { code: 'not_found', message: `there is no job ${quoted(jobRemoteId)} in this connection (sync first?)` };
-    return clone({ job, stages: this.twoWay.pipeline(), cards: this.twoWay.cards(conn, jobRemoteId) });
+    // As the core sends it: already sanitised text structure, and a pay range for some jobs.
+    const description_html = `<p>Join ${escapeHtml(job.department ?? 'our team')} as <b>${escapeHtml(job.title)}</b>.</p><h3>Requirements</h3><ul><li>Three years in a similar role</li></ul>`;
+    const compensation = job.title.length % 3 === 0 ? null : 'USD 90,000–120,000 per year';
+    return clone({ job, description_html, compensation, stages: this.twoWay.pipeline(), cards: this.twoWay.cards(conn, jobRemoteId) });
   }
 
   async pipeline(): Promise<PipelineStage[]> {
@@ -848,4 +851,9 @@ function byName(a: TalentRow, b: TalentRow): number {
   const x = a.name.toLowerCase();
   const y = b.name.toLowerCase();
   return x < y ? -1 : x > y ? 1 : a.id - b.id;
+}
+
+/** Text as HTML text (the fake's stand-in for what ammonia::clean_text does in the core). */
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
