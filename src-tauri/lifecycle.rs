@@ -3,8 +3,8 @@
 //! States: `connected`, `syncing`, `needs_reconnect` (401, expired or revoked credential),
 //! `permission_denied` (403, the message names the endpoint and permission), `unreachable`
 //! (network or 5xx past the retry budget), `error` (anything else), `disconnected`.
-//! Every settled change is written to the sync log as `from → to: reason`, which is also how
-//! `diagnose` reads the history back. Entering `syncing` is not logged as a change (the run's
+//! Every settled change is recorded as a row (what `diagnose` reads back) and written to the
+//! sync log as `from → to: reason` for people. Entering `syncing` is not logged as a change (the run's
 //! "sync started" line records it): a run is judged against the state before it, so a healthy
 //! sync leaves no transition behind, and a failing one leaves exactly one.
 
@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::model::ConnectionState;
 use crate::store::Store;
 
-/// The separator of a logged transition; state names never contain it.
+/// The separator of a logged transition, for people reading the log.
 const ARROW: &str = " → ";
 
 /// A recorded change of state.
@@ -80,6 +80,7 @@ fn settle(
             None => format!("{}{ARROW}{}", before.as_str(), to.as_str()),
         };
         store.log(Some(id), run_id, level_of(to), &msg, None, now)?;
+        store.add_state_change(id, run_id, before, to, reason.as_deref(), now)?;
     }
     Ok(())
 }
@@ -110,24 +111,7 @@ pub fn finish_sync(
 
 /// The recorded transitions of connection `id`, oldest first.
 pub fn history(store: &Store, id: i64) -> Result<Vec<Transition>> {
-    let mut out: Vec<Transition> = store
-        .log_messages(id, &format!("*{ARROW}*"))?
-        .into_iter()
-        .filter_map(|(at, msg)| parse(&msg).map(|(from, to, reason)| Transition { at, from, to, reason }))
-        .collect();
-    out.reverse();
-    Ok(out)
-}
-
-/// `from → to[: reason]`, where both are state names.
-fn parse(msg: &str) -> Option<(String, String, Option<String>)> {
-    let (from, rest) = msg.split_once(ARROW)?;
-    let (to, reason) = match rest.split_once(": ") {
-        Some((to, r)) => (to, Some(r.to_string())),
-        None => (rest, None),
-    };
-    (ConnectionState::parse(from).is_some() && ConnectionState::parse(to).is_some())
-        .then(|| (from.to_string(), to.to_string(), reason))
+    Ok(store.state_changes(id)?.into_iter().map(|(at, from, to, reason)| Transition { at, from, to, reason }).collect())
 }
 
 #[cfg(test)]
@@ -176,12 +160,29 @@ mod tests {
     }
 
     #[test]
-    fn parses_logged_transitions() {
+    fn history_logged_before_schema_7_is_carried_over_from_the_log_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(crate::store::DB_FILE);
+        let old = Store::open_at_version(&path, 6).unwrap();
+        old.raw()
+            .execute_batch(
+                "INSERT INTO connections (name, provider, base_url, settings, state, sandbox, created_at, updated_at)
+                     VALUES ('GH', 'greenhouse', 'http://127.0.0.1:1/v3', '{}', 'connected', 0, 't', 't');
+                 INSERT INTO sync_log (connection_id, at, level, message) VALUES
+                     (1, '2026-01-01T00:00:00.000Z', 'warning', 'connected → needs_reconnect: Greenhouse refused: a: b'),
+                     (1, '2026-01-01T00:01:00.000Z', 'info', 'sync finished: jobs +1 → 2'),
+                     (1, '2026-01-01T00:02:00.000Z', 'info', 'needs_reconnect → connected');",
+            )
+            .unwrap();
+        drop(old);
+        let store = Store::open(&path).unwrap();
+        let h = history(&store, 1).unwrap();
+        let got: Vec<(&str, &str, Option<&str>)> =
+            h.iter().map(|t| (t.from.as_str(), t.to.as_str(), t.reason.as_deref())).collect();
         assert_eq!(
-            parse("connected → needs_reconnect: Greenhouse refused: a: b"),
-            Some(("connected".into(), "needs_reconnect".into(), Some("Greenhouse refused: a: b".into())))
+            got,
+            vec![("connected", "needs_reconnect", Some("Greenhouse refused: a: b")), ("needs_reconnect", "connected", None)]
         );
-        assert_eq!(parse("needs_reconnect → connected"), Some(("needs_reconnect".into(), "connected".into(), None)));
-        assert_eq!(parse("sync finished: jobs +1 → 2"), None);
+        assert_eq!(h[1].at.to_rfc3339(), "2026-01-01T00:02:00+00:00");
     }
 }

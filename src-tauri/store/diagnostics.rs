@@ -3,20 +3,39 @@
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 
-use super::{parse_ts, Store};
+use super::{parse_ts, ts, Store};
 use crate::error::Result;
+use crate::model::ConnectionState;
 
 impl Store {
-    /// `(at, message)` of the sync-log lines of connection `cid` whose message matches the
-    /// SQLite GLOB `pattern`, newest first.
-    pub fn log_messages(&self, cid: i64, pattern: &str) -> Result<Vec<(DateTime<Utc>, String)>> {
+    /// Records that connection `cid` went from state `from` to `to`.
+    pub fn add_state_change(
+        &self,
+        cid: i64,
+        run_id: Option<i64>,
+        from: ConnectionState,
+        to: ConnectionState,
+        reason: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        self.db.execute(
+            "INSERT INTO state_changes (connection_id, run_id, at, from_state, to_state, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![cid, run_id, ts(&at), from.as_str(), to.as_str(), reason],
+        )?;
+        Ok(())
+    }
+
+    /// Connection `cid`'s changes of state, oldest first: `(at, from, to, reason)`.
+    pub fn state_changes(&self, cid: i64) -> Result<Vec<(DateTime<Utc>, String, String, Option<String>)>> {
         let mut stmt = self
             .db
-            .prepare("SELECT at, message FROM sync_log WHERE connection_id = ?1 AND message GLOB ?2 ORDER BY id DESC")?;
-        let rows = stmt.query_map(params![cid, pattern], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            .prepare("SELECT at, from_state, to_state, reason FROM state_changes WHERE connection_id = ?1 ORDER BY id")?;
+        let rows = stmt.query_map(params![cid], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?))
+        })?;
         rows.map(|r| {
-            let (at, msg) = r?;
-            Ok((parse_ts(&at)?, msg))
+            let (at, from, to, reason) = r?;
+            Ok((parse_ts(&at)?, from, to, reason))
         })
         .collect()
     }

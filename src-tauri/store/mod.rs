@@ -42,6 +42,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/004_lean_sync_tables.sql"),
     include_str!("migrations/005_write_back.sql"),
     include_str!("migrations/006_job_details.sql"),
+    include_str!("migrations/007_state_changes.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
