@@ -401,6 +401,73 @@ async fn a_killed_sync_leaves_an_intact_store(provider: Provider) {
     sb.shutdown().await;
 }
 
+/// Issue 14 §3: a sync killed mid-way costs, when resumed, at most what a full sync would still
+/// have needed after the pages it had committed, plus a page or two per resource. Lever's resumed
+/// pages used to look up every contact they carried in Lever again (three requests a page).
+async fn a_resumed_sync_costs_only_what_is_left(provider: Provider) {
+    let sb = sandbox(provider, 3 * SMALL, Faults { latency: Duration::from_millis(20), ..Default::default() }).await;
+    let requests = || sb.stats().requests;
+
+    // What a whole full sync costs, uninterrupted.
+    let whole = tempfile::tempdir().unwrap();
+    cli_connect(whole.path(), sb.info());
+    let (before, started) = (requests(), std::time::Instant::now());
+    let out = talentdeck(whole.path()).args(["sync", NAME]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (full, took) = (requests() - before, started.elapsed());
+
+    // The same sync, SIGKILLed about half-way through its pages.
+    let dir = tempfile::tempdir().unwrap();
+    cli_connect(dir.path(), sb.info());
+    let before = requests();
+    let mut child =
+        talentdeck(dir.path()).args(["sync", NAME]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    // The first progress line comes a second into the run (or when a resource is done).
+    rx.recv_timeout(Duration::from_secs(120)).expect("the sync printed no progress");
+    tokio::time::sleep(took.saturating_sub(Duration::from_secs(1)) / 2).await;
+    let _ = child.kill();
+    child.wait().unwrap();
+    let killed = requests() - before;
+
+    // The pages it committed (counted in the same transactions as the pages themselves).
+    let store = Store::open_dir(dir.path()).unwrap();
+    let committed: u64 = store
+        .raw()
+        .query_row(
+            "SELECT COALESCE(SUM(pages), 0) FROM sync_run_resources WHERE run_id = (SELECT MAX(id) FROM sync_runs)",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap() as u64;
+    let resources: u64 =
+        store.raw().query_row("SELECT COUNT(*) FROM sync_cursors", [], |r| r.get::<_, i64>(0)).unwrap() as u64;
+    drop(store);
+
+    let before = requests();
+    let out = talentdeck(dir.path()).args(["sync", NAME]).output().unwrap();
+    assert!(out.status.success(), "the resumed sync: {}", String::from_utf8_lossy(&out.stderr));
+    let resumed = requests() - before;
+    eprintln!("{provider}: full sync {full} requests; killed after {killed} with {committed} pages committed; resumed with {resumed}");
+    // A resource whose pass had completed is read again from its cursor: a page, and on Lever a
+    // second one for its `/deleted` list. Everything else must be what was left.
+    let left = full - committed.min(full) + 2 * resources;
+    assert!(
+        resumed <= left,
+        "{provider}: the resumed sync made {resumed} requests; a full sync makes {full} and {committed} pages were \
+         already committed, so at most {left} were left (two pages for each of {resources} resources included)"
+    );
+    let app = App::open(dir.path()).unwrap();
+    assert_export_matches(&app, NAME, &sb);
+    sb.shutdown().await;
+}
+
 macro_rules! for_each_provider {
     ($($test:ident),+ $(,)?) => {
         $(
@@ -431,6 +498,7 @@ for_each_provider!(
     a_rate_limited_sync_finishes,
     a_sync_with_server_errors_converges,
     a_killed_sync_leaves_an_intact_store,
+    a_resumed_sync_costs_only_what_is_left,
     an_expired_credential_keeps_the_data,
     malformed_records_are_skipped_and_logged,
 );

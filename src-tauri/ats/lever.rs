@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::http::{self, HttpClient, RetryPolicy, Stats};
-use super::{Connector, Endpoint, Incremental, Page, PageRequest, Since, Skipped};
+use super::{Connector, Endpoint, Incremental, Page, PageRequest, Since, Skipped, StoredTalents};
 use crate::error::{Error, Result};
 use crate::model::{
     Application, ApplicationStatus, Attachment, Job, JobStatus, Provider, RejectionReason, RemoteNote, Resource, Stage,
@@ -45,6 +45,8 @@ pub struct Lever {
     http: HttpClient,
     lookups: tokio::sync::Mutex<Option<Arc<Lookups>>>,
     memory: Mutex<Option<PassMemory>>,
+    /// What the store holds of talents, when this connector resumes an interrupted pass.
+    stored: Mutex<Option<StoredTalents>>,
 }
 
 /// Stage names and archive-reason types, read once per connector (again if a record names one
@@ -219,6 +221,7 @@ impl Lever {
             http: HttpClient::new("Lever", 10, Duration::from_secs(1), RetryPolicy::default()),
             lookups: tokio::sync::Mutex::new(None),
             memory: Mutex::new(None),
+            stored: Mutex::new(None),
         }
     }
 
@@ -532,6 +535,33 @@ impl Lever {
             return Ok(out);
         }
         let contacts: Vec<String> = unknown.iter().map(|o| o.contact.clone()).collect();
+        let stored = lock(&self.stored).clone();
+        if let Some(stored) = stored {
+            // A resumed pass: the pages before the crash were written, each contact's talent
+            // from its best opportunity so far (`extra.opportunity`). A contact the store does
+            // not hold was not emitted; one it holds from a better opportunity keeps it. (A
+            // talent kept from an earlier pass's opportunity deleted since is corrected by the
+            // deletion phase or the next full pass.)
+            let known = stored(&contacts)?;
+            let mut guard = lock(&self.memory);
+            for o in unknown {
+                let kept = known.get(&o.contact).and_then(|(at, extra)| {
+                    let id = extra.get("opportunity")?.as_str()?.to_string();
+                    Some((at.timestamp_millis(), id))
+                });
+                let best = match kept {
+                    Some(k) if k > o.rank() => k,
+                    _ => {
+                        out.push(o.talent());
+                        o.rank()
+                    }
+                };
+                if let Some(mem) = guard.as_mut().filter(|m| m.pass == pass) {
+                    mem.best.insert(o.contact.clone(), best);
+                }
+            }
+            return Ok(out);
+        }
         let latest = self.latest_of(&contacts).await?;
         let mut guard = lock(&self.memory);
         for o in unknown {
@@ -666,6 +696,10 @@ impl Connector for Lever {
             1 => Err(Error::PermissionDenied(denied.remove(0))),
             n => Err(Error::PermissionDenied(format!("Lever refused {n} permissions Talentdeck needs: {}", denied.join("; ")))),
         }
+    }
+
+    fn use_stored_talents(&self, lookup: StoredTalents) {
+        *lock(&self.stored) = Some(lookup);
     }
 
     async fn page(&self, req: &PageRequest) -> Result<Page> {

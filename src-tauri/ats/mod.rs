@@ -11,6 +11,12 @@ use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 
 use crate::error::Result;
+
+/// The store's `(updated_at, extra)` of the talents with the given remote ids (absent: never
+/// written), for [`Connector::use_stored_talents`].
+pub type StoredTalents = std::sync::Arc<
+    dyn Fn(&[String]) -> Result<std::collections::HashMap<String, (DateTime<Utc>, serde_json::Value)>> + Send + Sync,
+>;
 use crate::model::{Application, Attachment, Provider, RejectionReason, RemoteNote, Resource};
 use crate::store::Batch;
 
@@ -126,6 +132,12 @@ pub trait Connector: Send + Sync {
     async fn verify(&self) -> Result<()>;
 
     async fn page(&self, req: &PageRequest) -> Result<Page>;
+
+    /// Before a run that resumes an interrupted pass, the engine hands over a way to read what
+    /// the store holds of given talents: what the pages before the crash wrote. Lever needs it
+    /// to know which opportunity each contact's talent came from without asking Lever again
+    /// (which made a resumed pass cost three requests a page instead of one). Others ignore it.
+    fn use_stored_talents(&self, _lookup: StoredTalents) {}
 
     /// The complete file list of one application, for providers whose sync passes do not carry
     /// file metadata: Lever lists resumes per opportunity, so reading them during a sync would

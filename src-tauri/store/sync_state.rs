@@ -200,3 +200,28 @@ impl Store {
         s.as_deref().map(parse_ts).transpose()
     }
 }
+
+impl Store {
+    /// `(updated_at, extra)` of those of `remote_ids` that connection `cid` holds as talents:
+    /// what the pages of an interrupted pass wrote before the crash (see
+    /// [`crate::ats::Connector::use_stored_talents`]).
+    pub fn stored_talents(
+        &self,
+        cid: i64,
+        remote_ids: &[String],
+    ) -> Result<std::collections::HashMap<String, (DateTime<Utc>, serde_json::Value)>> {
+        let mut stmt =
+            self.db.prepare_cached("SELECT updated_at, extra FROM talents WHERE connection_id = ?1 AND remote_id = ?2")?;
+        let mut out = std::collections::HashMap::new();
+        for rid in remote_ids {
+            let row = stmt
+                .query_row(params![cid, rid], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))
+                .optional()?;
+            if let Some((at, extra)) = row {
+                let extra = extra.and_then(|e| serde_json::from_str(&e).ok()).unwrap_or(serde_json::Value::Null);
+                out.insert(rid.clone(), (parse_ts(&at)?, extra));
+            }
+        }
+        Ok(out)
+    }
+}

@@ -205,6 +205,12 @@ pub async fn run(
             .map(|&r| Ok(plan_pass(&s.cursor(conn.id, r)?, connector.incremental(r), opts.full, started)))
             .collect::<Result<_>>()?
     };
+    if passes.iter().any(|p| p.resume_page.is_some()) {
+        // Its own read-only connection: the lookups must not wait for the writer's commits.
+        let reader = Mutex::new(Store::open_reader(lock(store).path())?);
+        let cid = conn.id;
+        connector.use_stored_talents(std::sync::Arc::new(move |ids: &[String]| lock(&reader).stored_talents(cid, ids)));
+    }
     // The run is as full as its plan, not as the request: a first sync, a resumed full pass or
     // the daily reconciling pass re-read everything even when nobody asked for `--full`.
     let full = run_is_full(&passes, opts.full);
