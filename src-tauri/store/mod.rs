@@ -10,6 +10,7 @@ mod export;
 mod files;
 mod outbox;
 mod pipeline;
+mod profile;
 mod queries;
 mod sync_state;
 mod write;
@@ -41,6 +42,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/003_files.sql"),
     include_str!("migrations/004_lean_sync_tables.sql"),
     include_str!("migrations/005_write_back.sql"),
+    include_str!("migrations/006_profile.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
