@@ -401,6 +401,9 @@ pub struct OutboxRow {
 pub struct BoardCard {
     pub application_remote_id: String,
     pub talent_remote_id: String,
+    /// The talent's local id (what `talent_profile` takes); `None` if the talent is not synced.
+    #[ts(type = "number | null")]
+    pub talent_id: Option<i64>,
     /// The talent's name as the ATS gives it (plain text; may hold markup characters).
     pub talent_name: String,
     pub ats_stage_id: Option<String>,

@@ -66,7 +66,7 @@ impl Store {
         // The current stay: the newest entry into the current stage not exited yet.
         let mut st = self.db.prepare_cached(
             "SELECT a.remote_id, a.talent_remote_id, COALESCE(t.name, a.talent_remote_id), a.stage_remote_id,
-                    a.stage_name, a.status, a.updated_at,
+                    a.stage_name, a.status, a.updated_at, t.id,
                     (SELECT MAX(h.entered_at) FROM stage_history h
                      WHERE h.connection_id = a.connection_id AND h.application_remote_id = a.remote_id
                        AND h.stage_remote_id = a.stage_remote_id AND h.exited_at IS NULL)
@@ -84,18 +84,20 @@ impl Store {
                 r.get::<_, Option<String>>(4)?,
                 r.get::<_, String>(5)?,
                 r.get::<_, String>(6)?,
-                r.get::<_, Option<String>>(7)?,
+                r.get::<_, Option<i64>>(7)?,
+                r.get::<_, Option<String>>(8)?,
             ))
         })?;
         let mut cards = Vec::new();
         let mut index = HashMap::new();
         for row in rows {
-            let (id, talent, name, stage_id, stage_name, status, updated, entered) = row?;
+            let (id, talent, name, stage_id, stage_name, status, updated, talent_id, entered) = row?;
             let since = parse_ts(entered.as_deref().unwrap_or(&updated))?;
             index.insert(id.clone(), cards.len());
             cards.push(BoardCard {
                 application_remote_id: id,
                 talent_remote_id: talent,
+                talent_id,
                 talent_name: name,
                 ats_stage_id: stage_id,
                 ats_stage_name: stage_name,

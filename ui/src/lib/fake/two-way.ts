@@ -168,6 +168,7 @@ export class FakeTwoWay {
       const card: BoardCard = {
         application_remote_id: a.remote_id,
         talent_remote_id: a.talent_remote_id,
+        talent_id: conn.talents.find((t) => t.remote_id === a.talent_remote_id)?.id ?? null,
         talent_name: a.talent_name,
         ats_stage_id: stageId(job, a.stage),
         ats_stage_name: ATS_STAGES[a.stage],
