@@ -138,6 +138,8 @@ export class FakeBackend implements IBackend {
   readonly openedInAts: [number, string | null][] = [];
   /** Notes cached per talent id (what the last successful `talentNotes(…, true)` read). */
   private notesCache = new Map<number, TalentNotes>();
+  /** Fields a test set on a talent's profile, over what the fake makes up. */
+  private profilePatches = new Map<number, Partial<TalentProfile>>();
 
   constructor(options: FakeOptions = {}) {
     this.opts = {
@@ -176,6 +178,11 @@ export class FakeBackend implements IBackend {
   /** The ATS moves an application (to an ATS stage, by name) before a queued move reaches it. */
   moveInAts(connectionId: number, application: string, atsStage: string): void {
     this.twoWay.moveInAts(this.byId(connectionId), application, atsStage);
+  }
+
+  /** Sets fields of a talent's profile (applications with timelines, custom fields, …) for tests. */
+  patchProfile(talentId: number, patch: Partial<TalentProfile>): void {
+    this.profilePatches.set(talentId, { ...this.profilePatches.get(talentId), ...patch });
   }
 
   /** Adds a connection as if it had been synced already. */
@@ -458,6 +465,7 @@ export class FakeBackend implements IBackend {
       has_ats_page: !conn.status.sandbox,
       applications: this.twoWay.applicationsOf(conn, talent.remote_id).map((a) => ({ ...a, has_ats_page: !conn.status.sandbox })),
       files: talent.files,
+      ...this.profilePatches.get(talentId),
     });
   }
 
