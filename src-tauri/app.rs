@@ -20,6 +20,7 @@ use crate::store::{ExportKind, LogEntry, NewConnection, Store, StoredFile};
 use crate::vault::{Credential, CredentialKind, Vault};
 
 mod board;
+mod profile;
 mod two_way;
 pub use two_way::{field_directions, resolution, Direction, MoveTarget, Suggestion};
 

@@ -155,6 +155,12 @@ pub struct RejectionReason {
 pub struct RemoteNote {
     pub remote_id: String,
     pub body: String,
+    /// The author's name where the provider gives one with the note (Ashby); Greenhouse and
+    /// Lever give only a user id, which is not shown.
+    #[serde(default)]
+    pub author: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
 }
 
 /// A person as the provider sees them.
@@ -401,6 +407,9 @@ pub struct OutboxRow {
 pub struct BoardCard {
     pub application_remote_id: String,
     pub talent_remote_id: String,
+    /// The talent's local id (what `talent_profile` takes); `None` if the talent is not synced.
+    #[ts(type = "number | null")]
+    pub talent_id: Option<i64>,
     /// The talent's name as the ATS gives it (plain text; may hold markup characters).
     pub talent_name: String,
     pub ats_stage_id: Option<String>,
@@ -435,4 +444,103 @@ pub struct JobBoard {
     pub compensation: Option<String>,
     pub stages: Vec<PipelineStage>,
     pub cards: Vec<BoardCard>,
+}
+
+/// A labelled value of a talent's profile (a custom field under the ATS's own name, a link).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../ui/src/lib/bindings/")]
+pub struct LabelledValue {
+    pub label: String,
+    pub value: String,
+}
+
+/// One stay of an application in an ATS stage, as the profile's timeline shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../ui/src/lib/bindings/")]
+pub struct StageStay {
+    pub stage: String,
+    pub entered_at: DateTime<Utc>,
+    /// `None`: still there.
+    pub exited_at: Option<DateTime<Utc>>,
+    /// Whole days from entering to leaving (or to now, for the current stay).
+    #[ts(type = "number")]
+    pub days: i64,
+}
+
+/// A talent's application on the profile: where it stands in the ATS and in Talentdeck's
+/// pipeline, and its stage history oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../ui/src/lib/bindings/")]
+pub struct ProfileApplication {
+    pub remote_id: String,
+    /// `None`: a prospect with no job.
+    pub job_remote_id: Option<String>,
+    pub job_title: Option<String>,
+    pub ats_stage: Option<String>,
+    /// The Talentdeck stage through the job's mapping; `None`: unmapped.
+    pub stage: Option<String>,
+    pub status: ApplicationStatus,
+    pub rejection_reason: Option<String>,
+    pub source: Option<String>,
+    pub updated_at: DateTime<Utc>,
+    pub timeline: Vec<StageStay>,
+    /// Whether "Open in ATS" can open this application (a web page of the provider exists).
+    pub has_ats_page: bool,
+}
+
+/// Everything the talent profile shows that is stored locally (notes come separately).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../ui/src/lib/bindings/")]
+pub struct TalentProfile {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub connection_id: i64,
+    pub connection: String,
+    pub provider: Provider,
+    pub remote_id: String,
+    /// Plain text as the ATS gives it (may hold markup characters).
+    pub name: String,
+    pub title: Option<String>,
+    pub company: Option<String>,
+    pub emails: Vec<String>,
+    pub phones: Vec<String>,
+    pub tags: Vec<String>,
+    pub links: Vec<LabelledValue>,
+    pub source: Option<String>,
+    /// Custom fields under the ATS's field names, values as text.
+    pub custom_fields: Vec<LabelledValue>,
+    /// When the ATS last changed the record.
+    pub updated_at: DateTime<Utc>,
+    /// When Talentdeck last wrote it from a sync.
+    pub synced_at: DateTime<Utc>,
+    /// Whether "Open in ATS" can open the candidate (sandbox records have no web page).
+    pub has_ats_page: bool,
+    pub applications: Vec<ProfileApplication>,
+    /// Resumes first, newest first.
+    pub files: Vec<FileRef>,
+}
+
+/// A note on a talent, as read from the ATS (plain text; may hold markup characters).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../ui/src/lib/bindings/")]
+pub struct ProfileNote {
+    pub remote_id: String,
+    pub body: String,
+    pub author: Option<String>,
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+/// A talent's notes: fresh from the ATS, or the cached copy when it could not be reached.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../ui/src/lib/bindings/")]
+pub struct TalentNotes {
+    /// Newest first.
+    pub notes: Vec<ProfileNote>,
+    /// When these notes were read from the ATS; `None`: never (nothing cached).
+    pub fetched_at: Option<DateTime<Utc>>,
+    /// The ATS was asked and did not answer (or refused): these are the cached notes.
+    pub stale: bool,
+    /// Why the ATS could not be read, for the recruiter.
+    pub error: Option<String>,
 }

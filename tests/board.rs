@@ -120,6 +120,8 @@ fn cards_land_in_the_talentdeck_stage_their_mapping_says_and_unmapped_ones_in_no
     // Time in stage: the current stay's entry, else the application's last update.
     assert_eq!(card(&cards, "a1").in_stage_since, at(3));
     assert_eq!(card(&cards, "a4").in_stage_since, at(5));
+    // The card names its talent's local id: the profile opens from the name.
+    assert_eq!(card(&cards, "a1").talent_id, Some(store.talent_id(cid, "t1").unwrap()));
     assert!(cards.iter().all(|c| c.outbox_state.is_none()));
 }
 

@@ -1,6 +1,7 @@
 //! End to end: the real desktop window, driven through tauri-driver + WebKitWebDriver (the W3C
 //! WebDriver protocol, spoken with plain reqwest). Needs a display (Xvfb in CI, see test.sh).
-//! Set TALENTDECK_SCREENSHOT=path.png to save a screenshot of the final screen.
+//! Set TALENTDECK_SCREENSHOT=path.png to save a screenshot of the final screen, and
+//! TALENTDECK_PROFILE_SCREENSHOT=path.png one of a talent's profile.
 
 #![cfg(unix)]
 
@@ -161,6 +162,31 @@ async fn first_run_offers_the_sandbox_connects_to_it_and_fetches_resumes() {
     let files = std::fs::read_dir(data.path().join("files")).expect("a files folder in the data folder");
     let downloaded = files.flat_map(|c| std::fs::read_dir(c.unwrap().path()).unwrap()).count();
     assert!(downloaded > 0, "resumes were downloaded into the data folder");
+
+    // A talent's profile: the visible talent with the most applications, opened by its name;
+    // its applications show their stage timelines, the notes are read from the sandbox, and
+    // Escape returns to the list.
+    let picked = s
+        .call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": "const rows = [...document.querySelectorAll('[data-testid=talent-row]')]; \
+                rows.sort((a, b) => Number(b.querySelector('.apps').textContent) - Number(a.querySelector('.apps').textContent)); \
+                rows[0].querySelector('[data-testid=open-profile]').click(); return rows[0].querySelector('.apps').textContent;", "args": []})),
+        )
+        .await;
+    eprintln!("e2e: opened a profile with {picked} applications");
+    s.wait_for("[data-testid=profile-application] [data-testid=timeline-stay]", None, Duration::from_secs(10)).await;
+    s.wait_for("[data-testid=profile-notes] .section-head button", Some("Refresh"), Duration::from_secs(30)).await;
+    if let Some(path) = std::env::var_os("TALENTDECK_PROFILE_SCREENSHOT") {
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        let png = s.call(reqwest::Method::GET, "/screenshot", None).await;
+        use base64::Engine;
+        std::fs::write(path, base64::engine::general_purpose::STANDARD.decode(png.as_str().unwrap()).unwrap()).unwrap();
+    }
+    s.call(reqwest::Method::POST, "/actions", Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
+        {"type": "keyDown", "value": "\u{E00C}"}, {"type": "keyUp", "value": "\u{E00C}"}]}]}))).await;
+    s.wait_for("[data-testid=talent-row]", None, Duration::from_secs(10)).await;
     let nav = s.wait_for("[data-testid=nav-connections]", None, Duration::from_secs(10)).await;
     s.click(&nav).await;
     s.wait_for("[data-testid=connection-card]", None, Duration::from_secs(10)).await;

@@ -643,7 +643,16 @@ impl Connector for Ashby {
         for n in &notes {
             let id = n.get("id").and_then(Value::as_str);
             match (id, n.get("content").and_then(Value::as_str)) {
-                (Some(id), Some(body)) => out.push(RemoteNote { remote_id: id.to_string(), body: body.to_string() }),
+                (Some(id), Some(body)) => out.push(RemoteNote {
+                    remote_id: id.to_string(),
+                    body: body.to_string(),
+                    author: note_author(n),
+                    created_at: n
+                        .get("createdAt")
+                        .and_then(Value::as_str)
+                        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                        .map(|t| t.with_timezone(&Utc)),
+                }),
                 _ => tracing::warn!(id = ?id, "an Ashby note without an id or a content was ignored"),
             }
         }
@@ -666,6 +675,15 @@ impl Connector for Ashby {
         }
         Ok(out)
     }
+}
+
+/// A note's author as "First Last" from its `author` object (the sandbox's shape; the field is
+/// **unconfirmed** in Ashby's public reference, so a note without it simply has no author).
+fn note_author(n: &Value) -> Option<String> {
+    let a = n.get("author")?;
+    let part = |k: &str| a.get(k).and_then(Value::as_str).map(str::trim).unwrap_or("");
+    let name = format!("{} {}", part("firstName"), part("lastName")).trim().to_string();
+    (!name.is_empty()).then_some(name)
 }
 
 /// A stage's type: `type` in `interviewStage.list` and `jobInterviewPlan.info`,

@@ -593,7 +593,10 @@ impl Connector for Greenhouse {
         for page in &pages {
             for r in page.records()? {
                 match (r.id.clone(), r.value("body")) {
-                    (Some(remote_id), Some(Value::String(body))) => out.push(RemoteNote { remote_id, body }),
+                    (Some(remote_id), Some(Value::String(body))) => {
+                        let created_at = r.value("created_at").as_ref().and_then(parse_time);
+                        out.push(RemoteNote { remote_id, body, author: None, created_at })
+                    }
                     _ => tracing::warn!(id = ?r.id, "a Greenhouse note without an id or a body was ignored"),
                 }
             }

@@ -829,7 +829,12 @@ impl Connector for Lever {
         let mut out = Vec::with_capacity(records.len());
         for v in &records {
             match (record_id(v), note_text(v)) {
-                (Some(remote_id), Some(body)) => out.push(RemoteNote { remote_id, body }),
+                (Some(remote_id), Some(body)) => {
+                    // Epoch milliseconds, like every Lever time.
+                    let created_at =
+                        v.get("createdAt").and_then(Value::as_i64).and_then(|ms| Utc.timestamp_millis_opt(ms).single());
+                    out.push(RemoteNote { remote_id, body, author: None, created_at })
+                }
                 _ => tracing::warn!(id = ?record_id(v), "a Lever note without an id or a text was ignored"),
             }
         }

@@ -9,7 +9,9 @@ use tauri::{AppHandle, Emitter, State};
 
 use crate::app::{App, ConnectInput, MoveTarget, ReconnectInput, Suggestion, SyncOutcome};
 use crate::error::{Error, Result};
-use crate::model::{JobBoard, JobRow, OutboxRow, PipelineStage, Provider, RejectionReason, TalentRow};
+use crate::model::{
+    JobBoard, JobRow, OutboxRow, PipelineStage, Provider, RejectionReason, TalentNotes, TalentProfile, TalentRow,
+};
 use crate::status::ConnectionStatus;
 use crate::store::{LogEntry, MappingEdit, MappingRow, Resolution};
 use crate::sync::files::FileLimits;
@@ -156,6 +158,26 @@ async fn open_file(handle: AppHandle, app: Shared<'_>, file_id: i64) -> Result<(
     open::that_detached(&path).map_err(|e| {
         Error::Io(format!("the file is at {} but no app could open it: {e}", path.display()))
     })
+}
+
+#[tauri::command]
+fn talent_profile(app: Shared<'_>, talent_id: i64) -> Result<TalentProfile> {
+    app.talent_profile(talent_id, Utc::now())
+}
+
+/// The talent's notes: the cached copy, or (`refresh`) read from the ATS, falling back to the
+/// cache marked stale when the ATS cannot be read.
+#[tauri::command]
+async fn talent_notes(app: Shared<'_>, talent_id: i64, refresh: bool) -> Result<TalentNotes> {
+    app.talent_notes(talent_id, refresh, Utc::now()).await
+}
+
+/// Opens the talent's (or one application's) page in the ATS with the system browser. The
+/// webview names the record; the core builds the address from it.
+#[tauri::command]
+fn open_in_ats(app: Shared<'_>, talent_id: i64, application: Option<String>) -> Result<()> {
+    let url = app.ats_url(talent_id, application.as_deref())?;
+    open::that_detached(&url).map_err(|e| Error::Io(format!("no browser could open {url}: {e}")))
 }
 
 #[tauri::command]
@@ -362,6 +384,9 @@ pub fn run(data_dir: PathBuf, try_sandbox: Option<Provider>) -> Result<()> {
             search_talents,
             list_log,
             open_file,
+            talent_profile,
+            talent_notes,
+            open_in_ats,
             job_board,
             pipeline,
             mappings,

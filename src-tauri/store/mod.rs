@@ -10,6 +10,7 @@ mod export;
 mod files;
 mod outbox;
 mod pipeline;
+mod profile;
 mod queries;
 mod sync_state;
 mod write;
@@ -43,6 +44,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/005_write_back.sql"),
     include_str!("migrations/006_job_details.sql"),
     include_str!("migrations/007_state_changes.sql"),
+    include_str!("migrations/008_profile.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

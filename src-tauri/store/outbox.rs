@@ -228,15 +228,7 @@ impl Store {
             if !known {
                 return Err(Error::NotFound(format!("there is no talent {talent:?} in this connection (sync first?)")));
             }
-            let latest: Option<String> = s
-                .db
-                .query_row(
-                    "SELECT remote_id FROM applications WHERE connection_id = ?1 AND talent_remote_id = ?2
-                     ORDER BY updated_at DESC, remote_id DESC LIMIT 1",
-                    params![cid, talent],
-                    |r| r.get(0),
-                )
-                .optional()?;
+            let latest = s.latest_application(cid, talent)?;
             let fields = OutboxFields {
                 application: latest.as_deref(),
                 talent: Some(talent),

@@ -43,6 +43,21 @@ describe('TauriBackend', () => {
     ]);
   });
 
+  it('sends the profile commands with the argument names the shell takes', async () => {
+    const calls = record();
+    const b = new TauriBackend();
+    await b.talentProfile(12);
+    await b.talentNotes(12, true);
+    await b.openInAts(12, null);
+    await b.openInAts(12, 'app-3');
+    expect(calls).toEqual([
+      ['talent_profile', { talentId: 12 }],
+      ['talent_notes', { talentId: 12, refresh: true }],
+      ['open_in_ats', { talentId: 12, application: null }],
+      ['open_in_ats', { talentId: 12, application: 'app-3' }],
+    ]);
+  });
+
   it('sends the two-way commands with the argument names the shell takes', async () => {
     const calls = record();
     const b = new TauriBackend();

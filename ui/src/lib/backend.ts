@@ -13,6 +13,8 @@ import type { LogEntry } from './bindings/LogEntry';
 import type { OutboxRow } from './bindings/OutboxRow';
 import type { PipelineStage } from './bindings/PipelineStage';
 import type { Provider } from './bindings/Provider';
+import type { TalentNotes } from './bindings/TalentNotes';
+import type { TalentProfile } from './bindings/TalentProfile';
 import type { TalentRow } from './bindings/TalentRow';
 
 /** What `connect` and `reconnect` send. The secret goes to the core once and is never displayed back. */
@@ -119,6 +121,19 @@ export interface IBackend {
    * disconnected).
    */
   openFile(fileId: number): Promise<void>;
+  /** Everything stored about a talent (by `TalentRow.id`); rejects `not_found` when it is gone. */
+  talentProfile(talentId: number): Promise<TalentProfile>;
+  /**
+   * A talent's notes. Without `refresh`: the cached copy, at once (`fetched_at: null` when never
+   * read). With it: read from the ATS and cached; when the ATS cannot be read the cached notes
+   * come back with `stale: true` and the reason in `error` (it never rejects for that).
+   */
+  talentNotes(talentId: number, refresh: boolean): Promise<TalentNotes>;
+  /**
+   * Opens the talent's page (or one application's, by remote id) in the ATS with the system
+   * browser. The core builds the address from the record; rejects `validation` for sandbox records.
+   */
+  openInAts(talentId: number, application: string | null): Promise<void>;
 
   /** A job's header, Talentdeck's pipeline (the columns) and its applications as cards. */
   jobBoard(connectionId: number, jobRemoteId: string): Promise<JobBoard>;
@@ -172,6 +187,9 @@ export const COMMANDS = {
   searchTalents: 'search_talents',
   listLog: 'list_log',
   openFile: 'open_file',
+  talentProfile: 'talent_profile',
+  talentNotes: 'talent_notes',
+  openInAts: 'open_in_ats',
   jobBoard: 'job_board',
   pipeline: 'pipeline',
   mappings: 'mappings',
@@ -251,6 +269,15 @@ export class TauriBackend implements IBackend {
   }
   openFile(fileId: number) {
     return this.call<void>(COMMANDS.openFile, { fileId });
+  }
+  talentProfile(talentId: number) {
+    return this.call<TalentProfile>(COMMANDS.talentProfile, { talentId });
+  }
+  talentNotes(talentId: number, refresh: boolean) {
+    return this.call<TalentNotes>(COMMANDS.talentNotes, { talentId, refresh });
+  }
+  openInAts(talentId: number, application: string | null) {
+    return this.call<void>(COMMANDS.openInAts, { talentId, application });
   }
   jobBoard(connectionId: number, jobRemoteId: string) {
     return this.call<JobBoard>(COMMANDS.jobBoard, { connectionId, jobRemoteId });

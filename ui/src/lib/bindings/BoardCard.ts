@@ -9,6 +9,10 @@ import type { OutboxState } from "./OutboxState";
  */
 export type BoardCard = { application_remote_id: string, talent_remote_id: string, 
 /**
+ * The talent's local id (what `talent_profile` takes); `None` if the talent is not synced.
+ */
+talent_id: number | null, 
+/**
  * The talent's name as the ATS gives it (plain text; may hold markup characters).
  */
 talent_name: string, ats_stage_id: string | null, ats_stage_name: string | null, status: ApplicationStatus, 

@@ -18,6 +18,8 @@ import type { OutboxRow } from '../bindings/OutboxRow';
 import type { PipelineStage } from '../bindings/PipelineStage';
 import type { Provider } from '../bindings/Provider';
 import type { RunSummary } from '../bindings/RunSummary';
+import type { TalentNotes } from '../bindings/TalentNotes';
+import type { TalentProfile } from '../bindings/TalentProfile';
 import type { TalentRow } from '../bindings/TalentRow';
 import { makeJobs, makeTalents } from './data';
 import { FakeTwoWay } from './two-way';
@@ -52,6 +54,9 @@ type Command =
   | 'searchTalents'
   | 'listLog'
   | 'openFile'
+  | 'talentProfile'
+  | 'talentNotes'
+  | 'openInAts'
   | 'jobBoard'
   | 'pipeline'
   | 'mappings'
@@ -129,6 +134,12 @@ export class FakeBackend implements IBackend {
   readonly calls: [Command, unknown[]][] = [];
   /** The files `openFile` handed to the system's default app, by id, for tests. */
   readonly opened: number[] = [];
+  /** What `openInAts` opened in the browser, for tests: `[talentId, application]`. */
+  readonly openedInAts: [number, string | null][] = [];
+  /** Notes cached per talent id (what the last successful `talentNotes(…, true)` read). */
+  private notesCache = new Map<number, TalentNotes>();
+  /** Fields a test set on a talent's profile, over what the fake makes up. */
+  private profilePatches = new Map<number, Partial<TalentProfile>>();
 
   constructor(options: FakeOptions = {}) {
     this.opts = {
@@ -167,6 +178,11 @@ export class FakeBackend implements IBackend {
   /** The ATS moves an application (to an ATS stage, by name) before a queued move reaches it. */
   moveInAts(connectionId: number, application: string, atsStage: string): void {
     this.twoWay.moveInAts(this.byId(connectionId), application, atsStage);
+  }
+
+  /** Sets fields of a talent's profile (applications with timelines, custom fields, …) for tests. */
+  patchProfile(talentId: number, patch: Partial<TalentProfile>): void {
+    this.profilePatches.set(talentId, { ...this.profilePatches.get(talentId), ...patch });
   }
 
   /** Adds a connection as if it had been synced already. */
@@ -426,6 +442,60 @@ export class FakeBackend implements IBackend {
     }
   }
 
+  async talentProfile(talentId: number): Promise<TalentProfile> {
+    await this.enter('talentProfile', [talentId]);
+    const { conn, talent } = this.talentById(talentId);
+    return clone({
+      id: talent.id,
+      connection_id: conn.status.id,
+      connection: conn.status.name,
+      provider: conn.status.provider,
+      remote_id: talent.remote_id,
+      name: talent.name,
+      title: talent.title,
+      company: talent.company,
+      emails: talent.emails,
+      phones: talent.phones,
+      tags: talent.tags,
+      links: talent.id % 2 ? [{ label: 'LinkedIn', value: `https://linkedin.com/in/talent-${talent.id}` }] : [],
+      source: talent.id % 3 ? 'Referral' : null,
+      custom_fields: talent.id % 2 ? [{ label: 'Notice period', value: '3 months' }, { label: 'Visa sponsorship', value: 'No' }] : [],
+      updated_at: talent.updated_at,
+      synced_at: conn.status.last_success_at ?? talent.updated_at,
+      has_ats_page: !conn.status.sandbox,
+      applications: this.twoWay.applicationsOf(conn, talent.remote_id).map((a) => ({ ...a, has_ats_page: !conn.status.sandbox })),
+      files: talent.files,
+      ...this.profilePatches.get(talentId),
+    });
+  }
+
+  async talentNotes(talentId: number, refresh: boolean): Promise<TalentNotes> {
+    await this.enter('talentNotes', [talentId, refresh]);
+    const { conn, talent } = this.talentById(talentId);
+    const cached = this.notesCache.get(talentId) ?? { notes: [], fetched_at: null, stale: false, error: null };
+    if (!refresh) return clone(cached);
+    const s = conn.status;
+    if (s.state !== 'connected' && s.state !== 'syncing') {
+      const error = s.state === 'unreachable' ? `Could not reach ${DISPLAY[s.provider]}: the network is unreachable.` : s.state_reason ?? `${s.name} needs to be reconnected.`;
+      return clone({ ...cached, stale: true, error });
+    }
+    const sent = this.twoWay.notesOf(s.id, talent.remote_id).filter((r) => r.state === 'sent');
+    const notes = [
+      ...sent.map((r) => ({ remote_id: `note-${r.id}`, body: r.body ?? '', author: null, created_at: r.sent_at ?? r.created_at })),
+      { remote_id: `note-seed-${talent.id}`, body: 'Strong systems background; prefers <remote> roles.', author: 'Riley Recruiter', created_at: new Date(Date.parse(talent.updated_at) - 48 * HOUR).toISOString() },
+    ].sort((a, b) => b.created_at.localeCompare(a.created_at));
+    const fresh: TalentNotes = { notes, fetched_at: new Date(this.now()).toISOString(), stale: false, error: null };
+    this.notesCache.set(talentId, fresh);
+    return clone(fresh);
+  }
+
+  async openInAts(talentId: number, application: string | null): Promise<void> {
+    await this.enter('openInAts', [talentId, application]);
+    const { conn } = this.talentById(talentId);
+    if (conn.status.sandbox) throw { code: 'validation', message: 'sandbox records have no page in a real ATS' };
+    this.openedInAts.push([talentId, application]);
+  }
+
   async jobBoard(connectionId: number, jobRemoteId: string): Promise<JobBoard> {
     await this.enter('jobBoard', [connectionId, jobRemoteId]);
     const conn = this.byId(connectionId);
@@ -595,6 +665,14 @@ export class FakeBackend implements IBackend {
     let name = base;
     for (let n = 2; this.conns.some((c) => c.status.name === name); n++) name = `${base} ${n}`;
     return name;
+  }
+
+  private talentById(id: number): { conn: FakeConnection; talent: TalentRow } {
+    for (const conn of this.conns) {
+      const talent = conn.talents.find((t) => t.id === id);
+      if (talent) return { conn, talent };
+    }
+    throw { code: 'not_found', message: `talent ${id} is no longer in the local database (deleted in the ATS?); search again` };
   }
 
   private fileById(id: number): { conn: FakeConnection; file: FileRef } | undefined {

@@ -9,6 +9,7 @@ import type { BoardCard } from '../bindings/BoardCard';
 import type { JobRow } from '../bindings/JobRow';
 import type { OutboxRow } from '../bindings/OutboxRow';
 import type { PipelineStage } from '../bindings/PipelineStage';
+import type { ProfileApplication } from '../bindings/ProfileApplication';
 import type { TalentRow } from '../bindings/TalentRow';
 import { rng } from './data';
 
@@ -167,6 +168,7 @@ export class FakeTwoWay {
       const card: BoardCard = {
         application_remote_id: a.remote_id,
         talent_remote_id: a.talent_remote_id,
+        talent_id: conn.talents.find((t) => t.remote_id === a.talent_remote_id)?.id ?? null,
         talent_name: a.talent_name,
         ats_stage_id: stageId(job, a.stage),
         ats_stage_name: ATS_STAGES[a.stage],
@@ -207,6 +209,50 @@ export class FakeTwoWay {
       return card;
     });
     return cards.sort((x, y) => x.talent_name.localeCompare(y.talent_name));
+  }
+
+  /**
+   * A talent's applications as the profile shows them (the board's stage rules), each with a
+   * made-up history: one stay per ATS stage up to the current one, the last still open.
+   */
+  applicationsOf(conn: TwoWayHost, talent: string): ProfileApplication[] {
+    const out: ProfileApplication[] = [];
+    for (const job of conn.jobs) {
+      for (const card of this.cards(conn, job.remote_id).filter((c) => c.talent_remote_id === talent)) {
+        const current = Math.max(0, stageIndex(card.ats_stage_id));
+        const since = Date.parse(card.in_stage_since);
+        const timeline = [];
+        for (let i = 0; i <= current; i++) {
+          const entered = since - (current - i) * 4 * 24 * HOUR;
+          const exited = i === current ? null : entered + 4 * 24 * HOUR;
+          timeline.push({
+            stage: ATS_STAGES[i],
+            entered_at: new Date(entered).toISOString(),
+            exited_at: exited === null ? null : new Date(exited).toISOString(),
+            days: Math.max(0, Math.floor(((exited ?? this.now()) - entered) / (24 * HOUR))),
+          });
+        }
+        out.push({
+          remote_id: card.application_remote_id,
+          job_remote_id: job.remote_id,
+          job_title: job.title,
+          ats_stage: card.ats_stage_name,
+          stage: card.stage,
+          status: card.status,
+          rejection_reason: card.status === 'rejected' ? REASONS[0].name : null,
+          source: 'LinkedIn',
+          updated_at: card.in_stage_since,
+          timeline,
+          has_ats_page: true,
+        });
+      }
+    }
+    return out;
+  }
+
+  /** The notes queued for a talent (of any state), oldest first. */
+  notesOf(connectionId: number, talent: string): OutboxRow[] {
+    return this.rows.filter((r) => r.connection_id === connectionId && r.kind === 'note' && r.talent_remote_id === talent).map(strip);
   }
 
   mappings(conn: TwoWayHost): MappingRow[] {

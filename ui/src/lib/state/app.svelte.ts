@@ -58,6 +58,13 @@ export class AppState {
   mappingFor = $state<number | null>(null);
   /** Whether the outbox list (queued changes) is open. */
   outboxOpen = $state(false);
+  /** The talent whose profile is open over the current page (its local id); null: none. */
+  openTalent = $state<number | null>(null);
+  /**
+   * What the Talents list showed when a profile opened over it (search, rows fetched, scroll
+   * offset), so closing the profile returns to the same place. Not reactive: read on mount.
+   */
+  talentsList = { query: '', limit: 0, scroll: 0, focus: null as number | null };
 
   attention = $derived(this.statuses.filter(needsReconnect));
   /** Connections disconnected on purpose: their data stays listed, read-only. */
@@ -255,6 +262,17 @@ export class AppState {
     this.view = view;
     this.openJob = null;
     this.mappingFor = null;
+    this.openTalent = null;
+  }
+
+  /** Opens a talent's profile over the current page (the Talents list, a job's board). */
+  showTalent(talentId: number): void {
+    this.openTalent = talentId;
+  }
+
+  /** Closes the profile: the page under it comes back as it was. */
+  closeTalent(): void {
+    this.openTalent = null;
   }
 
   showJob(connectionId: number, remoteId: string): void {
