@@ -78,10 +78,16 @@ impl Session {
                             Some(t) => {
                                 // The browser's own innerText: WebDriver's "element text" atom drops
                                 // text inside `overflow: hidden` boxes (the card's ellipsized name).
+                                // The element may be gone by now (the list re-rendered): look again.
                                 let got = self
-                                    .call(reqwest::Method::POST, "/execute/sync", Some(json!({"script": "return arguments[0].innerText", "args": [{ELEMENT_KEY: id}]})))
+                                    .http
+                                    .post(format!("{}/execute/sync", self.base))
+                                    .json(&json!({"script": "return arguments[0].innerText", "args": [{ELEMENT_KEY: id}]}))
+                                    .send()
                                     .await;
-                                if got.as_str().unwrap_or_default().contains(t) {
+                                let Ok(got) = got else { continue };
+                                let Ok(got) = got.json::<Value>().await else { continue };
+                                if got["value"].as_str().unwrap_or_default().contains(t) {
                                     return id;
                                 }
                             }
@@ -301,6 +307,13 @@ impl Control {
         resp.json().await.unwrap()
     }
 
+    /// `expected/{kind}`: the sandbox's records in the export contract, one JSON object a line.
+    async fn expected(&self, kind: &str) -> Vec<Value> {
+        let resp = self.http.get(format!("{}/_sandbox/expected/{kind}", self.origin)).send().await.unwrap();
+        assert!(resp.status().is_success(), "sandbox expected/{kind}: {}", resp.status());
+        resp.text().await.unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    }
+
     /// The ATS stage (remote id) the sandbox holds for an application.
     async fn stage_of(&self, application: &str) -> String {
         let a = self.get(&format!("applications/{application}")).await;
@@ -380,10 +393,10 @@ async fn board_moves_a_card_by_keyboard_and_resolves_a_conflict_with_apply_mine(
         tokio::time::sleep(Duration::from_millis(300)).await;
     };
     let sb = Control { http: s.http.clone(), origin: base_url.trim_end_matches("/v3").to_string() };
-    let ats_stages = sb.get("expected/stages").await;
+    let ats_stages = sb.expected("stages").await;
     let (plan, pipeline) = {
         let st = Store::open_dir(data.path()).unwrap();
-        let plan = plan(&st, cid, ats_stages.as_array().unwrap()).expect("a sandbox job with two movable cards");
+        let plan = plan(&st, cid, &ats_stages).expect("a sandbox job with two movable cards");
         (plan, st.pipeline().unwrap())
     };
     eprintln!("e2e: plan {plan:?}");
