@@ -341,6 +341,37 @@ fn card(application: &str, column: Option<&str>) -> String {
     }
 }
 
+/// Waits for the sandbox connection the window (`--try-sandbox`) creates to finish its first
+/// sync; its id and the sandbox's control API (the connection's base URL holds its address).
+async fn synced_sandbox(s: &Session, data: &std::path::Path) -> (i64, Control) {
+    s.wait_for("[data-testid=nav-jobs]", None, Duration::from_secs(30)).await;
+    let start = Instant::now();
+    loop {
+        let found = Store::open_dir(data).ok().and_then(|st| {
+            let c = st.connections().ok()?.into_iter().find(|c| c.sandbox)?;
+            st.last_success_at(c.id).ok()?.map(|_| (c.id, c.base_url))
+        });
+        if let Some((cid, base_url)) = found {
+            return (cid, Control { http: s.http.clone(), origin: base_url.trim_end_matches("/v3").to_string() });
+        }
+        assert!(start.elapsed() < Duration::from_secs(90), "the sandbox's first sync did not finish");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+/// Jobs → filter by the job's id → Enter on its title; waits for its board.
+async fn open_job(s: &Session, job: &JobRow) {
+    let nav = s.wait_for("[data-testid=nav-jobs]", None, Duration::from_secs(10)).await;
+    s.click(&nav).await;
+    let filter = s.wait_for("input#jobs-text", None, Duration::from_secs(10)).await;
+    s.call(reqwest::Method::POST, &format!("/element/{filter}/value"), Some(json!({"text": job.remote_id}))).await;
+    let open = s.wait_for("[data-testid=open-job]", Some(&job.title), Duration::from_secs(10)).await;
+    s.js("arguments[0].focus()", vec![json!({ELEMENT_KEY: open})]).await;
+    s.press(&[ENTER]).await;
+    s.wait_for("[role=region][aria-label='Pipeline board']", None, Duration::from_secs(10)).await;
+    s.wait_for(".job-page h1", Some(&job.title), Duration::from_secs(5)).await;
+}
+
 /// Moves a card with the keyboard only: focus its "Move to…" button, Enter opens the menu on its
 /// first stage, arrow keys down to the target (the menu lists the active stages but the card's
 /// own, in pipeline order), Enter moves it.
@@ -378,21 +409,7 @@ async fn board_moves_a_card_by_keyboard_and_resolves_a_conflict_with_apply_mine(
     let data = tempfile::tempdir().unwrap();
     let (_driver, s) = open_window(data.path(), &["--try-sandbox", "greenhouse"]).await;
 
-    // The window starts an in-process sandbox and syncs it; its address is in the connection.
-    s.wait_for("[data-testid=nav-jobs]", None, Duration::from_secs(30)).await;
-    let start = Instant::now();
-    let (cid, base_url) = loop {
-        let found = Store::open_dir(data.path()).ok().and_then(|st| {
-            let c = st.connections().ok()?.into_iter().find(|c| c.sandbox)?;
-            st.last_success_at(c.id).ok()?.map(|_| (c.id, c.base_url))
-        });
-        if let Some(f) = found {
-            break f;
-        }
-        assert!(start.elapsed() < Duration::from_secs(90), "the sandbox's first sync did not finish");
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    };
-    let sb = Control { http: s.http.clone(), origin: base_url.trim_end_matches("/v3").to_string() };
+    let (cid, sb) = synced_sandbox(&s, data.path()).await;
     let ats_stages = sb.expected("stages").await;
     let (plan, pipeline) = {
         let st = Store::open_dir(data.path()).unwrap();
@@ -401,16 +418,8 @@ async fn board_moves_a_card_by_keyboard_and_resolves_a_conflict_with_apply_mine(
     };
     eprintln!("e2e: plan {plan:?}");
 
-    // 1. Jobs → filter to the job → Enter on its title opens the board.
-    let nav = s.wait_for("[data-testid=nav-jobs]", None, Duration::from_secs(10)).await;
-    s.click(&nav).await;
-    let filter = s.wait_for("input#jobs-text", None, Duration::from_secs(10)).await;
-    s.call(reqwest::Method::POST, &format!("/element/{filter}/value"), Some(json!({"text": plan.job.remote_id}))).await;
-    let open = s.wait_for("[data-testid=open-job]", Some(&plan.job.title), Duration::from_secs(10)).await;
-    s.js("arguments[0].focus()", vec![json!({ELEMENT_KEY: open})]).await;
-    s.press(&[ENTER]).await;
-    s.wait_for("[role=region][aria-label='Pipeline board']", None, Duration::from_secs(10)).await;
-    s.wait_for(".job-page h1", Some(&plan.job.title), Duration::from_secs(5)).await;
+    // 1. Jobs → the job (Enter on its title) opens the board.
+    open_job(&s, &plan.job).await;
     s.wait_for(&card(&plan.first.app, Some(&plan.first.from)), None, Duration::from_secs(10)).await;
 
     // 2. Move the first card by keyboard. Every state its badge passes through is recorded in
@@ -467,5 +476,103 @@ async fn board_moves_a_card_by_keyboard_and_resolves_a_conflict_with_apply_mine(
     let badge = format!("{} [data-testid=card-badge]", card(&plan.second.app, Some(&plan.second.to.name)));
     s.wait_for(&badge, Some("Sent"), Duration::from_secs(30)).await;
     s.wait_for("[data-testid=pending-changes] .count", Some("0"), Duration::from_secs(10)).await;
+    let _ = s.http.delete(&s.base).send().await;
+}
+
+/// Picks a Talentdeck stage in the mapping table's select for `ats_stage` with the keyboard only:
+/// focus, then the first letter of the option (the select's type-ahead), which saves it.
+async fn keyboard_map(s: &Session, ats_stage: &str, option: &str) {
+    let select = s.wait_for(&format!("select[aria-label=\"Talentdeck stage for {ats_stage}\"]:enabled"), None, Duration::from_secs(10)).await;
+    s.js("arguments[0].focus()", vec![json!({ELEMENT_KEY: select})]).await;
+    s.press(&[&option[..1]]).await;
+    let start = Instant::now();
+    loop {
+        let got = s.js(
+            "const el = document.querySelector(`select[aria-label=\"Talentdeck stage for ${arguments[0]}\"]`);
+             return el && !el.disabled ? el.options[el.selectedIndex].text : null",
+            vec![json!(ats_stage)],
+        );
+        if got.await.as_str() == Some(option) {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "the select for {ats_stage} did not take {option:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Connections → the sandbox connection → Stage mapping.
+async fn open_mapping(s: &Session) {
+    let nav = s.wait_for("[data-testid=nav-connections]", None, Duration::from_secs(10)).await;
+    s.click(&nav).await;
+    let open = s.wait_for("[data-testid=stage-mapping]", Some("Stage mapping"), Duration::from_secs(10)).await;
+    s.click(&open).await;
+    s.wait_for(".mapping-view h1", Some("Stage mapping"), Duration::from_secs(10)).await;
+}
+
+/// Through the real window on the Greenhouse sandbox, with the keyboard: an ATS stage left
+/// unmapped puts its applications in the board's Unmapped column; mapping it in Connections →
+/// Stage mapping puts them in the chosen Talentdeck column.
+#[tokio::test(flavor = "multi_thread")]
+async fn mapping_an_unmapped_stage_by_keyboard_puts_its_cards_on_the_board() {
+    if !has_display() {
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let (_driver, s) = open_window(data.path(), &["--try-sandbox", "greenhouse"]).await;
+    let (cid, _sb) = synced_sandbox(&s, data.path()).await;
+
+    // A job's ATS stage holding active cards, mapped connection-wide (no job override), and a
+    // Talentdeck stage other than its own whose name the select's type-ahead reaches in one
+    // key (its first letter is no other option's).
+    let (job, ats_stage, apps, target) = {
+        let st = Store::open_dir(data.path()).unwrap();
+        let pipeline = st.pipeline().unwrap();
+        let mut labels: Vec<&str> = pipeline.iter().map(|p| p.name.as_str()).collect();
+        labels.push("Unmapped");
+        let one_key = |name: &str| labels.iter().filter(|l| l[..1].eq_ignore_ascii_case(&name[..1])).count() == 1;
+        assert!(one_key("Unmapped"), "the type-ahead reaches Unmapped in one key");
+        let mut jobs = st.list_jobs(Some(cid), false).unwrap();
+        jobs.sort_by_key(|j| std::cmp::Reverse(j.active_applications));
+        let found = jobs.into_iter().filter(|j| j.active_applications <= 30).find_map(|job| {
+            let cards = st.board_cards(cid, &job.remote_id).unwrap();
+            cards.iter().filter(|c| c.status == ApplicationStatus::Active).find_map(|c| {
+                let name = c.ats_stage_name.clone()?;
+                let wide = st.mapped_stage(cid, None, &name).unwrap()?;
+                (st.mapped_stage(cid, Some(&job.remote_id), &name).unwrap() == Some(wide)).then_some(())?;
+                let target = pipeline.iter().find(|p| p.kind == PipelineStageKind::Active && p.id != wide.0 && one_key(&p.name))?;
+                let apps: Vec<String> = cards
+                    .iter()
+                    .filter(|o| o.status == ApplicationStatus::Active && o.ats_stage_name.as_deref() == Some(&name))
+                    .map(|o| o.application_remote_id.clone())
+                    .collect();
+                Some((job.clone(), name, apps, target.name.clone()))
+            })
+        });
+        found.expect("a sandbox job with a mapped ATS stage")
+    };
+    eprintln!("e2e: {ats_stage:?} of job {:?} ({} cards) → {target:?}", job.title, apps.len());
+
+    // Leave the stage unmapped (keyboard): its cards go to the board's Unmapped column.
+    open_mapping(&s).await;
+    keyboard_map(&s, &ats_stage, "Unmapped").await;
+    let row = s.wait_for("[data-testid=mapping-row].unmapped", Some(&ats_stage), Duration::from_secs(10)).await;
+    let text = s.js("return arguments[0].innerText", vec![json!({ELEMENT_KEY: row})]).await;
+    assert!(text.as_str().unwrap().contains("on no board column"), "the row says its applications are on no column: {text}");
+    open_job(&s, &job).await;
+    for app in &apps {
+        s.wait_for(&card(app, Some("Unmapped")), None, Duration::from_secs(10)).await;
+    }
+
+    // Map it to the target (keyboard): the same cards show in the target's column.
+    open_mapping(&s).await;
+    keyboard_map(&s, &ats_stage, &target).await;
+    s.wait_for("[data-testid=mapping-history] li", Some(&format!("{ats_stage}: Unmapped → {target}")), Duration::from_secs(10))
+        .await;
+    open_job(&s, &job).await;
+    for app in &apps {
+        s.wait_for(&card(app, Some(&target)), None, Duration::from_secs(10)).await;
+    }
+    let unmapped = s.js("return document.querySelectorAll('[data-testid=column][data-stage=Unmapped]').length", vec![]).await;
+    assert_eq!(unmapped, json!(0), "no Unmapped column once every stage of the job is mapped");
     let _ = s.http.delete(&s.base).send().await;
 }
