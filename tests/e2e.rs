@@ -1,6 +1,7 @@
 //! End to end: the real desktop window, driven through tauri-driver + WebKitWebDriver (the W3C
 //! WebDriver protocol, spoken with plain reqwest). Needs a display (Xvfb in CI, see test.sh).
-//! Set TALENTDECK_SCREENSHOT=path.png to save a screenshot of the final screen.
+//! Set TALENTDECK_SCREENSHOT=path.png to save a screenshot of the first-run test's final screen;
+//! the board test always saves its conflict card to docs/board-conflict.png (the README's).
 
 #![cfg(unix)]
 
