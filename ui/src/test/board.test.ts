@@ -76,6 +76,14 @@ describe('job board', () => {
     expect(column('Interview').contains(cardById(id))).toBe(true);
   });
 
+  it('keeps the keyboard focus on the moved card, in its new column', async () => {
+    await openBoard();
+    const id = cardIn('Screen').dataset.application!;
+    await moveByKeyboard(cardIn('Screen'), 'Interview');
+    await waitFor(() => expect(within(cardById(id)).getByRole('button', { name: 'Move to…' })).toHaveFocus());
+    expect(column('Interview').contains(cardById(id))).toBe(true);
+  });
+
   it('rolls a refused move back and says why on the card', async () => {
     await openBoard();
     const card = cardIn('Screen');
@@ -87,6 +95,7 @@ describe('job board', () => {
     release();
     await waitFor(() => expect(column('Screen').contains(cardById(id))).toBe(true));
     expect(within(cardById(id)).getByTestId('card-error')).toHaveTextContent(/maps to "Sourced", so the move has nowhere to land/);
+    await waitFor(() => expect(within(cardById(id)).getByRole('button', { name: 'Move to…' })).toHaveFocus());
     expect(within(cardById(id)).queryByTestId('card-badge')).not.toBeInTheDocument();
   });
 
