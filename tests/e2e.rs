@@ -397,6 +397,18 @@ async fn keyboard_move(s: &Session, pipeline: &[PipelineStage], pick: &Pick) {
     s.press(&vec![ARROW_DOWN; steps]).await;
     assert_eq!(s.focused_text().await.trim(), pick.to.name, "the arrow keys reach the target stage");
     s.press(&[ENTER]).await;
+    // The focus follows the card to its new column, so the next keyboard action starts there.
+    let start = Instant::now();
+    let focused = "return document.activeElement.closest('[data-testid=column]')?.dataset.stage + ' ' + document.activeElement.closest('[data-testid=board-card]')?.dataset.application";
+    let want = format!("{} {}", pick.to.name, pick.app);
+    loop {
+        let got = s.js(focused, vec![]).await;
+        if got.as_str() == Some(&want) {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(5), "the focus did not follow the card to {want:?}: {got}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// Through the real window on the Greenhouse sandbox: a card moved with the keyboard shows
