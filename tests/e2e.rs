@@ -124,7 +124,8 @@ impl Session {
 
     /// The text of the focused element.
     async fn focused_text(&self) -> String {
-        self.js("return document.activeElement ? document.activeElement.innerText : ''", vec![]).await.as_str().unwrap_or_default().to_string()
+        let text = self.js("return document.activeElement ? document.activeElement.innerText : ''", vec![]).await;
+        text.as_str().unwrap_or_default().to_string()
     }
 
     async fn screenshot(&self, path: &std::path::Path) {
@@ -399,7 +400,8 @@ async fn keyboard_move(s: &Session, pipeline: &[PipelineStage], pick: &Pick) {
     s.press(&[ENTER]).await;
     // The focus follows the card to its new column, so the next keyboard action starts there.
     let start = Instant::now();
-    let focused = "return document.activeElement.closest('[data-testid=column]')?.dataset.stage + ' ' + document.activeElement.closest('[data-testid=board-card]')?.dataset.application";
+    let focused = "const f = document.activeElement;
+                   return f.closest('[data-testid=column]')?.dataset.stage + ' ' + f.closest('[data-testid=board-card]')?.dataset.application";
     let want = format!("{} {}", pick.to.name, pick.app);
     loop {
         let got = s.js(focused, vec![]).await;
