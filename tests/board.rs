@@ -6,7 +6,7 @@ use serde_json::json;
 use talentdeck::model::{
     Application, ApplicationStatus, BoardCard, Job, JobStatus, OutboxState, Provider, Stage, StageChange, Talent,
 };
-use talentdeck::store::{Batch, NewConnection, Store};
+use talentdeck::store::{Batch, NewConnection, Resolution, Store};
 
 fn at(h: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 1, h, 0, 0).unwrap()
@@ -154,6 +154,38 @@ fn a_queued_move_shows_at_once_as_pending_then_its_conflict_with_both_stages() {
     let cards = store.board_cards(cid, "1").unwrap();
     assert_eq!(card(&cards, "a1").outbox_state, Some(OutboxState::Sent));
     assert_eq!(card(&cards, "a1").stage.as_deref(), Some("Interview"), "outbox_sent mirrors the ATS's new stage");
+}
+
+/// Ada's move to Onsite (Interview) met the ATS's move to Application Review.
+fn in_conflict() -> (tempfile::TempDir, Store, i64, i64) {
+    let (dir, mut store, cid) = seeded();
+    let screen = store.pipeline_stage("Screen").unwrap();
+    let interview = store.pipeline_stage("Interview").unwrap();
+    store.set_mapping(cid, None, "Phone Screen", Some(screen.id), false, "ada", at(6)).unwrap();
+    store.set_mapping(cid, None, "Onsite", Some(interview.id), false, "ada", at(6)).unwrap();
+    let row = store.queue_move(cid, "a1", "13", at(7)).unwrap();
+    store.outbox_conflict(row.id, Some("11"), "moved in the ATS meanwhile", at(8)).unwrap();
+    (dir, store, cid, row.id)
+}
+
+#[test]
+fn apply_mine_once_sent_shows_the_recruiters_stage_without_waiting_for_a_pull() {
+    let (_dir, mut store, cid, row) = in_conflict();
+    store.resolve_conflict(row, Resolution::ApplyMine, at(9)).unwrap();
+    store.outbox_sent(row, at(10)).unwrap();
+    let cards = store.board_cards(cid, "1").unwrap();
+    let a1 = card(&cards, "a1");
+    assert_eq!(a1.outbox_state, Some(OutboxState::Sent));
+    assert_eq!((a1.stage.as_deref(), a1.ats_stage_name.as_deref()), (Some("Interview"), Some("Onsite")));
+}
+
+#[test]
+fn keep_ats_shows_the_ats_stage_the_conflict_read_without_waiting_for_a_pull() {
+    let (_dir, mut store, cid, row) = in_conflict();
+    store.resolve_conflict(row, Resolution::KeepAts, at(9)).unwrap();
+    let cards = store.board_cards(cid, "1").unwrap();
+    let a1 = card(&cards, "a1");
+    assert_eq!((a1.outbox_state, a1.ats_stage_name.as_deref()), (None, Some("Application Review")));
 }
 
 #[test]

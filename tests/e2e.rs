@@ -1,7 +1,9 @@
 //! End to end: the real desktop window, driven through tauri-driver + WebKitWebDriver (the W3C
 //! WebDriver protocol, spoken with plain reqwest). Needs a display (Xvfb in CI, see test.sh).
-//! Set TALENTDECK_SCREENSHOT=path.png to save a screenshot of the final screen, and
-//! TALENTDECK_PROFILE_SCREENSHOT=path.png one of a talent's profile.
+//! Set TALENTDECK_SCREENSHOT=path.png to save a screenshot of the first-run test's final screen,
+//! TALENTDECK_PROFILE_SCREENSHOT=path.png one of a talent's profile, and
+//! TALENTDECK_BOARD_SCREENSHOT=path.png one of the board with a conflict card (the README's
+//! docs/profile.png and docs/board-conflict.png are taken so).
 
 #![cfg(unix)]
 
@@ -11,6 +13,12 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+use talentdeck::model::{ApplicationStatus, BoardCard, JobRow, PipelineStage, PipelineStageKind};
+use talentdeck::store::Store;
+
+/// WebDriver key codes.
+const ENTER: &str = "\u{E007}";
+const ARROW_DOWN: &str = "\u{E015}";
 
 struct Driver {
     child: Child,
@@ -73,10 +81,16 @@ impl Session {
                             Some(t) => {
                                 // The browser's own innerText: WebDriver's "element text" atom drops
                                 // text inside `overflow: hidden` boxes (the card's ellipsized name).
+                                // The element may be gone by now (the list re-rendered): look again.
                                 let got = self
-                                    .call(reqwest::Method::POST, "/execute/sync", Some(json!({"script": "return arguments[0].innerText", "args": [{ELEMENT_KEY: id}]})))
+                                    .http
+                                    .post(format!("{}/execute/sync", self.base))
+                                    .json(&json!({"script": "return arguments[0].innerText", "args": [{ELEMENT_KEY: id}]}))
+                                    .send()
                                     .await;
-                                if got.as_str().unwrap_or_default().contains(t) {
+                                let Ok(got) = got else { continue };
+                                let Ok(got) = got.json::<Value>().await else { continue };
+                                if got["value"].as_str().unwrap_or_default().contains(t) {
                                     return id;
                                 }
                             }
@@ -92,26 +106,62 @@ impl Session {
         }
     }
 
+    /// Runs `script` in the page (`arguments[i]` are `args`) and returns its value.
+    async fn js(&self, script: &str, args: Vec<Value>) -> Value {
+        self.call(reqwest::Method::POST, "/execute/sync", Some(json!({"script": script, "args": args}))).await
+    }
+
+    /// Presses keys (e.g. `ARROW_DOWN`) on whatever has the focus, each one down and up.
+    async fn press(&self, keys: &[&str]) {
+        eprintln!("e2e: press {keys:?}");
+        let mut actions = Vec::new();
+        for k in keys {
+            actions.push(json!({"type": "keyDown", "value": k}));
+            actions.push(json!({"type": "keyUp", "value": k}));
+        }
+        let body = json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]});
+        self.call(reqwest::Method::POST, "/actions", Some(body)).await;
+        let _ = self.http.delete(format!("{}/actions", self.base)).send().await;
+    }
+
+    /// The text of the focused element.
+    async fn focused_text(&self) -> String {
+        let text = self.js("return document.activeElement ? document.activeElement.innerText : ''", vec![]).await;
+        text.as_str().unwrap_or_default().to_string()
+    }
+
+    async fn screenshot(&self, path: &std::path::Path) {
+        use base64::Engine;
+        let png = self.call(reqwest::Method::GET, "/screenshot", None).await;
+        let bytes = base64::engine::general_purpose::STANDARD.decode(png.as_str().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+
     async fn click(&self, id: &str) {
         eprintln!("e2e: click {id}");
         self.call(reqwest::Method::POST, &format!("/element/{id}/click"), Some(json!({}))).await;
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn first_run_offers_the_sandbox_connects_to_it_and_fetches_resumes() {
-    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
-        eprintln!("\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
-        eprintln!("!!! SKIPPED: the end-to-end window test needs a display; run it through ./test.sh  !!!");
-        eprintln!("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n");
-        return;
+/// False (and says so loudly) when there is no display to open the window on.
+fn has_display() -> bool {
+    if std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some() {
+        return true;
     }
-    let data = tempfile::tempdir().unwrap();
+    eprintln!("\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
+    eprintln!("!!! SKIPPED: the end-to-end window test needs a display; run it through ./test.sh  !!!");
+    eprintln!("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n");
+    false
+}
+
+/// Starts tauri-driver and a WebDriver session that opens the app on the data folder `data`,
+/// with `args` after `--data-dir`. The driver (and the app) die when the `Driver` is dropped.
+async fn open_window(data: &std::path::Path, args: &[&str]) -> (Driver, Session) {
     let (port, native_port) = (free_port(), free_port());
-    let _driver = Driver {
+    let driver = Driver {
         child: Command::new("tauri-driver")
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .env("TALENTDECK_DATA_DIR", data.path())
+            .env("TALENTDECK_DATA_DIR", data)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .process_group(0)
@@ -126,11 +176,13 @@ async fn first_run_offers_the_sandbox_connects_to_it_and_fetches_resumes() {
         assert!(start.elapsed() < Duration::from_secs(20), "tauri-driver did not start");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let mut app_args = vec!["--data-dir".to_string(), data.to_str().unwrap().to_string()];
+    app_args.extend(args.iter().map(|a| a.to_string()));
     let created: Value = http
         .post(format!("{root}/session"))
         .json(&json!({"capabilities": {"alwaysMatch": {"tauri:options": {
             "application": env!("CARGO_BIN_EXE_talentdeck"),
-            "args": ["--data-dir", data.path()],
+            "args": app_args,
         }}}}))
         .send()
         .await
@@ -139,7 +191,17 @@ async fn first_run_offers_the_sandbox_connects_to_it_and_fetches_resumes() {
         .await
         .unwrap();
     let session_id = created["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {created}")).to_string();
-    let s = Session { http: http.clone(), base: format!("{root}/session/{session_id}") };
+    (driver, Session { http, base: format!("{root}/session/{session_id}") })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn first_run_offers_the_sandbox_connects_to_it_and_fetches_resumes() {
+    if !has_display() {
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let (_driver, s) = open_window(data.path(), &[]).await;
+    let http = s.http.clone();
 
     // A new user lands on the first-run screen, with both ways in.
     let try_sandbox = s.wait_for("[data-testid=try-sandbox]", None, Duration::from_secs(30)).await;
@@ -199,4 +261,362 @@ async fn first_run_offers_the_sandbox_connects_to_it_and_fetches_resumes() {
         std::fs::write(path, bytes).unwrap();
     }
     let _ = http.delete(&s.base).send().await;
+}
+
+/// A card the board test moves: the Talentdeck stage it shows in, the one it moves to, and the
+/// ATS stage (remote id, name) that move lands in.
+#[derive(Debug)]
+struct Pick {
+    app: String,
+    from: String,
+    to: PipelineStage,
+    lands_in: (String, String),
+}
+
+/// What the board test does, chosen from the synced data (the test never guesses ids): a job,
+/// a card the recruiter moves, and a second one that someone in the ATS moves first, to
+/// `ats_move` (remote id, name): a stage of its job that neither the card's column nor the
+/// recruiter's target maps to, so the ATS and the recruiter disagree.
+#[derive(Debug)]
+struct Plan {
+    job: JobRow,
+    first: Pick,
+    second: Pick,
+    ats_move: (String, String),
+}
+
+fn plan(store: &Store, cid: i64, ats_stages: &[Value]) -> Option<Plan> {
+    let pipeline = store.pipeline().unwrap();
+    let active: Vec<&PipelineStage> = pipeline.iter().filter(|s| s.kind == PipelineStageKind::Active).collect();
+    let mut jobs = store.list_jobs(Some(cid), false).unwrap();
+    // The fullest job whose columns stay below the board's virtualisation threshold (every
+    // card in the DOM), for a telling screenshot.
+    jobs.sort_by_key(|j| std::cmp::Reverse(j.active_applications));
+    for job in jobs.into_iter().filter(|j| j.active_applications <= 30) {
+        let jid = job.remote_id.clone();
+        let pick = |c: &BoardCard| -> Option<Pick> {
+            let from = c.stage_id?;
+            let from_name = active.iter().find(|s| s.id == from)?.name.clone();
+            active.iter().filter(|t| t.id != from).find_map(|t| {
+                let lands_in = store.outbound_stage(cid, Some(&jid), t.id).unwrap()?;
+                Some(Pick { app: c.application_remote_id.clone(), from: from_name.clone(), to: (*t).clone(), lands_in })
+            })
+        };
+        let cards = store.board_cards(cid, &jid).unwrap();
+        let mut movable = cards
+            .iter()
+            .filter(|c| c.status == ApplicationStatus::Active && c.outbox_state.is_none())
+            .filter_map(|c| pick(c).map(|p| (c, p)));
+        let (Some((_, first)), Some((second_card, second))) = (movable.next(), movable.next()) else { continue };
+        let ats_move = ats_stages.iter().filter(|s| s["job_remote_id"].as_str() == Some(&jid)).find_map(|s| {
+            let (id, name) = (s["remote_id"].as_str()?, s["name"].as_str()?);
+            let shows_in = store.mapped_stage(cid, Some(&jid), name).unwrap()?.0;
+            (Some(id) != second_card.ats_stage_id.as_deref()
+                && id != second.lands_in.0
+                && Some(shows_in) != second_card.stage_id
+                && shows_in != second.to.id)
+                .then(|| (id.to_string(), name.to_string()))
+        });
+        let Some(ats_move) = ats_move else { continue };
+        return Some(Plan { job, first, second, ats_move });
+    }
+    None
+}
+
+/// The sandbox's control API (`/_sandbox/...`) next to the provider API it serves.
+struct Control {
+    http: reqwest::Client,
+    origin: String,
+}
+
+impl Control {
+    async fn get(&self, path: &str) -> Value {
+        let resp = self.http.get(format!("{}/_sandbox/{path}", self.origin)).send().await.unwrap();
+        assert!(resp.status().is_success(), "sandbox {path}: {}", resp.status());
+        resp.json().await.unwrap()
+    }
+
+    /// `expected/{kind}`: the sandbox's records in the export contract, one JSON object a line.
+    async fn expected(&self, kind: &str) -> Vec<Value> {
+        let resp = self.http.get(format!("{}/_sandbox/expected/{kind}", self.origin)).send().await.unwrap();
+        assert!(resp.status().is_success(), "sandbox expected/{kind}: {}", resp.status());
+        resp.text().await.unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    }
+
+    /// The ATS stage (remote id) the sandbox holds for an application.
+    async fn stage_of(&self, application: &str) -> String {
+        let a = self.get(&format!("applications/{application}")).await;
+        a["stage_remote_id"].as_str().unwrap_or_else(|| panic!("no stage in {a}")).to_string()
+    }
+
+    /// Someone in the ATS moves the application.
+    async fn move_application(&self, application: &str, stage: &str) {
+        let resp = self
+            .http
+            .post(format!("{}/_sandbox/move", self.origin))
+            .json(&json!({"application": application, "stage": stage}))
+            .send()
+            .await
+            .unwrap();
+        assert!(resp.status().is_success(), "sandbox move: {} {}", resp.status(), resp.text().await.unwrap_or_default());
+    }
+}
+
+/// The selector of an application's card, in the column of Talentdeck stage `column` if given.
+fn card(application: &str, column: Option<&str>) -> String {
+    match column {
+        Some(c) => format!("[data-testid=column][data-stage=\"{c}\"] [data-testid=board-card][data-application=\"{application}\"]"),
+        None => format!("[data-testid=board-card][data-application=\"{application}\"]"),
+    }
+}
+
+/// Waits for the sandbox connection the window (`--try-sandbox`) creates to finish its first
+/// sync; its id and the sandbox's control API (the connection's base URL holds its address).
+async fn synced_sandbox(s: &Session, data: &std::path::Path) -> (i64, Control) {
+    s.wait_for("[data-testid=nav-jobs]", None, Duration::from_secs(30)).await;
+    let start = Instant::now();
+    loop {
+        let found = Store::open_dir(data).ok().and_then(|st| {
+            let c = st.connections().ok()?.into_iter().find(|c| c.sandbox)?;
+            st.last_success_at(c.id).ok()?.map(|_| (c.id, c.base_url))
+        });
+        if let Some((cid, base_url)) = found {
+            return (cid, Control { http: s.http.clone(), origin: base_url.trim_end_matches("/v3").to_string() });
+        }
+        assert!(start.elapsed() < Duration::from_secs(90), "the sandbox's first sync did not finish");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+/// Jobs → filter by the job's id → Enter on its title; waits for its board.
+async fn open_job(s: &Session, job: &JobRow) {
+    let nav = s.wait_for("[data-testid=nav-jobs]", None, Duration::from_secs(10)).await;
+    s.click(&nav).await;
+    let filter = s.wait_for("input#jobs-text", None, Duration::from_secs(10)).await;
+    s.call(reqwest::Method::POST, &format!("/element/{filter}/value"), Some(json!({"text": job.remote_id}))).await;
+    let open = s.wait_for("[data-testid=open-job]", Some(&job.title), Duration::from_secs(10)).await;
+    s.js("arguments[0].focus()", vec![json!({ELEMENT_KEY: open})]).await;
+    s.press(&[ENTER]).await;
+    s.wait_for("[role=region][aria-label='Pipeline board']", None, Duration::from_secs(10)).await;
+    s.wait_for(".job-page h1", Some(&job.title), Duration::from_secs(5)).await;
+}
+
+/// Moves a card with the keyboard only: focus its "Move to…" button, Enter opens the menu on its
+/// first stage, arrow keys down to the target (the menu lists the active stages but the card's
+/// own, in pipeline order), Enter moves it.
+async fn keyboard_move(s: &Session, pipeline: &[PipelineStage], pick: &Pick) {
+    let button = format!("{} button[aria-haspopup=menu]", card(&pick.app, Some(&pick.from)));
+    let id = s.wait_for(&button, Some("Move to"), Duration::from_secs(10)).await;
+    s.js("arguments[0].focus()", vec![json!({ELEMENT_KEY: id})]).await;
+    s.press(&[ENTER]).await;
+    s.wait_for(&format!("{} [role=menu] [role=menuitem]", card(&pick.app, None)), None, Duration::from_secs(5)).await;
+    let choices: Vec<&str> = pipeline
+        .iter()
+        .filter(|p| p.kind == PipelineStageKind::Active && p.name != pick.from)
+        .map(|p| p.name.as_str())
+        .collect();
+    let steps = choices.iter().position(|c| *c == pick.to.name).expect("the target is in the menu");
+    // Enter opened the menu on its first stage; each arrow moves the focus down one.
+    let start = Instant::now();
+    while s.focused_text().await.trim() != choices[0] {
+        assert!(start.elapsed() < Duration::from_secs(5), "the menu did not take the focus");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    s.press(&vec![ARROW_DOWN; steps]).await;
+    assert_eq!(s.focused_text().await.trim(), pick.to.name, "the arrow keys reach the target stage");
+    s.press(&[ENTER]).await;
+    // The focus follows the card to its new column, so the next keyboard action starts there.
+    let start = Instant::now();
+    let focused = "const f = document.activeElement;
+                   return f.closest('[data-testid=column]')?.dataset.stage + ' ' + f.closest('[data-testid=board-card]')?.dataset.application";
+    let want = format!("{} {}", pick.to.name, pick.app);
+    loop {
+        let got = s.js(focused, vec![]).await;
+        if got.as_str() == Some(&want) {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(5), "the focus did not follow the card to {want:?}: {got}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Through the real window on the Greenhouse sandbox: a card moved with the keyboard shows
+/// pending at once, then sent, and the ATS holds the new stage; a card the ATS moved meanwhile
+/// comes back as a conflict card with both stages, and "Apply mine" makes the ATS follow.
+#[tokio::test(flavor = "multi_thread")]
+async fn board_moves_a_card_by_keyboard_and_resolves_a_conflict_with_apply_mine() {
+    if !has_display() {
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let (_driver, s) = open_window(data.path(), &["--try-sandbox", "greenhouse"]).await;
+
+    let (cid, sb) = synced_sandbox(&s, data.path()).await;
+    let ats_stages = sb.expected("stages").await;
+    let (plan, pipeline) = {
+        let st = Store::open_dir(data.path()).unwrap();
+        let plan = plan(&st, cid, &ats_stages).expect("a sandbox job with two movable cards");
+        (plan, st.pipeline().unwrap())
+    };
+    eprintln!("e2e: plan {plan:?}");
+
+    // 1. Jobs → the job (Enter on its title) opens the board.
+    open_job(&s, &plan.job).await;
+    s.wait_for(&card(&plan.first.app, Some(&plan.first.from)), None, Duration::from_secs(10)).await;
+
+    // 2. Move the first card by keyboard. Every state its badge passes through is recorded in
+    // the page, so a pending state shorter than a poll is still seen.
+    s.js(
+        "const id = arguments[0]; window.__seen = [];
+         const note = () => {
+           const c = document.querySelector(`[data-testid=board-card][data-application=\"${id}\"]`);
+           if (!c) return;
+           const col = c.closest('[data-testid=column]'), b = c.querySelector('[data-testid=card-badge]');
+           const now = (col ? col.dataset.stage : '?') + ': ' + (b ? b.innerText.trim() : '');
+           if (window.__seen[window.__seen.length - 1] !== now) window.__seen.push(now);
+         };
+         new MutationObserver(note).observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
+         note();",
+        vec![json!(plan.first.app)],
+    )
+    .await;
+    keyboard_move(&s, &pipeline, &plan.first).await;
+    let to = &plan.first.to.name;
+    s.wait_for(&format!("{} [data-testid=card-badge]", card(&plan.first.app, Some(to))), Some("Sent"), Duration::from_secs(30))
+        .await;
+    let seen: Vec<String> = serde_json::from_value(s.js("return window.__seen", vec![]).await).unwrap();
+    let pending = seen.iter().position(|x| *x == format!("{to}: Pending"));
+    let sent = seen.iter().position(|x| *x == format!("{to}: Sent"));
+    assert!(matches!((pending, sent), (Some(p), Some(q)) if p < q), "the card showed pending in {to}, then sent: {seen:?}");
+    assert_eq!(sb.stage_of(&plan.first.app).await, plan.first.lands_in.0, "the ATS holds the new stage ({:?})", plan.first.lands_in);
+
+    // 3. Someone in the ATS moves the second application; the window, not synced since, still
+    // shows the old stage, and the recruiter moves it elsewhere: the push finds the conflict.
+    sb.move_application(&plan.second.app, &plan.ats_move.0).await;
+    keyboard_move(&s, &pipeline, &plan.second).await;
+    let conflict = format!("{} [data-testid=conflict]", card(&plan.second.app, None));
+    s.wait_for(&conflict, Some(&plan.ats_move.1), Duration::from_secs(30)).await;
+    s.wait_for(&conflict, Some(&plan.second.lands_in.1), Duration::from_secs(5)).await;
+    s.wait_for(&format!("{} [data-testid=card-badge]", card(&plan.second.app, None)), Some("Conflict"), Duration::from_secs(5)).await;
+    s.wait_for("[data-testid=pending-changes] .count", Some("1"), Duration::from_secs(10)).await;
+    assert_eq!(sb.stage_of(&plan.second.app).await, plan.ats_move.0, "the ATS kept its own stage");
+
+    // 4. The board with its conflict card, for the README (docs/board-conflict.png).
+    if let Some(path) = std::env::var_os("TALENTDECK_BOARD_SCREENSHOT") {
+        let el = s.wait_for(&card(&plan.second.app, None), None, Duration::from_secs(5)).await;
+        s.js("arguments[0].scrollIntoView({block: 'center', inline: 'center'})", vec![json!({ELEMENT_KEY: el})]).await;
+        s.js("return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))", vec![]).await;
+        s.screenshot(std::path::Path::new(&path)).await;
+    }
+
+    // "Apply mine": the recruiter's stage is written over the ATS's, and the ATS follows.
+    let apply = s.wait_for(&format!("{conflict} button"), Some("Apply mine"), Duration::from_secs(5)).await;
+    s.click(&apply).await;
+    let start = Instant::now();
+    while sb.stage_of(&plan.second.app).await != plan.second.lands_in.0 {
+        assert!(start.elapsed() < Duration::from_secs(30), "the ATS did not follow \"Apply mine\" to {:?}", plan.second.lands_in);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let badge = format!("{} [data-testid=card-badge]", card(&plan.second.app, Some(&plan.second.to.name)));
+    s.wait_for(&badge, Some("Sent"), Duration::from_secs(30)).await;
+    s.wait_for("[data-testid=pending-changes] .count", Some("0"), Duration::from_secs(10)).await;
+    let _ = s.http.delete(&s.base).send().await;
+}
+
+/// Picks a Talentdeck stage in the mapping table's select for `ats_stage` with the keyboard only:
+/// focus, then the first letter of the option (the select's type-ahead), which saves it.
+async fn keyboard_map(s: &Session, ats_stage: &str, option: &str) {
+    let select = s.wait_for(&format!("select[aria-label=\"Talentdeck stage for {ats_stage}\"]:enabled"), None, Duration::from_secs(10)).await;
+    s.js("arguments[0].focus()", vec![json!({ELEMENT_KEY: select})]).await;
+    s.press(&[&option[..1]]).await;
+    let start = Instant::now();
+    loop {
+        let got = s.js(
+            "const el = document.querySelector(`select[aria-label=\"Talentdeck stage for ${arguments[0]}\"]`);
+             return el && !el.disabled ? el.options[el.selectedIndex].text : null",
+            vec![json!(ats_stage)],
+        );
+        if got.await.as_str() == Some(option) {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "the select for {ats_stage} did not take {option:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Connections → the sandbox connection → Stage mapping.
+async fn open_mapping(s: &Session) {
+    let nav = s.wait_for("[data-testid=nav-connections]", None, Duration::from_secs(10)).await;
+    s.click(&nav).await;
+    let open = s.wait_for("[data-testid=stage-mapping]", Some("Stage mapping"), Duration::from_secs(10)).await;
+    s.click(&open).await;
+    s.wait_for(".mapping-view h1", Some("Stage mapping"), Duration::from_secs(10)).await;
+}
+
+/// Through the real window on the Greenhouse sandbox, with the keyboard: an ATS stage left
+/// unmapped puts its applications in the board's Unmapped column; mapping it in Connections →
+/// Stage mapping puts them in the chosen Talentdeck column.
+#[tokio::test(flavor = "multi_thread")]
+async fn mapping_an_unmapped_stage_by_keyboard_puts_its_cards_on_the_board() {
+    if !has_display() {
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let (_driver, s) = open_window(data.path(), &["--try-sandbox", "greenhouse"]).await;
+    let (cid, _sb) = synced_sandbox(&s, data.path()).await;
+
+    // A job's ATS stage holding active cards, mapped connection-wide (no job override), and a
+    // Talentdeck stage other than its own whose name the select's type-ahead reaches in one
+    // key (its first letter is no other option's).
+    let (job, ats_stage, apps, target) = {
+        let st = Store::open_dir(data.path()).unwrap();
+        let pipeline = st.pipeline().unwrap();
+        let mut labels: Vec<&str> = pipeline.iter().map(|p| p.name.as_str()).collect();
+        labels.push("Unmapped");
+        let one_key = |name: &str| labels.iter().filter(|l| l[..1].eq_ignore_ascii_case(&name[..1])).count() == 1;
+        assert!(one_key("Unmapped"), "the type-ahead reaches Unmapped in one key");
+        let mut jobs = st.list_jobs(Some(cid), false).unwrap();
+        jobs.sort_by_key(|j| std::cmp::Reverse(j.active_applications));
+        let found = jobs.into_iter().filter(|j| j.active_applications <= 30).find_map(|job| {
+            let cards = st.board_cards(cid, &job.remote_id).unwrap();
+            cards.iter().filter(|c| c.status == ApplicationStatus::Active).find_map(|c| {
+                let name = c.ats_stage_name.clone()?;
+                let wide = st.mapped_stage(cid, None, &name).unwrap()?;
+                (st.mapped_stage(cid, Some(&job.remote_id), &name).unwrap() == Some(wide)).then_some(())?;
+                let target = pipeline.iter().find(|p| p.kind == PipelineStageKind::Active && p.id != wide.0 && one_key(&p.name))?;
+                let apps: Vec<String> = cards
+                    .iter()
+                    .filter(|o| o.status == ApplicationStatus::Active && o.ats_stage_name.as_deref() == Some(&name))
+                    .map(|o| o.application_remote_id.clone())
+                    .collect();
+                Some((job.clone(), name, apps, target.name.clone()))
+            })
+        });
+        found.expect("a sandbox job with a mapped ATS stage")
+    };
+    eprintln!("e2e: {ats_stage:?} of job {:?} ({} cards) → {target:?}", job.title, apps.len());
+
+    // Leave the stage unmapped (keyboard): its cards go to the board's Unmapped column.
+    open_mapping(&s).await;
+    keyboard_map(&s, &ats_stage, "Unmapped").await;
+    let row = s.wait_for("[data-testid=mapping-row].unmapped", Some(&ats_stage), Duration::from_secs(10)).await;
+    let text = s.js("return arguments[0].innerText", vec![json!({ELEMENT_KEY: row})]).await;
+    assert!(text.as_str().unwrap().contains("on no board column"), "the row says its applications are on no column: {text}");
+    open_job(&s, &job).await;
+    for app in &apps {
+        s.wait_for(&card(app, Some("Unmapped")), None, Duration::from_secs(10)).await;
+    }
+
+    // Map it to the target (keyboard): the same cards show in the target's column.
+    open_mapping(&s).await;
+    keyboard_map(&s, &ats_stage, &target).await;
+    s.wait_for("[data-testid=mapping-history] li", Some(&format!("{ats_stage}: Unmapped → {target}")), Duration::from_secs(10))
+        .await;
+    open_job(&s, &job).await;
+    for app in &apps {
+        s.wait_for(&card(app, Some(&target)), None, Duration::from_secs(10)).await;
+    }
+    let unmapped = s.js("return document.querySelectorAll('[data-testid=column][data-stage=Unmapped]').length", vec![]).await;
+    assert_eq!(unmapped, json!(0), "no Unmapped column once every stage of the job is mapped");
+    let _ = s.http.delete(&s.base).send().await;
 }

@@ -313,21 +313,36 @@ impl Store {
         if row.state != OutboxState::Conflict {
             return Err(Error::Validation(format!("outbox row {id} is {}, not in conflict", row.state)));
         }
-        match how {
-            Resolution::KeepAts => {
-                self.db.execute("DELETE FROM outbox WHERE id = ?1", [id])?;
-                Ok(row)
+        self.in_transaction(|s| {
+            // The conflict read the stage the ATS holds: the local mirror takes it too (unless a
+            // pull already moved it), so after "Keep ATS" the card shows the ATS's stage at once,
+            // and the move "Apply mine" queues again starts where the mirror stands, which is
+            // what lets `outbox_sent` mirror its target.
+            s.db.execute(
+                "UPDATE applications SET stage_remote_id = o.ats_stage,
+                     stage_name = (SELECT name FROM job_stages j WHERE j.connection_id = o.connection_id AND j.remote_id = o.ats_stage)
+                 FROM outbox o
+                 WHERE o.id = ?1 AND o.kind IN ('move', 'reject') AND o.ats_stage IS NOT NULL
+                   AND applications.connection_id = o.connection_id AND applications.remote_id = o.application_remote_id
+                   AND applications.stage_remote_id IS o.from_stage AND applications.status = 'active'",
+                [id],
+            )?;
+            match how {
+                Resolution::KeepAts => {
+                    s.db.execute("DELETE FROM outbox WHERE id = ?1", [id])?;
+                    Ok(row)
+                }
+                Resolution::ApplyMine => {
+                    s.db.execute(
+                        "UPDATE outbox SET state = 'pending', from_stage = COALESCE(ats_stage, from_stage), ats_stage = NULL,
+                                           attempts = 0, last_error = NULL, updated_at = ?2
+                         WHERE id = ?1",
+                        params![id, ts(&now)],
+                    )?;
+                    s.outbox_row(id)
+                }
             }
-            Resolution::ApplyMine => {
-                self.db.execute(
-                    "UPDATE outbox SET state = 'pending', from_stage = COALESCE(ats_stage, from_stage), ats_stage = NULL,
-                                       attempts = 0, last_error = NULL, updated_at = ?2
-                     WHERE id = ?1",
-                    params![id, ts(&now)],
-                )?;
-                self.outbox_row(id)
-            }
-        }
+        })
     }
 
     /// After a pull: for each application's oldest queued move or rejection, what the ATS now

@@ -87,6 +87,53 @@ describe('job board', () => {
     expect(column('Interview').contains(cardById(id))).toBe(true);
   });
 
+  it('keeps the keyboard focus on the moved card, in its new column', async () => {
+    await openBoard();
+    const id = cardIn('Screen').dataset.application!;
+    await moveByKeyboard(cardIn('Screen'), 'Interview');
+    await waitFor(() => expect(within(cardById(id)).getByRole('button', { name: 'Move to…' })).toHaveFocus());
+    expect(column('Interview').contains(cardById(id))).toBe(true);
+  });
+
+  it('keeps a moved card where it went when an older board answer arrives late', async () => {
+    const cid = await openBoard();
+    const id = cardIn('Screen').dataset.application!;
+    const boards = () => backend!.calls.filter(([c]) => c === 'jobBoard').length;
+    const before = boards();
+    // A reload starts (a push with nothing to send still says the data changed) and hangs…
+    const answer = backend!.hold('jobBoard');
+    await backend!.pushNow(cid);
+    await waitFor(() => expect(boards()).toBe(before + 1));
+    // …the recruiter moves a card meanwhile, and only then does the older answer arrive.
+    const move = backend!.hold('moveApplication');
+    await moveByKeyboard(cardById(id), 'Interview');
+    answer();
+    for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0));
+    expect(column('Interview').contains(cardById(id))).toBe(true);
+    expect(within(cardById(id)).getByTestId('card-badge')).toHaveTextContent('Pending');
+    move();
+    await waitFor(() => expect(within(cardById(id)).getByTestId('card-badge')).toHaveTextContent('Sent'));
+    expect(column('Interview').contains(cardById(id))).toBe(true);
+  });
+
+  it('a reload overtaken by a newer one never puts an older board back', async () => {
+    await openBoard();
+    const id = cardIn('Screen').dataset.application!;
+    const boards = () => backend!.calls.filter(([c]) => c === 'jobBoard').length;
+    const before = boards();
+    const first = backend!.hold('jobBoard');
+    const second = backend!.hold('jobBoard');
+    await moveByKeyboard(cardById(id), 'Interview');
+    // The move's reload and the push's are both in flight; the first answers, overtaken.
+    await waitFor(() => expect(boards()).toBe(before + 2));
+    first();
+    for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0));
+    expect(column('Interview').contains(cardById(id))).toBe(true);
+    second();
+    await waitFor(() => expect(within(cardById(id)).getByTestId('card-badge')).toHaveTextContent('Sent'));
+    expect(column('Interview').contains(cardById(id))).toBe(true);
+  });
+
   it('rolls a refused move back and says why on the card', async () => {
     await openBoard();
     const card = cardIn('Screen');
@@ -98,6 +145,7 @@ describe('job board', () => {
     release();
     await waitFor(() => expect(column('Screen').contains(cardById(id))).toBe(true));
     expect(within(cardById(id)).getByTestId('card-error')).toHaveTextContent(/maps to "Sourced", so the move has nowhere to land/);
+    await waitFor(() => expect(within(cardById(id)).getByRole('button', { name: 'Move to…' })).toHaveFocus());
     expect(within(cardById(id)).queryByTestId('card-badge')).not.toBeInTheDocument();
   });
 
