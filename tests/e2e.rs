@@ -620,3 +620,37 @@ async fn mapping_an_unmapped_stage_by_keyboard_puts_its_cards_on_the_board() {
     assert_eq!(unmapped, json!(0), "no Unmapped column once every stage of the job is mapped");
     let _ = s.http.delete(&s.base).send().await;
 }
+
+/// Through the real window on the Lever sandbox: a job's page shows its pay range and, behind a
+/// disclosure opened with the keyboard, the description synced from the posting (sanitised in
+/// the core) as headings and lists.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_job_page_shows_the_synced_description_and_pay_range() {
+    if !has_display() {
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let (_driver, s) = open_window(data.path(), &["--try-sandbox", "lever"]).await;
+    let (cid, _sb) = synced_sandbox(&s, data.path()).await;
+    let (job, compensation) = {
+        let st = Store::open_dir(data.path()).unwrap();
+        let jobs = st.list_jobs(Some(cid), false).unwrap();
+        jobs.into_iter()
+            .find_map(|j| {
+                let (description, pay) = st.job_details(cid, &j.remote_id).unwrap();
+                description.and(pay).map(|p| (j, p))
+            })
+            .expect("a Lever sandbox posting with a description and a salary range")
+    };
+    open_job(&s, &job).await;
+    s.wait_for("[data-testid=compensation]", Some(&compensation), Duration::from_secs(5)).await;
+    let summary = s.wait_for(".job-page details.description summary", Some("Job description"), Duration::from_secs(5)).await;
+    s.js("arguments[0].focus()", vec![json!({ELEMENT_KEY: summary})]).await;
+    s.press(&[ENTER]).await;
+    s.wait_for("[data-testid=job-description] h3", Some("Requirements"), Duration::from_secs(5)).await;
+    let open = s.js("return document.querySelector('.job-page details.description').open", vec![]).await;
+    assert_eq!(open, json!(true), "Enter on the summary opens the description");
+    if let Some(path) = std::env::var_os("TALENTDECK_JOB_SCREENSHOT") {
+        s.screenshot(std::path::Path::new(&path)).await;
+    }
+}

@@ -50,14 +50,20 @@ async function moveByKeyboard(card: HTMLElement, stage: string) {
 
 describe('job board', () => {
   it('shows the job description the core sanitised as text structure, behind a disclosure', async () => {
-    await openBoard();
+    const connectionId = await openBoard();
     const summary = screen.getByText('Job description');
     const details = summary.closest('details')!;
     expect(details.open).toBe(false);
     await fireEvent.click(summary);
+    await waitFor(() => expect(details.open).toBe(true));
     const prose = screen.getByTestId('job-description');
     expect(within(prose).getByRole('heading', { name: 'Requirements' })).toBeInTheDocument();
     expect(within(prose).getAllByRole('listitem')).toHaveLength(1);
+    // A sync or a push reloads the board: the description the recruiter opened stays open.
+    const reloads = backend!.calls.filter((c) => c[0] === 'jobBoard').length;
+    await backend!.setMapping(connectionId, 'Onsite', 'Interview', null);
+    await waitFor(() => expect(backend!.calls.filter((c) => c[0] === 'jobBoard').length).toBeGreaterThan(reloads));
+    await waitFor(() => expect(screen.getByText('Job description').closest('details')!.open).toBe(true));
   });
 
   it('opens from the jobs list with one column per stage, Unmapped, and Rejected/Hired collapsed', async () => {
