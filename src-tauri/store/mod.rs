@@ -45,6 +45,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/006_job_details.sql"),
     include_str!("migrations/007_state_changes.sql"),
     include_str!("migrations/008_profile.sql"),
+    include_str!("migrations/009_active_applications_index.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
