@@ -19,9 +19,11 @@ use crate::status::{self, ConnectionStatus};
 use crate::store::{ExportKind, LogEntry, NewConnection, Store, StoredFile};
 use crate::vault::{Credential, CredentialKind, Vault};
 
+mod alerts;
 mod board;
 mod profile;
 mod two_way;
+pub use alerts::{Alert, AlertState};
 pub use two_way::{field_directions, resolution, Direction, MoveTarget, Suggestion};
 
 /// The platform's app-data folder (the same one the desktop window uses).

@@ -249,3 +249,53 @@ async fn a_hostile_job_description_is_sanitised_on_the_way_in() {
         assert!(html.contains(kept), "{kept:?} is text structure a recruiter reads: {html}");
     }
 }
+
+/// Issue 13: desktop notifications, decided in the core — once per event, never per retry, and
+/// nothing from before the window opened.
+#[test]
+fn alerts_come_once_per_event() {
+    use talentdeck::app::{AlertState, App};
+    use talentdeck::lifecycle::transition;
+    use talentdeck::model::ConnectionState;
+    use talentdeck::store::Resolution;
+
+    let (dir, mut store, cid) = seeded();
+    transition(&mut store, cid, ConnectionState::Unreachable, Some("Greenhouse did not answer."), None, at(1)).unwrap();
+    drop(store);
+    let app = App::open(dir.path()).unwrap();
+    let mut seen = AlertState::default();
+    assert_eq!(app.alerts(&mut seen).unwrap(), vec![], "what happened before the first look is not news");
+
+    {
+        let mut st = app.store();
+        transition(&mut st, cid, ConnectionState::Connected, Some("a sync succeeded"), None, at(2)).unwrap();
+        let refused = "Greenhouse refused the API credential (HTTP 401).";
+        transition(&mut st, cid, ConnectionState::NeedsReconnect, Some(refused), None, at(3)).unwrap();
+        // The scheduler retries and fails the same way: no change of state, no second alert.
+        transition(&mut st, cid, ConnectionState::NeedsReconnect, Some(refused), None, at(4)).unwrap();
+    }
+    let alerts = app.alerts(&mut seen).unwrap();
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0].title, "Reconnect Acme");
+    assert!(alerts[0].body.contains("HTTP 401") && alerts[0].body.contains("Reconnect it in Connections"), "{alerts:?}");
+    assert_eq!(app.alerts(&mut seen).unwrap(), vec![]);
+
+    // A move the ATS refuses as a conflict alerts once; resolved and conflicting again, once more.
+    let conflict = |app: &App, when| {
+        let mut st = app.store();
+        let id = st.outbox(Some(cid)).unwrap().last().unwrap().id;
+        assert!(st.claim_push_attempt(id, when).unwrap());
+        st.outbox_conflict(id, Some("13"), "the ATS moved it", when).unwrap();
+        id
+    };
+    app.store().queue_move(cid, "a1", "13", at(5)).unwrap();
+    let id = conflict(&app, at(5));
+    let alerts = app.alerts(&mut seen).unwrap();
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0].title, "Conflict in Acme");
+    assert!(alerts[0].body.contains("Onsite"), "names the stage the ATS holds: {alerts:?}");
+    assert_eq!(app.alerts(&mut seen).unwrap(), vec![], "a conflict still open is not news twice");
+    app.store().resolve_conflict(id, Resolution::ApplyMine, at(6)).unwrap();
+    conflict(&app, at(7));
+    assert_eq!(app.alerts(&mut seen).unwrap().len(), 1, "conflicting again is news again");
+}

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::Utc;
 use tauri::{AppHandle, Emitter, State};
 
-use crate::app::{App, ConnectInput, MoveTarget, ReconnectInput, Suggestion, SyncOutcome};
+use crate::app::{AlertState, App, ConnectInput, MoveTarget, ReconnectInput, Suggestion, SyncOutcome};
 use crate::error::{Error, Result};
 use crate::model::{
     JobBoard, JobRow, OutboxRow, PipelineStage, Provider, RejectionReason, TalentNotes, TalentProfile, TalentRow,
@@ -23,10 +23,34 @@ fn emit_models(handle: &AppHandle, connection_id: i64) {
     let _ = handle.emit("models_changed", serde_json::json!({ "connection_id": connection_id }));
 }
 
-/// Tells the UI every connection's health changed (it redraws indicators and banners).
+/// Tells the UI every connection's health changed (it redraws indicators and banners), and the
+/// desktop what deserves a notification (the core decides; once per event).
 fn emit_status(handle: &AppHandle, app: &App) {
     if let Ok(all) = app.status(Utc::now()) {
         let _ = handle.emit("status_changed", all);
+    }
+    notify(handle, app);
+}
+
+/// Shows the core's new alerts as desktop notifications. Where the desktop has no notification
+/// service (a bare X server), the banner and the sync log still say it; nothing is lost.
+fn notify(handle: &AppHandle, app: &App) {
+    use tauri::Manager;
+    use tauri_plugin_notification::NotificationExt;
+    let seen = handle.state::<std::sync::Mutex<AlertState>>();
+    let alerts = {
+        let mut seen = seen.lock().unwrap_or_else(|p| p.into_inner());
+        app.alerts(&mut seen)
+    };
+    match alerts {
+        Ok(alerts) => {
+            for a in alerts {
+                if let Err(e) = handle.notification().builder().title(&a.title).body(&a.body).show() {
+                    tracing::info!(error = %e, title = %a.title, "no desktop notification shown");
+                }
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "could not read what to notify"),
     }
 }
 
@@ -347,8 +371,13 @@ fn push_now(handle: AppHandle, app: Shared<'_>, connection_id: i64) -> Result<()
 /// With `try_sandbox`, a sandbox connection of that provider is created unless one exists.
 pub fn run(data_dir: PathBuf, try_sandbox: Option<Provider>) -> Result<()> {
     let app = Arc::new(App::open(&data_dir)?);
+    // The first look takes note of what happened before the window opened: not news.
+    let mut alerts = AlertState::default();
+    app.alerts(&mut alerts)?;
     tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
         .manage(app.clone())
+        .manage(std::sync::Mutex::new(alerts))
         .setup(move |tauri_app| {
             // Sandbox connections need their in-process simulators back before the UI asks for data.
             let handle = tauri_app.handle().clone();

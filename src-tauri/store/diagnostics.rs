@@ -25,6 +25,17 @@ impl Store {
         Ok(())
     }
 
+    /// Changes of state of every connection after change `after` (an id; 0: all), oldest first:
+    /// `(id, connection name, to, reason)`.
+    pub fn state_changes_after(&self, after: i64) -> Result<Vec<(i64, String, String, Option<String>)>> {
+        let mut stmt = self.db.prepare_cached(
+            "SELECT s.id, c.name, s.to_state, s.reason FROM state_changes s JOIN connections c ON c.id = s.connection_id
+             WHERE s.id > ?1 ORDER BY s.id",
+        )?;
+        let rows = stmt.query_map([after], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Connection `cid`'s changes of state, oldest first: `(at, from, to, reason)`.
     pub fn state_changes(&self, cid: i64) -> Result<Vec<(DateTime<Utc>, String, String, Option<String>)>> {
         let mut stmt = self

@@ -109,6 +109,20 @@ impl Store {
             .ok_or_else(|| Error::NotFound(format!("there is no outbox row {id}")))
     }
 
+    /// Rows in conflict, oldest first, each with when it last changed (when it entered the
+    /// conflict: a row in conflict is not retried).
+    pub fn conflicts(&self) -> Result<Vec<(OutboxRow, String)>> {
+        let sql = ROW_SQL.replacen("o.sent_at\n", "o.sent_at, o.updated_at\n", 1);
+        debug_assert_ne!(sql, ROW_SQL);
+        let mut st = self.db.prepare_cached(&format!("{sql} WHERE o.state = 'conflict' ORDER BY o.id"))?;
+        let mut rows = st.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push((outbox_row(r)?, r.get(19)?));
+        }
+        Ok(out)
+    }
+
     /// Rows waiting to be pushed, oldest first.
     pub fn pending_outbox(&self, cid: i64) -> Result<Vec<OutboxRow>> {
         Ok(self.outbox(Some(cid))?.into_iter().filter(|r| r.state == OutboxState::Pending).collect())
