@@ -5,6 +5,7 @@ pub mod ashby;
 pub mod greenhouse;
 pub mod http;
 pub mod lever;
+pub mod pace;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
