@@ -4,13 +4,13 @@
 //! when and how often to send.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use backon::{ExponentialBuilder, Retryable};
 use reqwest::{RequestBuilder, Response, StatusCode};
 
-use super::pace::{Budget, Pacer, Turn};
+use super::pace::{Budget, Pacer, SharedPacer, Turn};
 use crate::error::Error;
 
 /// Requests made through one client, for run records and benchmarks.
@@ -53,8 +53,9 @@ impl Default for RetryPolicy {
 
 pub struct HttpClient {
     inner: reqwest::Client,
-    /// One budget for every request of this client, whichever stream (pull, files, push) sends it.
-    pacer: Mutex<Pacer>,
+    /// One budget for every request of this client, whichever stream (pull, files, push) sends
+    /// it, and for every other client given the same pacer (see [`HttpClient::share_pacer`]).
+    pacer: SharedPacer,
     pub stats: Stats,
     policy: RetryPolicy,
     provider: &'static str,
@@ -84,7 +85,7 @@ impl HttpClient {
                 .user_agent(concat!("Talentdeck/", env!("CARGO_PKG_VERSION")))
                 .build()
                 .expect("an HTTP client with default TLS"),
-            pacer: Mutex::new(Pacer::new(requests, per)),
+            pacer: Arc::new(Mutex::new(Pacer::new(requests, per))),
             stats: Stats::default(),
             policy,
             provider,
@@ -179,6 +180,7 @@ impl HttpClient {
         if status == StatusCode::TOO_MANY_REQUESTS {
             // Cut the pace and pause everyone; the retry waits as long.
             let wait = self.pacer().on_429(now, &turn, budget, retry_after);
+            tracing::debug!(provider = self.provider, what, pace = self.pace(), ?wait, "429: pacing slower");
             return Err(self.rate_limited(what, wait));
         }
         self.pacer().on_answer(now, budget, status.is_success());
@@ -237,6 +239,16 @@ impl HttpClient {
                 retry_after: None,
             },
         })
+    }
+
+    /// This client's pacer, to share with another client of the same account.
+    pub fn pacer_handle(&self) -> SharedPacer {
+        self.pacer.clone()
+    }
+
+    /// Draws on `pacer` from now on: the pace another client of the same account learned.
+    pub fn share_pacer(&mut self, pacer: SharedPacer) {
+        self.pacer = pacer;
     }
 
     fn pacer(&self) -> std::sync::MutexGuard<'_, Pacer> {

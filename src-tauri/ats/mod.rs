@@ -141,6 +141,13 @@ pub trait Connector: Send + Sync {
 
     fn stats(&self) -> &http::Stats;
 
+    /// The pace this connector's requests go at (see [`pace`]). The app hands one connection's
+    /// pacer to every connector it makes for it, so connecting, syncs, file steps and pushes
+    /// draw on one budget, and each starts at the pace the last one learned.
+    fn pacer(&self) -> pace::SharedPacer;
+
+    fn share_pacer(&mut self, pacer: pace::SharedPacer);
+
     // ---- writes (two-way sync) ----
     //
     // Writes are never retried blindly: a 429 or a refused connection (nothing reached the ATS)

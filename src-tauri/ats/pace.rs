@@ -12,13 +12,15 @@
 //!
 //! Every function takes the clock as an argument, so the policy is tested without waiting.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::time::Instant;
 
 /// Successes in a row before the rate climbs one step.
 const RUN: u32 = 20;
-/// One climb step, as a share of the documented rate (Lever: 0.25 requests/s).
+/// One climb step, as a share of the rate that drew the last 429 (else of the documented rate):
+/// the step scales with the account's real budget, so a slow account is probed gently.
 const STEP: f64 = 0.025;
 /// A 429 multiplies the rate by this.
 const CUT: f64 = 0.5;
@@ -36,6 +38,9 @@ const MAX_BACKOFF: Duration = Duration::from_secs(30);
 const SLOWEST: f64 = 0.01;
 /// Reset times that differ by less than this name the same window (Greenhouse rounds to seconds).
 const SAME_WINDOW: Duration = Duration::from_millis(1500);
+
+/// One account's pacer, shared by every client that draws on its budget.
+pub type SharedPacer = Arc<Mutex<Pacer>>;
 
 /// What a provider's budget headers said, read when the answer arrived.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -179,7 +184,8 @@ impl Pacer {
                     self.documented * MARGIN
                 }
             };
-            self.rate = (self.rate + self.documented * STEP).min(ceiling).max(self.rate.min(ceiling));
+            let step = self.bad.unwrap_or(self.documented) * STEP;
+            self.rate = (self.rate + step).min(ceiling).max(self.rate.min(ceiling));
         }
     }
 
@@ -318,9 +324,9 @@ mod tests {
         assert!((p.rate(start) - 4.85).abs() < 1e-9);
         let after = p.reserve(start);
         assert!(after.at >= start + FIRST_BACKOFF * 2, "every request waits out the pause");
-        // Each run of 20 successes climbs 0.25/s, up to just under the rate that drew the 429.
+        // Each run of 20 successes climbs 2.5 % of that rate, up to just under it.
         run(&mut p, after.at, 20, |p, now, _| p.on_answer(now, None, true));
-        assert!((p.rate(start) - 5.1).abs() < 1e-9, "{}", p.rate(start));
+        assert!((p.rate(start) - (4.85 + 9.7 * 0.025)).abs() < 1e-9, "{}", p.rate(start));
         run(&mut p, after.at, 479, |p, now, _| p.on_answer(now, None, true));
         assert!((p.rate(start) - 9.7 * 0.9).abs() < 1e-9, "{}", p.rate(start));
         // After a long clean run the old 429 is forgotten, never above the documented budget.
