@@ -51,6 +51,9 @@ pub struct App {
     /// Read-only connections for reads (see [`App::reader`]); empty: reads share the writer.
     readers: Vec<Mutex<Store>>,
     next_reader: std::sync::atomic::AtomicUsize,
+    /// One pacer per connection: every connector made for it (connecting, syncs, file steps,
+    /// pushes) draws on one rate budget and starts at the pace the last one learned.
+    pacers: Mutex<HashMap<i64, ats::pace::SharedPacer>>,
 }
 
 /// Read-only connections per app: the window rarely has more than two reads in flight (a list
@@ -161,6 +164,7 @@ impl App {
             pushes: Mutex::new(HashMap::new()),
             readers,
             next_reader: Default::default(),
+            pacers: Mutex::new(HashMap::new()),
         })
     }
 
@@ -263,6 +267,7 @@ impl App {
             Endpoint { base_url: base_url.clone(), auth_url: auth_url.clone(), settings: settings.clone(), secret: secret.clone() },
         );
         connector.verify().await?;
+        let pacer = connector.pacer();
         let vault_key = new_vault_key();
         settings["vault_key"] = vault_key.clone().into();
         self.vault.put(&vault_key, &Credential::new(kind, secret))?;
@@ -270,8 +275,13 @@ impl App {
             &NewConnection { name, provider: input.provider, base_url, auth_url, settings, sandbox: false },
             now,
         );
-        if created.is_err() {
-            let _ = self.vault.delete(&vault_key);
+        match &created {
+            Ok(c) => {
+                self.pacers.lock().unwrap_or_else(|p| p.into_inner()).insert(c.id, pacer);
+            }
+            Err(_) => {
+                let _ = self.vault.delete(&vault_key);
+            }
         }
         created
     }
@@ -292,7 +302,7 @@ impl App {
                 conn.name, conn.name
             ))
         })?;
-        Ok(ats::connector(
+        let mut connector = ats::connector(
             conn.provider,
             Endpoint {
                 base_url: conn.base_url.clone(),
@@ -300,7 +310,15 @@ impl App {
                 settings: conn.settings.clone(),
                 secret: credential.secret,
             },
-        ))
+        );
+        let mut pacers = self.pacers.lock().unwrap_or_else(|p| p.into_inner());
+        match pacers.get(&conn.id) {
+            Some(p) => connector.share_pacer(p.clone()),
+            None => {
+                pacers.insert(conn.id, connector.pacer());
+            }
+        }
+        Ok(connector)
     }
 
     /// Syncs connection `id` (incrementally unless `full`). If a sync of it is already
@@ -454,6 +472,8 @@ impl App {
         };
         settings["vault_key"] = vault_key.clone().into();
         self.vault.put(&vault_key, &Credential::new(credential_kind(conn.provider), secret))?;
+        // Another credential may have another budget: start from what verifying it learned.
+        self.pacers.lock().unwrap_or_else(|p| p.into_inner()).insert(conn.id, connector.pacer());
         let mut store = self.store();
         if settings != conn.settings {
             store.update_connection_endpoint(conn.id, &conn.base_url, conn.auth_url.as_deref(), &settings, now)?;

@@ -458,37 +458,70 @@ async fn ashby_change_stage_needs_a_reason_to_archive() {
 
 // ---- faults ----
 
+/// The rate-limit headers of a sandbox answer, for comparing with what the provider documents.
+fn limit_headers(r: &Response) -> Vec<&'static str> {
+    ["retry-after", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "x-rate-limit-limit"]
+        .into_iter()
+        .filter(|h| r.headers().contains_key(*h))
+        .collect()
+}
+
+/// Each provider's rate-limit signals, exactly as shared/ats-apis.md documents them (1.3, 2.4,
+/// 3.3), so the client is tested against no hint a real provider would not give.
 #[tokio::test]
-async fn rate_limit_answers_429_with_retry_after() {
+async fn rate_limits_send_only_the_documented_headers() {
     let limit: RateLimit = "3/10s".parse().unwrap();
     assert_eq!(limit, RateLimit { requests: 3, window: Duration::from_secs(10) });
     assert_eq!("1000/1m".parse::<RateLimit>().unwrap().window, Duration::from_secs(60));
     assert!("fast".parse::<RateLimit>().is_err() && "0/1s".parse::<RateLimit>().is_err());
-
-    let sb = start(Provider::Lever, 50, Faults { rate_limit: Some(limit.clone()), ..Default::default() }).await;
+    let faults = || Faults { rate_limit: Some(limit.clone()), ..Default::default() };
     let client = Client::new();
+
+    // Lever: a 429 and nothing else, neither Retry-After nor a budget.
+    let sb = start(Provider::Lever, 50, faults()).await;
     let key = cred(&sb, "api_key");
     let mut statuses = Vec::new();
     for _ in 0..5 {
         let r = client.get(format!("{}/stages", sb.base_url())).basic_auth(&key, Some("")).send().await.unwrap();
-        if r.status() == StatusCode::TOO_MANY_REQUESTS {
-            let wait: u64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
-            assert!((1..=10).contains(&wait));
-        }
+        assert_eq!(limit_headers(&r), Vec::<&str>::new(), "Lever documents no rate-limit headers ({})", r.status());
         statuses.push(r.status().as_u16());
     }
     assert_eq!(statuses, [200, 200, 200, 429, 429]);
     assert_eq!(sb.stats().rate_limited, 2);
     sb.shutdown().await;
 
-    // Greenhouse counts the budget down in its headers.
-    let sb = start(Provider::Greenhouse, 50, Faults { rate_limit: Some(limit), ..Default::default() }).await;
+    // Ashby: Retry-After on a 429, no budget headers.
+    let sb = start(Provider::Ashby, 50, faults()).await;
+    let key = cred(&sb, "api_key");
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        let r = ashby_post(&client, &sb, &key, "department.list", json!({})).await;
+        if r.status() == StatusCode::TOO_MANY_REQUESTS {
+            assert_eq!(limit_headers(&r), ["retry-after"]);
+            let wait: u64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+            assert!((1..=10).contains(&wait), "{wait}");
+        } else {
+            assert_eq!(limit_headers(&r), Vec::<&str>::new());
+        }
+        statuses.push(r.status().as_u16());
+    }
+    assert_eq!(statuses, [200, 200, 200, 429]);
+    sb.shutdown().await;
+
+    // Greenhouse counts the budget down on every answer, Reset an epoch timestamp, and adds
+    // Retry-After to a 429.
+    let sb = start(Provider::Greenhouse, 50, faults()).await;
     let token = gh_access(&client, &sb).await;
     let mut remaining = Vec::new();
     for _ in 0..4 {
         let r = client.get(format!("{}/jobs", sb.base_url())).bearer_auth(&token).send().await.unwrap();
         remaining.push((r.status().as_u16(), r.headers()["x-ratelimit-remaining"].to_str().unwrap().to_string()));
         assert_eq!(r.headers()["x-ratelimit-limit"], "3");
+        let reset: u64 = r.headers()["x-ratelimit-reset"].to_str().unwrap().parse().unwrap();
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        assert!((now..=now + 11).contains(&reset), "Reset is the window's end as epoch seconds: {reset} (now {now})");
+        let retry = r.status() == StatusCode::TOO_MANY_REQUESTS;
+        assert_eq!(r.headers().contains_key("retry-after"), retry, "Retry-After only on a 429");
     }
     let expected: Vec<(u16, String)> = [(200, "2"), (200, "1"), (200, "0"), (429, "0")].iter().map(|(s, r)| (*s, r.to_string())).collect();
     assert_eq!(remaining, expected);

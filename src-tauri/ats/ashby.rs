@@ -595,6 +595,14 @@ impl Connector for Ashby {
         &self.http.stats
     }
 
+    fn pacer(&self) -> crate::ats::pace::SharedPacer {
+        self.http.pacer_handle()
+    }
+
+    fn share_pacer(&mut self, pacer: crate::ats::pace::SharedPacer) {
+        self.http.share_pacer(pacer);
+    }
+
     /// `application.info`, mapped by the sync's own [`application`].
     async fn application(&self, remote_id: &str) -> Result<Application> {
         let v = self.application_info(remote_id).await?;

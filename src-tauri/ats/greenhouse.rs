@@ -513,6 +513,14 @@ impl Connector for Greenhouse {
         &self.http.stats
     }
 
+    fn pacer(&self) -> crate::ats::pace::SharedPacer {
+        self.http.pacer_handle()
+    }
+
+    fn share_pacer(&mut self, pacer: crate::ats::pace::SharedPacer) {
+        self.http.share_pacer(pacer);
+    }
+
     /// `GET /v3/applications?ids=ID`, mapped by the sync's own [`application`].
     async fn application(&self, remote_id: &str) -> Result<Application> {
         let id = numeric_id(remote_id, "application")?;

@@ -1,16 +1,16 @@
-//! The HTTP client every provider shares: pacing under the provider's rate limit, retries with
-//! backoff and jitter for transient failures, `Retry-After` on 429, and typed errors with any
-//! secret redacted. Providers build requests; this module decides when and how often to send.
+//! The HTTP client every provider shares: pacing at the account's learned rate (see
+//! [`super::pace`]), retries with backoff and jitter for transient failures, `Retry-After` on
+//! 429, and typed errors with any secret redacted. Providers build requests; this module decides
+//! when and how often to send.
 
-use std::num::NonZeroU32;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use backon::{ExponentialBuilder, Retryable};
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use reqwest::{RequestBuilder, Response, StatusCode};
 
+use super::pace::{Budget, Pacer, SharedPacer, Turn};
 use crate::error::Error;
 
 /// Requests made through one client, for run records and benchmarks.
@@ -53,13 +53,9 @@ impl Default for RetryPolicy {
 
 pub struct HttpClient {
     inner: reqwest::Client,
-    limiter: DefaultDirectRateLimiter,
-    /// Set from rate-limit headers when the provider says the budget is spent.
-    pause_until: Mutex<Option<Instant>>,
-    /// Set once the provider has announced its budget in rate-limit headers: from then on those
-    /// headers pace the client (a pause when the budget is spent), not the guessed quota,
-    /// which would throttle a provider with a larger budget for nothing.
-    announced: AtomicBool,
+    /// One budget for every request of this client, whichever stream (pull, files, push) sends
+    /// it, and for every other client given the same pacer (see [`HttpClient::share_pacer`]).
+    pacer: SharedPacer,
     pub stats: Stats,
     policy: RetryPolicy,
     provider: &'static str,
@@ -82,8 +78,6 @@ const MAX_TRANSPORT_RETRIES: usize = 3;
 impl HttpClient {
     /// `requests` per `per`: the provider's documented budget, the starting point for pacing.
     pub fn new(provider: &'static str, requests: u32, per: Duration, policy: RetryPolicy) -> HttpClient {
-        let n = NonZeroU32::new(requests.max(1)).expect("non-zero");
-        let quota = Quota::with_period(per / n.get()).expect("positive period").allow_burst(n);
         HttpClient {
             inner: reqwest::Client::builder()
                 .connect_timeout(Duration::from_secs(10))
@@ -91,9 +85,7 @@ impl HttpClient {
                 .user_agent(concat!("Talentdeck/", env!("CARGO_PKG_VERSION")))
                 .build()
                 .expect("an HTTP client with default TLS"),
-            limiter: RateLimiter::direct(quota),
-            pause_until: Mutex::new(None),
-            announced: AtomicBool::new(false),
+            pacer: Arc::new(Mutex::new(Pacer::new(requests, per))),
             stats: Stats::default(),
             policy,
             provider,
@@ -152,7 +144,7 @@ impl HttpClient {
     }
 
     async fn attempt(&self, mode: Mode, what: &str, build: &impl Fn() -> RequestBuilder) -> Result<Response, Failure> {
-        self.wait_turn().await;
+        let turn = self.wait_turn().await;
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
         let write = mode == Mode::Write;
         let resp = match build().send().await {
@@ -181,28 +173,24 @@ impl HttpClient {
                 });
             }
         };
-        self.learn_from_headers(&resp);
+        let budget = budget(&resp);
         let status = resp.status();
+        let retry_after = retry_after(&resp);
+        let now = tokio::time::Instant::now();
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            // Cut the pace and pause everyone; the retry waits as long.
+            let wait = self.pacer().on_429(now, &turn, budget, retry_after);
+            tracing::debug!(provider = self.provider, what, pace = self.pace(), ?wait, "429: pacing slower");
+            return Err(self.rate_limited(what, wait));
+        }
+        self.pacer().on_answer(now, budget, status.is_success());
         if status.is_success() {
             return Ok(resp);
         }
-        let retry_after = retry_after(&resp);
         let body = resp.text().await.unwrap_or_default();
         let excerpt = excerpt(&body);
         let p = self.provider;
         Err(match status {
-            StatusCode::TOO_MANY_REQUESTS => {
-                self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
-                if let Some(d) = retry_after {
-                    *self.pause_until.lock().expect("pause lock") = Some(Instant::now() + d);
-                }
-                Failure {
-                    transport: false,
-                    error: Error::RateLimited(format!("{p} kept answering 429 Too Many Requests ({what}); try again later")),
-                    retry: true,
-                    retry_after: retry_after.or(Some(Duration::from_secs(1))),
-                }
-            }
             StatusCode::UNAUTHORIZED => Failure {
                 transport: false,
                 error: Error::Unauthorized(format!(
@@ -253,40 +241,72 @@ impl HttpClient {
         })
     }
 
-    async fn wait_turn(&self) {
-        let pause = *self.pause_until.lock().expect("pause lock");
-        if let Some(until) = pause {
-            let now = Instant::now();
-            if until > now {
-                tokio::time::sleep(until - now).await;
+    /// This client's pacer, to share with another client of the same account.
+    pub fn pacer_handle(&self) -> SharedPacer {
+        self.pacer.clone()
+    }
+
+    /// Draws on `pacer` from now on: the pace another client of the same account learned.
+    pub fn share_pacer(&mut self, pacer: SharedPacer) {
+        self.pacer = pacer;
+    }
+
+    fn pacer(&self) -> std::sync::MutexGuard<'_, Pacer> {
+        self.pacer.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The pace requests go at now (requests per second), for reports.
+    pub fn pace(&self) -> f64 {
+        self.pacer().rate(tokio::time::Instant::now())
+    }
+
+    /// Waits for this request's turn in the shared pace. A turn that a 429, a pause or news of
+    /// the budget made void while it waited is given back and another one taken.
+    async fn wait_turn(&self) -> Turn {
+        let mut turn = self.pacer().reserve(tokio::time::Instant::now());
+        loop {
+            tokio::time::sleep_until(turn.at).await;
+            let mut pacer = self.pacer();
+            if pacer.still_good(&turn) {
+                return turn;
             }
-        }
-        if !self.announced.load(Ordering::Relaxed) {
-            self.limiter.until_ready().await;
+            pacer.abandon(&turn);
+            turn = pacer.reserve(tokio::time::Instant::now());
         }
     }
 
-    /// Providers announce their remaining budget; when it is spent, wait for the reset instead
-    /// of walking into a 429.
-    fn learn_from_headers(&self, resp: &Response) {
-        let h = resp.headers();
-        let num = |name: &str| h.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<f64>().ok());
-        let remaining = num("x-ratelimit-remaining").or_else(|| num("x-rate-limit-remaining"));
-        let reset = num("x-ratelimit-reset").or_else(|| num("x-rate-limit-reset"));
-        if let (Some(rem), Some(reset)) = (remaining, reset) {
-            self.announced.store(true, Ordering::Relaxed);
-            if rem <= 0.0 {
-                // Greenhouse sends an absolute epoch time; others send seconds to wait. Accept both.
-                let now_epoch = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_secs_f64())
-                    .unwrap_or_default();
-                let secs = if reset > 1_000_000_000.0 { reset - now_epoch } else { reset };
-                let secs = secs.clamp(0.0, 120.0);
-                *self.pause_until.lock().expect("pause lock") = Some(Instant::now() + Duration::from_secs_f64(secs));
-            }
+    fn rate_limited(&self, what: &str, wait: Duration) -> Failure {
+        self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
+        Failure {
+            transport: false,
+            error: Error::RateLimited(format!(
+                "{} kept answering 429 Too Many Requests ({what}); try again later",
+                self.provider
+            )),
+            retry: true,
+            retry_after: Some(wait),
         }
     }
+}
+
+/// The budget a provider announces in its headers: Greenhouse `X-RateLimit-Limit/Remaining/Reset`
+/// (others spell them `X-Rate-Limit-*`). All three or nothing: a remaining count without its
+/// reset cannot be spread over time.
+fn budget(resp: &Response) -> Option<Budget> {
+    let h = resp.headers();
+    let num = |name: &str| h.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<f64>().ok());
+    let pick = |a: &str, b: &str| num(a).or_else(|| num(b));
+    let limit = pick("x-ratelimit-limit", "x-rate-limit-limit")?;
+    let remaining = pick("x-ratelimit-remaining", "x-rate-limit-remaining")?;
+    let reset = pick("x-ratelimit-reset", "x-rate-limit-reset")?;
+    // Greenhouse sends an absolute epoch time; others send seconds to wait. Accept both.
+    let now_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or_default();
+    let secs = if reset > 1_000_000_000.0 { reset - now_epoch } else { reset };
+    // A clock that disagrees with the provider's must not stop the client for hours.
+    Some(Budget { limit: limit.max(1.0), remaining: remaining.max(0.0), reset_in: Duration::from_secs_f64(secs.clamp(0.0, 120.0)) })
 }
 
 /// Whether a request may be sent again after a failure that may hide a change (see `send_write`).

@@ -773,6 +773,14 @@ impl Connector for Lever {
         &self.http.stats
     }
 
+    fn pacer(&self) -> crate::ats::pace::SharedPacer {
+        self.http.pacer_handle()
+    }
+
+    fn share_pacer(&mut self, pacer: crate::ats::pace::SharedPacer) {
+        self.http.share_pacer(pacer);
+    }
+
     /// `GET /v1/opportunities/{id}?expand=applications` (the application is the opportunity, as
     /// in the sync), mapped by the sync's own [`Opp::application`].
     async fn application(&self, remote_id: &str) -> Result<Application> {

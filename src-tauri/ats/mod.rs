@@ -5,6 +5,7 @@ pub mod ashby;
 pub mod greenhouse;
 pub mod http;
 pub mod lever;
+pub mod pace;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -151,6 +152,13 @@ pub trait Connector: Send + Sync {
     async fn open_file(&self, file: &Attachment) -> Result<reqwest::Response>;
 
     fn stats(&self) -> &http::Stats;
+
+    /// The pace this connector's requests go at (see [`pace`]). The app hands one connection's
+    /// pacer to every connector it makes for it, so connecting, syncs, file steps and pushes
+    /// draw on one budget, and each starts at the pace the last one learned.
+    fn pacer(&self) -> pace::SharedPacer;
+
+    fn share_pacer(&mut self, pacer: pace::SharedPacer);
 
     // ---- writes (two-way sync) ----
     //

@@ -88,7 +88,9 @@ impl SandboxConfig {
 /// token endpoint only refuses revoked secrets).
 #[derive(Clone, Debug, Default)]
 pub struct Faults {
-    /// A fixed window per credential; over budget → 429 with `Retry-After`.
+    /// A fixed window per credential; over budget → 429, with `Retry-After` where the provider
+    /// sends one (Greenhouse, Ashby; not Lever). Greenhouse also announces the window in
+    /// `X-RateLimit-Limit/Remaining/Reset` on every answer.
     pub rate_limit: Option<RateLimit>,
     /// Added before every API response.
     pub latency: Duration,
@@ -773,13 +775,18 @@ fn gate(sh: &Shared, req: &Req) -> (Response, bool) {
     let mut handled = false;
     let mut resp = if window.exceeded {
         sh.counters.rate_limited.fetch_add(1, Relaxed);
-        let code = match sh.provider {
-            Provider::Greenhouse => "rate_limit_exceeded",
-            Provider::Lever => "TooManyRequests",
-            Provider::Ashby => "rate_limit_exceeded",
+        // Only what each provider documents (shared/ats-apis.md 1.3, 2.4, 3.3): Greenhouse and
+        // Ashby send Retry-After with a 429; Lever sends no hint at all, so a client must find
+        // the pace from the 429s themselves.
+        let (code, message, retry_after) = match sh.provider {
+            Provider::Greenhouse => ("rate_limit_exceeded", "too many requests; retry after the time in Retry-After", true),
+            Provider::Lever => ("TooManyRequests", "too many requests", false),
+            Provider::Ashby => ("rate_limit_exceeded", "too many requests; retry after the time in Retry-After", true),
         };
-        let mut r = sh.error(StatusCode::TOO_MANY_REQUESTS, code, "too many requests; retry after the time in Retry-After");
-        http::set(&mut r, "retry-after", &window.retry_after.to_string());
+        let mut r = sh.error(StatusCode::TOO_MANY_REQUESTS, code, message);
+        if retry_after {
+            http::set(&mut r, "retry-after", &window.retry_after.to_string());
+        }
         r
     } else if let Some(scope) = required_scope(sh.provider, req).filter(|s| sh.denied.lock().unwrap_or_else(|p| p.into_inner()).iter().any(|d| d == s)) {
         sh.counters.forbidden.fetch_add(1, Relaxed);
@@ -805,6 +812,7 @@ fn gate(sh: &Shared, req: &Req) -> (Response, bool) {
             Provider::Ashby => ashby::handle(sh, req),
         }
     };
+    // Greenhouse alone announces its budget, on every answer; Reset is an epoch timestamp.
     if sh.provider == Provider::Greenhouse {
         http::set(&mut resp, "x-ratelimit-limit", &window.limit.to_string());
         http::set(&mut resp, "x-ratelimit-remaining", &window.remaining.to_string());

@@ -1,0 +1,345 @@
+//! The pacer one connection's requests share: it learns the account's real budget instead of
+//! trusting the documented one, which several integrations sharing one key make too generous.
+//!
+//! Two ways to learn, by what the provider tells:
+//! - **Budget headers** (Greenhouse `X-RateLimit-Limit/Remaining/Reset`): the remaining budget
+//!   is spread evenly over the time left to the reset, so a window is used up just as it ends,
+//!   never burst through and then waited out.
+//! - **429s alone** (Lever sends nothing; Ashby only `Retry-After`): AIMD, as TCP does. A 429
+//!   halves the rate and pauses every request for `Retry-After` (else a backoff); each run of
+//!   successes adds a small step back, never above the documented budget and, while the last
+//!   429 is fresh, never back up to the rate that drew it.
+//!
+//! Every function takes the clock as an argument, so the policy is tested without waiting.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+/// Successes in a row before the rate climbs one step.
+const RUN: u32 = 20;
+/// One climb step, as a share of the rate that drew the last 429 (else of the documented rate):
+/// the step scales with the account's real budget, so a slow account is probed gently.
+const STEP: f64 = 0.025;
+/// A 429 multiplies the rate by this.
+const CUT: f64 = 0.5;
+/// The climb stops this far below the rate that last drew a 429…
+const BELOW_BAD: f64 = 0.9;
+/// …until this many successes in a row say the account's limit may have grown again.
+const FORGET_BAD_AFTER: u32 = 25 * RUN;
+/// Even pacing at exactly a window's budget lands the next window's first request on its
+/// boundary, where a few milliseconds of jitter make it the last one's too many: keep 3 %.
+const MARGIN: f64 = 0.97;
+/// The pause after a 429 without `Retry-After`: doubled for each 429 in a row, up to the cap.
+const FIRST_BACKOFF: Duration = Duration::from_secs(1);
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// Never slower than this share of the documented rate.
+const SLOWEST: f64 = 0.01;
+/// Reset times that differ by less than this name the same window (Greenhouse rounds to seconds).
+const SAME_WINDOW: Duration = Duration::from_millis(1500);
+
+/// One account's pacer, shared by every client that draws on its budget.
+pub type SharedPacer = Arc<Mutex<Pacer>>;
+
+/// What a provider's budget headers said, read when the answer arrived.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Budget {
+    pub limit: f64,
+    pub remaining: f64,
+    /// Time from the answer to the window's reset.
+    pub reset_in: Duration,
+}
+
+/// A reserved turn. `epoch` tells whether the plan changed while its holder waited.
+#[derive(Debug, Clone, Copy)]
+pub struct Turn {
+    pub at: Instant,
+    epoch: u64,
+    /// The announced window whose budget this turn was counted in (by its reset).
+    counted_in: Option<Instant>,
+}
+
+/// The budget the provider announced, counted down locally as turns are handed out.
+#[derive(Debug, Clone, Copy)]
+struct Announced {
+    limit: f64,
+    remaining: f64,
+    reset_at: Instant,
+    /// The window's length, learned from the longest time to a reset seen (the first answer of a
+    /// window tells it); used to guess the next window before its first answer arrives.
+    window: Duration,
+}
+
+#[derive(Debug)]
+pub struct Pacer {
+    /// The documented budget in requests per second: the start and the ceiling of AIMD.
+    documented: f64,
+    /// AIMD's current rate, requests per second (unused while headers announce a budget).
+    rate: f64,
+    /// The last turn handed out: the next one is a gap after it.
+    last: Option<Instant>,
+    /// No turn before this: `Retry-After`, a spent budget, a backoff.
+    pause_until: Option<Instant>,
+    successes: u32,
+    /// The rate that drew the latest 429.
+    bad: Option<f64>,
+    backoff: Duration,
+    announced: Option<Announced>,
+    /// Bumped whenever turns already handed out became wrong (a cut, a pause, a new window):
+    /// their holders ask again instead of sending into a 429.
+    epoch: u64,
+}
+
+impl Pacer {
+    /// `requests` per `per`: the provider's documented budget.
+    pub fn new(requests: u32, per: Duration) -> Pacer {
+        let documented = f64::from(requests.max(1)) / per.as_secs_f64().max(1e-3);
+        Pacer {
+            documented,
+            rate: documented * MARGIN,
+            last: None,
+            pause_until: None,
+            successes: 0,
+            bad: None,
+            backoff: FIRST_BACKOFF,
+            announced: None,
+            epoch: 0,
+        }
+    }
+
+    /// The pace requests go at now, in requests per second (the headers' when announced).
+    pub fn rate(&self, now: Instant) -> f64 {
+        match &self.announced {
+            Some(a) if a.reset_at > now => a.remaining.max(0.0) / (a.reset_at - now).as_secs_f64().max(1e-3),
+            Some(a) => a.limit / a.window.as_secs_f64().max(1e-3),
+            None => self.rate,
+        }
+    }
+
+    /// Reserves the next turn at or after `now`. The caller waits until `turn.at`, then checks
+    /// [`Pacer::still_good`]; if the plan changed meanwhile it gives the turn back
+    /// ([`Pacer::abandon`]) and reserves again.
+    pub fn reserve(&mut self, now: Instant) -> Turn {
+        let mut at = now.max(self.pause_until.unwrap_or(now));
+        let mut counted_in = None;
+        match self.announced.as_mut() {
+            Some(a) => {
+                if at >= a.reset_at {
+                    roll_over(a, at);
+                }
+                match self.last {
+                    // Spread what is left over the time left: equal gaps from the last turn, so
+                    // the last of the budget goes just before the reset.
+                    Some(last) if a.remaining >= 1.0 => {
+                        at = at.max(last + a.reset_at.saturating_duration_since(last).div_f64(a.remaining + 1.0));
+                    }
+                    _ if a.remaining < 1.0 => at = at.max(a.reset_at),
+                    _ => {}
+                }
+                if at >= a.reset_at {
+                    roll_over(a, at);
+                }
+                a.remaining -= 1.0;
+                counted_in = Some(a.reset_at);
+            }
+            None => {
+                if let Some(last) = self.last {
+                    at = at.max(last + Duration::from_secs_f64(1.0 / self.rate));
+                }
+            }
+        }
+        self.last = Some(at);
+        Turn { at, epoch: self.epoch, counted_in }
+    }
+
+    /// Whether a turn reserved earlier may still be used: no cut since, and not inside a pause.
+    pub fn still_good(&self, turn: &Turn) -> bool {
+        turn.epoch == self.epoch && self.pause_until.is_none_or(|p| turn.at >= p)
+    }
+
+    /// Gives back a turn that will not be used, so its window's budget is not counted twice.
+    pub fn abandon(&mut self, turn: &Turn) {
+        if let (Some(a), Some(w)) = (self.announced.as_mut(), turn.counted_in) {
+            if a.reset_at == w {
+                a.remaining += 1.0;
+            }
+        }
+    }
+
+    /// The provider answered anything but a 429; `ok` if it was a success, which counts
+    /// towards the climb.
+    pub fn on_answer(&mut self, now: Instant, budget: Option<Budget>, ok: bool) {
+        self.learn(now, budget);
+        if !ok {
+            return;
+        }
+        self.backoff = FIRST_BACKOFF;
+        self.successes += 1;
+        if self.successes % RUN == 0 {
+            let ceiling = match self.bad {
+                Some(bad) if self.successes < FORGET_BAD_AFTER => bad * BELOW_BAD,
+                _ => {
+                    self.bad = None;
+                    self.documented * MARGIN
+                }
+            };
+            let step = self.bad.unwrap_or(self.documented) * STEP;
+            self.rate = (self.rate + step).min(ceiling).max(self.rate.min(ceiling));
+        }
+    }
+
+    /// The provider answered 429 to a request sent on `turn`. Returns how long every request
+    /// now waits: `Retry-After` if given, else the reset the headers announce, else a backoff.
+    pub fn on_429(&mut self, now: Instant, turn: &Turn, budget: Option<Budget>, retry_after: Option<Duration>) -> Duration {
+        self.learn(now, budget);
+        self.successes = 0;
+        // One cut per overshoot: 429s for turns handed out before the cut were part of it.
+        if turn.epoch == self.epoch {
+            self.bad = Some(self.rate);
+            self.rate = (self.rate * CUT).max(self.documented * SLOWEST);
+            // Turns handed out at the old rate are void: their holders ask again.
+            self.epoch += 1;
+            self.last = None;
+        }
+        let announced_reset = self.announced.filter(|a| a.remaining < 1.0 && a.reset_at > now).map(|a| a.reset_at - now);
+        let wait = match retry_after.or(announced_reset) {
+            Some(d) => d,
+            None => {
+                let d = self.backoff;
+                self.backoff = (self.backoff * 2).min(MAX_BACKOFF);
+                d
+            }
+        };
+        self.pause(now + wait);
+        wait
+    }
+
+    /// No turn before `until`. Turns handed out inside the pause are void (see `still_good`),
+    /// and the chain of turns restarts at its end.
+    fn pause(&mut self, until: Instant) {
+        if self.pause_until.is_none_or(|p| p < until) {
+            self.pause_until = Some(until);
+        }
+        if self.last.is_some_and(|l| l < until) {
+            self.last = None;
+        }
+    }
+
+    /// Takes in the budget an answer announced. Answers of one window only ever lower the
+    /// count (they can arrive out of order, and turns handed out since are not in them yet); an
+    /// answer from another window replaces it.
+    fn learn(&mut self, now: Instant, budget: Option<Budget>) {
+        let Some(b) = budget else { return };
+        let reset_at = now + b.reset_in;
+        match self.announced.as_mut() {
+            Some(a) if reset_at.max(a.reset_at) - reset_at.min(a.reset_at) < SAME_WINDOW => {
+                a.remaining = a.remaining.min(b.remaining);
+                a.limit = b.limit;
+                a.window = a.window.max(b.reset_in);
+            }
+            // Another window than the one counted down: the provider's word replaces the guess,
+            // and turns handed out on the guess are void; the chain restarts from now.
+            Some(a) => {
+                let window = a.window.max(b.reset_in);
+                *a = Announced { limit: b.limit, remaining: b.remaining, reset_at, window };
+                self.epoch += 1;
+                self.last = Some(now);
+            }
+            None => {
+                let window = b.reset_in.max(Duration::from_secs(1));
+                self.announced = Some(Announced { limit: b.limit, remaining: b.remaining, reset_at, window });
+                self.epoch += 1;
+                self.last = Some(now);
+            }
+        }
+        if b.remaining < 1.0 {
+            // Spent: nobody sends before the reset.
+            self.pause(reset_at);
+        }
+    }
+}
+
+/// The announced window has ended: assume a fresh one of the same size starting at `at`, until
+/// its first answer tells the truth.
+fn roll_over(a: &mut Announced, at: Instant) {
+    a.remaining = a.limit;
+    a.reset_at = at + a.window;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sends `n` requests one after another, each answered at once by `answer`; the turns.
+    fn run(p: &mut Pacer, start: Instant, n: usize, mut answer: impl FnMut(&mut Pacer, Instant, &Turn)) -> Vec<Instant> {
+        let mut now = start;
+        let mut out = Vec::new();
+        for _ in 0..n {
+            let mut t = p.reserve(now);
+            while !p.still_good(&t) {
+                p.abandon(&t);
+                t = p.reserve(t.at);
+            }
+            now = t.at;
+            out.push(now);
+            answer(p, now, &t);
+        }
+        out
+    }
+
+    #[test]
+    fn headers_spread_the_remaining_budget_to_the_reset() {
+        let mut p = Pacer::new(50, Duration::from_secs(30));
+        let start = Instant::now();
+        // A window of 17 per 30 s that started with the first request.
+        let window_end = start + Duration::from_secs(30);
+        let mut used = 0.0;
+        let turns = run(&mut p, start, 17, |p, now, _| {
+            used += 1.0;
+            p.on_answer(now, Some(Budget { limit: 17.0, remaining: 17.0 - used, reset_in: window_end - now }), true);
+        });
+        assert!(turns.iter().all(|t| *t < window_end), "17 requests fit in the window");
+        let gaps: Vec<f64> = turns.windows(2).map(|w| (w[1] - w[0]).as_secs_f64()).collect();
+        assert!(gaps[1..].iter().all(|g| (1.5..1.9).contains(g)), "evenly spread, not burst: {gaps:?}");
+        // The budget is spent: the next request waits for the reset.
+        let next = p.reserve(*turns.last().unwrap());
+        assert!(next.at >= window_end, "{:?} before the reset", window_end - next.at);
+    }
+
+    #[test]
+    fn a_429_halves_the_rate_and_successes_climb_back_short_of_it() {
+        let mut p = Pacer::new(10, Duration::from_secs(1));
+        let start = Instant::now();
+        assert!((p.rate(start) - 9.7).abs() < 1e-9);
+        let t = p.reserve(start);
+        // No Retry-After (Lever): a backoff, and turns handed out before are void.
+        let t2 = p.reserve(start);
+        let wait = p.on_429(start, &t, None, None);
+        assert_eq!(wait, FIRST_BACKOFF);
+        assert!(!p.still_good(&t2));
+        assert!((p.rate(start) - 4.85).abs() < 1e-9);
+        // A late 429 for a turn sent before the cut does not cut again, but backs off further.
+        assert_eq!(p.on_429(start, &t2, None, None), FIRST_BACKOFF * 2);
+        assert!((p.rate(start) - 4.85).abs() < 1e-9);
+        let after = p.reserve(start);
+        assert!(after.at >= start + FIRST_BACKOFF * 2, "every request waits out the pause");
+        // Each run of 20 successes climbs 2.5 % of that rate, up to just under it.
+        run(&mut p, after.at, 20, |p, now, _| p.on_answer(now, None, true));
+        assert!((p.rate(start) - (4.85 + 9.7 * 0.025)).abs() < 1e-9, "{}", p.rate(start));
+        run(&mut p, after.at, 479, |p, now, _| p.on_answer(now, None, true));
+        assert!((p.rate(start) - 9.7 * 0.9).abs() < 1e-9, "{}", p.rate(start));
+        // After a long clean run the old 429 is forgotten, never above the documented budget.
+        run(&mut p, after.at, 200, |p, now, _| p.on_answer(now, None, true));
+        assert!((p.rate(start) - 9.7).abs() < 1e-9, "{}", p.rate(start));
+    }
+
+    #[test]
+    fn retry_after_is_honoured() {
+        let mut p = Pacer::new(1000, Duration::from_secs(60));
+        let start = Instant::now();
+        let t = p.reserve(start);
+        assert_eq!(p.on_429(start, &t, None, Some(Duration::from_secs(42))), Duration::from_secs(42));
+        assert!(p.reserve(start).at >= start + Duration::from_secs(42));
+    }
+}

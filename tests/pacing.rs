@@ -1,0 +1,114 @@
+//! Polite to the account's real rate limit (issue 14, part 2): with the sandbox allowing a third
+//! of each provider's documented budget — as when several integrations share one API key — a
+//! full sync converges while drawing at most 3 answers of 429 in all. The sandbox sends only the
+//! signals each provider documents (Greenhouse its budget headers, Ashby `Retry-After`, Lever
+//! nothing), so the client has to learn the pace from those alone.
+//!
+//! Connections keep their secret in the OS keychain: run inside a private D-Bus session with an
+//! unlocked throwaway gnome-keyring, as test.sh does.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use common::assert_export_matches;
+use talentdeck::app::{App, ConnectInput, SyncOutcome};
+use talentdeck::model::Provider;
+use talentdeck::sandbox::{Faults, RateLimit, Sandbox, SandboxConfig};
+use talentdeck::store::RunState;
+
+const NAME: &str = "Pacing test";
+/// The issue's account size.
+const TALENTS: usize = 5_000;
+/// The most 429s a whole sync (connecting included) may draw.
+const MAX_429: u64 = 3;
+
+/// A third of the documented limit (shared/ats-apis.md 1.3, 2.4, 3.3), rounded up.
+fn a_third_of_documented(provider: Provider) -> RateLimit {
+    match provider {
+        Provider::Greenhouse => RateLimit { requests: 17, window: Duration::from_secs(30) },
+        Provider::Lever => RateLimit { requests: 3, window: Duration::from_secs(1) },
+        // A third of 1,000/min is 333/min, but a 5,000-talent sync makes about 140 requests, all
+        // inside one such window: the same rate over 10-s windows (56/10 s) makes the sync span
+        // several, so the client has to find the pace (Ashby tells nothing but Retry-After).
+        Provider::Ashby => RateLimit { requests: 56, window: Duration::from_secs(10) },
+    }
+}
+
+/// Connects to a fresh sandbox limited to `limit` and runs one full sync; returns the sandbox
+/// (to read its counts) and the sync's wall time.
+async fn full_sync_under(provider: Provider, talents: usize, limit: &RateLimit) -> (Sandbox, Duration) {
+    let mut cfg = SandboxConfig::new(provider);
+    cfg.talents = talents;
+    cfg.faults = Faults { rate_limit: Some(limit.clone()), ..Default::default() };
+    let sb = Sandbox::start(cfg).await.expect("the sandbox starts");
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(dir.path()).expect("the store opens");
+    let info = sb.info().clone();
+    let gh = provider == Provider::Greenhouse;
+    let setting = |k: &str| gh.then(|| info.credentials[k].as_str().expect(k).to_string());
+    let input = ConnectInput {
+        provider,
+        name: NAME.into(),
+        secret: info.credentials[if gh { "client_secret" } else { "api_key" }].as_str().unwrap().to_string(),
+        client_id: setting("client_id"),
+        user_id: setting("user_id"),
+        base_url: Some(info.base_url.clone()),
+        auth_url: info.auth_url.clone(),
+    };
+    let started = Instant::now();
+    let id = app.connect(input, Utc::now()).await.expect("the sandbox credential connects").id;
+    let report = match app.sync(id, true, "manual", &|_| {}).await.expect("the sync runs") {
+        SyncOutcome::Ran(r) => r,
+        SyncOutcome::Joined => panic!("no other sync was running"),
+    };
+    let took = started.elapsed();
+    assert_eq!(report.state, RunState::Succeeded, "{:?}", report.error);
+    assert_export_matches(&app, NAME, &sb);
+    (sb, took)
+}
+
+async fn polite_under_a_third(provider: Provider, talents: usize) {
+    let limit = a_third_of_documented(provider);
+    let (sb, took) = full_sync_under(provider, talents, &limit).await;
+    let s = sb.stats();
+    // The minimum the limit allows, every window but the last waited out (bursts allowed), and
+    // the time at the limit's steady rate (what spreading each window's budget evenly costs).
+    let answered = s.requests - s.rate_limited;
+    let window = limit.window.as_secs_f64();
+    let floor = (answered.div_ceil(u64::from(limit.requests)) - 1) as f64 * window;
+    let steady = (answered - 1) as f64 * window / f64::from(limit.requests);
+    eprintln!(
+        "{provider}: {talents} talents under {limit}: {} requests, {} answered 429, {:.1} s (floor {floor:.1} s, steady rate {steady:.1} s)",
+        s.requests,
+        s.rate_limited,
+        took.as_secs_f64()
+    );
+    assert!(
+        answered > u64::from(limit.requests),
+        "the sync spans more than one window of the limit ({answered} requests answered)"
+    );
+    assert!(s.rate_limited <= MAX_429, "{} answers of 429 under {limit}: {s:?}", s.rate_limited);
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn greenhouse_syncs_politely_under_a_third_of_its_documented_limit() {
+    // At 17 requests per 30 s, the 5,000-talent sync's requests would take minutes of waiting
+    // alone: a smaller account still spans several windows of the limit.
+    polite_under_a_third(Provider::Greenhouse, GREENHOUSE_TALENTS).await
+}
+
+/// Enough Greenhouse talents for the sync to span several 30-s windows at 17 requests each.
+const GREENHOUSE_TALENTS: usize = 1_500;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lever_syncs_politely_under_a_third_of_its_documented_limit() {
+    polite_under_a_third(Provider::Lever, TALENTS).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ashby_syncs_politely_under_a_third_of_its_documented_limit() {
+    polite_under_a_third(Provider::Ashby, TALENTS).await
+}
