@@ -156,7 +156,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// How a connection's ATS stages map onto Talentdeck's pipeline: show, set, suggest, undo
+    /// How a connection's ATS stages map onto Talentdeck's pipeline: show, set, suggest, undo, redo
     #[command(subcommand)]
     Mapping(MappingAction),
     /// Move an application to another stage: recorded at once, pushed to the ATS when it can be

@@ -2,8 +2,9 @@
 //! WebDriver protocol, spoken with plain reqwest). Needs a display (Xvfb in CI, see test.sh).
 //! Set TALENTDECK_SCREENSHOT=path.png to save a screenshot of the first-run test's final screen,
 //! TALENTDECK_PROFILE_SCREENSHOT=path.png one of a talent's profile, and
-//! TALENTDECK_BOARD_SCREENSHOT=path.png one of the board with a conflict card (the README's
-//! docs/profile.png and docs/board-conflict.png are taken so).
+//! TALENTDECK_BOARD_SCREENSHOT=path.png one of the board with a conflict card, and
+//! TALENTDECK_MAPPING_SCREENSHOT=path.png one of the stage-mapping editor with a change previewed
+//! (the README's docs/profile.png, docs/board-conflict.png and docs/mapping.png are taken so).
 
 #![cfg(unix)]
 
@@ -524,8 +525,20 @@ async fn board_moves_a_card_by_keyboard_and_resolves_a_conflict_with_apply_mine(
 }
 
 /// Picks a Talentdeck stage in the mapping table's select for `ats_stage` with the keyboard only:
-/// focus, then the first letter of the option (the select's type-ahead), which saves it.
+/// focus, then the first letter of the option (the select's type-ahead), which previews the
+/// change; Enter then saves it (the preview's Save takes the focus).
 async fn keyboard_map(s: &Session, ats_stage: &str, option: &str) {
+    keyboard_pick(s, ats_stage, option).await;
+    s.press(&[ENTER]).await;
+    let start = Instant::now();
+    while s.js("return document.querySelector('[data-testid=mapping-preview]') !== null", vec![]).await == json!(true) {
+        assert!(start.elapsed() < Duration::from_secs(10), "Enter on the preview did not save the mapping of {ats_stage}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The type-ahead half of `keyboard_map`: the change is previewed, not saved; Save has the focus.
+async fn keyboard_pick(s: &Session, ats_stage: &str, option: &str) {
     let select = s.wait_for(&format!("select[aria-label=\"Talentdeck stage for {ats_stage}\"]:enabled"), None, Duration::from_secs(10)).await;
     s.js("arguments[0].focus()", vec![json!({ELEMENT_KEY: select})]).await;
     s.press(&[&option[..1]]).await;
@@ -542,6 +555,9 @@ async fn keyboard_map(s: &Session, ats_stage: &str, option: &str) {
         assert!(start.elapsed() < Duration::from_secs(10), "the select for {ats_stage} did not take {option:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    s.wait_for("[data-testid=mapping-preview]", Some("will show"), Duration::from_secs(10)).await;
+    let focused = s.js("return document.activeElement && document.activeElement.dataset.testid", vec![]).await;
+    assert_eq!(focused, json!("mapping-save"), "the preview's Save takes the focus, so Enter saves");
 }
 
 /// Connections → the sandbox connection → Stage mapping.
@@ -607,9 +623,19 @@ async fn mapping_an_unmapped_stage_by_keyboard_puts_its_cards_on_the_board() {
         s.wait_for(&card(app, Some("Unmapped")), None, Duration::from_secs(10)).await;
     }
 
-    // Map it to the target (keyboard): the same cards show in the target's column.
+    // Map it to the target (keyboard): the preview counts its cards, then the same cards show
+    // in the target's column.
     open_mapping(&s).await;
-    keyboard_map(&s, &ats_stage, &target).await;
+    keyboard_pick(&s, &ats_stage, &target).await;
+    let preview = s.wait_for("[data-testid=mapping-preview]", None, Duration::from_secs(5)).await;
+    let text = s.js("return arguments[0].innerText", vec![json!({ELEMENT_KEY: preview})]).await;
+    assert!(text.as_str().unwrap().contains(&format!("will show in {target} instead of unmapped")), "the preview: {text}");
+    if let Some(path) = std::env::var_os("TALENTDECK_MAPPING_SCREENSHOT") {
+        // The editor with its groups and the change waiting to be saved (README: docs/mapping.png).
+        s.js("return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))", vec![]).await;
+        s.screenshot(std::path::Path::new(&path)).await;
+    }
+    s.press(&[ENTER]).await;
     s.wait_for("[data-testid=mapping-history] li", Some(&format!("{ats_stage}: Unmapped → {target}")), Duration::from_secs(10))
         .await;
     open_job(&s, &job).await;

@@ -326,6 +326,84 @@ fn a_mapping_set_once_by_name_serves_every_job_until_a_job_overrides_it_and_ever
 }
 
 #[test]
+fn redo_reapplies_the_edits_undone_last_until_a_new_edit_is_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_dir(dir.path()).unwrap();
+    let cid = two_pipelines(&mut store);
+    let screen = store.pipeline_stage("Screen").unwrap();
+    let interview = store.pipeline_stage("Interview").unwrap();
+    let now = Utc::now();
+    assert!(store.redo_mapping(cid, now).is_err(), "nothing undone yet");
+    store.set_mapping(cid, None, "Phone Screen", Some(screen.id), false, "ada", now).unwrap();
+    store.set_mapping(cid, None, "Phone Screen", Some(interview.id), false, "ada", now).unwrap();
+    store.set_mapping(cid, None, "Onsite", Some(interview.id), false, "ada", now).unwrap();
+    store.undo_mapping(cid, now).unwrap();
+    store.undo_mapping(cid, now).unwrap();
+    assert_eq!(store.mapped_stage(cid, None, "Phone Screen").unwrap().unwrap().0, screen.id);
+    assert_eq!(store.mapped_stage(cid, None, "Onsite").unwrap(), None);
+
+    // The edit undone last comes back first, and shows in the history again.
+    let redone = store.redo_mapping(cid, now).unwrap();
+    assert_eq!((redone.ats_stage.as_str(), redone.after.as_deref()), ("Phone Screen", Some("Interview")));
+    assert_eq!(store.mapped_stage(cid, None, "Phone Screen").unwrap().unwrap().0, interview.id);
+    assert_eq!(store.mapping_edits(cid, 10).unwrap().len(), 2);
+    store.redo_mapping(cid, now).unwrap();
+    assert_eq!(store.mapped_stage(cid, None, "Onsite").unwrap().unwrap().0, interview.id);
+    assert!(store.redo_mapping(cid, now).is_err(), "everything is redone");
+
+    // A new edit after an undo ends the redo: redoing would overwrite the recruiter's newer choice.
+    store.undo_mapping(cid, now).unwrap();
+    store.set_mapping(cid, None, "Application Review", Some(screen.id), false, "ada", now).unwrap();
+    assert!(store.redo_mapping(cid, now).is_err());
+    assert_eq!(store.mapped_stage(cid, None, "Onsite").unwrap(), None);
+}
+
+#[test]
+fn job_pipelines_list_each_jobs_stages_in_order_with_the_applications_in_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_dir(dir.path()).unwrap();
+    let cid = two_pipelines(&mut store);
+    let t = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
+    let app = |id: &str, job: &str, status| Application {
+        remote_id: id.into(),
+        talent_remote_id: "1".into(),
+        job_remote_id: Some(job.into()),
+        stage_remote_id: None,
+        stage_name: Some("onsite".into()),
+        status,
+        updated_at: t,
+        extra: json!({}),
+    };
+    let batch = Batch {
+        talents: vec![talent("1", "Ada Lovelace", &["ada@example.com"])],
+        applications: vec![
+            app("100", "1", ApplicationStatus::Active),
+            app("101", "1", ApplicationStatus::Active),
+            app("102", "1", ApplicationStatus::Rejected),
+            app("200", "2", ApplicationStatus::Active),
+        ],
+        ..Batch::default()
+    };
+    store.write_batch(cid, &batch, None, Utc::now()).unwrap();
+    let pipelines = store.job_pipelines(cid).unwrap();
+    let names: Vec<(Option<&str>, Vec<&str>)> = pipelines
+        .iter()
+        .map(|p| (p.job_remote_id.as_deref(), p.stages.iter().map(|s| s.name.as_str()).collect()))
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            (Some("1"), vec!["Application Review", "Phone Screen", "Onsite"]),
+            (Some("2"), vec!["Application Review", "Onsite"]),
+        ]
+    );
+    // Counted per job, by name whatever its case, active applications only.
+    let onsite: Vec<i64> = pipelines.iter().map(|p| p.stages.last().unwrap().applications).collect();
+    assert_eq!(onsite, vec![2, 1]);
+    assert_eq!(pipelines[0].stages[0].applications, 0);
+}
+
+#[test]
 fn removing_a_pipeline_stage_hands_its_mappings_to_the_stage_named() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open_dir(dir.path()).unwrap();

@@ -8,7 +8,7 @@ use super::{slot, App};
 use crate::error::{Error, Result};
 use crate::lifecycle;
 use crate::model::{Connection, ConnectionState, OutboxRow, PipelineStage, Provider, RejectionReason};
-use crate::store::{MappingEdit, MappingRow, Resolution};
+use crate::store::{JobPipeline, MappingEdit, MappingRow, Resolution};
 use crate::sync::mapping;
 use crate::sync::push::{self, PushReport};
 
@@ -92,6 +92,19 @@ impl App {
         let mut st = self.store();
         let conn = st.require_connection(connection)?;
         st.undo_mapping(conn.id, now)
+    }
+
+    pub fn redo_mapping(&self, connection: &str, now: DateTime<Utc>) -> Result<MappingEdit> {
+        let mut st = self.store();
+        let conn = st.require_connection(connection)?;
+        st.redo_mapping(conn.id, now)
+    }
+
+    /// Each job's ATS pipeline (Lever: the account's) with the applications in each stage.
+    pub fn job_pipelines(&self, connection: &str) -> Result<Vec<JobPipeline>> {
+        let st = self.reader();
+        let conn = st.require_connection(connection)?;
+        st.job_pipelines(conn.id)
     }
 
     /// What Talentdeck suggests for each ATS stage name; with `apply`, stores the suggestions

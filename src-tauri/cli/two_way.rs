@@ -65,6 +65,8 @@ pub enum MappingAction {
     },
     /// Undo the connection's last mapping change
     Undo { name: String },
+    /// Redo the mapping change undone last (while no change was made since)
+    Redo { name: String },
 }
 
 pub enum TwoWay<'a> {
@@ -210,6 +212,11 @@ pub fn run(app: &App, cmd: TwoWay<'_>) -> Result<ExitCode> {
                 e.at.to_rfc3339(),
                 e.before.as_deref().unwrap_or("nothing")
             )?;
+        }
+        TwoWay::Mapping(MappingAction::Redo { name }) => {
+            let e = app.redo_mapping(name, now)?;
+            let scope = e.job_remote_id.as_ref().map(|j| format!(" for job {j}")).unwrap_or_default();
+            writeln!(out, "{name}: redid {:?}{scope}: it maps to {} again", e.ats_stage, e.after.as_deref().unwrap_or("nothing"))?;
         }
         TwoWay::Move { application, target, connection } => {
             let row = app.move_application(connection, application, &target, now)?;

@@ -13,7 +13,7 @@ use crate::model::{
     JobBoard, JobRow, OutboxRow, PipelineStage, Provider, RejectionReason, TalentNotes, TalentProfile, TalentRow,
 };
 use crate::status::ConnectionStatus;
-use crate::store::{LogEntry, MappingEdit, MappingRow, Resolution};
+use crate::store::{JobPipeline, LogEntry, MappingEdit, MappingRow, Resolution};
 use crate::sync::files::FileLimits;
 
 type Shared<'a> = State<'a, Arc<App>>;
@@ -299,6 +299,48 @@ fn undo_mapping(handle: AppHandle, app: Shared<'_>, connection_id: i64) -> Resul
     Ok(edit)
 }
 
+#[tauri::command]
+fn redo_mapping(handle: AppHandle, app: Shared<'_>, connection_id: i64) -> Result<MappingEdit> {
+    let edit = app.redo_mapping(&connection_name(&app, connection_id)?, Utc::now())?;
+    emit_models(&handle, connection_id);
+    Ok(edit)
+}
+
+#[tauri::command]
+fn job_pipelines(app: Shared<'_>, connection_id: i64) -> Result<Vec<JobPipeline>> {
+    app.job_pipelines(&connection_name(&app, connection_id)?)
+}
+
+/// Adds a stage to Talentdeck's pipeline after `after` (first when null).
+#[tauri::command]
+fn add_pipeline_stage(handle: AppHandle, app: Shared<'_>, name: String, after: Option<String>) -> Result<PipelineStage> {
+    let stage = app.add_pipeline_stage(&name, after.as_deref())?;
+    emit_pipeline(&handle, &app);
+    Ok(stage)
+}
+
+#[tauri::command]
+fn rename_pipeline_stage(handle: AppHandle, app: Shared<'_>, old: String, new: String) -> Result<PipelineStage> {
+    let stage = app.rename_pipeline_stage(&old, &new)?;
+    emit_pipeline(&handle, &app);
+    Ok(stage)
+}
+
+/// Removes a stage of Talentdeck's pipeline; every mapping to it moves to `into`.
+#[tauri::command]
+fn remove_pipeline_stage(handle: AppHandle, app: Shared<'_>, name: String, into: String) -> Result<()> {
+    app.remove_pipeline_stage(&name, &into)?;
+    emit_pipeline(&handle, &app);
+    Ok(())
+}
+
+/// The pipeline is shared by every connection: each one's boards and mappings changed.
+fn emit_pipeline(handle: &AppHandle, app: &App) {
+    for c in app.reader().connections().unwrap_or_default() {
+        emit_models(handle, c.id);
+    }
+}
+
 /// Moves an application to a Talentdeck stage (through its job's mapping) and pushes it.
 #[tauri::command]
 fn move_application(
@@ -423,6 +465,11 @@ pub fn run(data_dir: PathBuf, try_sandbox: Option<Provider>) -> Result<()> {
             set_mapping,
             suggest_mappings,
             undo_mapping,
+            redo_mapping,
+            job_pipelines,
+            add_pipeline_stage,
+            rename_pipeline_stage,
+            remove_pipeline_stage,
             move_application,
             reject_application,
             add_note,

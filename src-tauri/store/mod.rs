@@ -18,7 +18,7 @@ mod write;
 pub use export::ExportKind;
 pub use files::StoredFile;
 pub use outbox::{judge, AppView, Reconciled, Resolution, Verdict};
-pub use pipeline::{AtsStageName, MappingEdit, MappingRow};
+pub use pipeline::{AtsStageName, JobPipeline, MappingEdit, MappingRow, StageCount};
 pub use queries::{LogEntry, RunSummary};
 pub use sync_state::{Cursor, RunCounts, RunState};
 pub use write::{Batch, BatchCounts, Deletion, PageWrite};

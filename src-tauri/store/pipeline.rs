@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
+use ts_rs::TS;
 
 use super::{parse_ts, ts, Store};
 use crate::error::{Error, Result};
@@ -39,6 +40,26 @@ pub struct MappingEdit {
     pub after: Option<String>,
     pub by: String,
     pub at: DateTime<Utc>,
+}
+
+/// One job's ATS pipeline (Lever: the account's, `job_remote_id: None`) with the active
+/// applications sitting in each stage, for grouping jobs that share a pipeline template.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/lib/bindings/")]
+pub struct JobPipeline {
+    pub job_remote_id: Option<String>,
+    /// `None` for the account pipeline, or a job the store has stages of but no row for.
+    pub job_title: Option<String>,
+    /// In pipeline order.
+    pub stages: Vec<StageCount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/lib/bindings/")]
+pub struct StageCount {
+    pub name: String,
+    #[ts(type = "number")]
+    pub applications: i64,
 }
 
 /// An ATS stage name seen in a connection, with what helps suggest its mapping.
@@ -219,6 +240,34 @@ impl Store {
         Ok(rows)
     }
 
+    /// Every pipeline of the connection: the account's (Lever) first, then each job's by title,
+    /// its stages in order with the active applications in each (of that job; for the account
+    /// pipeline, of every job).
+    pub fn job_pipelines(&self, cid: i64) -> Result<Vec<JobPipeline>> {
+        let mut st = self.db.prepare_cached(
+            "SELECT s.job_remote_id, j.title, s.name,
+                    (SELECT COUNT(*) FROM applications a
+                     WHERE a.connection_id = ?1 AND (s.job_remote_id IS NULL OR a.job_remote_id = s.job_remote_id)
+                       AND a.stage_name = s.name COLLATE NOCASE AND a.status = 'active')
+             FROM job_stages s
+             LEFT JOIN jobs j ON j.connection_id = s.connection_id AND j.remote_id = s.job_remote_id
+             WHERE s.connection_id = ?1
+             ORDER BY s.job_remote_id IS NOT NULL, j.title, s.job_remote_id, s.position, s.id",
+        )?;
+        let rows = st.query_map([cid], |r| {
+            Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, String>(2)?, r.get(3)?))
+        })?;
+        let mut out: Vec<JobPipeline> = Vec::new();
+        for row in rows {
+            let (job, title, name, applications) = row?;
+            match out.last_mut() {
+                Some(last) if last.job_remote_id == job => last.stages.push(StageCount { name, applications }),
+                _ => out.push(JobPipeline { job_remote_id: job, job_title: title, stages: vec![StageCount { name, applications }] }),
+            }
+        }
+        Ok(out)
+    }
+
     /// The mapping in force for an ATS stage name (a job's override first), if any.
     pub fn mapped_stage(&self, cid: i64, job: Option<&str>, ats_stage: &str) -> Result<Option<(i64, bool)>> {
         Ok(self
@@ -343,6 +392,46 @@ impl Store {
             Ok(())
         })?;
         Ok(edit)
+    }
+
+    /// Redoes the edit undone last, as long as no edit was made since (a new edit ends what can
+    /// be redone, as in any editor); the edit shows in the history again. Returns it.
+    pub fn redo_mapping(&mut self, cid: i64, now: DateTime<Utc>) -> Result<MappingEdit> {
+        // Undo goes newest first, so of the undone edits after the newest live one, the oldest
+        // is the one undone last.
+        let next: Option<(i64, String, String, Option<i64>, bool)> = self
+            .db
+            .query_row(
+                "SELECT id, job_remote_id, stage_name, after_stage_id, after_suggested FROM mapping_edits
+                 WHERE connection_id = ?1 AND undone = 1
+                   AND id > COALESCE((SELECT MAX(id) FROM mapping_edits WHERE connection_id = ?1 AND undone = 0), 0)
+                 ORDER BY id LIMIT 1",
+                [cid],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        let Some((id, job, name, after, after_suggested)) = next else {
+            return Err(Error::NotFound("there is no undone mapping change to redo".into()));
+        };
+        self.in_transaction(|s| {
+            match after {
+                Some(a) => s.db.execute(
+                    "INSERT INTO stage_mappings (connection_id, job_remote_id, stage_name, pipeline_stage_id, suggested, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT DO UPDATE SET pipeline_stage_id = excluded.pipeline_stage_id,
+                         suggested = excluded.suggested, updated_at = excluded.updated_at",
+                    params![cid, job, name, a, after_suggested, ts(&now)],
+                )?,
+                None => s.db.execute(
+                    "DELETE FROM stage_mappings WHERE connection_id = ?1 AND job_remote_id = ?2 AND stage_name = ?3",
+                    params![cid, job, name],
+                )?,
+            };
+            s.db.execute("UPDATE mapping_edits SET undone = 0 WHERE id = ?1", [id])?;
+            Ok(())
+        })?;
+        let edit = self.mapping_edits(cid, 1)?.into_iter().next();
+        edit.ok_or_else(|| Error::Store("a redone mapping edit vanished".into()))
     }
 
     /// The connection's mapping edits not undone, newest first.

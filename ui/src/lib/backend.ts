@@ -11,6 +11,7 @@ import type { JobBoard } from './bindings/JobBoard';
 import type { JobRow } from './bindings/JobRow';
 import type { LogEntry } from './bindings/LogEntry';
 import type { OutboxRow } from './bindings/OutboxRow';
+import type { JobPipeline } from './bindings/JobPipeline';
 import type { PipelineStage } from './bindings/PipelineStage';
 import type { Provider } from './bindings/Provider';
 import type { TalentNotes } from './bindings/TalentNotes';
@@ -149,6 +150,15 @@ export interface IBackend {
   suggestMappings(connectionId: number, apply: boolean): Promise<Suggestion[]>;
   /** Undoes the connection's newest mapping edit; rejects `not_found` when there is none. */
   undoMapping(connectionId: number): Promise<MappingEdit>;
+  /** Redoes the edit undone last (while none was made since); rejects `not_found` when there is none. */
+  redoMapping(connectionId: number): Promise<MappingEdit>;
+  /** Each job's ATS pipeline (Lever: the account's, job null) with the active applications per stage. */
+  jobPipelines(connectionId: number): Promise<JobPipeline[]>;
+  /** Adds an active stage to Talentdeck's pipeline after `after` (first when null). */
+  addPipelineStage(name: string, after: string | null): Promise<PipelineStage>;
+  renamePipelineStage(old: string, name: string): Promise<PipelineStage>;
+  /** Removes a stage of Talentdeck's pipeline; every mapping to it (all connections) moves to `into`. */
+  removePipelineStage(name: string, into: string): Promise<void>;
   /**
    * Moves an application to a Talentdeck stage (through its job's mapping), queues it and pushes
    * it in the background (`models_changed` when the push ends). Rejects `validation` when no ATS
@@ -197,6 +207,11 @@ export const COMMANDS = {
   setMapping: 'set_mapping',
   suggestMappings: 'suggest_mappings',
   undoMapping: 'undo_mapping',
+  redoMapping: 'redo_mapping',
+  jobPipelines: 'job_pipelines',
+  addPipelineStage: 'add_pipeline_stage',
+  renamePipelineStage: 'rename_pipeline_stage',
+  removePipelineStage: 'remove_pipeline_stage',
   moveApplication: 'move_application',
   rejectApplication: 'reject_application',
   addNote: 'add_note',
@@ -299,6 +314,21 @@ export class TauriBackend implements IBackend {
   }
   undoMapping(connectionId: number) {
     return this.call<MappingEdit>(COMMANDS.undoMapping, { connectionId });
+  }
+  redoMapping(connectionId: number) {
+    return this.call<MappingEdit>(COMMANDS.redoMapping, { connectionId });
+  }
+  jobPipelines(connectionId: number) {
+    return this.call<JobPipeline[]>(COMMANDS.jobPipelines, { connectionId });
+  }
+  addPipelineStage(name: string, after: string | null) {
+    return this.call<PipelineStage>(COMMANDS.addPipelineStage, { name, after });
+  }
+  renamePipelineStage(old: string, name: string) {
+    return this.call<PipelineStage>(COMMANDS.renamePipelineStage, { old, new: name });
+  }
+  removePipelineStage(name: string, into: string) {
+    return this.call<void>(COMMANDS.removePipelineStage, { name, into });
   }
   moveApplication(connectionId: number, application: string, stage: string) {
     return this.call<OutboxRow>(COMMANDS.moveApplication, { connectionId, application, stage });

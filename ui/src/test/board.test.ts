@@ -211,12 +211,22 @@ describe('stage mapping', () => {
     expect(within(review).getByText('Suggested')).toBeInTheDocument();
 
     await fireEvent.change(select, { target: { value: 'Interview' } });
+    // The effect shows first; nothing is saved until Save (which takes the focus, so Enter saves).
+    const preview = await screen.findByTestId('mapping-preview');
+    const onsite = (await backend.mappings(conn.id, null)).find((r) => r.ats_stage === 'Onsite')!.applications;
+    expect(onsite).toBeGreaterThan(1);
+    expect(preview).toHaveTextContent(`${onsite} applications will show in Interview instead of unmapped`);
+    expect(backend.calls.some(([c]) => c === 'setMapping')).toBe(false);
+    expect(screen.getByTestId('mapping-save')).toHaveFocus();
+    await fireEvent.click(screen.getByTestId('mapping-save'));
     expect(backend.calls).toContainEqual(['setMapping', [conn.id, 'Onsite', 'Interview', null]]);
+    await waitFor(() => expect(screen.queryByTestId('mapping-preview')).not.toBeInTheDocument());
     await waitFor(() => expect(screen.getByTestId('mapping-history')).toHaveTextContent('Onsite: Unmapped → Interview'));
     expect(screen.getByLabelText('Talentdeck stage for Onsite')).toHaveValue('Interview');
     expect(screen.getByLabelText('Talentdeck stage for Onsite').closest('tr')).not.toHaveClass('unmapped');
 
     await fireEvent.change(screen.getByLabelText('Talentdeck stage for Offer'), { target: { value: 'Hired' } });
+    await fireEvent.click(await screen.findByTestId('mapping-save'));
     await waitFor(() => expect(screen.getByTestId('mapping-history')).toHaveTextContent('Offer: Offer → Hired'));
 
     await fireEvent.click(screen.getByTestId('undo-mapping'));
@@ -227,6 +237,117 @@ describe('stage mapping', () => {
     await waitFor(() => expect(screen.getByLabelText('Talentdeck stage for Onsite')).toHaveValue(''));
     expect(backend.calls.filter(([c]) => c === 'undoMapping')).toHaveLength(2);
     expect(screen.queryByTestId('mapping-history')).not.toBeInTheDocument();
+
+    // Redo (Shift+Ctrl+Z, then the button) brings back the undone edits, the one undone last first.
+    await fireEvent.keyDown(window, { key: 'Z', ctrlKey: true, shiftKey: true });
+    await waitFor(() => expect(screen.getByLabelText('Talentdeck stage for Onsite')).toHaveValue('Interview'));
+    expect(screen.getByLabelText('Talentdeck stage for Offer')).toHaveValue('Offer');
+    await fireEvent.click(screen.getByTestId('redo-mapping'));
+    await waitFor(() => expect(screen.getByLabelText('Talentdeck stage for Offer')).toHaveValue('Hired'));
+    expect(backend.calls.filter(([c]) => c === 'redoMapping')).toHaveLength(2);
+    expect(screen.getByTestId('redo-mapping')).toBeDisabled();
+  });
+
+  it('Cancel (or Escape) drops a previewed change, and a new edit after an undo ends the redo', async () => {
+    backend = fake();
+    const conn = backend.addConnection('greenhouse', 'Acme', { talents: 40, jobs: 6 });
+    renderApp(backend, 'connections');
+    await fireEvent.click(await screen.findByTestId('stage-mapping'));
+    const select = await screen.findByLabelText('Talentdeck stage for Phone Screen');
+    await waitFor(() => expect(select).toHaveValue('Screen'));
+    await fireEvent.change(select, { target: { value: 'Offer' } });
+    expect(await screen.findByTestId('mapping-preview')).toHaveTextContent(/will show in Offer instead of Screen/);
+    await fireEvent.click(screen.getByTestId('mapping-cancel'));
+    await waitFor(() => expect(select).toHaveValue('Screen'));
+    await fireEvent.change(select, { target: { value: 'Offer' } });
+    await screen.findByTestId('mapping-preview');
+    await fireEvent.keyDown(window, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByTestId('mapping-preview')).not.toBeInTheDocument());
+    expect(select).toHaveValue('Screen');
+    expect(backend.calls.some(([c]) => c === 'setMapping')).toBe(false);
+
+    await fireEvent.change(select, { target: { value: 'Offer' } });
+    await fireEvent.click(await screen.findByTestId('mapping-save'));
+    await waitFor(() => expect(screen.getByTestId('mapping-history')).toHaveTextContent('Phone Screen: Screen → Offer'));
+    await fireEvent.click(screen.getByTestId('undo-mapping'));
+    await waitFor(() => expect(screen.getByTestId('redo-mapping')).toBeEnabled());
+    await fireEvent.change(screen.getByLabelText('Talentdeck stage for Onsite'), { target: { value: 'Interview' } });
+    await fireEvent.click(await screen.findByTestId('mapping-save'));
+    await waitFor(() => expect(screen.getByTestId('redo-mapping')).toBeDisabled());
+    await expect(backend.redoMapping(conn.id)).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('groups the ATS stages by pipeline template, lists its jobs, and sets a per-job override from the group', async () => {
+    backend = fake();
+    const conn = backend.addConnection('greenhouse', 'Acme', { talents: 40, jobs: 6 });
+    const jobs = await backend.listJobs(conn.id, false);
+    renderApp(backend, 'connections');
+    await fireEvent.click(await screen.findByTestId('stage-mapping'));
+    // Every fake job has the same pipeline: one group listing them all.
+    const group = await screen.findByTestId('stage-group');
+    await waitFor(() => expect(within(group).getByTestId('group-jobs')).toHaveTextContent(jobs[0].title));
+    for (const j of jobs) expect(within(group).getByTestId('group-jobs')).toHaveTextContent(j.title);
+    const pipelines = await backend.jobPipelines(conn.id);
+    const onsite = pipelines.reduce((n, p) => n + p.stages.find((s) => s.name === 'Onsite')!.applications, 0);
+    const row = screen.getByLabelText('Talentdeck stage for Onsite').closest('tr')!;
+    expect(row).toHaveTextContent(`Unmapped: ${onsite} on no board column`);
+
+    const job = pipelines.find((p) => p.stages.find((s) => s.name === 'Onsite')!.applications > 0)!;
+    const mine = job.stages.find((s) => s.name === 'Onsite')!.applications;
+    const perJob = within(row).getByLabelText(`Talentdeck stage for Onsite in ${job.job_title}`);
+    await fireEvent.change(perJob, { target: { value: 'Offer' } });
+    expect(await screen.findByTestId('mapping-preview')).toHaveTextContent(
+      `${mine} application${mine === 1 ? '' : 's'} of ${job.job_title} will show in Offer instead of unmapped`,
+    );
+    await fireEvent.click(screen.getByTestId('mapping-save'));
+    expect(backend.calls).toContainEqual(['setMapping', [conn.id, 'Onsite', 'Offer', job.job_remote_id]]);
+    await waitFor(() => expect(within(row).getByText('This job differs (1)')).toBeInTheDocument());
+    const board = await backend.jobBoard(conn.id, job.job_remote_id!);
+    expect(board.cards.filter((c) => c.status === 'active' && c.ats_stage_name === 'Onsite').every((c) => c.stage === 'Offer')).toBe(true);
+    // Connection-wide, that job's applications no longer count: its override keeps them in Offer.
+    await fireEvent.change(screen.getByLabelText('Talentdeck stage for Onsite'), { target: { value: 'Interview' } });
+    expect(await screen.findByTestId('mapping-preview')).toHaveTextContent(`${onsite - mine} applications will show in Interview`);
+  });
+
+  it("edits Talentdeck's pipeline: add after a stage, rename, remove asking where the mappings go", async () => {
+    backend = fake();
+    const conn = backend.addConnection('greenhouse', 'Acme', { talents: 40, jobs: 6 });
+    renderApp(backend, 'connections');
+    await fireEvent.click(await screen.findByTestId('stage-mapping'));
+    const editor = await screen.findByTestId('pipeline-editor');
+    await waitFor(() => expect(within(editor).getAllByTestId('pipeline-stage')).toHaveLength(6));
+
+    await fireEvent.input(screen.getByLabelText('New stage name'), { target: { value: 'Phone Call' } });
+    await fireEvent.change(screen.getByLabelText('Add the new stage after'), { target: { value: 'Screen' } });
+    await fireEvent.click(screen.getByTestId('add-stage'));
+    expect(backend.calls).toContainEqual(['addPipelineStage', ['Phone Call', 'Screen']]);
+    const order = () => within(editor).getAllByTestId('pipeline-stage').map((li) => li.dataset.stage);
+    await waitFor(() => expect(order()).toEqual(['Sourced', 'Screen', 'Phone Call', 'Interview', 'Offer', 'Hired', 'Rejected']));
+    // The new stage is a target at once.
+    expect(within(screen.getByLabelText('Talentdeck stage for Phone Screen')).getByRole('option', { name: 'Phone Call' })).toBeInTheDocument();
+
+    // Rename Screen: the mappings follow it.
+    await fireEvent.click(within(editor).getByRole('button', { name: 'Rename Screen' }));
+    await fireEvent.input(within(editor).getByLabelText('New name for Screen'), { target: { value: 'Recruiter Screen' } });
+    await fireEvent.click(within(editor).getByRole('button', { name: 'Rename' }));
+    expect(backend.calls).toContainEqual(['renamePipelineStage', ['Screen', 'Recruiter Screen']]);
+    await waitFor(() => expect(screen.getByLabelText('Talentdeck stage for Phone Screen')).toHaveValue('Recruiter Screen'));
+
+    // Remove it: asked where its mappings go (the stage before it is offered first).
+    await fireEvent.click(within(editor).getByRole('button', { name: 'Remove Recruiter Screen' }));
+    const into = within(editor).getByLabelText('Stage that takes the mappings of Recruiter Screen');
+    expect(into).toHaveValue('Sourced');
+    await fireEvent.change(into, { target: { value: 'Phone Call' } });
+    await fireEvent.click(within(editor).getByRole('button', { name: 'Remove' }));
+    expect(backend.calls).toContainEqual(['removePipelineStage', ['Recruiter Screen', 'Phone Call']]);
+    await waitFor(() => expect(screen.getByLabelText('Talentdeck stage for Phone Screen')).toHaveValue('Phone Call'));
+    expect(order()).not.toContain('Recruiter Screen');
+
+    // The core's refusal shows as it says: the only Rejected stage cannot go.
+    await fireEvent.click(within(editor).getByRole('button', { name: 'Remove Rejected' }));
+    await fireEvent.click(within(editor).getByRole('button', { name: 'Remove' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent(/only rejected stage/);
+    expect((await backend.mappings(conn.id, null)).length).toBeGreaterThan(0);
   });
 
   it('"Accept suggestions" fills the unmapped stage with the suggestion', async () => {

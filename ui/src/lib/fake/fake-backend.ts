@@ -15,6 +15,7 @@ import type { JobBoard } from '../bindings/JobBoard';
 import type { JobRow } from '../bindings/JobRow';
 import type { LogEntry } from '../bindings/LogEntry';
 import type { OutboxRow } from '../bindings/OutboxRow';
+import type { JobPipeline } from '../bindings/JobPipeline';
 import type { PipelineStage } from '../bindings/PipelineStage';
 import type { Provider } from '../bindings/Provider';
 import type { RunSummary } from '../bindings/RunSummary';
@@ -64,6 +65,11 @@ type Command =
   | 'setMapping'
   | 'suggestMappings'
   | 'undoMapping'
+  | 'redoMapping'
+  | 'jobPipelines'
+  | 'addPipelineStage'
+  | 'renamePipelineStage'
+  | 'removePipelineStage'
   | 'moveApplication'
   | 'rejectApplication'
   | 'addNote'
@@ -514,7 +520,7 @@ export class FakeBackend implements IBackend {
 
   async mappings(connectionId: number, job: string | null): Promise<MappingRow[]> {
     await this.enter('mappings', [connectionId, job]);
-    return clone(this.twoWay.mappings(this.byId(connectionId)));
+    return clone(this.twoWay.mappings(this.byId(connectionId), job));
   }
 
   async mappingHistory(connectionId: number, limit: number): Promise<MappingEdit[]> {
@@ -524,7 +530,7 @@ export class FakeBackend implements IBackend {
 
   async setMapping(connectionId: number, atsStage: string, to: string | null, job: string | null): Promise<void> {
     await this.enter('setMapping', [connectionId, atsStage, to, job]);
-    this.twoWay.setMapping(this.byId(connectionId), atsStage, to);
+    this.twoWay.setMapping(this.byId(connectionId), atsStage, to, false, 'recruiter', job);
     this.emitModels(connectionId);
   }
 
@@ -540,6 +546,43 @@ export class FakeBackend implements IBackend {
     const edit = this.twoWay.undo(this.byId(connectionId));
     this.emitModels(connectionId);
     return edit;
+  }
+
+  async redoMapping(connectionId: number): Promise<MappingEdit> {
+    await this.enter('redoMapping', [connectionId]);
+    const edit = this.twoWay.redo(this.byId(connectionId));
+    this.emitModels(connectionId);
+    return edit;
+  }
+
+  async jobPipelines(connectionId: number): Promise<JobPipeline[]> {
+    await this.enter('jobPipelines', [connectionId]);
+    return clone(this.twoWay.jobPipelines(this.byId(connectionId)));
+  }
+
+  async addPipelineStage(name: string, after: string | null): Promise<PipelineStage> {
+    await this.enter('addPipelineStage', [name, after]);
+    const stage = this.twoWay.addStage(name, after);
+    this.emitPipeline();
+    return stage;
+  }
+
+  async renamePipelineStage(old: string, name: string): Promise<PipelineStage> {
+    await this.enter('renamePipelineStage', [old, name]);
+    const stage = this.twoWay.renameStage(old, name);
+    this.emitPipeline();
+    return stage;
+  }
+
+  async removePipelineStage(name: string, into: string): Promise<void> {
+    await this.enter('removePipelineStage', [name, into]);
+    this.twoWay.removeStage(name, into);
+    this.emitPipeline();
+  }
+
+  /** The pipeline is every connection's: each one's boards and mappings changed (as the shell emits). */
+  private emitPipeline(): void {
+    for (const c of this.conns) this.emitModels(c.status.id);
   }
 
   async moveApplication(connectionId: number, application: string, stage: string): Promise<OutboxRow> {

@@ -6,6 +6,7 @@
 import type { MappingEdit, MappingRow, RejectionReason, Suggestion } from '../backend';
 import type { ApplicationStatus } from '../bindings/ApplicationStatus';
 import type { BoardCard } from '../bindings/BoardCard';
+import type { JobPipeline } from '../bindings/JobPipeline';
 import type { JobRow } from '../bindings/JobRow';
 import type { OutboxRow } from '../bindings/OutboxRow';
 import type { PipelineStage } from '../bindings/PipelineStage';
@@ -67,6 +68,7 @@ interface Mapping {
 
 interface Edit extends MappingEdit {
   beforeSuggested: boolean;
+  afterSuggested: boolean;
   undone: boolean;
 }
 
@@ -80,6 +82,8 @@ export interface TwoWayHost {
 interface State {
   apps: Map<string, FakeApp[]> | null;
   mappings: Map<string, Mapping>;
+  /** Per-job overrides, keyed by `overrideKey`. */
+  overrides: Map<string, Mapping>;
   edits: Edit[];
   /** Applications the ATS moved since they were last read (stage index): their queued move conflicts. */
   movedInAts: Map<string, number>;
@@ -88,6 +92,7 @@ interface State {
 const stageId = (job: string, i: number) => `${job}-s${i}`;
 const stageIndex = (id: string | null) => (id ? Number(id.split('-s').pop()) : -1);
 const HOUR = 3600_000;
+const overrideKey = (job: string, name: string) => `${job}\u0000${name}`;
 
 type Row = OutboxRow & { connection_id: number };
 
@@ -103,6 +108,8 @@ export class FakeTwoWay {
   private rows: Row[] = [];
   private nextRow = 1;
   private nextEdit = 1;
+  /** Talentdeck's pipeline, shared by every connection (as in the core). */
+  private stages: PipelineStage[] = PIPELINE.map((p) => ({ ...p }));
 
   constructor(private readonly now: () => number) {}
 
@@ -110,7 +117,7 @@ export class FakeTwoWay {
     let s = this.states.get(conn.status.id);
     if (!s) {
       const mappings = new Map(Object.entries(INITIAL).map(([k, v]) => [k, { ...v }]));
-      s = { apps: null, mappings, edits: [], movedInAts: new Map() };
+      s = { apps: null, mappings, overrides: new Map(), edits: [], movedInAts: new Map() };
       this.states.set(conn.status.id, s);
     }
     return s;
@@ -152,14 +159,26 @@ export class FakeTwoWay {
     throw { code: 'not_found', message: `there is no application ${JSON.stringify(remoteId)} in this connection (sync first?)` };
   }
 
-  private mapped(conn: TwoWayHost, atsStage: string): string | null {
-    return this.state(conn).mappings.get(atsStage)?.stage ?? null;
+  /** The mapping in force: the job's override first, then the connection-wide one. */
+  private mapped(conn: TwoWayHost, atsStage: string, job: string | null = null): string | null {
+    const s = this.state(conn);
+    const o = job === null ? undefined : s.overrides.get(overrideKey(job, atsStage));
+    return o?.stage ?? s.mappings.get(atsStage)?.stage ?? null;
+  }
+
+  private stageNamed(name: string): PipelineStage {
+    const found = this.stages.find((p) => p.name.toLowerCase() === name.trim().toLowerCase());
+    if (!found) {
+      const list = this.stages.map((p) => p.name).join(', ');
+      throw { code: 'not_found', message: `Talentdeck's pipeline has no stage ${JSON.stringify(name)}; its stages are: ${list}` };
+    }
+    return found;
   }
 
   // ---- the commands ---------------------------------------------------------------------------
 
   pipeline(): PipelineStage[] {
-    return PIPELINE.map((p) => ({ ...p }));
+    return this.stages.map((p) => ({ ...p }));
   }
 
   cards(conn: TwoWayHost, job: string): BoardCard[] {
@@ -202,8 +221,8 @@ export class FakeTwoWay {
       }
       const kind = card.status === 'rejected' ? 'rejected' : card.status === 'hired' ? 'hired' : null;
       const stage = kind
-        ? PIPELINE.find((p) => p.kind === kind)
-        : PIPELINE.find((p) => p.name === this.mapped(conn, card.ats_stage_name ?? ''));
+        ? this.stages.find((p) => p.kind === kind)
+        : this.stages.find((p) => p.name === this.mapped(conn, card.ats_stage_name ?? '', job));
       card.stage = stage?.name ?? null;
       card.stage_id = stage?.id ?? null;
       return card;
@@ -255,14 +274,14 @@ export class FakeTwoWay {
     return this.rows.filter((r) => r.connection_id === connectionId && r.kind === 'note' && r.talent_remote_id === talent).map(strip);
   }
 
-  mappings(conn: TwoWayHost): MappingRow[] {
+  mappings(conn: TwoWayHost, forJob: string | null = null): MappingRow[] {
     const counts = new Map<string, number>();
     for (const job of conn.jobs) {
       for (const a of this.apps(conn, job.remote_id)) {
         if (a.status === 'active') counts.set(ATS_STAGES[a.stage], (counts.get(ATS_STAGES[a.stage]) ?? 0) + 1);
       }
     }
-    return ATS_STAGES.map((name, i) => {
+    const general = ATS_STAGES.map((name, i): MappingRow => {
       const m = this.state(conn).mappings.get(name);
       return {
         job_remote_id: null,
@@ -274,6 +293,25 @@ export class FakeTwoWay {
         applications: counts.get(name) ?? 0,
       };
     });
+    const overrides = [...this.state(conn).overrides].flatMap(([key, m]): MappingRow[] => {
+      const [job, name] = key.split('\u0000');
+      if (m.stage === null || (forJob !== null && job !== forJob)) return [];
+      const i = ATS_STAGES.indexOf(name as (typeof ATS_STAGES)[number]);
+      const applications = this.apps(conn, job).filter((a) => a.status === 'active' && a.stage === i).length;
+      return [{ job_remote_id: job, ats_stage: name, ats_type: null, position: i, stage: m.stage, suggested: m.suggested, applications }];
+    });
+    return [...general, ...overrides.sort((x, y) => (x.job_remote_id ?? '').localeCompare(y.job_remote_id ?? '') || x.position - y.position)];
+  }
+
+  /** Every fake job has the same ATS pipeline, so they all share one group. */
+  jobPipelines(conn: TwoWayHost): JobPipeline[] {
+    return [...conn.jobs]
+      .sort((x, y) => x.title.localeCompare(y.title))
+      .map((job) => {
+        const apps = this.apps(conn, job.remote_id).filter((a) => a.status === 'active');
+        const stages = ATS_STAGES.map((name, i) => ({ name, applications: apps.filter((a) => a.stage === i).length }));
+        return { job_remote_id: job.remote_id, job_title: job.title, stages };
+      });
   }
 
   history(conn: TwoWayHost, limit: number): MappingEdit[] {
@@ -284,25 +322,29 @@ export class FakeTwoWay {
       .map(({ id, job_remote_id, ats_stage, before, after, by, at }) => ({ id, job_remote_id, ats_stage, before, after, by, at }));
   }
 
-  setMapping(conn: TwoWayHost, atsStage: string, to: string | null, suggested = false, by = 'recruiter'): void {
+  setMapping(conn: TwoWayHost, atsStage: string, to: string | null, suggested = false, by = 'recruiter', job: string | null = null): void {
     const name = ATS_STAGES.find((n) => n.toLowerCase() === atsStage.trim().toLowerCase());
     if (!name) {
       throw { code: 'not_found', message: `this connection has no ATS stage ${JSON.stringify(atsStage)} (sync first if it is new); its stages are: ${ATS_STAGES.join(', ')}` };
     }
-    if (to !== null && !PIPELINE.some((p) => p.name === to)) {
-      throw { code: 'not_found', message: `there is no pipeline stage ${JSON.stringify(to)}; stages: ${PIPELINE.map((p) => p.name).join(', ')}` };
+    if (job !== null && !conn.jobs.some((j) => j.remote_id === job)) {
+      throw { code: 'not_found', message: `job ${job} has no ATS stage ${JSON.stringify(atsStage)} (sync first if it is new)` };
     }
+    if (to !== null) to = this.stageNamed(to).name;
     const s = this.state(conn);
-    const before = s.mappings.get(name) ?? { stage: null, suggested: false };
+    const table = job === null ? s.mappings : s.overrides;
+    const key = job === null ? name : overrideKey(job, name);
+    const before = table.get(key) ?? { stage: null, suggested: false };
     if (before.stage === to && before.suggested === suggested) return;
-    s.mappings.set(name, { stage: to, suggested });
+    table.set(key, { stage: to, suggested });
     s.edits.push({
       id: this.nextEdit++,
-      job_remote_id: null,
+      job_remote_id: job,
       ats_stage: name,
       before: before.stage,
       beforeSuggested: before.suggested,
       after: to,
+      afterSuggested: suggested,
       by,
       at: new Date(this.now()).toISOString(),
       undone: false,
@@ -326,9 +368,81 @@ export class FakeTwoWay {
     const edit = [...s.edits].reverse().find((e) => !e.undone);
     if (!edit) throw { code: 'not_found', message: 'there is no mapping change to undo' };
     edit.undone = true;
-    s.mappings.set(edit.ats_stage, { stage: edit.before, suggested: edit.beforeSuggested });
+    this.put(s, edit, { stage: edit.before, suggested: edit.beforeSuggested });
     const { id, job_remote_id, ats_stage, before, after, by, at } = edit;
     return { id, job_remote_id, ats_stage, before, after, by, at };
+  }
+
+  /** The edit undone last, while no edit was made since (the core's `redo_mapping`). */
+  redo(conn: TwoWayHost): MappingEdit {
+    const s = this.state(conn);
+    const live = Math.max(0, ...s.edits.filter((e) => !e.undone).map((e) => e.id));
+    const edit = s.edits.find((e) => e.undone && e.id > live);
+    if (!edit) throw { code: 'not_found', message: 'there is no undone mapping change to redo' };
+    edit.undone = false;
+    this.put(s, edit, { stage: edit.after, suggested: edit.afterSuggested });
+    const { id, job_remote_id, ats_stage, before, after, by, at } = edit;
+    return { id, job_remote_id, ats_stage, before, after, by, at };
+  }
+
+  private put(s: State, edit: Edit, m: Mapping) {
+    if (edit.job_remote_id === null) s.mappings.set(edit.ats_stage, m);
+    else if (m.stage === null) s.overrides.delete(overrideKey(edit.job_remote_id, edit.ats_stage));
+    else s.overrides.set(overrideKey(edit.job_remote_id, edit.ats_stage), m);
+  }
+
+  // ---- Talentdeck's pipeline (the core's `store/pipeline.rs` rules) -----------------------------
+
+  addStage(name: string, after: string | null): PipelineStage {
+    name = name.trim();
+    if (name.length === 0 || name.length > 80) throw { code: 'validation', message: 'a stage name needs 1 to 80 characters' };
+    if (this.stages.some((p) => p.name.toLowerCase() === name.toLowerCase())) {
+      throw { code: 'validation', message: `the pipeline already has a stage ${JSON.stringify(name)}` };
+    }
+    const position = after === null ? 0 : this.stageNamed(after).position + 1;
+    for (const p of this.stages) if (p.position >= position) p.position++;
+    const stage: PipelineStage = { id: Math.max(0, ...this.stages.map((p) => p.id)) + 1, name, position, kind: 'active' };
+    this.stages = [...this.stages, stage].sort((x, y) => x.position - y.position);
+    return { ...stage };
+  }
+
+  renameStage(old: string, name: string): PipelineStage {
+    const stage = this.stageNamed(old);
+    name = name.trim();
+    if (name.length === 0 || name.length > 80) throw { code: 'validation', message: 'a stage name needs 1 to 80 characters' };
+    if (this.stages.some((p) => p.id !== stage.id && p.name.toLowerCase() === name.toLowerCase())) {
+      throw { code: 'validation', message: `the pipeline already has a stage ${JSON.stringify(name)}` };
+    }
+    // Mappings and history hold names here (ids in the core): they follow the rename.
+    this.eachMapping((m) => m.stage === stage.name && (m.stage = name));
+    stage.name = name;
+    return { ...stage };
+  }
+
+  removeStage(name: string, into: string): void {
+    const stage = this.stageNamed(name);
+    const target = this.stageNamed(into);
+    if (stage.id === target.id) throw { code: 'validation', message: "a stage's mappings must move to another stage" };
+    if (stage.kind !== 'active' && this.stages.filter((p) => p.kind === stage.kind).length === 1) {
+      throw { code: 'validation', message: `${JSON.stringify(stage.name)} is the pipeline's only ${stage.kind} stage; ${stage.kind} applications need it` };
+    }
+    this.eachMapping((m) => m.stage === stage.name && (m.stage = target.name));
+    this.stages = this.stages.filter((p) => p.id !== stage.id);
+    for (const p of this.stages) if (p.position > stage.position) p.position--;
+  }
+
+  private eachMapping(f: (m: { stage: string | null }) => void) {
+    for (const s of this.states.values()) {
+      for (const m of [...s.mappings.values(), ...s.overrides.values()]) f(m);
+      for (const e of s.edits) {
+        const b = { stage: e.before };
+        const a = { stage: e.after };
+        f(b);
+        f(a);
+        e.before = b.stage;
+        e.after = a.stage;
+      }
+    }
   }
 
   reasons(): RejectionReason[] {
@@ -345,9 +459,9 @@ export class FakeTwoWay {
 
   move(conn: TwoWayHost, application: string, stage: string): OutboxRow {
     const a = this.app(conn, application);
-    const target = PIPELINE.find((p) => p.name.toLowerCase() === stage.trim().toLowerCase());
+    const target = this.stages.find((p) => p.name.toLowerCase() === stage.trim().toLowerCase());
     if (!target) throw { code: 'not_found', message: `there is no pipeline stage ${JSON.stringify(stage)}` };
-    const to = ATS_STAGES.findIndex((n) => this.mapped(conn, n) === target.name);
+    const to = ATS_STAGES.findIndex((n) => this.mapped(conn, n, a.job_remote_id) === target.name);
     if (to === -1) {
       throw {
         code: 'validation',
