@@ -296,6 +296,56 @@ describe('job board: drag and drop', () => {
   });
 });
 
+describe('job board: drag and drop with a virtualised column', () => {
+  /** A board whose Screen column holds more than 40 cards (so it is a virtual list). */
+  async function openBigBoard(): Promise<number> {
+    backend = fake();
+    const conn = backend.addConnection('greenhouse', 'Acme', { talents: 80, jobs: 40 });
+    for (const ats of ['Application Review', 'Phone Screen', 'Onsite', 'Offer']) await backend.setMapping(conn.id, ats, 'Screen', null);
+    const jobs = await backend.listJobs(conn.id, false);
+    const job = jobs.reduce((a, b) => (b.active_applications > a.active_applications ? b : a));
+    jobRemoteId = job.remote_id;
+    renderApp(backend, 'jobs');
+    await fireEvent.click(await screen.findByRole('button', { name: job.title }));
+    await screen.findAllByTestId('board-card');
+    const big = (await backend.jobBoard(conn.id, job.remote_id)).cards.filter((c) => c.stage === 'Screen');
+    expect(big.length).toBeGreaterThan(40);
+    return conn.id;
+  }
+
+  it('a card dragged out of a virtualised column moves like any other', async () => {
+    const cid = await openBigBoard();
+    // Each drawn row of the virtual list is a zone of its own card.
+    const card = cardIn('Screen');
+    const id = card.dataset.application!;
+    const row = card.closest<HTMLElement>('.row-zone')!;
+    const dragged = (await items(cid, 'Screen')).find((i) => i.id === id)!;
+    await dnd(row, 'consider', { items: [{ ...dragged, isDndShadowItem: true }], info: { trigger: TRIGGERS.DRAG_STARTED, id, source: SOURCES.POINTER } });
+    const release = backend!.hold('moveApplication');
+    const target = [...(await items(cid, 'Interview')), dragged];
+    await dnd(zone('Interview'), 'finalize', { items: target, info: { trigger: TRIGGERS.DROPPED_INTO_ZONE, id, source: SOURCES.POINTER } });
+    await dnd(row, 'finalize', { items: [], info: { trigger: TRIGGERS.DROPPED_INTO_ANOTHER, id, source: SOURCES.POINTER } });
+    expect(column('Interview').contains(cardById(id))).toBe(true);
+    expect(within(cardById(id)).getByTestId('card-badge')).toHaveTextContent('Pending');
+    expect(backend!.calls.filter(([c]) => c === 'moveApplication')).toEqual([['moveApplication', [cid, id, 'Interview']]]);
+    release();
+    await waitFor(() => expect(within(cardById(id)).getByTestId('card-badge')).toHaveTextContent('Sent'));
+  });
+
+  it('a virtualised column takes a drop on the slot at its top', async () => {
+    const cid = await openBigBoard();
+    const id = cardIn('Interview').dataset.application!;
+    const dragged = await startDrag(cid, 'Interview', id);
+    const slot = column('Screen').querySelector<HTMLElement>('.drop-slot')!;
+    expect(slot).toHaveAttribute('aria-label', 'Move to Screen');
+    await dnd(slot, 'finalize', { items: [dragged], info: { trigger: TRIGGERS.DROPPED_INTO_ZONE, id, source: SOURCES.POINTER } });
+    expect(backend!.calls.filter(([c]) => c === 'moveApplication')).toEqual([['moveApplication', [cid, id, 'Screen']]]);
+    // The slot is empty again; the card is in the column's list (drawn when scrolled to).
+    expect(slot.children).toHaveLength(0);
+    await waitFor(async () => expect((await backend!.jobBoard(cid, jobRemoteId)).cards.find((c) => c.application_remote_id === id)!.stage).toBe('Screen'));
+  });
+});
+
 describe('stage mapping', () => {
   it('maps an unmapped stage with its select, shows the edit in the history, and undoes it (button and Ctrl+Z)', async () => {
     backend = fake();
