@@ -523,6 +523,50 @@ async fn board_moves_a_card_by_keyboard_and_resolves_a_conflict_with_apply_mine(
     let _ = s.http.delete(&s.base).send().await;
 }
 
+/// Through the real window on the Greenhouse sandbox: a card dragged with the mouse (WebDriver
+/// pointer actions, so the page gets real mouse events and svelte-dnd-action does the rest) onto
+/// another column moves there pending, then sent, and the ATS holds the new stage.
+#[tokio::test(flavor = "multi_thread")]
+async fn board_moves_a_card_by_dragging_it() {
+    if !has_display() {
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let (_driver, s) = open_window(data.path(), &["--try-sandbox", "greenhouse"]).await;
+    let (cid, sb) = synced_sandbox(&s, data.path()).await;
+    let ats_stages = sb.expected("stages").await;
+    let plan = plan(&Store::open_dir(data.path()).unwrap(), cid, &ats_stages).expect("a sandbox job with a movable card");
+    let pick = &plan.first;
+    eprintln!("e2e: drag {pick:?}");
+    open_job(&s, &plan.job).await;
+
+    // The card's meta line (not a button: a press on a button is a click, never a drag) and the
+    // target column's list, both scrolled into the board's view.
+    let grip = s.wait_for(&format!("{} .meta", card(&pick.app, Some(&pick.from))), None, Duration::from_secs(10)).await;
+    let zone = s.wait_for(&format!("[data-testid=column][data-stage=\"{}\"] .col-body", pick.to.name), None, Duration::from_secs(5)).await;
+    for el in [&zone, &grip] {
+        s.js("arguments[0].scrollIntoView({block: 'nearest', inline: 'nearest'})", vec![json!({ELEMENT_KEY: el})]).await;
+    }
+    let drag = json!({"actions": [{"type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"}, "actions": [
+        {"type": "pointerMove", "duration": 0, "origin": {ELEMENT_KEY: grip}, "x": 0, "y": 0},
+        {"type": "pointerDown", "button": 0},
+        // Past the library's few pixels before a press becomes a drag, then over the column.
+        {"type": "pointerMove", "duration": 100, "origin": "pointer", "x": 8, "y": 8},
+        {"type": "pointerMove", "duration": 400, "origin": {ELEMENT_KEY: zone}, "x": 0, "y": 0},
+        {"type": "pause", "duration": 300},
+        {"type": "pointerUp", "button": 0},
+    ]}]});
+    s.call(reqwest::Method::POST, "/actions", Some(drag)).await;
+    let _ = s.http.delete(format!("{}/actions", s.base)).send().await;
+
+    let badge = format!("{} [data-testid=card-badge]", card(&pick.app, Some(&pick.to.name)));
+    s.wait_for(&badge, Some("Sent"), Duration::from_secs(30)).await;
+    assert_eq!(sb.stage_of(&pick.app).await, pick.lands_in.0, "the ATS holds the new stage ({:?})", pick.lands_in);
+    let copies = s.js("return document.querySelectorAll(arguments[0]).length", vec![json!(card(&pick.app, None))]).await;
+    assert_eq!(copies, json!(1), "the dragged card is on the board once");
+    let _ = s.http.delete(&s.base).send().await;
+}
+
 /// Picks a Talentdeck stage in the mapping table's select for `ats_stage` with the keyboard only:
 /// focus, then the first letter of the option (the select's type-ahead), which saves it.
 async fn keyboard_map(s: &Session, ats_stage: &str, option: &str) {
