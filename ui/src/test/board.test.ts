@@ -227,6 +227,9 @@ describe('job board: drag and drop', () => {
   it('a card dropped on another column moves at once with a pending badge through moveApplication, then is sent', async () => {
     const cid = await openBoard();
     const id = cardIn('Screen').dataset.application!;
+    // The zones add no tab stops (the "Move to…" menu is the keyboard path).
+    expect(zone('Screen')).toHaveAttribute('tabindex', '-1');
+    expect(cardById(id).parentElement).toHaveAttribute('tabindex', '-1');
     const release = backend!.hold('moveApplication');
     const dragged = await startDrag(cid, 'Screen', id);
     // The library drops into Interview: finalize on the target (holding the card), then on the origin.
@@ -281,7 +284,8 @@ describe('job board: drag and drop', () => {
     const id = cardIn('Screen').dataset.application!;
     const dragged = await startDrag(cid, 'Screen', id);
     const kb = (trigger: string) => ({ trigger, id, source: SOURCES.KEYBOARD });
-    // Carried (Tab) through Interview into Offer: the library reports each zone it enters.
+    // Picked up (a card focused by a click, then Enter) and carried through Interview into Offer:
+    // the library reports each zone it enters.
     const interview = [...(await items(cid, 'Interview')), dragged];
     await dnd(zone('Interview'), 'finalize', { items: interview, info: kb(TRIGGERS.DROPPED_INTO_ZONE) });
     const offer = [...(await items(cid, 'Offer')), dragged];
