@@ -2,9 +2,11 @@
 //! WebDriver protocol, spoken with plain reqwest). Needs a display (Xvfb in CI, see test.sh).
 //! Set TALENTDECK_SCREENSHOT=path.png to save a screenshot of the first-run test's final screen,
 //! TALENTDECK_PROFILE_SCREENSHOT=path.png one of a talent's profile, and
-//! TALENTDECK_BOARD_SCREENSHOT=path.png one of the board with a conflict card, and
-//! TALENTDECK_MAPPING_SCREENSHOT=path.png one of the stage-mapping editor with a change previewed
-//! (the README's docs/profile.png, docs/board-conflict.png and docs/mapping.png are taken so).
+//! TALENTDECK_BOARD_SCREENSHOT=path.png one of the board with a conflict card,
+//! TALENTDECK_MAPPING_SCREENSHOT=path.png one of the stage-mapping editor with a change previewed,
+//! TALENTDECK_DRAG_SCREENSHOT=path.png one of the board while a card is dragged over a column, and
+//! TALENTDECK_JOB_SCREENSHOT=path.png one of a job's page with its description open (the README's
+//! docs/profile.png, docs/board-conflict.png, docs/mapping.png and docs/job.png are taken so).
 
 #![cfg(unix)]
 
@@ -521,6 +523,70 @@ async fn board_moves_a_card_by_keyboard_and_resolves_a_conflict_with_apply_mine(
     let badge = format!("{} [data-testid=card-badge]", card(&plan.second.app, Some(&plan.second.to.name)));
     s.wait_for(&badge, Some("Sent"), Duration::from_secs(30)).await;
     s.wait_for("[data-testid=pending-changes] .count", Some("0"), Duration::from_secs(10)).await;
+    let _ = s.http.delete(&s.base).send().await;
+}
+
+/// Through the real window on the Greenhouse sandbox: a card dragged with the mouse (WebDriver
+/// pointer actions, so the page gets real mouse events and svelte-dnd-action does the rest) onto
+/// another column moves there pending, then sent, and the ATS holds the new stage.
+#[tokio::test(flavor = "multi_thread")]
+async fn board_moves_a_card_by_dragging_it() {
+    if !has_display() {
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let (_driver, s) = open_window(data.path(), &["--try-sandbox", "greenhouse"]).await;
+    let (cid, sb) = synced_sandbox(&s, data.path()).await;
+    let ats_stages = sb.expected("stages").await;
+    let store = Store::open_dir(data.path()).unwrap();
+    let plan = plan(&store, cid, &ats_stages).expect("a sandbox job with a movable card");
+    let pick = &plan.first;
+    eprintln!("e2e: drag {pick:?}");
+    open_job(&s, &plan.job).await;
+
+    // The card's meta line (not a button: a press on a button is a click, never a drag) and the
+    // target column's list, both scrolled into the board's view.
+    let grip = s.wait_for(&format!("{} .meta", card(&pick.app, Some(&pick.from))), None, Duration::from_secs(10)).await;
+    let column = format!("[data-testid=column][data-stage=\"{}\"] .col-body", pick.to.name);
+    let zone = s.wait_for(&column, None, Duration::from_secs(5)).await;
+    for el in [&zone, &grip] {
+        let script = "arguments[0].scrollIntoView({block: 'nearest', inline: 'nearest'})";
+        s.js(script, vec![json!({ELEMENT_KEY: el})]).await;
+    }
+    let mouse = |actions: Value| {
+        json!({"actions": [{"type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"}, "actions": actions}]})
+    };
+    let drag = mouse(json!([
+        {"type": "pointerMove", "duration": 0, "origin": {ELEMENT_KEY: grip}, "x": 0, "y": 0},
+        {"type": "pointerDown", "button": 0},
+        // Past the library's few pixels before a press becomes a drag, then over the column.
+        {"type": "pointerMove", "duration": 100, "origin": "pointer", "x": 8, "y": 8},
+        {"type": "pointerMove", "duration": 400, "origin": {ELEMENT_KEY: zone}, "x": 0, "y": 0},
+        {"type": "pause", "duration": 300},
+    ]));
+    s.call(reqwest::Method::POST, "/actions", Some(drag)).await;
+    // Held over the target (the button stays down between action calls): the columns that take no
+    // drop say so.
+    let refused = "[data-testid=column][data-stage=Rejected] [data-testid=no-drop]";
+    s.wait_for(refused, Some("only into pipeline stages"), Duration::from_secs(5)).await;
+    if let Some(path) = std::env::var_os("TALENTDECK_DRAG_SCREENSHOT") {
+        s.screenshot(std::path::Path::new(&path)).await;
+    }
+    s.call(reqwest::Method::POST, "/actions", Some(mouse(json!([{"type": "pointerUp", "button": 0}])))).await;
+    let _ = s.http.delete(format!("{}/actions", s.base)).send().await;
+    // The drop animates the card into place, then ends the drag.
+    let start = Instant::now();
+    while s.js("return document.querySelectorAll('[data-testid=no-drop]').length", vec![]).await != json!(0) {
+        assert!(start.elapsed() < Duration::from_secs(5), "the drag did not end on release");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let badge = format!("{} [data-testid=card-badge]", card(&pick.app, Some(&pick.to.name)));
+    s.wait_for(&badge, Some("Sent"), Duration::from_secs(30)).await;
+    assert_eq!(sb.stage_of(&pick.app).await, pick.lands_in.0, "the ATS holds the new stage ({:?})", pick.lands_in);
+    let everywhere = card(&pick.app, None);
+    let copies = s.js("return document.querySelectorAll(arguments[0]).length", vec![json!(everywhere)]).await;
+    assert_eq!(copies, json!(1), "the dragged card is on the board once");
     let _ = s.http.delete(&s.base).send().await;
 }
 

@@ -2,12 +2,16 @@
 // stage-mapping table (select, undo), against the fake core.
 import { fireEvent, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
+import { SOURCES, TRIGGERS } from 'svelte-dnd-action';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { BoardCard } from '../lib/bindings/BoardCard';
 import { fake, renderApp } from './helpers';
 import type { FakeBackend } from '../lib/fake/fake-backend';
 
 let backend: FakeBackend | undefined;
 afterEach(() => backend?.dispose());
+
+let jobRemoteId = '';
 
 /** Opens the board of a job with enough applications; returns the connection id. */
 async function openBoard(): Promise<number> {
@@ -15,10 +19,40 @@ async function openBoard(): Promise<number> {
   const conn = backend.addConnection('greenhouse', 'Acme', { talents: 40, jobs: 12 });
   const jobs = await backend.listJobs(conn.id, false);
   const job = jobs.find((j) => j.active_applications >= 15)!;
+  jobRemoteId = job.remote_id;
   renderApp(backend, 'jobs');
   await fireEvent.click(await screen.findByRole('button', { name: job.title }));
   await screen.findAllByTestId('board-card');
   return conn.id;
+}
+
+/** A column's drop zone (svelte-dnd-action's `dndzone` sits on the column body). */
+function zone(stage: string): HTMLElement {
+  return column(stage).querySelector<HTMLElement>('.col-body')!;
+}
+
+/** The items a zone shows, as the library hands them back: `{ id, card }`, in the page's order. */
+async function items(cid: number, stage: string): Promise<{ id: string; card: BoardCard }[]> {
+  const cards = (await backend!.jobBoard(cid, jobRemoteId)).cards;
+  const ids = within(column(stage)).queryAllByTestId('board-card').map((c) => c.dataset.application!);
+  return ids.map((id) => ({ id, card: cards.find((c) => c.application_remote_id === id)! }));
+}
+
+/** What the library dispatches on a zone (its docs: hosts react to `consider` and `finalize`). */
+async function dnd(el: HTMLElement, event: 'consider' | 'finalize', detail: { items: unknown[]; info: object }) {
+  el.dispatchEvent(new CustomEvent(event, { detail }));
+  await tick();
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+/** A pointer drag of card `id` from `from`, as the library reports its start. */
+async function startDrag(cid: number, from: string, id: string) {
+  const src = await items(cid, from);
+  // The library swaps the dragged item for its placeholder in the origin zone.
+  const shadow = src.map((i) => (i.id === id ? { ...i, isDndShadowItem: true } : i));
+  await dnd(zone(from), 'consider', { items: shadow, info: { trigger: TRIGGERS.DRAG_STARTED, id, source: SOURCES.POINTER } });
+  return src.find((i) => i.id === id)!;
 }
 
 function column(stage: string): HTMLElement {
@@ -192,6 +226,133 @@ describe('job board', () => {
     const dialog = await screen.findByRole('dialog', { name: 'Changes for the ATS' });
     expect(within(dialog).getByTestId('outbox-list')).toHaveTextContent(/conflict/);
     expect(within(dialog).getByTestId('outbox-list')).toHaveTextContent(/moved to Offer in the ATS/);
+  });
+});
+
+describe('job board: drag and drop', () => {
+  it('a card dropped on another column moves at once with a pending badge through moveApplication, then is sent', async () => {
+    const cid = await openBoard();
+    const id = cardIn('Screen').dataset.application!;
+    // The zones add no tab stops (the "Move to…" menu is the keyboard path).
+    expect(zone('Screen')).toHaveAttribute('tabindex', '-1');
+    expect(cardById(id).parentElement).toHaveAttribute('tabindex', '-1');
+    const release = backend!.hold('moveApplication');
+    const dragged = await startDrag(cid, 'Screen', id);
+    // The library drops into Interview: finalize on the target (holding the card), then on the origin.
+    const target = [...(await items(cid, 'Interview')), dragged];
+    const origin = (await items(cid, 'Screen')).filter((i) => i.id !== id);
+    await dnd(zone('Interview'), 'finalize', { items: target, info: { trigger: TRIGGERS.DROPPED_INTO_ZONE, id, source: SOURCES.POINTER } });
+    await dnd(zone('Screen'), 'finalize', { items: origin, info: { trigger: TRIGGERS.DROPPED_INTO_ANOTHER, id, source: SOURCES.POINTER } });
+    // Before the core has answered: in Interview, pending, and nowhere else.
+    expect(column('Interview').contains(cardById(id))).toBe(true);
+    expect(screen.getAllByTestId('board-card').filter((c) => c.dataset.application === id)).toHaveLength(1);
+    expect(within(cardById(id)).getByTestId('card-badge')).toHaveTextContent('Pending');
+    expect(backend!.calls.filter(([c]) => c === 'moveApplication')).toEqual([['moveApplication', [cid, id, 'Interview']]]);
+    release();
+    await waitFor(() => expect(within(cardById(id)).getByTestId('card-badge')).toHaveTextContent('Sent'));
+    expect(column('Interview').contains(cardById(id))).toBe(true);
+  });
+
+  it('a drop refused by the core rolls back like a menu move', async () => {
+    const cid = await openBoard();
+    const id = cardIn('Screen').dataset.application!;
+    const dragged = await startDrag(cid, 'Screen', id);
+    // Nothing maps to Sourced: the core refuses the move.
+    const target = [...(await items(cid, 'Sourced')), dragged];
+    await dnd(zone('Sourced'), 'finalize', { items: target, info: { trigger: TRIGGERS.DROPPED_INTO_ZONE, id, source: SOURCES.POINTER } });
+    await waitFor(() => expect(column('Screen').contains(cardById(id))).toBe(true));
+    expect(within(cardById(id)).getByTestId('card-error')).toHaveTextContent(/so the move has nowhere to land/);
+  });
+
+  it('during a drag, Unmapped, Rejected and Hired say they take no drop; a drop on Unmapped does nothing', async () => {
+    const cid = await openBoard();
+    const id = cardIn('Screen').dataset.application!;
+    const dragged = await startDrag(cid, 'Screen', id);
+    for (const stage of ['Unmapped', 'Rejected', 'Hired']) {
+      expect(column(stage)).toHaveClass('no-drop');
+      expect(within(column(stage)).getByTestId('no-drop')).toHaveTextContent('Cards move only into pipeline stages.');
+    }
+    for (const stage of ['Sourced', 'Screen', 'Interview', 'Offer']) expect(column(stage)).not.toHaveClass('no-drop');
+    // The library keeps drops out of these zones; were one reported anyway, the board ignores it.
+    const target = [...(await items(cid, 'Unmapped')), dragged];
+    await dnd(zone('Unmapped'), 'finalize', { items: target, info: { trigger: TRIGGERS.DROPPED_INTO_ZONE, id, source: SOURCES.POINTER } });
+    const origin = (await items(cid, 'Screen')).filter((i) => i.id !== id);
+    await dnd(zone('Screen'), 'finalize', { items: origin, info: { trigger: TRIGGERS.DROPPED_INTO_ANOTHER, id, source: SOURCES.POINTER } });
+    expect(backend!.calls.some(([c]) => c === 'moveApplication')).toBe(false);
+    expect(column('Screen').contains(cardById(id))).toBe(true);
+    expect(within(cardById(id)).queryByTestId('card-badge')).not.toBeInTheDocument();
+    expect(column('Unmapped')).not.toHaveClass('no-drop');
+    expect(within(column('Unmapped')).queryByTestId('no-drop')).not.toBeInTheDocument();
+  });
+
+  it('a keyboard drag moves the card only when it is put down, not in each column it passes', async () => {
+    const cid = await openBoard();
+    const id = cardIn('Screen').dataset.application!;
+    const dragged = await startDrag(cid, 'Screen', id);
+    const kb = (trigger: string) => ({ trigger, id, source: SOURCES.KEYBOARD });
+    // Picked up (a card focused by a click, then Enter) and carried through Interview into Offer:
+    // the library reports each zone it enters.
+    const interview = [...(await items(cid, 'Interview')), dragged];
+    await dnd(zone('Interview'), 'finalize', { items: interview, info: kb(TRIGGERS.DROPPED_INTO_ZONE) });
+    const offer = [...(await items(cid, 'Offer')), dragged];
+    await dnd(zone('Interview'), 'finalize', { items: interview.filter((i) => i.id !== id), info: kb(TRIGGERS.DROPPED_INTO_ANOTHER) });
+    await dnd(zone('Offer'), 'finalize', { items: offer, info: kb(TRIGGERS.DROPPED_INTO_ZONE) });
+    expect(backend!.calls.some(([c]) => c === 'moveApplication')).toBe(false);
+    // Put down (Enter) in Offer.
+    await dnd(zone('Offer'), 'consider', { items: offer, info: kb(TRIGGERS.DRAG_STOPPED) });
+    expect(backend!.calls.filter(([c]) => c === 'moveApplication')).toEqual([['moveApplication', [cid, id, 'Offer']]]);
+    await waitFor(() => expect(within(cardById(id)).getByTestId('card-badge')).toHaveTextContent('Sent'));
+    expect(column('Offer').contains(cardById(id))).toBe(true);
+  });
+});
+
+describe('job board: drag and drop with a virtualised column', () => {
+  /** A board whose Screen column holds more than 40 cards (so it is a virtual list). */
+  async function openBigBoard(): Promise<number> {
+    backend = fake();
+    const conn = backend.addConnection('greenhouse', 'Acme', { talents: 80, jobs: 40 });
+    for (const ats of ['Application Review', 'Phone Screen', 'Onsite', 'Offer']) await backend.setMapping(conn.id, ats, 'Screen', null);
+    const jobs = await backend.listJobs(conn.id, false);
+    const job = jobs.reduce((a, b) => (b.active_applications > a.active_applications ? b : a));
+    jobRemoteId = job.remote_id;
+    renderApp(backend, 'jobs');
+    await fireEvent.click(await screen.findByRole('button', { name: job.title }));
+    await screen.findAllByTestId('board-card');
+    const big = (await backend.jobBoard(conn.id, job.remote_id)).cards.filter((c) => c.stage === 'Screen');
+    expect(big.length).toBeGreaterThan(40);
+    return conn.id;
+  }
+
+  it('a card dragged out of a virtualised column moves like any other', async () => {
+    const cid = await openBigBoard();
+    // Each drawn row of the virtual list is a zone of its own card.
+    const card = cardIn('Screen');
+    const id = card.dataset.application!;
+    const row = card.closest<HTMLElement>('.row-zone')!;
+    const dragged = (await items(cid, 'Screen')).find((i) => i.id === id)!;
+    await dnd(row, 'consider', { items: [{ ...dragged, isDndShadowItem: true }], info: { trigger: TRIGGERS.DRAG_STARTED, id, source: SOURCES.POINTER } });
+    const release = backend!.hold('moveApplication');
+    const target = [...(await items(cid, 'Interview')), dragged];
+    await dnd(zone('Interview'), 'finalize', { items: target, info: { trigger: TRIGGERS.DROPPED_INTO_ZONE, id, source: SOURCES.POINTER } });
+    await dnd(row, 'finalize', { items: [], info: { trigger: TRIGGERS.DROPPED_INTO_ANOTHER, id, source: SOURCES.POINTER } });
+    expect(column('Interview').contains(cardById(id))).toBe(true);
+    expect(within(cardById(id)).getByTestId('card-badge')).toHaveTextContent('Pending');
+    expect(backend!.calls.filter(([c]) => c === 'moveApplication')).toEqual([['moveApplication', [cid, id, 'Interview']]]);
+    release();
+    await waitFor(() => expect(within(cardById(id)).getByTestId('card-badge')).toHaveTextContent('Sent'));
+  });
+
+  it('a virtualised column takes a drop on the slot at its top', async () => {
+    const cid = await openBigBoard();
+    const id = cardIn('Interview').dataset.application!;
+    const dragged = await startDrag(cid, 'Interview', id);
+    const slot = column('Screen').querySelector<HTMLElement>('.drop-slot')!;
+    expect(slot).toHaveAttribute('aria-label', 'Move to Screen');
+    await dnd(slot, 'finalize', { items: [dragged], info: { trigger: TRIGGERS.DROPPED_INTO_ZONE, id, source: SOURCES.POINTER } });
+    expect(backend!.calls.filter(([c]) => c === 'moveApplication')).toEqual([['moveApplication', [cid, id, 'Screen']]]);
+    // The slot is empty again; the card is in the column's list (drawn when scrolled to).
+    expect(slot.children).toHaveLength(0);
+    await waitFor(async () => expect((await backend!.jobBoard(cid, jobRemoteId)).cards.find((c) => c.application_remote_id === id)!.stage).toBe('Screen'));
   });
 });
 
