@@ -6,6 +6,7 @@
 
 mod board;
 mod diagnostics;
+mod duplicates;
 mod export;
 mod files;
 mod outbox;
@@ -14,6 +15,7 @@ mod queries;
 mod sync_state;
 mod write;
 
+pub use duplicates::{DuplicateOf, DuplicatePair, DuplicateRecord, Evidence};
 pub use export::ExportKind;
 pub use files::StoredFile;
 pub use outbox::{judge, AppView, Reconciled, Resolution, Verdict};
@@ -41,6 +43,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/003_files.sql"),
     include_str!("migrations/004_lean_sync_tables.sql"),
     include_str!("migrations/005_write_back.sql"),
+    include_str!("migrations/007_duplicates.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -126,6 +129,8 @@ impl Store {
             let err = Error::Store(format!("migrating the database failed: {e}"));
             return Err(if busy || moved { Opening::Busy(err) } else { Opening::Failed(err) });
         }
+        // Talents stored before duplicate detection get their keys once.
+        duplicates::backfill(&mut db).map_err(Opening::Failed)?;
         Ok(Store { db, path: path.to_path_buf() })
     }
 
