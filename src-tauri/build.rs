@@ -5,7 +5,8 @@ const COMMANDS: &[&str] = &[
     "list_status", "start_sandbox", "connect", "sync_now", "set_sync_interval", "reconnect", "disconnect", "list_jobs",
     "search_talents", "list_log", "open_file", "job_board", "pipeline", "mappings", "mapping_history", "set_mapping",
     "suggest_mappings", "undo_mapping", "move_application", "reject_application", "add_note", "reasons", "outbox",
-    "resolve_conflict", "push_now",
+    "resolve_conflict", "push_now", "duplicates", "duplicates_of", "mark_not_duplicate", "link_same_person",
+    "unlink_person",
 ];
 
 fn main() {
