@@ -220,6 +220,13 @@ impl Store {
         Ok(n)
     }
 
+    /// The `n` most recently updated talents (by the ATS's clock), for the bench.
+    pub fn newest_talent_ids(&self, n: u32) -> Result<Vec<i64>> {
+        let mut stmt = self.db.prepare("SELECT id FROM talents ORDER BY updated_at DESC, id DESC LIMIT ?1")?;
+        let ids = stmt.query_map([n], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    }
+
     fn duplicate_records(&self, ids: &[i64]) -> Result<HashMap<i64, DuplicateRecord>> {
         let mut stmt = self.db.prepare_cached(
             "SELECT t.id, t.connection_id, c.name, c.provider, t.remote_id, t.name, t.company, t.title, t.updated_at
