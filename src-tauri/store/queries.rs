@@ -136,8 +136,7 @@ impl Store {
                              ORDER BY {FILE_ORDER}) f),
                     (SELECT COUNT(*) FROM talent_links l JOIN talent_links o ON o.person_id = l.person_id AND o.talent_id != l.talent_id
                      WHERE l.talent_id = t.id)
-             FROM talents t JOIN connections c ON c.id = t.connection_id
-             WHERE (?1 IS NULL OR t.connection_id = ?1)"
+             FROM (SELECT t.id FROM talents t WHERE (?1 IS NULL OR t.connection_id = ?1)"
         );
         let mut args: Vec<rusqlite::types::Value> = vec![connection_id.into()];
         // What `query` asks of a talent `x`, as SQL over the alias `x`.
@@ -168,7 +167,14 @@ impl Store {
             x_matches = matches("x"),
         ));
         args.push((limit as i64).into());
-        sql.push_str(&format!(" ORDER BY t.name COLLATE NOCASE, t.id LIMIT ?{}", args.len()));
+        // The page is chosen on ids first: the columns above (contacts, files, counts) are then
+        // computed for the rows shown only, not for every match before the sort.
+        sql.push_str(&format!(
+            " ORDER BY t.name COLLATE NOCASE, t.id LIMIT ?{}) page
+             JOIN talents t ON t.id = page.id JOIN connections c ON c.id = t.connection_id
+             ORDER BY t.name COLLATE NOCASE, t.id",
+            args.len()
+        ));
         let mut stmt = self.db.prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
             Ok((
