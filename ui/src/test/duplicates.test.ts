@@ -102,4 +102,18 @@ describe('Duplicates view', () => {
     await waitFor(() => expect(backend!.calls).toContainEqual(['duplicatesOf', [lone.id]]));
     expect(screen.getAllByTestId('duplicate-links')).toHaveLength(1);
   });
+
+  it('search shows records linked as the same person once, the newest, with "+1 record"', async () => {
+    const user = userEvent.setup();
+    const s = seeded();
+    backend = s.b;
+    await backend.linkSamePerson(s.ann1.id, s.ann2.id);
+    renderApp(backend, 'talents');
+    const rows = await screen.findAllByTestId('talent-row');
+    const anns = rows.filter((r) => r.textContent?.includes('Ann Lee'));
+    expect(anns).toHaveLength(1);
+    expect(within(anns[0]).getByTestId('linked-records')).toHaveTextContent('+1 record');
+    await user.click(screen.getByTestId('nav-duplicates'));
+    expect(await screen.findAllByTestId('duplicate-pair')).toHaveLength(1);
+  });
 });

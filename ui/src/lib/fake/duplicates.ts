@@ -110,6 +110,10 @@ export class FakeDuplicates {
     return pairs;
   }
 
+  anyLinks(): boolean {
+    return this.person.size > 0;
+  }
+
   private linked(a: number, b: number): boolean {
     const [pa, pb] = [this.person.get(a), this.person.get(b)];
     return pa !== undefined && pa === pb;
@@ -168,6 +172,28 @@ export class FakeDuplicates {
     if (!this.person.has(a)) this.person.set(a, p);
     if (!this.person.has(b)) this.person.set(b, p);
     this.dismissed.delete(pairKey(a, b));
+  }
+
+  /**
+   * Search as the core shows it: records linked as one person fold into the most recently
+   * updated of them, `linked_records` counting the others. `matched` is what the query matched;
+   * `all` every talent in scope (a person is found through any of its records).
+   */
+  fold(matched: TalentRow[], all: TalentRow[]): TalentRow[] {
+    const byId = new Map(all.map((t) => [t.id, t]));
+    const shown = new Map<number, TalentRow>();
+    for (const t of matched) {
+      const p = this.person.get(t.id);
+      if (p === undefined) {
+        shown.set(t.id, t);
+        continue;
+      }
+      const members = [...this.person].filter(([, q]) => q === p).map(([id]) => id);
+      const inScope = members.map((id) => byId.get(id)).filter((m): m is TalentRow => !!m);
+      const rep = inScope.sort((x, y) => y.updated_at.localeCompare(x.updated_at) || y.id - x.id)[0] ?? t;
+      shown.set(rep.id, { ...rep, linked_records: members.length - 1 });
+    }
+    return [...shown.values()];
   }
 
   unlink(id: number): void {

@@ -402,15 +402,16 @@ export class FakeBackend implements IBackend {
     const words = query.toLowerCase().split(/\s+/).filter(Boolean);
     const out: TalentRow[] = [];
     const scoped = this.scope(connectionId);
-    if (scoped.length === 1 && words.length === 0) return clone(scoped[0].talents.slice(0, limit));
+    if (scoped.length === 1 && words.length === 0 && !this.dups.anyLinks()) return clone(scoped[0].talents.slice(0, limit));
     for (const c of scoped) {
       for (let i = 0; i < c.talents.length; i++) {
         const h = c.haystacks[i];
         if (words.every((w) => h.includes(w))) out.push(c.talents[i]);
       }
     }
-    out.sort(byName);
-    return clone(out.slice(0, limit));
+    const folded = this.dups.fold(out, scoped.flatMap((c) => c.talents));
+    folded.sort(byName);
+    return clone(folded.slice(0, limit));
   }
 
   async listLog(connectionId: number | null, limit: number): Promise<LogEntry[]> {
