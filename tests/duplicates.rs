@@ -324,3 +324,23 @@ fn cli_duplicates_json_lists_pairs_with_their_evidence() {
     let text = run(false);
     assert!(text.contains("same e-mail annlee@gmail.com") && text.contains("1 pairs (1 likely, 0 weak)"), "{text}");
 }
+
+#[test]
+fn a_key_shared_by_many_talents_suggests_nothing() {
+    let mut f = fixture();
+    // jobs@ typed in for eleven people, a common name at one employer for four: not evidence.
+    let shared: Vec<Talent> = (0..11)
+        .map(|i| talent(&format!("s{i}"), &format!("P{i}"), None, &["jobs@agency.example"], &[]))
+        .chain((0..4).map(|i| talent(&format!("n{i}"), "Li Wei", Some("BigCo"), &[&format!("li{i}@x.example")], &[])))
+        .collect();
+    f.write(f.a, shared);
+    assert!(f.store.duplicate_pairs().unwrap().is_empty());
+    assert!(f.others(f.a, "s0").is_empty());
+    // Ten holders of an address still pair up (45 pairs), three of a name and company too.
+    let mut f = fixture();
+    f.write(f.a, (0..10).map(|i| talent(&format!("s{i}"), &format!("P{i}"), None, &["jobs@agency.example"], &[])).collect());
+    f.write(f.b, (0..3).map(|i| talent(&format!("n{i}"), "Li Wei", Some("BigCo"), &[], &[])).collect());
+    let pairs = f.store.duplicate_pairs().unwrap();
+    assert_eq!((pairs.iter().filter(|p| p.strong).count(), pairs.iter().filter(|p| !p.strong).count()), (45, 3));
+    assert_eq!(f.others(f.b, "n0").len(), 2);
+}

@@ -30,6 +30,22 @@ fn is_strong(kind: &str) -> bool {
     kind != NAME_COMPANY
 }
 
+/// A key held by more talents than this is not evidence about any two of them: a shared inbox
+/// (jobs@, a recruiter's own address typed in), a placeholder phone, a common name at a large
+/// employer. Such keys are kept (they cost nothing) but suggest no pairs, which also bounds the
+/// pairs a key can produce.
+const MAX_HOLDERS_STRONG: i64 = 10;
+const MAX_HOLDERS_WEAK: i64 = 3;
+
+/// The SQL condition "key (kind, key) is held by 2..=cap talents", over `k`'s columns.
+const SHARED_FEW: &str = "COUNT(*) > 1 AND COUNT(*) <= CASE WHEN kind = 'name_company' THEN ?2 ELSE ?1 END";
+
+/// Loads libphonenumber's metadata (a one-time cost per process, paid by the first number
+/// parsed), so a measurement that follows times the pass, not the start-up.
+pub fn warm_up() {
+    let _ = phone_key("+44 20 7946 0000");
+}
+
 /// The address as a key. Case never distinguishes mailboxes in practice, so every address is
 /// lowercased. Gmail also ignores dots and anything after `+` in the local part, and
 /// googlemail.com is the same mailbox as gmail.com. Elsewhere dots and `+tags` are kept: other
@@ -279,10 +295,14 @@ impl Store {
             "SELECT o.talent_id, k.kind, k.key FROM talent_match_keys k
              JOIN talent_match_keys o ON o.kind = k.kind AND o.key = k.key AND o.talent_id != k.talent_id
              WHERE k.talent_id = ?1
+               AND (SELECT COUNT(*) FROM talent_match_keys h WHERE h.kind = k.kind AND h.key = k.key)
+                   <= CASE WHEN k.kind = 'name_company' THEN ?3 ELSE ?2 END
                AND NOT EXISTS (SELECT 1 FROM duplicate_dismissals d
                                WHERE d.talent_a = min(?1, o.talent_id) AND d.talent_b = max(?1, o.talent_id))",
         )?;
-        let rows = stmt.query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+        let rows = stmt.query_map(params![id, MAX_HOLDERS_STRONG, MAX_HOLDERS_WEAK], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })?;
         for r in rows {
             let (other, kind, key) = r?;
             let strong = is_strong(&kind);
@@ -314,19 +334,20 @@ impl Store {
     }
 
     /// Every pair of records that share a key, with what they share: strong pairs first. Pairs
-    /// marked "not a duplicate" or already linked as the same person are left out.
+    /// marked "not a duplicate" or already linked as the same person are left out, and so are
+    /// keys too common to tell anything (see [`MAX_HOLDERS_STRONG`]).
     pub fn duplicate_pairs(&self) -> Result<Vec<DuplicatePair>> {
         // Only keys held by two talents or more (one pass over the key index), then their pairs.
-        let mut stmt = self.db.prepare_cached(
-            "WITH shared AS (SELECT kind, key FROM talent_match_keys GROUP BY kind, key HAVING COUNT(*) > 1)
+        let mut stmt = self.db.prepare_cached(&format!(
+            "WITH shared AS (SELECT kind, key FROM talent_match_keys GROUP BY kind, key HAVING {SHARED_FEW})
              SELECT a.talent_id, b.talent_id, s.kind, s.key FROM shared s
              JOIN talent_match_keys a ON a.kind = s.kind AND a.key = s.key
              JOIN talent_match_keys b ON b.kind = s.kind AND b.key = s.key AND b.talent_id > a.talent_id
              WHERE NOT EXISTS (SELECT 1 FROM duplicate_dismissals d WHERE d.talent_a = a.talent_id AND d.talent_b = b.talent_id)
                AND NOT EXISTS (SELECT 1 FROM talent_links la JOIN talent_links lb ON lb.person_id = la.person_id
-                               WHERE la.talent_id = a.talent_id AND lb.talent_id = b.talent_id)",
-        )?;
-        let rows = stmt.query_map([], |r| {
+                               WHERE la.talent_id = a.talent_id AND lb.talent_id = b.talent_id)"
+        ))?;
+        let rows = stmt.query_map([MAX_HOLDERS_STRONG, MAX_HOLDERS_WEAK], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
         })?;
         let mut pairs: BTreeMap<(i64, i64), Vec<Evidence>> = BTreeMap::new();

@@ -15,7 +15,7 @@ mod queries;
 mod sync_state;
 mod write;
 
-pub use duplicates::{DuplicateOf, DuplicatePair, DuplicateRecord, Evidence};
+pub use duplicates::{warm_up as warm_up_duplicates, DuplicateOf, DuplicatePair, DuplicateRecord, Evidence};
 pub use export::ExportKind;
 pub use files::StoredFile;
 pub use outbox::{judge, AppView, Reconciled, Resolution, Verdict};
