@@ -43,7 +43,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/003_files.sql"),
     include_str!("migrations/004_lean_sync_tables.sql"),
     include_str!("migrations/005_write_back.sql"),
-    include_str!("migrations/007_duplicates.sql"),
+    include_str!("migrations/010_duplicates.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
