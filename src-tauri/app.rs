@@ -16,7 +16,7 @@ use crate::sync::files::{self, FileLimits, FilesReport};
 use crate::sync::{self, Progress, RunReport, SyncOptions};
 use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::status::{self, ConnectionStatus};
-use crate::store::{ExportKind, LogEntry, NewConnection, Store, StoredFile};
+use crate::store::{DuplicateOf, DuplicatePair, ExportKind, LogEntry, NewConnection, Store, StoredFile};
 use crate::vault::{Credential, CredentialKind, Vault};
 
 mod alerts;
@@ -211,6 +211,31 @@ impl App {
 
     pub fn search_talents(&self, connection_id: Option<i64>, query: &str, limit: u32) -> Result<Vec<TalentRow>> {
         self.reader().search_talents(connection_id, query, limit.clamp(1, 1000))
+    }
+
+    /// Likely duplicates across every connection, pair by pair with their evidence.
+    pub fn duplicates(&self) -> Result<Vec<DuplicatePair>> {
+        self.store().duplicate_pairs()
+    }
+
+    /// The records that may be (or were linked as) the same person as talent `talent_id`.
+    pub fn duplicates_of(&self, talent_id: i64) -> Result<Vec<DuplicateOf>> {
+        self.store().duplicates_of(talent_id)
+    }
+
+    /// "Not a duplicate": the pair is not suggested again, across syncs.
+    pub fn mark_not_duplicate(&self, a: i64, b: i64, now: DateTime<Utc>) -> Result<()> {
+        self.store().mark_not_duplicate(a, b, now)
+    }
+
+    /// "Same person": links the two records locally (the ATS keeps both; merge there if wanted).
+    pub fn link_same_person(&self, a: i64, b: i64, now: DateTime<Utc>) -> Result<()> {
+        self.store().link_same_person(a, b, now)
+    }
+
+    /// Undoes "same person" for talent `talent_id`.
+    pub fn unlink(&self, talent_id: i64) -> Result<()> {
+        self.store().unlink(talent_id)
     }
 
     pub fn log(&self, connection: Option<&str>, limit: u32) -> Result<Vec<LogEntry>> {

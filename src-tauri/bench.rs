@@ -22,6 +22,8 @@ pub const TARGET_RECORDS_PER_S: f64 = 20_000.0;
 pub const TARGET_RATIO: f64 = 1.5;
 pub const TARGET_PEAK_RSS_MB: f64 = 150.0;
 pub const TARGET_INCREMENTAL_S: f64 = 1.0;
+/// Issue 13: the duplicate pass after an incremental sync of 100 changes, with 100k talents.
+pub const TARGET_DUPLICATE_PASS_S: f64 = 0.1;
 
 /// The lists the Greenhouse connector reads, with the page size it asks for: the six resource
 /// passes (which it runs concurrently) and the department/office names it loads with the first
@@ -82,6 +84,22 @@ pub struct Targets {
     pub full_to_plain_ratio: Target,
     pub peak_rss_mb: Target,
     pub incremental_s: Target,
+    pub duplicate_pass_s: Target,
+}
+
+/// Duplicate detection after the incremental sync. The sync rewrites the match keys of the
+/// talents it changed inside its own transaction (so its wall time includes them); the pass is
+/// timed here again on its own, over the same talents (the most recently updated), from what
+/// the store holds: a re-read of each talent, its keys recomputed and replaced, one commit.
+#[derive(Debug, Clone, Serialize)]
+pub struct DuplicateFigures {
+    pub rekeyed: u64,
+    pub pass_s: f64,
+    /// Loading the phone-number metadata, once per process (not part of `pass_s`).
+    pub warm_up_s: f64,
+    /// Listing every pair with its evidence (what the Duplicates view loads), for information.
+    pub pairs: usize,
+    pub list_s: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -96,6 +114,7 @@ pub struct BenchReport {
     /// Full sync wall / plain download wall, both measured in this run.
     pub full_to_plain_ratio: f64,
     pub incremental_sync: SyncFigures,
+    pub duplicates: DuplicateFigures,
     pub targets: Targets,
     /// Why peak RSS is missing, if it is.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -168,11 +187,13 @@ pub fn run(opts: &BenchOptions, say: &dyn Fn(&str)) -> Result<BenchReport> {
             return Err(bench_error(format!("the second sync was a {} sync, not an incremental one", inc_run.kind)));
         }
         let incremental_sync = figures(&inc, &inc_run, &before, &after);
-        Ok((plain, full_sync, incremental_sync))
+        say("duplicate pass over the changed talents…");
+        let duplicates = duplicate_pass(&data_dir, opts.changes)?;
+        Ok((plain, full_sync, incremental_sync, duplicates))
     })();
     forget_secret(&data_dir);
     drop(sandbox);
-    let (plain, full_sync, incremental_sync) = result?;
+    let (plain, full_sync, incremental_sync, duplicates) = result?;
 
     let ratio = full_sync.wall_s / plain.wall_s.max(1e-9);
     let rss = match (full_sync.peak_rss_mb, incremental_sync.peak_rss_mb) {
@@ -198,13 +219,32 @@ pub fn run(opts: &BenchOptions, say: &dyn Fn(&str)) -> Result<BenchReport> {
             full_to_plain_ratio: target(TARGET_RATIO, Some(ratio), false),
             peak_rss_mb: target(TARGET_PEAK_RSS_MB, rss, false),
             incremental_s: target(TARGET_INCREMENTAL_S, Some(incremental_sync.wall_s), false),
+            duplicate_pass_s: target(TARGET_DUPLICATE_PASS_S, Some(duplicates.pass_s), false),
         },
         note: rss.is_none().then(|| "peak RSS is measured on Linux and macOS only".to_string()),
         plain_download: plain,
         full_sync,
         full_to_plain_ratio: ratio,
         incremental_sync,
+        duplicates,
     })
+}
+
+/// Times the duplicate pass over the `changes` most recently updated talents (the ones the
+/// sandbox changed), then the listing of every pair.
+fn duplicate_pass(data_dir: &Path, changes: usize) -> Result<DuplicateFigures> {
+    let mut store = Store::open_dir(data_dir)?;
+    let ids = store.newest_talent_ids(changes as u32)?;
+    // The phone metadata loads once per process (the app's, or a sync's): timed apart.
+    let started = Instant::now();
+    crate::store::warm_up_duplicates();
+    let warm_up_s = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let rekeyed = store.rekey_talents(&ids)?;
+    let pass_s = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let pairs = store.duplicate_pairs()?.len();
+    Ok(DuplicateFigures { rekeyed, pass_s, warm_up_s, pairs, list_s: started.elapsed().as_secs_f64() })
 }
 
 fn str_field(v: &Value, k: &str) -> Result<String> {
@@ -509,6 +549,14 @@ pub fn render(r: &BenchReport) -> String {
             f.cpu_s.map(|c| format!("{c:.2}s")).unwrap_or_else(|| "n/a".into())
         ));
     }
+    line(format!(
+        "duplicate pass over the {} changed talents: {:.1} ms (+ {:.0} ms phone metadata, once per process); listing {} pairs: {:.1} ms",
+        r.duplicates.rekeyed,
+        r.duplicates.pass_s * 1000.0,
+        r.duplicates.warm_up_s * 1000.0,
+        r.duplicates.pairs,
+        r.duplicates.list_s * 1000.0
+    ));
     line(format!("full sync / plain download: {:.2}×   (sandbox start {:.1}s, not counted)", r.full_to_plain_ratio, r.sandbox_start_s));
     line("targets:".into());
     let t = &r.targets;
@@ -516,6 +564,13 @@ pub fn render(r: &BenchReport) -> String {
     line(format!("  full sync ≤ {:.1}× plain download: {:.2}× — {}", t.full_to_plain_ratio.target, r.full_to_plain_ratio, met(&t.full_to_plain_ratio)));
     line(format!("  peak RSS ≤ {:.0} MB: {} — {}", t.peak_rss_mb.target, rss(t.peak_rss_mb.measured), met(&t.peak_rss_mb)));
     line(format!("  incremental sync of {} changes ≤ {:.0} s: {:.2}s — {}", r.changes, t.incremental_s.target, r.incremental_sync.wall_s, met(&t.incremental_s)));
+    line(format!(
+        "  duplicate pass after {} changes ≤ {:.0} ms: {:.1} ms — {}",
+        r.changes,
+        t.duplicate_pass_s.target * 1000.0,
+        r.duplicates.pass_s * 1000.0,
+        met(&t.duplicate_pass_s)
+    ));
     if let Some(n) = &r.note {
         line(format!("note: {n}"));
     }

@@ -7,6 +7,8 @@ const COMMANDS: &[&str] = &[
     "suggest_mappings", "undo_mapping", "move_application", "reject_application", "add_note", "reasons", "outbox",
     "resolve_conflict", "push_now", "talent_profile", "talent_notes", "open_in_ats", "redo_mapping", "job_pipelines",
     "add_pipeline_stage", "rename_pipeline_stage", "remove_pipeline_stage",
+    "resolve_conflict", "push_now", "duplicates", "duplicates_of", "mark_not_duplicate", "link_same_person",
+    "unlink_person",
 ];
 
 fn main() {

@@ -141,6 +141,13 @@ pub enum Command {
         #[arg(long, value_name = "MINUTES")]
         every: u32,
     },
+    /// List likely duplicate talents (within and across connections), pair by pair with their
+    /// evidence: the same e-mail or phone (strong), or only the same name and company (weak)
+    Duplicates {
+        /// Print a JSON array of pairs instead of text
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the sync log, newest first
     Log {
         #[arg(long, value_name = "NAME")]
@@ -528,6 +535,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let report = crate::bench::run(&opts, &|step| eprintln!("bench: {step}"))?;
             print_report(&report, *json, crate::bench::render)
         }
+        Command::Duplicates { json } => {
+            let app = App::open(&data_dir(&cli)?)?;
+            let pairs = app.duplicates()?;
+            let mut out = std::io::stdout().lock();
+            if *json {
+                serde_json::to_writer_pretty(&mut out, &pairs)?;
+                writeln!(out)?;
+            } else if pairs.is_empty() {
+                writeln!(out, "No likely duplicates.")?;
+            } else {
+                let record = |r: &crate::store::DuplicateRecord| {
+                    format!("{} (#{}, {} {}, {})", r.name, r.id, r.connection, r.remote_id, r.provider)
+                };
+                for p in &pairs {
+                    let evidence: Vec<String> = p.evidence.iter().map(|e| format!("same {} {}", evidence_label(&e.kind), e.key)).collect();
+                    let strength = if p.strong { "likely" } else { "weak, name and company only" };
+                    writeln!(out, "{}\n  = {}\n  {strength}: {}", record(&p.a), record(&p.b), evidence.join("; "))?;
+                }
+                let strong = pairs.iter().filter(|p| p.strong).count();
+                writeln!(out, "{} pairs ({strong} likely, {} weak)", pairs.len(), pairs.len() - strong)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Log { connection, limit } => {
             let app = App::open(&data_dir(&cli)?)?;
             let mut out = std::io::stdout().lock();
@@ -544,6 +574,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+fn evidence_label(kind: &str) -> &str {
+    match kind {
+        "email" => "e-mail",
+        "name_company" => "name and company",
+        other => other,
     }
 }
 

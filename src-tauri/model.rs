@@ -319,6 +319,11 @@ pub struct TalentRow {
     pub applications: i64,
     /// Resumes first, newest first.
     pub files: Vec<FileRef>,
+    /// Other records linked to this one as the same person (shown as "+N records"); the row is
+    /// the most recently updated of them.
+    #[ts(type = "number")]
+    #[serde(default)]
+    pub linked_records: i64,
 }
 
 /// A file attached to a talent, as the Talents page lists it.

@@ -78,7 +78,8 @@ fn bench_prints_every_figure_as_json() {
     assert!(v["full_sync"]["records"].as_u64().unwrap() >= 300, "{v}");
     assert_eq!(v["incremental_sync"]["records"], 10, "only the changed talents are rewritten: {v}");
     assert!(v["full_to_plain_ratio"].as_f64().unwrap() > 0.0);
-    for t in ["full_records_per_s", "full_to_plain_ratio", "peak_rss_mb", "incremental_s"] {
+    assert_eq!(v["duplicates"]["rekeyed"], 10, "the duplicate pass covers the changed talents: {v}");
+    for t in ["full_records_per_s", "full_to_plain_ratio", "peak_rss_mb", "incremental_s", "duplicate_pass_s"] {
         assert!(v["targets"][t]["target"].as_f64().is_some(), "targets.{t}: {v}");
     }
 }

@@ -13,7 +13,7 @@ use crate::model::{
     JobBoard, JobRow, OutboxRow, PipelineStage, Provider, RejectionReason, TalentNotes, TalentProfile, TalentRow,
 };
 use crate::status::ConnectionStatus;
-use crate::store::{JobPipeline, LogEntry, MappingEdit, MappingRow, Resolution};
+use crate::store::{DuplicateOf, DuplicatePair, JobPipeline, LogEntry, MappingEdit, MappingRow, Resolution};
 use crate::sync::files::FileLimits;
 
 type Shared<'a> = State<'a, Arc<App>>;
@@ -218,6 +218,44 @@ fn search_talents(app: Shared<'_>, connection_id: Option<i64>, query: String, li
 fn list_log(app: Shared<'_>, connection_id: Option<i64>, limit: u32) -> Result<Vec<LogEntry>> {
     let store = app.reader();
     store.log_entries(connection_id, limit)
+}
+
+#[tauri::command]
+fn duplicates(app: Shared<'_>) -> Result<Vec<DuplicatePair>> {
+    app.duplicates()
+}
+
+#[tauri::command]
+fn duplicates_of(app: Shared<'_>, talent_id: i64) -> Result<Vec<DuplicateOf>> {
+    app.duplicates_of(talent_id)
+}
+
+/// A decision about a pair changes what lists show (search folds linked records into one row).
+fn decided(handle: &AppHandle, app: &App, talent_id: i64) {
+    if let Ok(cid) = app.store().talent_connection(talent_id) {
+        emit_models(handle, cid);
+    }
+}
+
+#[tauri::command]
+fn mark_not_duplicate(handle: AppHandle, app: Shared<'_>, a: i64, b: i64) -> Result<()> {
+    app.mark_not_duplicate(a, b, Utc::now())?;
+    decided(&handle, &app, a);
+    Ok(())
+}
+
+#[tauri::command]
+fn link_same_person(handle: AppHandle, app: Shared<'_>, a: i64, b: i64) -> Result<()> {
+    app.link_same_person(a, b, Utc::now())?;
+    decided(&handle, &app, a);
+    Ok(())
+}
+
+#[tauri::command]
+fn unlink_person(handle: AppHandle, app: Shared<'_>, talent_id: i64) -> Result<()> {
+    app.unlink(talent_id)?;
+    decided(&handle, &app, talent_id);
+    Ok(())
 }
 
 /// The name the use cases take for connection `id`.
@@ -476,7 +514,12 @@ pub fn run(data_dir: PathBuf, try_sandbox: Option<Provider>) -> Result<()> {
             reasons,
             outbox,
             resolve_conflict,
-            push_now
+            push_now,
+            duplicates,
+            duplicates_of,
+            mark_not_duplicate,
+            link_same_person,
+            unlink_person
         ])
         .run(tauri::generate_context!())
         .map_err(|e| Error::Internal(format!("the desktop window failed: {e}")))?;

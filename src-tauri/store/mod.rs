@@ -6,6 +6,7 @@
 
 mod board;
 mod diagnostics;
+mod duplicates;
 mod export;
 mod files;
 mod outbox;
@@ -15,6 +16,7 @@ mod queries;
 mod sync_state;
 mod write;
 
+pub use duplicates::{warm_up as warm_up_duplicates, DuplicateOf, DuplicatePair, DuplicateRecord, Evidence};
 pub use export::ExportKind;
 pub use files::StoredFile;
 pub use outbox::{judge, AppView, Reconciled, Resolution, Verdict};
@@ -46,6 +48,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/007_state_changes.sql"),
     include_str!("migrations/008_profile.sql"),
     include_str!("migrations/009_active_applications_index.sql"),
+    include_str!("migrations/010_duplicates.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -131,6 +134,8 @@ impl Store {
             let err = Error::Store(format!("migrating the database failed: {e}"));
             return Err(if busy || moved { Opening::Busy(err) } else { Opening::Failed(err) });
         }
+        // Talents stored before duplicate detection get their keys once.
+        duplicates::backfill(&mut db).map_err(Opening::Failed)?;
         Ok(Store { db, path: path.to_path_buf() })
     }
 

@@ -119,7 +119,9 @@ impl Store {
     }
 
     /// Talents matching `query` (any fragment of a name, email, company, title, tag or resume),
-    /// or all talents when `query` is blank; at most `limit`, by name.
+    /// or all talents when `query` is blank; at most `limit`, by name. Records linked as the same
+    /// person show as one row: the most recently updated of them (within `connection_id`, if
+    /// given), found when any of them matches, with `linked_records` counting the others.
     pub fn search_talents(&self, connection_id: Option<i64>, query: &str, limit: u32) -> Result<Vec<TalentRow>> {
         let (fts, short) = fts_query(query);
         let mut sql = format!(
@@ -131,24 +133,48 @@ impl Store {
                               'size_bytes', f.size_bytes, 'downloaded', json(iif(f.local_path IS NULL, 'false', 'true')),
                               'error', f.download_error))
                        FROM (SELECT * FROM attachments WHERE connection_id = t.connection_id AND talent_remote_id = t.remote_id
-                             ORDER BY {FILE_ORDER}) f)
-             FROM talents t JOIN connections c ON c.id = t.connection_id
-             WHERE (?1 IS NULL OR t.connection_id = ?1)"
+                             ORDER BY {FILE_ORDER}) f),
+                    (SELECT COUNT(*) FROM talent_links l JOIN talent_links o ON o.person_id = l.person_id AND o.talent_id != l.talent_id
+                     WHERE l.talent_id = t.id)
+             FROM (SELECT t.id FROM talents t WHERE (?1 IS NULL OR t.connection_id = ?1)"
         );
         let mut args: Vec<rusqlite::types::Value> = vec![connection_id.into()];
+        // What `query` asks of a talent `x`, as SQL over the alias `x`.
+        let mut conds: Vec<String> = Vec::new();
         if !fts.is_empty() {
             args.push(fts.into());
-            sql.push_str(&format!(" AND t.id IN (SELECT rowid FROM talent_search WHERE talent_search MATCH ?{})", args.len()));
+            conds.push(format!("x.id IN (SELECT rowid FROM talent_search WHERE talent_search MATCH ?{})", args.len()));
         }
         for w in short {
             args.push(like_pattern(&w).into());
             let n = args.len();
-            sql.push_str(&format!(
-                " AND (t.name LIKE ?{n} ESCAPE '\\' OR EXISTS (SELECT 1 FROM talent_emails e WHERE e.talent_id = t.id AND e.email LIKE ?{n} ESCAPE '\\'))"
+            conds.push(format!(
+                "(x.name LIKE ?{n} ESCAPE '\\' OR EXISTS (SELECT 1 FROM talent_emails e WHERE e.talent_id = x.id AND e.email LIKE ?{n} ESCAPE '\\'))"
             ));
         }
+        let matches = |alias: &str| if conds.is_empty() { "1".to_string() } else { conds.join(" AND ").replace("x.", &format!("{alias}.")) };
+        // An unlinked talent is listed when it matches (the plan of old: the full-text hits drive
+        // the scan); a linked one is listed when it is its person's newest record and any record
+        // of the person matches. Links are few, so the second set is small.
+        sql.push_str(&format!(
+            " AND (({t_matches} AND NOT EXISTS (SELECT 1 FROM talent_links l WHERE l.talent_id = t.id))
+                   OR t.id IN (SELECT (SELECT m.id FROM talent_links lm JOIN talents m ON m.id = lm.talent_id
+                                       WHERE lm.person_id = l.person_id AND (?1 IS NULL OR m.connection_id = ?1)
+                                       ORDER BY m.updated_at DESC, m.id DESC LIMIT 1)
+                               FROM talent_links l JOIN talents x ON x.id = l.talent_id
+                               WHERE (?1 IS NULL OR x.connection_id = ?1) AND {x_matches}))",
+            t_matches = matches("t"),
+            x_matches = matches("x"),
+        ));
         args.push((limit as i64).into());
-        sql.push_str(&format!(" ORDER BY t.name COLLATE NOCASE, t.id LIMIT ?{}", args.len()));
+        // The page is chosen on ids first: the columns above (contacts, files, counts) are then
+        // computed for the rows shown only, not for every match before the sort.
+        sql.push_str(&format!(
+            " ORDER BY t.name COLLATE NOCASE, t.id LIMIT ?{}) page
+             JOIN talents t ON t.id = page.id JOIN connections c ON c.id = t.connection_id
+             ORDER BY t.name COLLATE NOCASE, t.id",
+            args.len()
+        ));
         let mut stmt = self.db.prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
             Ok((
@@ -165,10 +191,12 @@ impl Store {
                 r.get::<_, String>(10)?,
                 r.get::<_, String>(11)?,
                 r.get::<_, String>(12)?,
+                r.get::<_, i64>(13)?,
             ))
         })?;
         rows.map(|r| {
-            let (id, connection_id, connection, remote_id, name, company, title, tags, updated, apps, emails, phones, files) = r?;
+            let (id, connection_id, connection, remote_id, name, company, title, tags, updated, apps, emails, phones, files, linked) =
+                r?;
             Ok(TalentRow {
                 id,
                 connection_id,
@@ -183,6 +211,7 @@ impl Store {
                 updated_at: parse_ts(&updated)?,
                 applications: apps,
                 files: serde_json::from_str(&files)?,
+                linked_records: linked,
             })
         })
         .collect()

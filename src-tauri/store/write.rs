@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection};
 
-use super::{sync_state, ts, Cursor, Store};
+use super::{duplicates, sync_state, ts, Cursor, Store};
 use crate::error::{Error, Result};
 use crate::model::{Application, Attachment, Job, Resource, Stage, StageChange, Talent};
 
@@ -62,6 +62,8 @@ pub struct BatchCounts {
     pub deleted: u64,
     /// Deletions held back because the record has local changes not yet pushed (flagged instead).
     pub flagged: u64,
+    /// Talents whose duplicate-match keys were recomputed (created or changed ones only).
+    pub rekeyed: u64,
 }
 
 impl BatchCounts {
@@ -71,6 +73,7 @@ impl BatchCounts {
         self.unchanged += o.unchanged;
         self.deleted += o.deleted;
         self.flagged += o.flagged;
+        self.rekeyed += o.rekeyed;
     }
 }
 
@@ -227,7 +230,11 @@ pub(super) fn write_batch_tx(tx: &Connection, cid: i64, b: &Batch, now: DateTime
         tally(&mut c, upsert_stage(tx, cid, s, &now)?);
     }
     for t in &b.talents {
-        tally(&mut c, upsert_talent(tx, cid, t, &now)?);
+        let u = upsert_talent(tx, cid, t, &now)?;
+        if !matches!(u, Upsert::Unchanged) {
+            c.rekeyed += 1;
+        }
+        tally(&mut c, u);
     }
     for a in &b.applications {
         tally(&mut c, upsert_application(tx, cid, a, &now)?);
@@ -388,6 +395,7 @@ fn upsert_talent(tx: &Connection, cid: i64, t: &Talent, now: &str) -> Result<Ups
             t.title.as_deref().unwrap_or(""),
             t.tags.join(" ")
         ])?;
+        duplicates::rekey(tx, id, t, true)?;
         return Ok(Upsert::Created);
     }
     let n = tx
@@ -412,6 +420,9 @@ fn upsert_talent(tx: &Connection, cid: i64, t: &Talent, now: &str) -> Result<Ups
         | replace_list(tx, "talent_phones", "phone", id, &t.phones)?;
     if n > 0 || contacts_changed {
         reindex_talent(tx, id)?;
+        // Keys follow the talent in the same transaction: only a created or changed talent is
+        // rekeyed, so an incremental sync pays for what it changed (see duplicates.rs).
+        duplicates::rekey(tx, id, t, false)?;
         return Ok(Upsert::Updated);
     }
     Ok(Upsert::Unchanged)

@@ -58,6 +58,23 @@ describe('TauriBackend', () => {
     ]);
   });
 
+  it('sends the duplicate commands with the argument names the shell takes', async () => {
+    const calls = record();
+    const b = new TauriBackend();
+    await b.duplicates();
+    await b.duplicatesOf(5);
+    await b.markNotDuplicate(5, 9);
+    await b.linkSamePerson(5, 9);
+    await b.unlinkPerson(9);
+    expect(calls).toEqual([
+      ['duplicates', {}],
+      ['duplicates_of', { talentId: 5 }],
+      ['mark_not_duplicate', { a: 5, b: 9 }],
+      ['link_same_person', { a: 5, b: 9 }],
+      ['unlink_person', { talentId: 9 }],
+    ]);
+  });
+
   it('sends the two-way commands with the argument names the shell takes', async () => {
     const calls = record();
     const b = new TauriBackend();

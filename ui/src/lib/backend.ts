@@ -6,6 +6,8 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type { ConnectionStatus } from './bindings/ConnectionStatus';
+import type { DuplicateOf } from './bindings/DuplicateOf';
+import type { DuplicatePair } from './bindings/DuplicatePair';
 import type { ErrorPayload } from './bindings/ErrorPayload';
 import type { JobBoard } from './bindings/JobBoard';
 import type { JobRow } from './bindings/JobRow';
@@ -178,6 +180,21 @@ export interface IBackend {
   /** Pushes a connection's pending changes in the background. */
   pushNow(connectionId: number): Promise<void>;
 
+  /**
+   * Likely duplicate talents across every connection, pair by pair with their evidence (strong:
+   * the same e-mail or phone; weak: only the same name and company), strong pairs first. Pairs
+   * marked "not a duplicate" or linked as the same person are left out.
+   */
+  duplicates(): Promise<DuplicatePair[]>;
+  /** The records that may be the same person as a talent (by local id), linked ones first. */
+  duplicatesOf(talentId: number): Promise<DuplicateOf[]>;
+  /** "Not a duplicate": the pair is never suggested again, whatever later syncs bring. */
+  markNotDuplicate(a: number, b: number): Promise<void>;
+  /** "Same person": links two records locally (search shows one person); the ATS is not touched. */
+  linkSamePerson(a: number, b: number): Promise<void>;
+  /** Takes a talent out of the person it was linked to. */
+  unlinkPerson(talentId: number): Promise<void>;
+
   /** `status_changed`: the health of every connection. */
   onStatusChanged(handler: (statuses: ConnectionStatus[]) => void): Promise<Unlisten>;
   /** `models_changed`: a connection's local data changed; visible lists reload. */
@@ -219,6 +236,11 @@ export const COMMANDS = {
   outbox: 'outbox',
   resolveConflict: 'resolve_conflict',
   pushNow: 'push_now',
+  duplicates: 'duplicates',
+  duplicatesOf: 'duplicates_of',
+  markNotDuplicate: 'mark_not_duplicate',
+  linkSamePerson: 'link_same_person',
+  unlinkPerson: 'unlink_person',
 } as const;
 
 /** The event names the core emits. */
@@ -350,6 +372,21 @@ export class TauriBackend implements IBackend {
   }
   pushNow(connectionId: number) {
     return this.call<void>(COMMANDS.pushNow, { connectionId });
+  }
+  duplicates() {
+    return this.call<DuplicatePair[]>(COMMANDS.duplicates);
+  }
+  duplicatesOf(talentId: number) {
+    return this.call<DuplicateOf[]>(COMMANDS.duplicatesOf, { talentId });
+  }
+  markNotDuplicate(a: number, b: number) {
+    return this.call<void>(COMMANDS.markNotDuplicate, { a, b });
+  }
+  linkSamePerson(a: number, b: number) {
+    return this.call<void>(COMMANDS.linkSamePerson, { a, b });
+  }
+  unlinkPerson(talentId: number) {
+    return this.call<void>(COMMANDS.unlinkPerson, { talentId });
   }
   onStatusChanged(handler: (statuses: ConnectionStatus[]) => void) {
     return this.on<ConnectionStatus[]>(EVENTS.statusChanged, handler);

@@ -1,5 +1,6 @@
 // Words for the core's enums, in one place.
 
+import type { Evidence } from './bindings/Evidence';
 import type { ConnectionState } from './bindings/ConnectionState';
 import type { ConnectionStatus } from './bindings/ConnectionStatus';
 import type { HealthIndicator } from './bindings/HealthIndicator';
@@ -99,4 +100,18 @@ export function errorHint(code: string): string | null {
     default:
       return null;
   }
+}
+
+/** What two records share, as the duplicate lists say it ("same e-mail"). */
+export const EVIDENCE_LABEL: Record<Evidence['kind'], string> = {
+  email: 'same e-mail',
+  phone: 'same phone',
+  name_company: 'same name and company',
+};
+
+/** "same e-mail and phone": the kinds of evidence, strong first, without repeats. */
+export function evidenceSummary(evidence: Evidence[]): string {
+  const kinds = [...new Set(evidence.map((e) => e.kind))].map((k) => EVIDENCE_LABEL[k]);
+  if (kinds.length <= 1) return kinds[0] ?? 'linked by you';
+  return `${kinds.slice(0, -1).join(', ')} and ${kinds[kinds.length - 1].replace(/^same /, '')}`;
 }

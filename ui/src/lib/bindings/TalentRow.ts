@@ -8,4 +8,9 @@ export type TalentRow = { id: number, connection_id: number, connection: string,
 /**
  * Resumes first, newest first.
  */
-files: Array<FileRef>, };
+files: Array<FileRef>, 
+/**
+ * Other records linked to this one as the same person (shown as "+N records"); the row is
+ * the most recently updated of them.
+ */
+linked_records: number, };

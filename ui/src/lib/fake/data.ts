@@ -108,9 +108,9 @@ export function makeTalents(
     error: null,
   });
   const talents: TalentRow[] = [];
-  const add = (t: Omit<TalentRow, 'id' | 'connection_id' | 'connection' | 'remote_id'>) => {
+  const add = (t: Omit<TalentRow, 'id' | 'connection_id' | 'connection' | 'remote_id' | 'linked_records'>) => {
     const id = firstId + talents.length;
-    talents.push({ id, connection_id: connectionId, connection, remote_id: `cand-${seed}-${id}`, ...t });
+    talents.push({ id, connection_id: connectionId, connection, remote_id: `cand-${seed}-${id}`, linked_records: 0, ...t });
   };
   if (options.awkward) {
     // Names as some ATSs really return them: markup must show as literal text.

@@ -24,6 +24,9 @@ import type { TalentProfile } from '../bindings/TalentProfile';
 import type { TalentRow } from '../bindings/TalentRow';
 import { makeJobs, makeTalents } from './data';
 import { FakeTwoWay } from './two-way';
+import { FakeDuplicates } from './duplicates';
+import type { DuplicateOf } from '../bindings/DuplicateOf';
+import type { DuplicatePair } from '../bindings/DuplicatePair';
 
 export type Scenario = 'empty' | 'demo' | 'reconnect' | 'disconnected' | 'big' | 'offline' | 'broken';
 
@@ -76,7 +79,12 @@ type Command =
   | 'reasons'
   | 'outbox'
   | 'resolveConflict'
-  | 'pushNow';
+  | 'pushNow'
+  | 'duplicates'
+  | 'duplicatesOf'
+  | 'markNotDuplicate'
+  | 'linkSamePerson'
+  | 'unlinkPerson';
 
 interface FakeConnection {
   status: ConnectionStatus;
@@ -134,6 +142,9 @@ export class FakeBackend implements IBackend {
   private failures = new Map<Command, ErrorPayload[]>();
   private gates = new Map<Command, Promise<void>[]>();
   private readonly twoWay: FakeTwoWay;
+  private readonly dups = new FakeDuplicates(() =>
+    this.conns.flatMap((c) => c.talents.map((talent) => ({ talent, provider: c.status.provider }))),
+  );
   private timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly opts: Required<Omit<FakeOptions, 'scenario'>> & { scenario: Scenario };
   /** Every command call, for tests: `[command, args]`. */
@@ -262,6 +273,7 @@ export class FakeBackend implements IBackend {
       tags: [],
       updated_at: new Date(this.now()).toISOString(),
       applications: 0,
+      linked_records: 0,
       ...talent,
       files: files
         .map((f) => ({ kind: 'resume', size_bytes: null, downloaded: false, error: null, ...f, id: this.nextFileId++ }))
@@ -412,15 +424,16 @@ export class FakeBackend implements IBackend {
     const words = query.toLowerCase().split(/\s+/).filter(Boolean);
     const out: TalentRow[] = [];
     const scoped = this.scope(connectionId);
-    if (scoped.length === 1 && words.length === 0) return clone(scoped[0].talents.slice(0, limit));
+    if (scoped.length === 1 && words.length === 0 && !this.dups.anyLinks()) return clone(scoped[0].talents.slice(0, limit));
     for (const c of scoped) {
       for (let i = 0; i < c.talents.length; i++) {
         const h = c.haystacks[i];
         if (words.every((w) => h.includes(w))) out.push(c.talents[i]);
       }
     }
-    out.sort(byName);
-    return clone(out.slice(0, limit));
+    const folded = this.dups.fold(out, scoped.flatMap((c) => c.talents));
+    folded.sort(byName);
+    return clone(folded.slice(0, limit));
   }
 
   async listLog(connectionId: number | null, limit: number): Promise<LogEntry[]> {
@@ -622,6 +635,40 @@ export class FakeBackend implements IBackend {
   async pushNow(connectionId: number): Promise<void> {
     await this.enter('pushNow', [connectionId]);
     this.schedulePush(this.byId(connectionId));
+  }
+
+  async duplicates(): Promise<DuplicatePair[]> {
+    await this.enter('duplicates', []);
+    return clone(this.dups.pairs());
+  }
+
+  async duplicatesOf(talentId: number): Promise<DuplicateOf[]> {
+    await this.enter('duplicatesOf', [talentId]);
+    return clone(this.dups.of(talentId));
+  }
+
+  async markNotDuplicate(a: number, b: number): Promise<void> {
+    await this.enter('markNotDuplicate', [a, b]);
+    this.dups.markNotDuplicate(a, b);
+    this.decided(a);
+  }
+
+  async linkSamePerson(a: number, b: number): Promise<void> {
+    await this.enter('linkSamePerson', [a, b]);
+    this.dups.link(a, b);
+    this.decided(a);
+  }
+
+  async unlinkPerson(talentId: number): Promise<void> {
+    await this.enter('unlinkPerson', [talentId]);
+    this.dups.unlink(talentId);
+    this.decided(talentId);
+  }
+
+  /** As the core: a decision about a pair tells the UI the talent's connection changed. */
+  private decided(talentId: number): void {
+    const conn = this.conns.find((c) => c.talents.some((t) => t.id === talentId));
+    if (conn) this.emitModels(conn.status.id);
   }
 
   async onStatusChanged(handler: (statuses: ConnectionStatus[]) => void): Promise<Unlisten> {

@@ -8,8 +8,8 @@ import type { ErrorPayload } from '../bindings/ErrorPayload';
 import type { Provider } from '../bindings/Provider';
 import { needsReconnect } from '../labels';
 
-export type View = 'jobs' | 'talents' | 'connections' | 'log';
-export const VIEWS: View[] = ['jobs', 'talents', 'connections', 'log'];
+export type View = 'jobs' | 'talents' | 'duplicates' | 'connections' | 'log';
+export const VIEWS: View[] = ['jobs', 'talents', 'duplicates', 'connections', 'log'];
 
 /** What the connect dialog opens with. */
 export interface ConnectDraft {
