@@ -7,6 +7,9 @@
 //! The sandbox tests keep their secret in the OS keychain: run inside a private D-Bus session
 //! with an unlocked throwaway gnome-keyring, as test.sh does.
 
+#[macro_use]
+mod common;
+
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;
 use talentdeck::app::{App, ConnectInput, SyncOutcome};
@@ -198,31 +201,6 @@ async fn synced(provider: Provider) -> (Sandbox, App, i64, tempfile::TempDir) {
         SyncOutcome::Joined => {}
     }
     (sb, app, id, dir)
-}
-
-macro_rules! for_each_provider {
-    ($($test:ident),+ $(,)?) => {
-        $(
-            mod $test {
-                use super::*;
-
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn greenhouse() {
-                    super::$test(Provider::Greenhouse).await
-                }
-
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn lever() {
-                    super::$test(Provider::Lever).await
-                }
-
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn ashby() {
-                    super::$test(Provider::Ashby).await
-                }
-            }
-        )+
-    };
 }
 
 for_each_provider!(notes_are_read_cached_and_served_stale_when_the_ats_is_unreachable, a_synced_profile_agrees_with_the_ats);

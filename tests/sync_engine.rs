@@ -5,6 +5,7 @@
 //! Connections keep their secret in the OS keychain: run inside a private D-Bus session with an
 //! unlocked throwaway gnome-keyring, as test.sh does.
 
+#[macro_use]
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -466,31 +467,6 @@ async fn a_resumed_sync_costs_only_what_is_left(provider: Provider) {
     let app = App::open(dir.path()).unwrap();
     assert_export_matches(&app, NAME, &sb);
     sb.shutdown().await;
-}
-
-macro_rules! for_each_provider {
-    ($($test:ident),+ $(,)?) => {
-        $(
-            mod $test {
-                use super::*;
-
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn greenhouse() {
-                    super::$test(Provider::Greenhouse).await
-                }
-
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn lever() {
-                    super::$test(Provider::Lever).await
-                }
-
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn ashby() {
-                    super::$test(Provider::Ashby).await
-                }
-            }
-        )+
-    };
 }
 
 for_each_provider!(

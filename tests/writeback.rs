@@ -6,6 +6,7 @@
 //! Connections keep their secret in the OS keychain: run inside a private D-Bus session with an
 //! unlocked throwaway gnome-keyring, as test.sh does.
 
+#[macro_use]
 mod common;
 
 use std::collections::HashMap;
@@ -130,31 +131,6 @@ impl Env {
 
 fn count(states: &HashMap<OutboxState, usize>, s: OutboxState) -> usize {
     states.get(&s).copied().unwrap_or(0)
-}
-
-macro_rules! for_each_provider {
-    ($($test:ident),+ $(,)?) => {
-        $(
-            mod $test {
-                use super::*;
-
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn greenhouse() {
-                    super::$test(Provider::Greenhouse).await
-                }
-
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn lever() {
-                    super::$test(Provider::Lever).await
-                }
-
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn ashby() {
-                    super::$test(Provider::Ashby).await
-                }
-            }
-        )+
-    };
 }
 
 for_each_provider!(

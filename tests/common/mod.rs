@@ -2,6 +2,35 @@
 //! record-by-record comparison with the sandbox's own idea of what a correct sync holds.
 #![allow(dead_code)] // each test binary uses its own subset
 
+/// One test per provider: `for_each_provider!(a_test, …)` makes `a_test::greenhouse`,
+/// `a_test::lever` and `a_test::ashby`, each calling `a_test(Provider::…)` on a 2-thread runtime.
+#[allow(unused_macros)]
+macro_rules! for_each_provider {
+    ($($test:ident),+ $(,)?) => {
+        $(
+            mod $test {
+                use super::*;
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn greenhouse() {
+                    super::$test(Provider::Greenhouse).await
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn lever() {
+                    super::$test(Provider::Lever).await
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn ashby() {
+                    super::$test(Provider::Ashby).await
+                }
+            }
+        )+
+    };
+}
+
+
 use serde_json::Value;
 use talentdeck::app::App;
 use talentdeck::sandbox::Sandbox;
