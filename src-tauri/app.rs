@@ -215,12 +215,12 @@ impl App {
 
     /// Likely duplicates across every connection, pair by pair with their evidence.
     pub fn duplicates(&self) -> Result<Vec<DuplicatePair>> {
-        self.store().duplicate_pairs()
+        self.reader().duplicate_pairs()
     }
 
     /// The records that may be (or were linked as) the same person as talent `talent_id`.
     pub fn duplicates_of(&self, talent_id: i64) -> Result<Vec<DuplicateOf>> {
-        self.store().duplicates_of(talent_id)
+        self.reader().duplicates_of(talent_id)
     }
 
     /// "Not a duplicate": the pair is not suggested again, across syncs.

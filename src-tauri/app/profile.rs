@@ -9,7 +9,7 @@ use crate::model::{TalentNotes, TalentProfile};
 
 impl App {
     pub fn talent_profile(&self, talent_id: i64, now: DateTime<Utc>) -> Result<TalentProfile> {
-        self.store().talent_profile(talent_id, now)
+        self.reader().talent_profile(talent_id, now)
     }
 
     /// The talent's notes. Without `refresh`, the cached copy (instant, no request). With it, the
@@ -17,12 +17,12 @@ impl App {
     /// credential) the cached notes come back marked `stale` with the reason: never an error
     /// that would hide what was read before.
     pub async fn talent_notes(&self, talent_id: i64, refresh: bool, now: DateTime<Utc>) -> Result<TalentNotes> {
-        let (cid, talent) = self.store().talent_ref(talent_id)?;
+        let (cid, talent) = self.reader().talent_ref(talent_id)?;
         if !refresh {
-            return self.store().cached_notes(cid, &talent);
+            return self.reader().cached_notes(cid, &talent);
         }
-        let conn = self.store().connection(cid)?;
-        let application = self.store().latest_application(cid, &talent)?;
+        let conn = self.reader().connection(cid)?;
+        let application = self.reader().latest_application(cid, &talent)?;
         let read = async {
             if conn.state.awaits_credential() {
                 return Err(crate::error::Error::Unauthorized(format!(
@@ -40,7 +40,7 @@ impl App {
             }
             Err(e) => {
                 tracing::warn!(talent = talent_id, error = %e, "could not read the talent's notes; showing the cached ones");
-                let mut cached = self.store().cached_notes(cid, &talent)?;
+                let mut cached = self.reader().cached_notes(cid, &talent)?;
                 cached.stale = true;
                 cached.error = Some(e.to_string());
                 Ok(cached)
@@ -51,6 +51,6 @@ impl App {
     /// The provider's web page of talent `talent_id` or of one of their applications (the
     /// shell opens it with the system browser).
     pub fn ats_url(&self, talent_id: i64, application: Option<&str>) -> Result<String> {
-        self.store().ats_url(talent_id, application)
+        self.reader().ats_url(talent_id, application)
     }
 }
