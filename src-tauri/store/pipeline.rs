@@ -330,19 +330,7 @@ impl Store {
         if before == to.map(|t| (t, suggested)) {
             return Ok(());
         }
-        match to {
-            Some(t) => self.db.execute(
-                "INSERT INTO stage_mappings (connection_id, job_remote_id, stage_name, pipeline_stage_id, suggested, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT DO UPDATE SET pipeline_stage_id = excluded.pipeline_stage_id,
-                     suggested = excluded.suggested, updated_at = excluded.updated_at",
-                params![cid, job, name, t, suggested, ts(&now)],
-            )?,
-            None => self.db.execute(
-                "DELETE FROM stage_mappings WHERE connection_id = ?1 AND job_remote_id = ?2 AND stage_name = ?3",
-                params![cid, job, name],
-            )?,
-        };
+        put_mapping(&self.db, cid, job, name, to, suggested, now)?;
         self.db.execute(
             "INSERT INTO mapping_edits (connection_id, job_remote_id, stage_name, before_stage_id, before_suggested,
                                         after_stage_id, after_suggested, by, at)
@@ -375,19 +363,7 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
             let job = edit.job_remote_id.as_deref().unwrap_or("");
-            match before {
-                Some(b) => s.db.execute(
-                    "INSERT INTO stage_mappings (connection_id, job_remote_id, stage_name, pipeline_stage_id, suggested, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                     ON CONFLICT DO UPDATE SET pipeline_stage_id = excluded.pipeline_stage_id,
-                         suggested = excluded.suggested, updated_at = excluded.updated_at",
-                    params![cid, job, edit.ats_stage, b, before_suggested, ts(&now)],
-                )?,
-                None => s.db.execute(
-                    "DELETE FROM stage_mappings WHERE connection_id = ?1 AND job_remote_id = ?2 AND stage_name = ?3",
-                    params![cid, job, edit.ats_stage],
-                )?,
-            };
+            put_mapping(&s.db, cid, job, &edit.ats_stage, before, before_suggested, now)?;
             s.db.execute("UPDATE mapping_edits SET undone = 1 WHERE id = ?1", [edit.id])?;
             Ok(())
         })?;
@@ -414,19 +390,7 @@ impl Store {
             return Err(Error::NotFound("there is no undone mapping change to redo".into()));
         };
         self.in_transaction(|s| {
-            match after {
-                Some(a) => s.db.execute(
-                    "INSERT INTO stage_mappings (connection_id, job_remote_id, stage_name, pipeline_stage_id, suggested, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                     ON CONFLICT DO UPDATE SET pipeline_stage_id = excluded.pipeline_stage_id,
-                         suggested = excluded.suggested, updated_at = excluded.updated_at",
-                    params![cid, job, name, a, after_suggested, ts(&now)],
-                )?,
-                None => s.db.execute(
-                    "DELETE FROM stage_mappings WHERE connection_id = ?1 AND job_remote_id = ?2 AND stage_name = ?3",
-                    params![cid, job, name],
-                )?,
-            };
+            put_mapping(&s.db, cid, &job, &name, after, after_suggested, now)?;
             s.db.execute("UPDATE mapping_edits SET undone = 0 WHERE id = ?1", [id])?;
             Ok(())
         })?;
@@ -555,4 +519,31 @@ impl Store {
                 Error::NotFound(format!("the pipeline has no stage {wanted:?}; its stages are: {}", names.join(", ")))
             })
     }
+}
+
+/// Sets the mapping of ATS stage name `name` (connection-wide when `job` is '') to Talentdeck
+/// stage `to`, or with `None` leaves it unmapped: what an edit, its undo and its redo all write.
+fn put_mapping(
+    db: &rusqlite::Connection,
+    cid: i64,
+    job: &str,
+    name: &str,
+    to: Option<i64>,
+    suggested: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    match to {
+        Some(t) => db.execute(
+            "INSERT INTO stage_mappings (connection_id, job_remote_id, stage_name, pipeline_stage_id, suggested, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT DO UPDATE SET pipeline_stage_id = excluded.pipeline_stage_id,
+                 suggested = excluded.suggested, updated_at = excluded.updated_at",
+            params![cid, job, name, t, suggested, ts(&now)],
+        )?,
+        None => db.execute(
+            "DELETE FROM stage_mappings WHERE connection_id = ?1 AND job_remote_id = ?2 AND stage_name = ?3",
+            params![cid, job, name],
+        )?,
+    };
+    Ok(())
 }
