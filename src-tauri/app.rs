@@ -85,6 +85,24 @@ pub struct ConnectInput {
     pub auth_url: Option<String>,
 }
 
+impl ConnectInput {
+    /// What connecting sandbox `info` like a real account takes (its secret through the
+    /// keychain, unlike [`App::start_sandbox`]'s): benchmarks and tests.
+    pub fn for_sandbox(info: &crate::sandbox::SandboxInfo, name: &str) -> ConnectInput {
+        let gh = info.provider == Provider::Greenhouse;
+        let field = |k: &str| info.credentials[k].as_str().unwrap_or_default().to_string();
+        ConnectInput {
+            provider: info.provider,
+            name: name.to_string(),
+            secret: field(if gh { "client_secret" } else { "api_key" }),
+            client_id: gh.then(|| field("client_id")),
+            user_id: gh.then(|| field("user_id")),
+            base_url: Some(info.base_url.clone()),
+            auth_url: info.auth_url.clone(),
+        }
+    }
+}
+
 /// A new credential for an existing connection. The secret is read once and goes to the keychain.
 #[derive(Clone, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]

@@ -68,19 +68,7 @@ async fn run_async(provider: Provider, moves: usize, say: &dyn Fn(&str)) -> Resu
     let sb = Sandbox::start(cfg).await?;
     let work = tempfile::Builder::new().prefix("talentdeck-bench-push-").tempdir()?;
     let app = App::open(work.path())?;
-    let info = sb.info().clone();
-    let gh = provider == Provider::Greenhouse;
-    let setting = |k: &str| gh.then(|| info.credentials[k].as_str().unwrap_or_default().to_string());
-    let secret = info.credentials[if gh { "client_secret" } else { "api_key" }].as_str().unwrap_or_default().to_string();
-    let input = ConnectInput {
-        provider,
-        name: CONNECTION.into(),
-        secret,
-        client_id: setting("client_id"),
-        user_id: setting("user_id"),
-        base_url: Some(info.base_url.clone()),
-        auth_url: info.auth_url.clone(),
-    };
+    let input = ConnectInput::for_sandbox(sb.info(), CONNECTION);
     say("connecting and syncing…");
     let id = app.connect(input, Utc::now()).await?.id;
     let result = async {

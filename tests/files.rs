@@ -41,18 +41,7 @@ async fn env(provider: Provider, faults: Faults) -> Env {
 }
 
 fn connect_input(info: &SandboxInfo) -> ConnectInput {
-    let gh = info.provider == Provider::Greenhouse;
-    let setting = |k: &str| gh.then(|| info.credentials[k].as_str().expect(k).to_string());
-    let secret = info.credentials[if gh { "client_secret" } else { "api_key" }].as_str().unwrap().to_string();
-    ConnectInput {
-        provider: info.provider,
-        name: NAME.into(),
-        secret,
-        client_id: setting("client_id"),
-        user_id: setting("user_id"),
-        base_url: Some(info.base_url.clone()),
-        auth_url: info.auth_url.clone(),
-    }
+    ConnectInput::for_sandbox(info, NAME)
 }
 
 impl Env {

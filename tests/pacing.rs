@@ -45,18 +45,7 @@ async fn full_sync_under(provider: Provider, talents: usize, limit: &RateLimit) 
     let sb = Sandbox::start(cfg).await.expect("the sandbox starts");
     let dir = tempfile::tempdir().unwrap();
     let app = App::open(dir.path()).expect("the store opens");
-    let info = sb.info().clone();
-    let gh = provider == Provider::Greenhouse;
-    let setting = |k: &str| gh.then(|| info.credentials[k].as_str().expect(k).to_string());
-    let input = ConnectInput {
-        provider,
-        name: NAME.into(),
-        secret: info.credentials[if gh { "client_secret" } else { "api_key" }].as_str().unwrap().to_string(),
-        client_id: setting("client_id"),
-        user_id: setting("user_id"),
-        base_url: Some(info.base_url.clone()),
-        auth_url: info.auth_url.clone(),
-    };
+    let input = ConnectInput::for_sandbox(sb.info(), NAME);
     let started = Instant::now();
     let id = app.connect(input, Utc::now()).await.expect("the sandbox credential connects").id;
     let report = match app.sync(id, true, "manual", &|_| {}).await.expect("the sync runs") {

@@ -175,18 +175,7 @@ const NAME: &str = "Profile test";
 const NOTE: &str = "<b>Strong</b> candidate & \"team player\" — Zoë 日本語";
 
 fn connect_input(info: &SandboxInfo) -> ConnectInput {
-    let gh = info.provider == Provider::Greenhouse;
-    let setting = |k: &str| gh.then(|| info.credentials[k].as_str().expect(k).to_string());
-    let secret = if gh { "client_secret" } else { "api_key" };
-    ConnectInput {
-        provider: info.provider,
-        name: NAME.into(),
-        secret: info.credentials[secret].as_str().unwrap().to_string(),
-        client_id: setting("client_id"),
-        user_id: setting("user_id"),
-        base_url: Some(info.base_url.clone()),
-        auth_url: info.auth_url.clone(),
-    }
+    ConnectInput::for_sandbox(info, NAME)
 }
 
 async fn synced(provider: Provider) -> (Sandbox, App, i64, tempfile::TempDir) {

@@ -39,22 +39,11 @@ async fn sandbox(provider: Provider, talents: usize, faults: Faults) -> Sandbox 
 }
 
 fn secret_of(info: &SandboxInfo) -> String {
-    let field = if info.provider == Provider::Greenhouse { "client_secret" } else { "api_key" };
-    info.credentials[field].as_str().expect("the sandbox reports its secret").to_string()
+    connect_input(info).secret
 }
 
 fn connect_input(info: &SandboxInfo) -> ConnectInput {
-    let gh = info.provider == Provider::Greenhouse;
-    let setting = |k: &str| gh.then(|| info.credentials[k].as_str().expect(k).to_string());
-    ConnectInput {
-        provider: info.provider,
-        name: NAME.into(),
-        secret: secret_of(info),
-        client_id: setting("client_id"),
-        user_id: setting("user_id"),
-        base_url: Some(info.base_url.clone()),
-        auth_url: info.auth_url.clone(),
-    }
+    ConnectInput::for_sandbox(info, NAME)
 }
 
 /// A data folder with one connection (verified and stored like a real one, secret in the
