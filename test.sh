@@ -17,9 +17,9 @@ if command -v xvfb-run >/dev/null && command -v dbus-run-session >/dev/null && c
   trap 'rm -rf "$keyring_home"' EXIT
   XDG_DATA_HOME="$keyring_home" xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c '
     eval "$(printf talentdeck | gnome-keyring-daemon --unlock --components=secrets)"
-    cargo test --no-fail-fast "$@"' test.sh "$@"
+    cargo test --workspace --no-fail-fast "$@"' test.sh "$@"
 else
   echo "!!! WARNING: no Xvfb / dbus-run-session / gnome-keyring here: the end-to-end window test and the"
   echo "!!! keychain tests cannot run and will report themselves SKIPPED. Run ./setup.sh to install them."
-  cargo test --no-fail-fast "$@"
+  cargo test --workspace --no-fail-fast "$@"
 fi

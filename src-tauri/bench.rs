@@ -13,9 +13,9 @@ use futures_util::future::join_all;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::error::{Error, Result};
-use crate::sandbox::SandboxStats;
-use crate::store::Store;
+use talentdeck::error::{Error, Result};
+use talentdeck::sandbox::SandboxStats;
+use talentdeck::store::Store;
 
 /// Targets of issue 3.
 pub const TARGET_RECORDS_PER_S: f64 = 20_000.0;
@@ -237,7 +237,7 @@ fn duplicate_pass(data_dir: &Path, changes: usize) -> Result<DuplicateFigures> {
     let ids = store.newest_talent_ids(changes as u32)?;
     // The phone metadata loads once per process (the app's, or a sync's): timed apart.
     let started = Instant::now();
-    crate::store::warm_up_duplicates();
+    talentdeck::store::warm_up_duplicates();
     let warm_up_s = started.elapsed().as_secs_f64();
     let started = Instant::now();
     let rekeyed = store.rekey_talents(&ids)?;
@@ -321,8 +321,8 @@ fn last_line(path: &Path) -> String {
 fn forget_secret(data_dir: &Path) {
     let Ok(store) = Store::open_dir(data_dir) else { return };
     if let Ok(Some(conn)) = store.connection_by_name(CONNECTION) {
-        if let Some(key) = crate::app::vault_key_of(&conn) {
-            let _ = crate::vault::Vault::new().delete(key);
+        if let Some(key) = talentdeck::app::vault_key_of(&conn) {
+            let _ = talentdeck::vault::Vault::new().delete(key);
         }
     }
 }
@@ -399,7 +399,7 @@ fn wait_with_usage(mut child: Child) -> Result<(bool, Usage)> {
     Ok((child.wait()?.success(), Usage::default()))
 }
 
-fn figures(run: &ChildRun, summary: &crate::store::RunSummary, before: &SandboxStats, after: &SandboxStats) -> SyncFigures {
+fn figures(run: &ChildRun, summary: &talentdeck::store::RunSummary, before: &SandboxStats, after: &SandboxStats) -> SyncFigures {
     let records = (summary.created + summary.updated) as u64;
     let wall_s = run.wall.as_secs_f64();
     SyncFigures {
@@ -414,7 +414,7 @@ fn figures(run: &ChildRun, summary: &crate::store::RunSummary, before: &SandboxS
 }
 
 /// The newest run of the bench connection, which must have succeeded.
-fn last_run(data_dir: &Path) -> Result<crate::store::RunSummary> {
+fn last_run(data_dir: &Path) -> Result<talentdeck::store::RunSummary> {
     let store = Store::open_dir(data_dir)?;
     let conn = store.require_connection(CONNECTION)?;
     let run = store

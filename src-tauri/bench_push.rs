@@ -8,11 +8,11 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use serde::Serialize;
 
-use crate::app::{App, ConnectInput, MoveTarget, SyncOutcome};
-use crate::error::{Error, Result};
-use crate::model::Provider;
-use crate::sandbox::{RateLimit, Sandbox, SandboxConfig};
-use crate::store::ExportKind;
+use talentdeck::app::{App, ConnectInput, MoveTarget, SyncOutcome};
+use talentdeck::error::{Error, Result};
+use talentdeck::model::Provider;
+use talentdeck::sandbox::{RateLimit, Sandbox, SandboxConfig};
+use talentdeck::store::ExportKind;
 
 const CONNECTION: &str = "Bench push";
 
@@ -133,7 +133,7 @@ async fn run_async(provider: Provider, moves: usize, say: &dyn Fn(&str)) -> Resu
     }
     .await;
     if let Ok(conn) = app.store().connection(id) {
-        if let Some(key) = crate::app::vault_key_of(&conn) {
+        if let Some(key) = talentdeck::app::vault_key_of(&conn) {
             let _ = app.vault().delete(key);
         }
     }

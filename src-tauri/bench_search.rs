@@ -1,6 +1,6 @@
 //! `talentdeck bench --search`: how long the window's reads take while a big sync writes
 //! (issue 14, part 1). For each store layout — every read waiting for the one writer's lock (as
-//! before issue 14), then reads on their own read-only connections ([`crate::app::READERS`]) —
+//! before issue 14), then reads on their own read-only connections ([`talentdeck::app::READERS`]) —
 //! it fills a store with one sandbox account of N talents, starts a full sync of a second
 //! account of N talents, and while that runs makes the reads the window makes, through the same
 //! `App` calls the shell commands make: a talent search, the Talents page's first page, the
@@ -13,10 +13,10 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use serde::Serialize;
 
-use crate::app::{App, SyncOutcome, READERS};
-use crate::error::{Error, Result};
-use crate::model::Provider;
-use crate::sandbox::SandboxConfig;
+use talentdeck::app::{App, SyncOutcome, READERS};
+use talentdeck::error::{Error, Result};
+use talentdeck::model::Provider;
+use talentdeck::sandbox::SandboxConfig;
 
 /// Targets of issue 14, part 1 (ms).
 pub const TARGET_SEARCH_P50_MS: f64 = 10.0;

@@ -6,14 +6,15 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::Utc;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 
-use crate::app::{self, App, ConnectInput, ReconnectInput, SyncOutcome};
-use crate::error::{Error, Result};
-use crate::model::{ConnectionState, Provider};
-use crate::sandbox::{Faults, RateLimit, Sandbox, SandboxConfig};
-use crate::store::ExportKind;
-use crate::sync::files::FileLimits;
+use talentdeck::app::{self, App, ConnectInput, ReconnectInput, SyncOutcome};
+use talentdeck::error::{Error, Result};
+use talentdeck::model::{ConnectionState, Provider};
+use talentdeck::sandbox::{Faults, RateLimit, Sandbox, SandboxConfig};
+use talentdeck::store::ExportKind;
+use talentdeck::sync::files::FileLimits;
 
 mod two_way;
 use two_way::{MappingAction, PipelineAction, TwoWay};
@@ -32,11 +33,20 @@ pub struct Cli {
     pub data_dir: Option<PathBuf>,
 
     /// With no command: open the window connected to the built-in sandbox ATS of this provider
-    #[arg(long, value_enum, value_name = "PROVIDER")]
+    #[arg(long, value_parser = provider_arg(), value_name = "PROVIDER")]
     pub try_sandbox: Option<Provider>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// Providers by name (the model stays free of clap, so the CLI lists the names itself).
+fn provider_arg() -> impl TypedValueParser<Value = Provider> {
+    PossibleValuesParser::new(Provider::ALL.map(Provider::as_str)).map(|s| Provider::parse(&s).expect("a listed provider"))
+}
+
+fn export_kind_arg() -> impl TypedValueParser<Value = ExportKind> {
+    PossibleValuesParser::new(ExportKind::ALL.map(ExportKind::as_str)).map(|s| ExportKind::parse(&s).expect("a listed kind"))
 }
 
 #[derive(Subcommand)]
@@ -47,7 +57,7 @@ pub enum Command {
     /// Connect an ATS account. The secret (Lever/Ashby API key, Greenhouse client secret) is read
     /// from stdin, never from a flag; on a terminal it is prompted for without echo
     Connect {
-        #[arg(value_enum)]
+        #[arg(value_parser = provider_arg())]
         provider: Provider,
         /// A name for this connection, e.g. "Acme Greenhouse"
         #[arg(long)]
@@ -127,7 +137,7 @@ pub enum Command {
     },
     /// Write local records as JSON Lines to stdout (a stable contract, see README)
     Export {
-        #[arg(value_enum)]
+        #[arg(value_parser = export_kind_arg())]
         kind: ExportKind,
         /// Only this connection's records
         #[arg(long, value_name = "NAME")]
@@ -239,7 +249,7 @@ pub enum Command {
         #[arg(long, value_name = "MOVES")]
         push: Option<usize>,
         /// The provider whose sandbox `--push` uses
-        #[arg(long, value_enum, default_value = "greenhouse", requires = "push")]
+        #[arg(long, value_parser = provider_arg(), default_value = "greenhouse", requires = "push")]
         provider: Provider,
         /// Instead: time the window's reads (search, Talents and Jobs pages, status) while a
         /// full sync of a second sandbox account of `--talents` runs, with reads waiting for
@@ -260,7 +270,7 @@ pub enum SandboxCommand {
 
 #[derive(Args)]
 pub struct ServeArgs {
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = provider_arg())]
     provider: Provider,
     /// Port on 127.0.0.1 (0 picks a free one)
     #[arg(long, default_value_t = 0)]
@@ -444,7 +454,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 match outcome {
                     SyncOutcome::Joined => eprintln!("{}: joined the sync that was already running", conn.name),
                     SyncOutcome::Ran(report) => {
-                        let n = |f: fn(&crate::store::RunCounts) -> u64| report.counts.values().map(f).sum::<u64>();
+                        let n = |f: fn(&talentdeck::store::RunCounts) -> u64| report.counts.values().map(f).sum::<u64>();
                         let line = format!(
                             "{}: {} — {} created, {} updated, {} deleted, {} skipped, {} requests{}",
                             conn.name,
@@ -459,7 +469,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         match report.error {
                             None => println!("{line}"),
                             Some(e) => {
-                                let hint = match crate::lifecycle::state_after_run(Some(&e)) {
+                                let hint = match talentdeck::lifecycle::state_after_run(Some(&e)) {
                                     ConnectionState::NeedsReconnect | ConnectionState::PermissionDenied => {
                                         format!(" — then run `talentdeck reconnect {:?}` (secret on stdin); syncing resumes where it stopped", conn.name)
                                     }
@@ -545,7 +555,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else if pairs.is_empty() {
                 writeln!(out, "No likely duplicates.")?;
             } else {
-                let record = |r: &crate::store::DuplicateRecord| {
+                let record = |r: &talentdeck::store::DuplicateRecord| {
                     format!("{} (#{}, {} {}, {})", r.name, r.id, r.connection, r.remote_id, r.provider)
                 };
                 for p in &pairs {
@@ -623,7 +633,7 @@ impl ProgressView {
         ProgressView { bar, name: name.to_string(), last_line: std::sync::Mutex::new(std::time::Instant::now()) }
     }
 
-    fn update(&self, p: &crate::sync::Progress) {
+    fn update(&self, p: &talentdeck::sync::Progress) {
         let msg = format!("{}: {} records, {} pages{}", p.resource.as_str(), p.records, p.pages, if p.done { " (done)" } else { "" });
         match &self.bar {
             Some(b) => b.set_message(msg),

@@ -1,34 +1,18 @@
-//! Talentdeck's core. The layers, from the bottom:
-//! - [`model`]: the normalized ATS model shared by everything;
-//! - [`store`]: SQLite (the only module that opens the database);
-//! - [`vault`]: secrets in the OS keychain (the only place a secret is read or written);
+//! The `talentdeck` library: one name for the crates below the binary, so the CLI, the desktop
+//! shell, the integration tests and the benches all reach the core by the same paths. The layers,
+//! from the bottom (each a crate under `src-tauri/`; the crate graph enforces them):
+//! - [`model`]: the normalized ATS model and the typed errors;
+//! - [`store`]: SQLite (the only crate that opens the database);
+//! - [`ats`]: the providers' connectors; [`vault`]: secrets in the OS keychain;
 //! - [`sandbox`]: simulators of the providers' HTTP APIs, for "Try with a sandbox", tests and benches;
-//! - [`sync`]: the engine that pulls an ATS into the store; [`schedule`]: when it runs on its own;
-//! - [`status`]: connection health, computed once for the CLI and the UI;
-//! - [`lifecycle`]: connection state transitions (the only code that changes a state);
-//! - [`diagnose`]: the redacted diagnostics bundle for support;
-//! - [`app`]: the use cases both front doors call;
-//! - [`bench`]: the sync benchmark behind `talentdeck bench`;
-//! - [`cli`] (headless) and `shell` (the Tauri window, the only code that imports `tauri`).
+//! - `talentdeck-core`: [`sync`], [`schedule`], [`status`], [`lifecycle`], [`diagnose`] and [`app`],
+//!   the use cases both front doors call.
+//!
+//! The binary (`main.rs`) adds the CLI and the desktop shell, the only code that imports `tauri`.
 
-pub mod app;
-pub mod ats;
-pub mod bench;
-pub mod bench_push;
-pub mod bench_search;
-pub mod cli;
-pub mod diagnose;
-pub mod error;
-pub mod lifecycle;
-pub mod model;
-pub mod sandbox;
-pub mod schedule;
-pub mod status;
-pub mod store;
-pub mod sync;
-pub mod vault;
-
-#[cfg(feature = "desktop")]
-pub mod shell;
-
-pub use error::{Error, Result};
+pub use ats;
+pub use model::{self, error, Error, Result};
+pub use sandbox;
+pub use store;
+pub use talentdeck_core::{app, diagnose, lifecycle, schedule, status, sync};
+pub use vault;

@@ -7,10 +7,10 @@ use std::process::ExitCode;
 use chrono::Utc;
 use clap::Subcommand;
 
-use crate::app::{field_directions, App, Direction, MoveTarget};
-use crate::error::{Error, Result};
-use crate::model::{OutboxKind, OutboxRow, OutboxState};
-use crate::store::Resolution;
+use talentdeck::app::{field_directions, App, Direction, MoveTarget};
+use talentdeck::error::{Error, Result};
+use talentdeck::model::{OutboxKind, OutboxRow, OutboxState};
+use talentdeck::store::Resolution;
 
 #[derive(Subcommand)]
 pub enum PipelineAction {

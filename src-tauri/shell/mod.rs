@@ -7,14 +7,14 @@ use std::sync::Arc;
 use chrono::Utc;
 use tauri::{AppHandle, Emitter, State};
 
-use crate::app::{AlertState, App, ConnectInput, MoveTarget, ReconnectInput, Suggestion, SyncOutcome};
-use crate::error::{Error, Result};
-use crate::model::{
+use talentdeck::app::{AlertState, App, ConnectInput, MoveTarget, ReconnectInput, Suggestion, SyncOutcome};
+use talentdeck::error::{Error, Result};
+use talentdeck::model::{
     JobBoard, JobRow, OutboxRow, PipelineStage, Provider, RejectionReason, TalentNotes, TalentProfile, TalentRow,
 };
-use crate::status::ConnectionStatus;
-use crate::store::{DuplicateOf, DuplicatePair, JobPipeline, LogEntry, MappingEdit, MappingRow, Resolution};
-use crate::sync::files::FileLimits;
+use talentdeck::status::ConnectionStatus;
+use talentdeck::store::{DuplicateOf, DuplicatePair, JobPipeline, LogEntry, MappingEdit, MappingRow, Resolution};
+use talentdeck::sync::files::FileLimits;
 
 type Shared<'a> = State<'a, Arc<App>>;
 
@@ -70,7 +70,7 @@ async fn start_sandbox(handle: AppHandle, app: Shared<'_>, provider: Provider) -
 #[tauri::command]
 async fn connect(handle: AppHandle, app: Shared<'_>, input: ConnectInput) -> Result<ConnectionStatus> {
     let conn = app.connect(input, Utc::now()).await?;
-    let status = crate::status::of(&app.reader(), conn.clone(), Utc::now())?;
+    let status = talentdeck::status::of(&app.reader(), conn.clone(), Utc::now())?;
     spawn_sync(handle, app.inner().clone(), conn.id, false, "connect");
     Ok(status)
 }
@@ -82,7 +82,7 @@ async fn reconnect(handle: AppHandle, app: Shared<'_>, connection_id: i64, input
     let name = app.reader().connection(connection_id)?.name;
     let input = ReconnectInput { name, secret: input.secret, client_id: input.client_id, user_id: input.user_id };
     let conn = app.reconnect(input, Utc::now()).await?;
-    let status = crate::status::of(&app.reader(), conn, Utc::now())?;
+    let status = talentdeck::status::of(&app.reader(), conn, Utc::now())?;
     emit_status(&handle, &app);
     spawn_sync(handle, app.inner().clone(), connection_id, false, "reconnect");
     Ok(status)
@@ -98,7 +98,7 @@ async fn disconnect(handle: AppHandle, app: Shared<'_>, connection_id: i64, purg
         None
     } else {
         let store = app.reader();
-        Some(crate::status::of(&store, store.connection(connection_id)?, Utc::now())?)
+        Some(talentdeck::status::of(&store, store.connection(connection_id)?, Utc::now())?)
     };
     emit_status(&handle, &app);
     emit_models(&handle, connection_id);
@@ -119,7 +119,7 @@ fn set_sync_interval(handle: AppHandle, app: Shared<'_>, connection_id: i64, min
     Ok(status)
 }
 
-/// Automatic sync: every half minute, starts the syncs [`crate::schedule`] says are due. A run
+/// Automatic sync: every half minute, starts the syncs [`talentdeck::schedule`] says are due. A run
 /// never doubles up: a due connection that is already syncing is joined by `App::sync`.
 fn spawn_scheduler(handle: AppHandle, app: Arc<App>) {
     tauri::async_runtime::spawn(async move {
@@ -138,7 +138,7 @@ fn spawn_scheduler(handle: AppHandle, app: Arc<App>) {
 fn spawn_sync(handle: AppHandle, app: Arc<App>, id: i64, full: bool, trigger: &'static str) {
     tauri::async_runtime::spawn(async move {
         let started = std::sync::atomic::AtomicBool::new(false);
-        let on_progress = |_: &crate::sync::Progress| {
+        let on_progress = |_: &talentdeck::sync::Progress| {
             if !started.swap(true, std::sync::atomic::Ordering::Relaxed) {
                 emit_status(&handle, &app);
             }

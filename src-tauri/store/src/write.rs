@@ -1,0 +1,618 @@
+//! Writing synced records: idempotent upserts, deletions and the per-page checkpoint, all in
+//! one transaction so a crash between pages never leaves half a page or a cursor ahead of data.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection};
+
+use super::{duplicates, sync_state, ts, Cursor, Store};
+use model::error::{Error, Result};
+use model::{Application, Attachment, Batch, Deletion, Job, Resource, Stage, StageChange, Talent};
+
+/// What a batch changed. `updated` counts only records whose content actually changed, so an
+/// overlap window that re-reads unchanged records shows as zero updates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BatchCounts {
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub deleted: u64,
+    /// Deletions held back because the record has local changes not yet pushed (flagged instead).
+    pub flagged: u64,
+    /// Talents whose duplicate-match keys were recomputed (created or changed ones only).
+    pub rekeyed: u64,
+}
+
+impl BatchCounts {
+    pub fn add(&mut self, o: BatchCounts) {
+        self.created += o.created;
+        self.updated += o.updated;
+        self.unchanged += o.unchanged;
+        self.deleted += o.deleted;
+        self.flagged += o.flagged;
+        self.rekeyed += o.rekeyed;
+    }
+}
+
+enum Upsert {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+fn tally(c: &mut BatchCounts, u: Upsert) {
+    match u {
+        Upsert::Created => c.created += 1,
+        Upsert::Updated => c.updated += 1,
+        Upsert::Unchanged => c.unchanged += 1,
+    }
+}
+
+/// Everything one page of a pass writes, in one transaction.
+#[derive(Debug)]
+pub struct PageWrite<'a> {
+    pub batch: &'a Batch,
+    /// The resource the pass is over and the remote ids the page listed: marked as seen at
+    /// `seen_at`, so a complete full pass can tell which local records the ATS no longer has.
+    pub listed: Option<(Resource, &'a [String])>,
+    pub seen_at: DateTime<Utc>,
+    /// The checkpoint that makes the pass resumable after this page.
+    pub cursor: &'a Cursor,
+    /// Set on the last page of a complete full pass: remove local records of the resource that
+    /// were not seen during the pass (deleted in the ATS).
+    pub prune: bool,
+}
+
+impl Store {
+    /// Runs `f` in one transaction, committed if `f` succeeds and rolled back otherwise. The
+    /// sync writer stores every page already queued in one commit: a commit's WAL write and the
+    /// search index's per-commit segment (and the merges it sets off) cost more than a page's
+    /// rows. Each page still lands whole, with its checkpoint, or not at all.
+    pub fn in_transaction<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        self.db.execute_batch("BEGIN IMMEDIATE")?;
+        // A panic must not leave the transaction open for whoever takes the store next (its
+        // writes would never be committed): roll back, then let the panic go on.
+        let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(self)));
+        let done = match done {
+            Ok(done) => done.and_then(|v| {
+                self.db.execute_batch("COMMIT")?;
+                Ok(v)
+            }),
+            Err(panic) => {
+                self.rollback();
+                std::panic::resume_unwind(panic)
+            }
+        };
+        if done.is_err() {
+            self.rollback();
+        }
+        done
+    }
+
+    /// Best effort: the error (or panic) that got us here is the one worth reporting.
+    fn rollback(&self) {
+        if !self.db.is_autocommit() {
+            let _ = self.db.execute_batch("ROLLBACK");
+        }
+    }
+
+    /// The connection, for writes that belong to the caller's [`Store::in_transaction`]: a page
+    /// and its checkpoint are only atomic inside one.
+    fn joined(&self) -> Result<&Connection> {
+        if self.db.is_autocommit() {
+            return Err(Error::Internal("sync pages are written inside a transaction".into()));
+        }
+        Ok(&self.db)
+    }
+
+    /// Writes one page of a pass: records, seen marks, deletions and checkpoint. Inside
+    /// [`Store::in_transaction`].
+    pub fn write_page(&mut self, cid: i64, w: &PageWrite<'_>, now: DateTime<Utc>) -> Result<BatchCounts> {
+        let tx = self.joined()?;
+        let mut counts = write_batch_tx(tx, cid, w.batch, now)?;
+        if let Some((resource, ids)) = w.listed {
+            if let Some(table) = table_of(resource) {
+                let seen = ts(&w.seen_at);
+                let ids = serde_json::to_string(ids)?;
+                tx.prepare_cached(&format!(
+                    "UPDATE {table} SET synced_at = ?1 WHERE connection_id = ?2
+                       AND synced_at < ?1 AND remote_id IN (SELECT value FROM json_each(?3))"
+                ))?
+                .execute(params![seen, cid, ids])?;
+                if w.prune {
+                    let stale: Vec<String> = tx
+                        .prepare(&format!("SELECT remote_id FROM {table} WHERE connection_id = ?1 AND synced_at < ?2"))?
+                        .query_map(params![cid, seen], |r| r.get(0))?
+                        .collect::<rusqlite::Result<_>>()?;
+                    for remote_id in stale {
+                        match delete_record(tx, cid, &Deletion { resource, remote_id }, &ts(&now))? {
+                            Removal::Deleted => counts.deleted += 1,
+                            Removal::Flagged => counts.flagged += 1,
+                            Removal::Absent => {}
+                        }
+                    }
+                }
+            }
+        }
+        sync_state::save_cursor_tx(tx, cid, w.cursor, now)?;
+        Ok(counts)
+    }
+
+    /// Removes talents that no application refers to any more (Lever: a person exists only
+    /// through their opportunities). Returns how many went. Inside [`Store::in_transaction`].
+    pub fn prune_talents_without_applications(&mut self, cid: i64, now: DateTime<Utc>) -> Result<u64> {
+        let tx = self.joined()?;
+        let orphans: Vec<String> = tx
+            .prepare(
+                "SELECT remote_id FROM talents t WHERE connection_id = ?1 AND NOT EXISTS
+                   (SELECT 1 FROM applications a WHERE a.connection_id = ?1 AND a.talent_remote_id = t.remote_id)",
+            )?
+            .query_map([cid], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut n = 0;
+        for remote_id in orphans {
+            if let Removal::Deleted = delete_record(tx, cid, &Deletion { resource: Resource::Talents, remote_id }, &ts(&now))? {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// Writes `batch` for connection `cid` and, in the same transaction, the checkpoint `cursor`
+    /// (if any). Either all of it lands or none of it.
+    pub fn write_batch(
+        &mut self,
+        cid: i64,
+        batch: &Batch,
+        cursor: Option<&Cursor>,
+        now: DateTime<Utc>,
+    ) -> Result<BatchCounts> {
+        let tx = self.db.transaction()?;
+        let counts = write_batch_tx(&tx, cid, batch, now)?;
+        if let Some(c) = cursor {
+            sync_state::save_cursor_tx(&tx, cid, c, now)?;
+        }
+        tx.commit()?;
+        Ok(counts)
+    }
+}
+
+pub(super) fn write_batch_tx(tx: &Connection, cid: i64, b: &Batch, now: DateTime<Utc>) -> Result<BatchCounts> {
+    let now = ts(&now);
+    let mut c = BatchCounts::default();
+    for j in &b.jobs {
+        tally(&mut c, upsert_job(tx, cid, j, &now)?);
+    }
+    for s in &b.stages {
+        tally(&mut c, upsert_stage(tx, cid, s, &now)?);
+    }
+    for t in &b.talents {
+        let u = upsert_talent(tx, cid, t, &now)?;
+        if !matches!(u, Upsert::Unchanged) {
+            c.rekeyed += 1;
+        }
+        tally(&mut c, u);
+    }
+    for a in &b.applications {
+        tally(&mut c, upsert_application(tx, cid, a, &now)?);
+    }
+    for h in &b.stage_history {
+        tally(&mut c, upsert_stage_change(tx, cid, h)?);
+    }
+    for a in &b.attachments {
+        tally(&mut c, upsert_attachment(tx, cid, a, &now)?);
+    }
+    for talent in &b.files_of_talents {
+        let kept: Vec<&str> =
+            b.attachments.iter().filter(|a| &a.talent_remote_id == talent).map(|a| a.remote_id.as_str()).collect();
+        c.deleted += tx
+            .prepare_cached(
+                "DELETE FROM attachments WHERE connection_id = ?1 AND talent_remote_id = ?2
+                   AND remote_id NOT IN (SELECT value FROM json_each(?3))",
+            )?
+            .execute(params![cid, talent, serde_json::to_string(&kept)?])? as u64;
+    }
+    for d in &b.deletions {
+        match delete_record(tx, cid, d, &now)? {
+            Removal::Deleted => c.deleted += 1,
+            Removal::Flagged => c.flagged += 1,
+            Removal::Absent => {}
+        }
+    }
+    Ok(c)
+}
+
+fn table_of(resource: Resource) -> Option<&'static str> {
+    match resource {
+        Resource::Jobs => Some("jobs"),
+        Resource::Stages => Some("job_stages"),
+        Resource::Talents => Some("talents"),
+        Resource::Applications => Some("applications"),
+        Resource::Attachments => Some("attachments"),
+        Resource::StageHistory => None, // history rows have no remote id of their own
+    }
+}
+
+/// Inserts a record, or else updates it if its content differs. The plain insert goes first:
+/// a new record (every record of a first sync) costs one statement, with no lookup before it.
+fn upsert(tx: &Connection, insert: &str, upsert: &str, params: &[&dyn rusqlite::ToSql]) -> Result<Upsert> {
+    if tx.prepare_cached(insert)?.execute(params)? > 0 {
+        return Ok(Upsert::Created);
+    }
+    Ok(match tx.prepare_cached(upsert)?.execute(params)? {
+        0 => Upsert::Unchanged,
+        _ => Upsert::Updated,
+    })
+}
+
+fn upsert_job(tx: &Connection, cid: i64, j: &Job, now: &str) -> Result<Upsert> {
+    let description = j.description_html.as_deref().map(sanitize_html);
+    let params = params![
+            cid,
+            j.remote_id,
+            j.title,
+            j.status.as_str(),
+            j.department,
+            j.location,
+            ts(&j.updated_at),
+            j.extra.to_string(),
+            now,
+            description,
+            j.compensation
+        ];
+    upsert(
+        tx,
+        "INSERT INTO jobs (connection_id, remote_id, title, status, department, location, updated_at, extra, synced_at,
+                           description_html, compensation)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ON CONFLICT (connection_id, remote_id) DO NOTHING",
+        "INSERT INTO jobs (connection_id, remote_id, title, status, department, location, updated_at, extra, synced_at,
+                           description_html, compensation)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ON CONFLICT (connection_id, remote_id) DO UPDATE SET
+               title = excluded.title, status = excluded.status, department = excluded.department,
+               location = excluded.location, updated_at = excluded.updated_at, extra = excluded.extra,
+               synced_at = excluded.synced_at, description_html = excluded.description_html,
+               compensation = excluded.compensation
+             WHERE (jobs.title, jobs.status, jobs.department, jobs.location, jobs.updated_at, jobs.extra,
+                    jobs.description_html, jobs.compensation)
+                IS NOT (excluded.title, excluded.status, excluded.department, excluded.location, excluded.updated_at,
+                        excluded.extra, excluded.description_html, excluded.compensation)",
+        params,
+    )
+}
+
+/// A job description as the window may render it: the ATS's HTML reduced to text structure
+/// (paragraphs, headings, lists, emphasis). Scripts and styles go with their content; every
+/// attribute goes (event handlers, inline CSS, classes); links keep their text but lose their
+/// target, so nothing in a description can navigate the window or load anything. Done here,
+/// where every synced record is written, so no path to the webview skips it.
+pub fn sanitize_html(html: &str) -> String {
+    static CLEANER: std::sync::LazyLock<ammonia::Builder<'static>> = std::sync::LazyLock::new(|| {
+        let mut b = ammonia::Builder::empty();
+        b.add_tags([
+            "p", "br", "div", "span", "ul", "ol", "li", "b", "strong", "i", "em", "u", "h1", "h2", "h3", "h4", "h5",
+            "h6", "blockquote", "a", "hr",
+        ])
+        .add_clean_content_tags(["script", "style"])
+        // Spelled out rather than trusting `empty()`'s defaults: no attribute on any tag, no
+        // URL scheme, no rel added to the bare links left.
+        .tag_attributes(std::collections::HashMap::new())
+        .generic_attributes(std::collections::HashSet::new())
+        .url_schemes(std::collections::HashSet::new())
+        .link_rel(None);
+        b
+    });
+    CLEANER.clean(html).to_string()
+}
+
+fn upsert_stage(tx: &Connection, cid: i64, s: &Stage, now: &str) -> Result<Upsert> {
+    let params = params![cid, s.remote_id, s.job_remote_id, s.name, s.position, now, s.ats_type];
+    upsert(
+        tx,
+        "INSERT INTO job_stages (connection_id, remote_id, job_remote_id, name, position, synced_at, ats_type)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (connection_id, remote_id) DO NOTHING",
+        "INSERT INTO job_stages (connection_id, remote_id, job_remote_id, name, position, synced_at, ats_type)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (connection_id, remote_id) DO UPDATE SET
+               job_remote_id = excluded.job_remote_id, name = excluded.name, position = excluded.position,
+               synced_at = excluded.synced_at, ats_type = excluded.ats_type
+             WHERE (job_stages.job_remote_id, job_stages.name, job_stages.position, job_stages.ats_type)
+                IS NOT (excluded.job_remote_id, excluded.name, excluded.position, excluded.ats_type)",
+        params,
+    )
+}
+
+fn upsert_talent(tx: &Connection, cid: i64, t: &Talent, now: &str) -> Result<Upsert> {
+    let tags = serde_json::to_string(&t.tags)?;
+    let updated_at = ts(&t.updated_at);
+    let extra = t.extra.to_string();
+    let params = params![cid, t.remote_id, t.name, t.first_name, t.last_name, t.company, t.title, tags, updated_at, extra, now];
+    if tx.prepare_cached(
+        "INSERT INTO talents (connection_id, remote_id, name, first_name, last_name, company, title, tags, updated_at, extra, synced_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ON CONFLICT (connection_id, remote_id) DO NOTHING",
+    )?
+    .execute(params)?
+        > 0
+    {
+        // A new talent: it has no contacts and no search row yet, so nothing to compare or remove.
+        let id = tx.last_insert_rowid();
+        insert_list(tx, "talent_emails", "email", id, &t.emails)?;
+        insert_list(tx, "talent_phones", "phone", id, &t.phones)?;
+        tx.prepare_cached(
+            "INSERT INTO talent_search (rowid, name, emails, company, title, tags, resume) VALUES (?1, ?2, ?3, ?4, ?5, ?6, '')",
+        )?
+        .execute(params![
+            id,
+            t.name,
+            t.emails.join(" "),
+            t.company.as_deref().unwrap_or(""),
+            t.title.as_deref().unwrap_or(""),
+            t.tags.join(" ")
+        ])?;
+        duplicates::rekey(tx, id, t, true)?;
+        return Ok(Upsert::Created);
+    }
+    let n = tx
+        .prepare_cached(
+            "INSERT INTO talents (connection_id, remote_id, name, first_name, last_name, company, title, tags, updated_at, extra, synced_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ON CONFLICT (connection_id, remote_id) DO UPDATE SET
+               name = excluded.name, first_name = excluded.first_name, last_name = excluded.last_name,
+               company = excluded.company, title = excluded.title, tags = excluded.tags,
+               updated_at = excluded.updated_at, extra = excluded.extra, synced_at = excluded.synced_at,
+               remote_deleted_at = NULL
+             WHERE (talents.name, talents.first_name, talents.last_name, talents.company, talents.title,
+                    talents.tags, talents.updated_at, talents.extra, talents.remote_deleted_at)
+                IS NOT (excluded.name, excluded.first_name, excluded.last_name, excluded.company, excluded.title,
+                    excluded.tags, excluded.updated_at, excluded.extra, NULL)",
+        )?
+        .execute(params)?;
+    let id: i64 = tx
+        .prepare_cached("SELECT id FROM talents WHERE connection_id = ?1 AND remote_id = ?2")?
+        .query_row(params![cid, t.remote_id], |r| r.get(0))?;
+    let contacts_changed = replace_list(tx, "talent_emails", "email", id, &t.emails)?
+        | replace_list(tx, "talent_phones", "phone", id, &t.phones)?;
+    if n > 0 || contacts_changed {
+        reindex_talent(tx, id)?;
+        // Keys follow the talent in the same transaction: only a created or changed talent is
+        // rekeyed, so an incremental sync pays for what it changed (see duplicates.rs).
+        duplicates::rekey(tx, id, t, false)?;
+        return Ok(Upsert::Updated);
+    }
+    Ok(Upsert::Unchanged)
+}
+
+/// Replaces a talent's emails or phones if they differ; returns whether they did.
+fn replace_list(tx: &Connection, table: &str, col: &str, talent_id: i64, values: &[String]) -> Result<bool> {
+    let current: Vec<String> = tx
+        .prepare_cached(&format!("SELECT {col} FROM {table} WHERE talent_id = ?1 ORDER BY position"))?
+        .query_map([talent_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if current == values {
+        return Ok(false);
+    }
+    tx.prepare_cached(&format!("DELETE FROM {table} WHERE talent_id = ?1"))?.execute([talent_id])?;
+    insert_list(tx, table, col, talent_id, values)?;
+    Ok(true)
+}
+
+fn insert_list(tx: &Connection, table: &str, col: &str, talent_id: i64, values: &[String]) -> Result<()> {
+    let mut ins = tx.prepare_cached(&format!("INSERT INTO {table} (talent_id, position, {col}) VALUES (?1, ?2, ?3)"))?;
+    for (i, v) in values.iter().enumerate() {
+        ins.execute(params![talent_id, i as i64, v])?;
+    }
+    Ok(())
+}
+
+/// Rewrites the talent's row in the full-text index from what is stored.
+pub(super) fn reindex_talent(tx: &Connection, id: i64) -> Result<()> {
+    tx.prepare_cached("DELETE FROM talent_search WHERE rowid = ?1")?.execute([id])?;
+    tx.prepare_cached(
+        "INSERT INTO talent_search (rowid, name, emails, company, title, tags, resume)
+         SELECT t.id, t.name,
+                COALESCE((SELECT group_concat(email, ' ') FROM talent_emails e WHERE e.talent_id = t.id), ''),
+                COALESCE(t.company, ''), COALESCE(t.title, ''),
+                COALESCE((SELECT group_concat(value, ' ') FROM json_each(t.tags)), ''),
+                COALESCE(t.resume_text, '')
+         FROM talents t WHERE t.id = ?1",
+    )?
+    .execute([id])?;
+    Ok(())
+}
+
+fn upsert_application(tx: &Connection, cid: i64, a: &Application, now: &str) -> Result<Upsert> {
+    let params = params![
+            cid,
+            a.remote_id,
+            a.talent_remote_id,
+            a.job_remote_id,
+            a.stage_remote_id,
+            a.stage_name,
+            a.status.as_str(),
+            ts(&a.updated_at),
+            a.extra.to_string(),
+            now
+        ];
+    upsert(
+        tx,
+        "INSERT INTO applications (connection_id, remote_id, talent_remote_id, job_remote_id, stage_remote_id,
+                                       stage_name, status, updated_at, extra, synced_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+             ON CONFLICT (connection_id, remote_id) DO NOTHING",
+        "INSERT INTO applications (connection_id, remote_id, talent_remote_id, job_remote_id, stage_remote_id,
+                                       stage_name, status, updated_at, extra, synced_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+             ON CONFLICT (connection_id, remote_id) DO UPDATE SET
+               talent_remote_id = excluded.talent_remote_id, job_remote_id = excluded.job_remote_id,
+               stage_remote_id = excluded.stage_remote_id, stage_name = excluded.stage_name,
+               status = excluded.status, updated_at = excluded.updated_at, extra = excluded.extra,
+               synced_at = excluded.synced_at, remote_deleted_at = NULL
+             WHERE (applications.talent_remote_id, applications.job_remote_id, applications.stage_remote_id,
+                    applications.stage_name, applications.status, applications.updated_at, applications.extra,
+                    applications.remote_deleted_at)
+                IS NOT (excluded.talent_remote_id, excluded.job_remote_id, excluded.stage_remote_id,
+                    excluded.stage_name, excluded.status, excluded.updated_at, excluded.extra, NULL)",
+        params,
+    )
+}
+
+fn upsert_stage_change(tx: &Connection, cid: i64, h: &StageChange) -> Result<Upsert> {
+    let entered = ts(&h.entered_at);
+    let exited = h.exited_at.as_ref().map(ts);
+    let params = params![cid, h.application_remote_id, h.stage_remote_id, h.stage_name, entered, exited];
+    upsert(
+        tx,
+        "INSERT INTO stage_history (connection_id, application_remote_id, stage_remote_id, stage_name, entered_at, exited_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (connection_id, application_remote_id, stage_remote_id, entered_at) DO NOTHING",
+        "INSERT INTO stage_history (connection_id, application_remote_id, stage_remote_id, stage_name, entered_at, exited_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (connection_id, application_remote_id, stage_remote_id, entered_at) DO UPDATE SET
+               stage_name = excluded.stage_name, exited_at = excluded.exited_at
+             WHERE (stage_history.stage_name, stage_history.exited_at) IS NOT (excluded.stage_name, excluded.exited_at)",
+        params,
+    )
+}
+
+fn upsert_attachment(tx: &Connection, cid: i64, a: &Attachment, now: &str) -> Result<Upsert> {
+    let params = params![
+            cid,
+            a.remote_id,
+            a.talent_remote_id,
+            a.application_remote_id,
+            a.filename,
+            a.kind,
+            a.url,
+            a.updated_at.as_ref().map(ts),
+            now
+        ];
+    upsert(
+        tx,
+        "INSERT INTO attachments (connection_id, remote_id, talent_remote_id, application_remote_id, filename, kind, url,
+                                      updated_at, synced_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (connection_id, remote_id) DO NOTHING",
+        "INSERT INTO attachments (connection_id, remote_id, talent_remote_id, application_remote_id, filename, kind, url,
+                                      updated_at, synced_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (connection_id, remote_id) DO UPDATE SET
+               talent_remote_id = excluded.talent_remote_id, application_remote_id = excluded.application_remote_id,
+               filename = excluded.filename, kind = excluded.kind, url = excluded.url,
+               updated_at = excluded.updated_at, synced_at = excluded.synced_at,
+               -- A new version of the file (not merely a freshly signed link) is fetched again.
+               local_path = CASE WHEN (attachments.filename, attachments.updated_at) IS (excluded.filename, excluded.updated_at)
+                                 THEN attachments.local_path END,
+               size_bytes = CASE WHEN (attachments.filename, attachments.updated_at) IS (excluded.filename, excluded.updated_at)
+                                 THEN attachments.size_bytes END,
+               downloaded_at = CASE WHEN (attachments.filename, attachments.updated_at) IS (excluded.filename, excluded.updated_at)
+                                 THEN attachments.downloaded_at END,
+               download_error = CASE WHEN (attachments.filename, attachments.updated_at) IS (excluded.filename, excluded.updated_at)
+                                 THEN attachments.download_error END
+             WHERE (attachments.talent_remote_id, attachments.application_remote_id, attachments.filename,
+                    attachments.kind, attachments.url, attachments.updated_at)
+                IS NOT (excluded.talent_remote_id, excluded.application_remote_id, excluded.filename,
+                    excluded.kind, excluded.url, excluded.updated_at)",
+        params,
+    )
+}
+
+enum Removal {
+    Deleted,
+    Flagged,
+    Absent,
+}
+
+/// Whether the outbox holds unpushed intents for any of these applications.
+fn has_pending(tx: &Connection, cid: i64, application_ids_sql: &str, arg: &str) -> Result<bool> {
+    let sql = format!(
+        "SELECT EXISTS (SELECT 1 FROM outbox WHERE connection_id = ?1 AND state IN ('pending', 'conflict')
+                          AND application_remote_id IN ({application_ids_sql}))"
+    );
+    Ok(tx.prepare_cached(&sql)?.query_row(params![cid, arg], |r| r.get(0))?)
+}
+
+/// Removes a record deleted in the ATS. A talent takes its applications, history and files
+/// with it (GDPR erasure must propagate). Records with unpushed local changes are flagged
+/// `remote_deleted_at` instead, so the recruiter sees the conflict rather than losing work.
+fn delete_record(tx: &Connection, cid: i64, d: &Deletion, now: &str) -> Result<Removal> {
+    let rid = d.remote_id.as_str();
+    let n = match d.resource {
+        Resource::Jobs => tx.execute("DELETE FROM jobs WHERE connection_id = ?1 AND remote_id = ?2", params![cid, rid])?,
+        Resource::Stages => {
+            tx.execute("DELETE FROM job_stages WHERE connection_id = ?1 AND remote_id = ?2", params![cid, rid])?
+        }
+        Resource::Talents => {
+            let apps = "SELECT remote_id FROM applications WHERE connection_id = ?1 AND talent_remote_id = ?2";
+            if has_pending(tx, cid, apps, rid)? {
+                tx.execute(
+                    "UPDATE talents SET remote_deleted_at = ?3 WHERE connection_id = ?1 AND remote_id = ?2",
+                    params![cid, rid, now],
+                )?;
+                return Ok(Removal::Flagged);
+            }
+            tx.execute(
+                "DELETE FROM stage_history WHERE connection_id = ?1 AND application_remote_id IN
+                   (SELECT remote_id FROM applications WHERE connection_id = ?1 AND talent_remote_id = ?2)",
+                params![cid, rid],
+            )?;
+            tx.execute("DELETE FROM applications WHERE connection_id = ?1 AND talent_remote_id = ?2", params![cid, rid])?;
+            tx.execute("DELETE FROM attachments WHERE connection_id = ?1 AND talent_remote_id = ?2", params![cid, rid])?;
+            tx.execute("DELETE FROM talents WHERE connection_id = ?1 AND remote_id = ?2", params![cid, rid])?
+        }
+        Resource::Applications => {
+            if has_pending(tx, cid, "?2", rid)? {
+                tx.execute(
+                    "UPDATE applications SET remote_deleted_at = ?3 WHERE connection_id = ?1 AND remote_id = ?2",
+                    params![cid, rid, now],
+                )?;
+                return Ok(Removal::Flagged);
+            }
+            tx.execute(
+                "DELETE FROM stage_history WHERE connection_id = ?1 AND application_remote_id = ?2",
+                params![cid, rid],
+            )?;
+            // Files uploaded to the application (Lever: to the opportunity) go with it.
+            tx.execute(
+                "DELETE FROM attachments WHERE connection_id = ?1 AND application_remote_id = ?2",
+                params![cid, rid],
+            )?;
+            tx.execute("DELETE FROM applications WHERE connection_id = ?1 AND remote_id = ?2", params![cid, rid])?
+        }
+        Resource::StageHistory => 0, // history rows go with their application
+        Resource::Attachments => {
+            tx.execute("DELETE FROM attachments WHERE connection_id = ?1 AND remote_id = ?2", params![cid, rid])?
+        }
+    };
+    Ok(if n > 0 { Removal::Deleted } else { Removal::Absent })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_group_that_fails_or_panics_leaves_nothing_behind_and_no_open_transaction() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("t.sqlite3")).unwrap();
+        let log = |s: &mut Store, msg: &str| s.log(None, None, "info", msg, None, Utc::now());
+        let failed = store.in_transaction(|s| {
+            log(s, "first")?;
+            Err::<(), _>(Error::Internal("the second page failed".into()))
+        });
+        assert!(failed.is_err());
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            store.in_transaction(|s| -> Result<()> {
+                log(s, "before the panic")?;
+                panic!("a bug mid-group")
+            })
+        }));
+        assert!(panicked.is_err());
+        // Later writes commit on their own, and only they are there.
+        log(&mut store, "after").unwrap();
+        store.in_transaction(|s| log(s, "grouped")).unwrap();
+        let messages: Vec<String> = store.log_entries(None, 10).unwrap().into_iter().map(|e| e.message).collect();
+        assert_eq!(messages, vec!["grouped".to_string(), "after".to_string()]);
+    }
+}
