@@ -47,7 +47,7 @@ async function startDrag(stage: string): Promise<{ id: string; atsStage: string 
   return item;
 }
 
-const pointer = (trigger: string, id: string) => ({ trigger, id, source: SOURCES.POINTER });
+const pointer = (trigger: string, id: string | number) => ({ trigger, id, source: SOURCES.POINTER });
 
 describe('stage mapping: drag an ATS stage onto a Talentdeck stage', () => {
   it('a drop previews the change like the select, and Save maps that stage with one setMapping', async () => {
@@ -115,5 +115,91 @@ describe('stage mapping: drag an ATS stage onto a Talentdeck stage', () => {
     await fireEvent.click(screen.getByTestId('mapping-save'));
     expect(backend!.calls).toContainEqual(['setMapping', [cid, 'Phone Screen', 'Offer', null]]);
     await waitFor(() => expect(screen.getByLabelText('Talentdeck stage for Phone Screen')).toHaveValue('Offer'));
+  });
+});
+
+describe("stage mapping: reorder Talentdeck's pipeline", () => {
+  const editor = () => screen.getByTestId('pipeline-editor');
+  const order = () => within(editor()).getAllByTestId('pipeline-stage').map((li) => li.dataset.stage);
+  const stageEl = (name: string) => within(editor()).getAllByTestId('pipeline-stage').find((li) => li.dataset.stage === name)!;
+  const reorders = () => backend!.calls.filter(([c]) => c === 'reorderPipelineStages').map(([, args]) => args[0]);
+  const INITIAL = ['Sourced', 'Screen', 'Interview', 'Offer', 'Hired', 'Rejected'];
+
+  it('Move up/down buttons send the whole new order by id; the drop targets and the core follow', async () => {
+    await openMapping();
+    expect(order()).toEqual(INITIAL);
+    expect(within(stageEl('Sourced')).getByRole('button', { name: 'Move Sourced up' })).toBeDisabled();
+    expect(within(stageEl('Rejected')).getByRole('button', { name: 'Move Rejected down' })).toBeDisabled();
+
+    await fireEvent.click(within(stageEl('Screen')).getByRole('button', { name: 'Move Screen down' }));
+    expect(reorders()).toEqual([[1, 3, 2, 4, 5, 6]]);
+    expect(order()).toEqual(['Sourced', 'Interview', 'Screen', 'Offer', 'Hired', 'Rejected']);
+    // The focus stays on the button, which keeps moving the same stage.
+    await waitFor(() => expect(within(stageEl('Screen')).getByRole('button', { name: 'Move Screen down' })).toHaveFocus());
+    await waitFor(async () => expect((await backend!.pipeline()).map((p) => p.name)).toEqual(order()));
+    expect(screen.getAllByTestId('map-target').map((t) => t.dataset.stage)).toEqual(order());
+
+    await fireEvent.click(within(stageEl('Interview')).getByRole('button', { name: 'Move Interview up' }));
+    expect(reorders()[1]).toEqual([3, 1, 2, 4, 5, 6]);
+    await waitFor(() => expect(order()).toEqual(['Interview', 'Sourced', 'Screen', 'Offer', 'Hired', 'Rejected']));
+    // At the top its Move up is disabled: the focus goes to the stage itself.
+    await waitFor(() => expect(stageEl('Interview')).toHaveFocus());
+  });
+
+  it('Alt+ArrowUp/Down on a focused stage moves it and keeps the focus on it', async () => {
+    await openMapping();
+    stageEl('Offer').focus();
+    await fireEvent.keyDown(stageEl('Offer'), { key: 'ArrowUp', altKey: true });
+    expect(reorders()).toEqual([[1, 2, 4, 3, 5, 6]]);
+    expect(order()).toEqual(['Sourced', 'Screen', 'Offer', 'Interview', 'Hired', 'Rejected']);
+    await waitFor(() => expect(stageEl('Offer')).toHaveFocus());
+    await fireEvent.keyDown(stageEl('Offer'), { key: 'ArrowDown', altKey: true });
+    expect(reorders()[1]).toEqual([1, 2, 3, 4, 5, 6]);
+    await waitFor(() => expect(order()).toEqual(INITIAL));
+    // Without Alt, arrows are the page's (scrolling): nothing moves.
+    await fireEvent.keyDown(stageEl('Offer'), { key: 'ArrowUp' });
+    expect(reorders()).toHaveLength(2);
+  });
+
+  it('shows the new order at once and puts the old one back, with the reason, when the core refuses it', async () => {
+    await openMapping();
+    const release = backend!.hold('reorderPipelineStages');
+    backend!.fail('reorderPipelineStages', { code: 'validation', message: 'the pipeline changed meanwhile; reload and try again' });
+    await fireEvent.click(within(stageEl('Hired')).getByRole('button', { name: 'Move Hired up' }));
+    // Optimistic: moved before the core answers.
+    expect(order()).toEqual(['Sourced', 'Screen', 'Interview', 'Hired', 'Offer', 'Rejected']);
+    expect(screen.getAllByTestId('map-target').map((t) => t.dataset.stage)).toEqual(order());
+    release();
+    await waitFor(() => expect(order()).toEqual(INITIAL));
+    expect(await screen.findByText('the pipeline changed meanwhile; reload and try again')).toHaveAttribute('role', 'alert');
+    expect((await backend!.pipeline()).map((p) => p.name)).toEqual(INITIAL);
+  });
+
+  it('a drag reorders: a pointer drop sends the order the library reports; a keyboard drag (Space, arrows, Space) too', async () => {
+    await openMapping();
+    const byName = async () => new Map((await backend!.pipeline()).map((p) => [p.name, p]));
+    const stages = await byName();
+    const items = (names: string[]) => names.map((n) => stages.get(n)!);
+    // Pointer: the library reports the zone's items in their new order on finalize.
+    const dragged = items(['Screen', 'Sourced', 'Interview', 'Offer', 'Hired', 'Rejected']);
+    await dnd(editor(), 'consider', { items: dragged, info: pointer(TRIGGERS.DRAGGED_OVER_INDEX, stages.get('Screen')!.id) });
+    expect(reorders()).toHaveLength(0);
+    await dnd(editor(), 'finalize', { items: dragged, info: pointer(TRIGGERS.DROPPED_INTO_ZONE, stages.get('Screen')!.id) });
+    expect(reorders()).toEqual([[2, 1, 3, 4, 5, 6]]);
+    await waitFor(() => expect(order()).toEqual(['Screen', 'Sourced', 'Interview', 'Offer', 'Hired', 'Rejected']));
+
+    // Keyboard, through the library itself: each arrow moves the stage, only the final Space saves.
+    const offer = stageEl('Offer');
+    offer.focus();
+    await fireEvent.keyDown(offer, { key: ' ' });
+    await fireEvent.keyDown(document.activeElement!, { key: 'ArrowDown' });
+    await tick();
+    await fireEvent.keyDown(document.activeElement!, { key: 'ArrowDown' });
+    await tick();
+    expect(order()).toEqual(['Screen', 'Sourced', 'Interview', 'Hired', 'Rejected', 'Offer']);
+    expect(reorders()).toHaveLength(1);
+    await fireEvent.keyDown(document.activeElement!, { key: ' ' });
+    expect(reorders()[1]).toEqual([2, 1, 3, 5, 6, 4]);
+    await waitFor(async () => expect((await backend!.pipeline()).map((p) => p.name)).toEqual(['Screen', 'Sourced', 'Interview', 'Hired', 'Rejected', 'Offer']));
   });
 });
