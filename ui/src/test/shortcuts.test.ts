@@ -112,3 +112,17 @@ describe('Ctrl/Cmd+R', () => {
     expect(syncs()).toEqual([a.id]);
   });
 });
+
+describe('Ctrl/Cmd+K under a dialog', () => {
+  it('leaves the page alone while a dialog is open', async () => {
+    backend = fake();
+    backend.addConnection('greenhouse', 'Acme', { talents: 5, jobs: 2 });
+    renderApp(backend, 'connections');
+    await screen.findAllByTestId('connection-card');
+    await fireEvent.click(screen.getByRole('button', { name: /Disconnect/ }));
+    await screen.findByRole('dialog');
+    await press('k');
+    expect(screen.getByTestId('nav-connections')).toHaveAttribute('aria-current', 'page');
+    expect(screen.getByRole('dialog')).toBeInTheDocument();
+  });
+});
