@@ -84,6 +84,7 @@ describe('TauriBackend', () => {
     await b.addNote(1, 'cand-3', '  <b>as typed</b>\n');
     await b.resolveConflict(7, true);
     await b.outbox(null);
+    await b.reorderPipelineStages([3, 1, 2]);
     expect(calls).toEqual([
       ['job_board', { connectionId: 1, jobRemoteId: '4001' }],
       ['set_mapping', { connectionId: 1, atsStage: 'Onsite', to: null, job: null }],
@@ -91,6 +92,7 @@ describe('TauriBackend', () => {
       ['add_note', { connectionId: 1, talent: 'cand-3', text: '  <b>as typed</b>\n' }],
       ['resolve_conflict', { outboxId: 7, applyMine: true }],
       ['outbox', { connectionId: null }],
+      ['reorder_pipeline_stages', { stageIds: [3, 1, 2] }],
     ]);
   });
 

@@ -162,6 +162,14 @@ export interface IBackend {
   /** Removes a stage of Talentdeck's pipeline; every mapping to it (all connections) moves to `into`. */
   removePipelineStage(name: string, into: string): Promise<void>;
   /**
+   * Puts Talentdeck's pipeline in a new order: `stageIds` lists every stage's `PipelineStage.id`
+   * once, first stage first. Answers the pipeline as stored (positions 0..n-1) and emits
+   * `models_changed` for every connection (their boards' columns follow). Rejects `validation`
+   * when the ids are not exactly the pipeline's (a stage added or removed meanwhile: reload).
+   * The pipeline is shared by every connection, like the other pipeline commands: no connection id.
+   */
+  reorderPipelineStages(stageIds: number[]): Promise<PipelineStage[]>;
+  /**
    * Moves an application to a Talentdeck stage (through its job's mapping), queues it and pushes
    * it in the background (`models_changed` when the push ends). Rejects `validation` when no ATS
    * stage of the job maps to the target.
@@ -229,6 +237,7 @@ export const COMMANDS = {
   addPipelineStage: 'add_pipeline_stage',
   renamePipelineStage: 'rename_pipeline_stage',
   removePipelineStage: 'remove_pipeline_stage',
+  reorderPipelineStages: 'reorder_pipeline_stages',
   moveApplication: 'move_application',
   rejectApplication: 'reject_application',
   addNote: 'add_note',
@@ -351,6 +360,9 @@ export class TauriBackend implements IBackend {
   }
   removePipelineStage(name: string, into: string) {
     return this.call<void>(COMMANDS.removePipelineStage, { name, into });
+  }
+  reorderPipelineStages(stageIds: number[]) {
+    return this.call<PipelineStage[]>(COMMANDS.reorderPipelineStages, { stageIds });
   }
   moveApplication(connectionId: number, application: string, stage: string) {
     return this.call<OutboxRow>(COMMANDS.moveApplication, { connectionId, application, stage });

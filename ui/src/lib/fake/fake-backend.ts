@@ -73,6 +73,7 @@ type Command =
   | 'addPipelineStage'
   | 'renamePipelineStage'
   | 'removePipelineStage'
+  | 'reorderPipelineStages'
   | 'moveApplication'
   | 'rejectApplication'
   | 'addNote'
@@ -591,6 +592,13 @@ export class FakeBackend implements IBackend {
     await this.enter('removePipelineStage', [name, into]);
     this.twoWay.removeStage(name, into);
     this.emitPipeline();
+  }
+
+  async reorderPipelineStages(stageIds: number[]): Promise<PipelineStage[]> {
+    await this.enter('reorderPipelineStages', [stageIds]);
+    const stages = this.twoWay.reorderStages(stageIds);
+    this.emitPipeline();
+    return stages;
   }
 
   /** The pipeline is every connection's: each one's boards and mappings changed (as the shell emits). */

@@ -431,6 +431,16 @@ export class FakeTwoWay {
     for (const p of this.stages) if (p.position > stage.position) p.position--;
   }
 
+  /** A new order of the whole pipeline, by stage id (what the UI asks the core's reorder to store). */
+  reorderStages(ids: number[]): PipelineStage[] {
+    const known = new Set(this.stages.map((p) => p.id));
+    if (ids.length !== known.size || new Set(ids).size !== ids.length || !ids.every((id) => known.has(id))) {
+      throw { code: 'validation', message: "the new order must list every stage of Talentdeck's pipeline once; reload the pipeline and try again" };
+    }
+    this.stages = ids.map((id, position) => ({ ...this.stages.find((p) => p.id === id)!, position }));
+    return this.pipeline();
+  }
+
   private eachMapping(f: (m: { stage: string | null }) => void) {
     for (const s of this.states.values()) {
       for (const m of [...s.mappings.values(), ...s.overrides.values()]) f(m);

@@ -6,7 +6,7 @@ import { toErrorPayload, type IBackend, type Unlisten } from '../backend';
 import type { ConnectionStatus } from '../bindings/ConnectionStatus';
 import type { ErrorPayload } from '../bindings/ErrorPayload';
 import type { Provider } from '../bindings/Provider';
-import { needsReconnect } from '../labels';
+import { canSync, needsReconnect } from '../labels';
 
 export type View = 'jobs' | 'talents' | 'duplicates' | 'connections' | 'log';
 export const VIEWS: View[] = ['jobs', 'talents', 'duplicates', 'connections', 'log'];
@@ -58,6 +58,8 @@ export class AppState {
   mappingFor = $state<number | null>(null);
   /** Whether the outbox list (queued changes) is open. */
   outboxOpen = $state(false);
+  /** Ctrl/Cmd+K asked for the talent search: the Talents page focuses it once it shows. */
+  searchFocusRequested = $state(false);
   /** The talent whose profile is open over the current page (its local id); null: none. */
   openTalent = $state<number | null>(null);
   /**
@@ -280,6 +282,42 @@ export class AppState {
     this.openJob = { connectionId, remoteId };
   }
 
+  /** Ctrl/Cmd+K: the talent search, from anywhere (the Talents page opens if another shows). */
+  focusSearch(): void {
+    if (this.view !== 'talents' || this.openTalent !== null) this.navigate('talents');
+    this.searchFocusRequested = true;
+  }
+
+  /**
+   * The connections whose data the current page shows: a profile's or a job's connection, the
+   * mapping's, the filtered lists' (Jobs, Talents, Sync log), else every connection.
+   */
+  async pageConnections(): Promise<ConnectionStatus[]> {
+    const byId = (id: number) => this.statuses.filter((s) => s.id === id);
+    if (this.openTalent !== null) return byId((await this.backend.talentProfile(this.openTalent)).connection_id);
+    if (this.view === 'jobs' && this.openJob !== null) return byId(this.openJob.connectionId);
+    if (this.view === 'connections' && this.mappingFor !== null) return byId(this.mappingFor);
+    if (this.view === 'jobs' || this.view === 'talents' || this.view === 'log') return this.scoped;
+    return this.statuses;
+  }
+
+  /** Ctrl/Cmd+R: syncs the current page's connections (the window is never reloaded). */
+  async syncPage(): Promise<void> {
+    let conns: ConnectionStatus[];
+    try {
+      conns = await this.pageConnections();
+    } catch (e) {
+      this.showError(toErrorPayload(e));
+      return;
+    }
+    const ids = conns.filter(canSync).map((s) => s.id);
+    if (ids.length > 0) return this.syncNow(ids);
+    // Say why nothing happens, as the disabled sync button's hover text does.
+    if (conns.length === 0) this.showInfo('There is no connection to sync on this page.');
+    else if (conns.every((s) => s.state === 'disconnected')) this.showInfo(`${names(conns)}: disconnected, so never synced. Reconnect to sync again.`);
+    else this.showInfo(`Reconnect ${names(conns.filter(needsReconnect))} to sync.`);
+  }
+
   showMapping(connectionId: number): void {
     this.view = 'connections';
     this.mappingFor = connectionId;
@@ -304,6 +342,8 @@ export class AppState {
     if (autoHideMs > 0) this.noticeTimer = setTimeout(() => (this.notice = null), autoHideMs);
   }
 }
+
+const names = (conns: ConnectionStatus[]) => conns.map((s) => s.name).join(', ');
 
 const KEY = Symbol('talentdeck-app');
 
