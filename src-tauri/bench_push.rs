@@ -72,7 +72,7 @@ async fn run_async(provider: Provider, moves: usize, say: &dyn Fn(&str)) -> Resu
     say("connecting and syncing…");
     let id = app.connect(input, Utc::now()).await?.id;
     let result = async {
-        if let SyncOutcome::Ran(r) = app.sync(id, true, "manual", &|_| {}).await? {
+        if let SyncOutcome::Ran(r) = app.sync(id, true, talentdeck::model::Trigger::Manual, &|_| {}).await? {
             if let Some(e) = r.error {
                 return Err(e);
             }

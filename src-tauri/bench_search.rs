@@ -79,7 +79,7 @@ fn sandbox(talents: usize, seed: u64) -> SandboxConfig {
 }
 
 async fn full_sync(app: &App, id: i64) -> Result<()> {
-    if let SyncOutcome::Ran(r) = app.sync(id, true, "manual", &|_| {}).await? {
+    if let SyncOutcome::Ran(r) = app.sync(id, true, talentdeck::model::Trigger::Manual, &|_| {}).await? {
         if let Some(e) = r.error {
             return Err(e);
         }

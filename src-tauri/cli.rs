@@ -10,6 +10,7 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 
 use talentdeck::app::{self, App, ConnectInput, ReconnectInput, SyncOutcome};
+use talentdeck::runner::{Observer, Runner};
 use talentdeck::error::{Error, Result};
 use talentdeck::model::{ConnectionState, Provider};
 use talentdeck::sandbox::{Faults, RateLimit, Sandbox, SandboxConfig};
@@ -114,6 +115,9 @@ pub enum Command {
         #[arg(long)]
         full: bool,
     },
+    /// Keep every connection synced on its schedule without a window (as the desktop app does while
+    /// open): syncs when due, then fetches files, and prints what each run did. Stops on Ctrl+C
+    Run,
     /// Download resume files into the data folder: the next slice of every connection's files
     /// (the desktop app does this after each sync), or all files of one talent
     Files {
@@ -328,6 +332,27 @@ fn data_dir(cli: &Cli) -> Result<PathBuf> {
     }
 }
 
+/// `talentdeck run`'s observer: prints a connection's health whenever a run changes it.
+#[derive(Default)]
+struct Printer {
+    last: std::sync::Mutex<std::collections::HashMap<i64, String>>,
+}
+
+impl Observer for Printer {
+    fn status_changed(&self, app: &App) {
+        let Ok(all) = app.status(Utc::now()) else { return };
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        for s in all {
+            let line = format!("{}: {}{}", s.name, s.state.as_str(), s.state_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default());
+            if last.get(&s.id) != Some(&line) {
+                println!("{} {line}", Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+                last.insert(s.id, line);
+            }
+        }
+    }
+    fn models_changed(&self, _: i64) {}
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -388,10 +413,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Reconnect { name, client_id, user_id } => {
             let app = App::open(&data_dir(&cli)?)?;
-            let provider = app.store().require_connection(name)?.provider;
-            let secret = read_secret(provider)?;
-            let input = ReconnectInput { name: name.clone(), secret, client_id: client_id.clone(), user_id: user_id.clone() };
-            let conn = runtime()?.block_on(app.reconnect(input, Utc::now()))?;
+            let conn = app.connection_named(name)?;
+            let secret = read_secret(conn.provider)?;
+            let input = ReconnectInput { secret, client_id: client_id.clone(), user_id: user_id.clone() };
+            let conn = runtime()?.block_on(app.reconnect(conn.id, input, Utc::now()))?;
             println!("Reconnected {:?}. The next `talentdeck sync {:?}` resumes where the last one stopped.", conn.name, conn.name);
             Ok(ExitCode::SUCCESS)
         }
@@ -432,8 +457,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Sync { name, full } => {
             let app = App::open(&data_dir(&cli)?)?;
             let all = match name {
-                Some(n) => vec![app.store().require_connection(n)?],
-                None => app.store().connections()?,
+                Some(n) => vec![app.connection_named(n)?],
+                None => app.connections()?,
             };
             if all.is_empty() {
                 return Err(Error::NotFound("there are no connections to sync; run `talentdeck connect` first".into()));
@@ -449,7 +474,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut failed = false;
             for conn in targets {
                 let progress = ProgressView::new(&conn.name);
-                let outcome = rt.block_on(app.sync(conn.id, *full, "manual", &|p| progress.update(p)))?;
+                let outcome = rt.block_on(app.sync(conn.id, *full, talentdeck::model::Trigger::Manual, &|p| progress.update(p)))?;
                 progress.finish();
                 match outcome {
                     SyncOutcome::Joined => eprintln!("{}: joined the sync that was already running", conn.name),
@@ -484,6 +509,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
+        Command::Run => {
+            let app = std::sync::Arc::new(App::open(&data_dir(&cli)?)?);
+            let runner = Runner::new(app, std::sync::Arc::new(Printer::default()));
+            runtime()?.block_on(async {
+                eprintln!("Keeping every connection synced on its schedule; Ctrl+C stops.");
+                tokio::select! {
+                    _ = runner.run(None) => {}
+                    _ = tokio::signal::ctrl_c() => eprintln!("Stopped."),
+                }
+            });
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Status { json } => {
             let app = App::open(&data_dir(&cli)?)?;
             let statuses = app.status(Utc::now())?;
@@ -513,7 +550,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Schedule { name, every } => {
             let app = App::open(&data_dir(&cli)?)?;
-            let id = app.store().require_connection(name)?.id;
+            let id = app.connection_named(name)?.id;
             let s = app.set_sync_interval(id, *every, Utc::now())?;
             match s.sync_interval_minutes {
                 Some(m) => println!("{}: syncs every {m} minutes while the app is open", s.name),
@@ -576,7 +613,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     out,
                     "{} {:<7} {:<20} {}{}",
                     e.at.to_rfc3339(),
-                    e.level,
+                    e.level.as_str(),
                     e.connection.unwrap_or_default(),
                     e.message,
                     e.detail.map(|d| format!(" ({d})")).unwrap_or_default()
@@ -660,7 +697,7 @@ fn fetch_files(app: &App, name: Option<&str>, talent: Option<&str>, limits: &Fil
     let rt = runtime()?;
     let mut failed = false;
     if let (Some(name), Some(remote_id)) = (name, talent) {
-        let conn = app.store().require_connection(name)?;
+        let conn = app.connection_named(name)?;
         let talent_id = app.store().talent_id(conn.id, remote_id)?;
         let files = rt.block_on(app.talent_files(talent_id))?;
         if files.is_empty() {
@@ -678,8 +715,8 @@ fn fetch_files(app: &App, name: Option<&str>, talent: Option<&str>, limits: &Fil
         return Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS });
     }
     let all = match name {
-        Some(n) => vec![app.store().require_connection(n)?],
-        None => app.store().connections()?,
+        Some(n) => vec![app.connection_named(n)?],
+        None => app.connections()?,
     };
     for conn in all {
         match rt.block_on(app.fetch_files(conn.id, limits))? {

@@ -14,5 +14,5 @@ pub use ats;
 pub use model::{self, error, Error, Result};
 pub use sandbox;
 pub use store;
-pub use talentdeck_core::{app, diagnose, lifecycle, schedule, status, sync};
+pub use talentdeck_core::{app, diagnose, lifecycle, runner, schedule, status, sync};
 pub use vault;

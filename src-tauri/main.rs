@@ -6,6 +6,8 @@ mod bench;
 mod bench_push;
 mod bench_search;
 mod cli;
+#[cfg(any(test, feature = "desktop"))]
+mod ipc;
 #[cfg(feature = "desktop")]
 mod shell;
 

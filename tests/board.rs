@@ -211,7 +211,7 @@ async fn a_hostile_job_description_is_sanitised_on_the_way_in() {
     let dir = tempfile::tempdir().unwrap();
     let app = App::open(dir.path()).unwrap();
     let conn = app.start_sandbox(Provider::Lever, Utc::now()).await.unwrap();
-    app.sync(conn.id, true, "manual", &|_| {}).await.unwrap();
+    app.sync(conn.id, true, talentdeck::model::Trigger::Manual, &|_| {}).await.unwrap();
     let job = app.list_jobs(Some(conn.id), true).unwrap().into_iter().next().expect("a synced job");
 
     // What a generated posting carries: its description, requirements and closing, and a range.
@@ -237,7 +237,7 @@ async fn a_hostile_job_description_is_sanitised_on_the_way_in() {
     };
     let resp = reqwest::Client::new().post(format!("{origin}/_sandbox/mutate")).json(&change).send().await.unwrap();
     assert!(resp.status().is_success(), "{}", resp.text().await.unwrap());
-    app.sync(conn.id, false, "manual", &|_| {}).await.unwrap();
+    app.sync(conn.id, false, talentdeck::model::Trigger::Manual, &|_| {}).await.unwrap();
     let html = app.job_board(conn.id, &job.remote_id).unwrap().description_html.unwrap();
     for gone in [
         "<script", "alert", "<style", "display:none", "onclick", "onerror", "onload", "style=", "javascript:", "href",

@@ -247,7 +247,7 @@ fn a_store_from_before_duplicate_detection_gets_keys_when_opened() {
 // ---- over the sandbox ATS and the CLI ----
 
 async fn synced(app: &App, id: i64, full: bool) {
-    match app.sync(id, full, "manual", &|_| {}).await.unwrap() {
+    match app.sync(id, full, talentdeck::model::Trigger::Manual, &|_| {}).await.unwrap() {
         SyncOutcome::Ran(r) => assert!(r.error.is_none(), "{:?}", r.error),
         SyncOutcome::Joined => panic!("no other sync was running"),
     }

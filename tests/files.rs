@@ -46,7 +46,7 @@ fn connect_input(info: &SandboxInfo) -> ConnectInput {
 
 impl Env {
     async fn sync(&self, full: bool) {
-        match self.app.sync(self.id, full, "manual", &|_| {}).await.expect("the sync runs") {
+        match self.app.sync(self.id, full, talentdeck::model::Trigger::Manual, &|_| {}).await.expect("the sync runs") {
             SyncOutcome::Ran(r) => assert!(r.error.is_none(), "the sync succeeds: {:?}", r.error),
             SyncOutcome::Joined => panic!("no other sync was running"),
         }
@@ -226,7 +226,7 @@ async fn oversized_files_are_refused_once_with_a_reason_and_lose_nothing() {
     assert_eq!((again.downloaded, again.failed, again.pending), (0, 0, 0));
     assert_eq!(env.talents().len(), env.sb.expected(talentdeck::store::ExportKind::Talents).len());
     let log = env.app.log(Some(NAME), 10).unwrap();
-    assert!(log.iter().any(|l| l.level == "warning" && l.message.contains("could not be")), "the log tells: {log:?}");
+    assert!(log.iter().any(|l| l.level.as_str() == "warning" && l.message.contains("could not be")), "the log tells: {log:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -175,7 +175,7 @@ async fn measure(provider: Provider, seed: u64, talents: usize) -> (u64, u64) {
     let app = App::open(dir.path()).unwrap();
     let conn = app.connect(connect_input(&sb, "measure"), chrono::Utc::now()).await.expect("connect");
     let verify = api_requests(&sb);
-    app.sync(conn.id, false, "manual", &|_| {}).await.expect("sync");
+    app.sync(conn.id, false, talentdeck::model::Trigger::Manual, &|_| {}).await.expect("sync");
     let full = api_requests(&sb) - verify;
     app.disconnect("measure", true, chrono::Utc::now()).await.expect("disconnect");
     sb.shutdown().await;
@@ -496,8 +496,8 @@ async fn without_a_keychain_connect_says_what_to_install_and_saves_nothing() {
 #[allow(dead_code)]
 fn lifecycle_use_cases_are_send(app: &'static App) {
     fn send<T: Send>(_: T) {}
-    let input = talentdeck::app::ReconnectInput { name: "x".into(), secret: "y".into(), client_id: None, user_id: None };
-    send(app.reconnect(input, chrono::Utc::now()));
+    let input = talentdeck::app::ReconnectInput { secret: "y".into(), client_id: None, user_id: None };
+    send(app.reconnect(1, input, chrono::Utc::now()));
     send(app.disconnect("x", false, chrono::Utc::now()));
-    send(app.sync(1, false, "manual", &|_| {}));
+    send(app.sync(1, false, talentdeck::model::Trigger::Manual, &|_| {}));
 }

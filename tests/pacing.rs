@@ -48,7 +48,7 @@ async fn full_sync_under(provider: Provider, talents: usize, limit: &RateLimit) 
     let input = ConnectInput::for_sandbox(sb.info(), NAME);
     let started = Instant::now();
     let id = app.connect(input, Utc::now()).await.expect("the sandbox credential connects").id;
-    let report = match app.sync(id, true, "manual", &|_| {}).await.expect("the sync runs") {
+    let report = match app.sync(id, true, talentdeck::model::Trigger::Manual, &|_| {}).await.expect("the sync runs") {
         SyncOutcome::Ran(r) => r,
         SyncOutcome::Joined => panic!("no other sync was running"),
     };

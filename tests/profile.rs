@@ -185,7 +185,7 @@ async fn synced(provider: Provider) -> (Sandbox, App, i64, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let app = App::open(dir.path()).unwrap();
     let id = app.connect(connect_input(sb.info()), Utc::now()).await.expect("connects").id;
-    match app.sync(id, false, "manual", &|_| {}).await.expect("the sync runs") {
+    match app.sync(id, false, talentdeck::model::Trigger::Manual, &|_| {}).await.expect("the sync runs") {
         SyncOutcome::Ran(r) => assert!(r.error.is_none(), "sync failed: {:?}", r.error),
         SyncOutcome::Joined => {}
     }

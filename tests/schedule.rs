@@ -36,7 +36,7 @@ async fn a_connection_is_due_at_once_then_every_interval_and_never_when_off() {
 
     let now = Utc::now();
     assert_eq!(app.due_for_sync(now).unwrap(), vec![id], "a connection that never synced is due");
-    let SyncOutcome::Ran(report) = app.sync(id, false, "scheduled", &|_| {}).await.unwrap() else { panic!("joined") };
+    let SyncOutcome::Ran(report) = app.sync(id, false, talentdeck::model::Trigger::Scheduled, &|_| {}).await.unwrap() else { panic!("joined") };
     assert!(report.error.is_none(), "{:?}", report.error);
 
     let status = app.status(Utc::now()).unwrap().remove(0);
@@ -66,7 +66,7 @@ async fn a_rejected_credential_is_not_retried_on_a_schedule() {
     let app = App::open(dir.path()).unwrap();
     let id = connect(&app, &sandbox, "Expiring Lever").await;
 
-    let SyncOutcome::Ran(report) = app.sync(id, false, "scheduled", &|_| {}).await.unwrap() else { panic!("joined") };
+    let SyncOutcome::Ran(report) = app.sync(id, false, talentdeck::model::Trigger::Scheduled, &|_| {}).await.unwrap() else { panic!("joined") };
     assert!(report.error.is_some(), "the sandbox revoked the key mid-sync");
     let status = app.status(Utc::now()).unwrap().remove(0);
     assert_eq!(status.state, ConnectionState::NeedsReconnect);
@@ -97,4 +97,51 @@ fn the_cli_sets_the_interval_and_status_shows_it() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.starts_with("talentdeck: ") && err.contains("5 to 10080"), "{err}");
+}
+
+/// The runner both front doors keep running (`talentdeck run` headless, the window's shell): a
+/// connection that is due syncs on the first tick, as a scheduled run, with its files fetched
+/// after it, and the observer hears the state change and the new data.
+#[tokio::test]
+async fn the_runner_syncs_what_is_due_and_tells_its_observer() {
+    use std::sync::{Arc, Mutex};
+    use talentdeck::model::Trigger;
+    use talentdeck::runner::{Observer, Runner};
+
+    #[derive(Default)]
+    struct Heard {
+        states: Mutex<Vec<ConnectionState>>,
+        models: Mutex<Vec<i64>>,
+    }
+    impl Observer for Heard {
+        fn status_changed(&self, app: &App) {
+            let states = app.status(Utc::now()).unwrap().into_iter().map(|s| s.state);
+            self.states.lock().unwrap().extend(states);
+        }
+        fn models_changed(&self, connection_id: i64) {
+            self.models.lock().unwrap().push(connection_id);
+        }
+    }
+
+    let sandbox = lever(Faults::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = Arc::new(App::open(dir.path()).unwrap());
+    let id = connect(&app, &sandbox, "Runner Lever").await;
+    let heard = Arc::new(Heard::default());
+    let running = tokio::spawn(Runner::new(app.clone(), heard.clone()).run(None));
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let last = loop {
+        let last = app.status(Utc::now()).unwrap().remove(0).last_run;
+        if last.as_ref().is_some_and(|r| r.finished_at.is_some()) || std::time::Instant::now() > deadline {
+            break last.expect("the due connection synced on the first tick");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    running.abort();
+    assert_eq!(last.trigger, Trigger::Scheduled);
+    assert!(last.error.is_none(), "{:?}", last.error);
+    assert!(heard.states.lock().unwrap().contains(&ConnectionState::Syncing), "the observer saw the run start");
+    assert!(heard.models.lock().unwrap().contains(&id), "the observer heard the new data");
+    assert_eq!(app.search_talents(Some(id), "", 100).unwrap().len(), 40, "the sandbox's talents arrived");
 }

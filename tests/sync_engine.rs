@@ -66,7 +66,7 @@ async fn env(provider: Provider, talents: usize, faults: Faults) -> Env {
 impl Env {
     /// One sync as the UI's "Sync now" / `talentdeck sync` asks for it (incremental unless `full`).
     async fn sync(&self, full: bool) -> RunReport {
-        match self.app.sync(self.id, full, "manual", &|_| {}).await.expect("the sync runs") {
+        match self.app.sync(self.id, full, talentdeck::model::Trigger::Manual, &|_| {}).await.expect("the sync runs") {
             SyncOutcome::Ran(report) => report,
             SyncOutcome::Joined => panic!("no other sync was running"),
         }
@@ -307,7 +307,7 @@ async fn malformed_records_are_skipped_and_logged(provider: Provider) {
     assert_export_matches(&e.app, NAME, &e.sb);
 
     let log = e.run_log(r.run_id);
-    let warnings: Vec<&str> = log.iter().filter(|l| l.level == "warning").map(|l| l.message.as_str()).collect();
+    let warnings: Vec<&str> = log.iter().filter(|l| l.level.as_str() == "warning").map(|l| l.message.as_str()).collect();
     for talent in &m.corrupted_talents {
         let mut ids = vec![talent.as_str()];
         ids.extend(apps_before.iter().filter(|a| a["talent_remote_id"] == *talent.as_str()).map(|a| a["remote_id"].as_str().unwrap()));

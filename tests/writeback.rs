@@ -54,7 +54,7 @@ async fn env(provider: Provider, faults: Faults) -> Env {
 
 impl Env {
     async fn sync(&self) {
-        match self.app.sync(self.id, false, "manual", &|_| {}).await.expect("the sync runs") {
+        match self.app.sync(self.id, false, talentdeck::model::Trigger::Manual, &|_| {}).await.expect("the sync runs") {
             SyncOutcome::Ran(r) => assert!(r.error.is_none(), "sync failed: {:?}", r.error),
             SyncOutcome::Joined => {}
         }

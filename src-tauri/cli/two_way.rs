@@ -153,7 +153,7 @@ pub fn run(app: &App, cmd: TwoWay<'_>) -> Result<ExitCode> {
             if *json {
                 print_json(&rows)?;
             } else {
-                let provider = app.store().require_connection(name)?.provider;
+                let provider = app.connection_named(name)?.provider;
                 let dirs: Vec<String> = field_directions(provider)
                     .iter()
                     .map(|(f, d)| {
@@ -266,8 +266,8 @@ pub fn run(app: &App, cmd: TwoWay<'_>) -> Result<ExitCode> {
 /// `talentdeck push [NAME]`.
 pub fn push(app: &App, rt: &tokio::runtime::Runtime, name: Option<&str>) -> Result<ExitCode> {
     let conns = match name {
-        Some(n) => vec![app.store().require_connection(n)?],
-        None => app.store().connections()?,
+        Some(n) => vec![app.connection_named(n)?],
+        None => app.connections()?,
     };
     let mut waiting = 0;
     let mut failed = 0;

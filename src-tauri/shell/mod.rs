@@ -5,9 +5,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::Utc;
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, Emitter};
 
-use talentdeck::app::{AlertState, App, ConnectInput, MoveTarget, ReconnectInput, Suggestion, SyncOutcome};
+use crate::ipc::{Event, ModelsChanged};
+use talentdeck::model::Trigger;
+use talentdeck::runner::{Observer, Runner};
+
+use talentdeck::app::{AlertState, App, ConnectInput, MoveTarget, ReconnectInput, Suggestion};
 use talentdeck::error::{Error, Result};
 use talentdeck::model::{
     JobBoard, JobRow, OutboxRow, PipelineStage, Provider, RejectionReason, TalentNotes, TalentProfile, TalentRow,
@@ -16,18 +20,50 @@ use talentdeck::status::ConnectionStatus;
 use talentdeck::store::{DuplicateOf, DuplicatePair, JobPipeline, LogEntry, MappingEdit, MappingRow, Resolution};
 use talentdeck::sync::files::FileLimits;
 
-type Shared<'a> = State<'a, Arc<App>>;
+/// What every command gets besides its arguments: the window to tell, the core, and the core's
+/// background work (which tells the window through [`Window`]).
+pub struct Shell {
+    handle: AppHandle,
+    app: Arc<App>,
+    runner: Runner,
+}
+
+impl Shell {
+    pub fn new(handle: AppHandle, app: Arc<App>) -> Shell {
+        let runner = Runner::new(app.clone(), Arc::new(Window(handle.clone())));
+        Shell { handle, app, runner }
+    }
+}
+
+/// The window, as the runner's observer.
+struct Window(AppHandle);
+
+impl Observer for Window {
+    fn status_changed(&self, app: &App) {
+        emit_status(&self.0, app);
+    }
+    fn models_changed(&self, connection_id: i64) {
+        emit_models(&self.0, connection_id);
+    }
+}
+
+/// Sends one event of the contract to the window.
+fn emit(handle: &AppHandle, event: Event) {
+    if let Err(e) = handle.emit(event.name(), event) {
+        tracing::warn!(error = %e, "could not tell the window");
+    }
+}
 
 /// Tells the UI a connection's local data changed (visible lists reload).
 fn emit_models(handle: &AppHandle, connection_id: i64) {
-    let _ = handle.emit("models_changed", serde_json::json!({ "connection_id": connection_id }));
+    emit(handle, Event::ModelsChanged(ModelsChanged { connection_id }));
 }
 
 /// Tells the UI every connection's health changed (it redraws indicators and banners), and the
 /// desktop what deserves a notification (the core decides; once per event).
 fn emit_status(handle: &AppHandle, app: &App) {
     if let Ok(all) = app.status(Utc::now()) {
-        let _ = handle.emit("status_changed", all);
+        emit(handle, Event::StatusChanged(all));
     }
     notify(handle, app);
 }
@@ -54,180 +90,112 @@ fn notify(handle: &AppHandle, app: &App) {
     }
 }
 
-#[tauri::command]
-fn list_status(app: Shared<'_>) -> Result<Vec<ConnectionStatus>> {
-    app.status(Utc::now())
+pub async fn list_status(sh: Shell) -> Result<Vec<ConnectionStatus>> {
+    sh.app.status(Utc::now())
 }
 
-#[tauri::command]
-async fn start_sandbox(handle: AppHandle, app: Shared<'_>, provider: Provider) -> Result<ConnectionStatus> {
-    let status = app.start_sandbox(provider, Utc::now()).await?;
-    emit_status(&handle, &app);
-    spawn_sync(handle, app.inner().clone(), status.id, false, "connect");
+pub async fn start_sandbox(sh: Shell, provider: Provider) -> Result<ConnectionStatus> {
+    let status = sh.app.start_sandbox(provider, Utc::now()).await?;
+    emit_status(&sh.handle, &sh.app);
+    sh.runner.spawn_sync(status.id, false, Trigger::Connect);
     Ok(status)
 }
 
-#[tauri::command]
-async fn connect(handle: AppHandle, app: Shared<'_>, input: ConnectInput) -> Result<ConnectionStatus> {
-    let conn = app.connect(input, Utc::now()).await?;
-    let status = talentdeck::status::of(&app.reader(), conn.clone(), Utc::now())?;
-    spawn_sync(handle, app.inner().clone(), conn.id, false, "connect");
+pub async fn connect(sh: Shell, input: ConnectInput) -> Result<ConnectionStatus> {
+    let conn = sh.app.connect(input, Utc::now()).await?;
+    let status = talentdeck::status::of(&sh.app.reader(), conn.clone(), Utc::now())?;
+    sh.runner.spawn_sync(conn.id, false, Trigger::Connect);
     Ok(status)
 }
 
 /// Replaces the credential of connection `connection_id` (the form sends it once; it is never
 /// sent back), then syncs it from its last checkpoint.
-#[tauri::command]
-async fn reconnect(handle: AppHandle, app: Shared<'_>, connection_id: i64, input: ConnectInput) -> Result<ConnectionStatus> {
-    let name = app.reader().connection(connection_id)?.name;
-    let input = ReconnectInput { name, secret: input.secret, client_id: input.client_id, user_id: input.user_id };
-    let conn = app.reconnect(input, Utc::now()).await?;
-    let status = talentdeck::status::of(&app.reader(), conn, Utc::now())?;
-    emit_status(&handle, &app);
-    spawn_sync(handle, app.inner().clone(), connection_id, false, "reconnect");
+pub async fn reconnect(sh: Shell, connection_id: i64, input: ReconnectInput) -> Result<ConnectionStatus> {
+    let conn = sh.app.reconnect(connection_id, input, Utc::now()).await?;
+    let status = talentdeck::status::of(&sh.app.reader(), conn, Utc::now())?;
+    emit_status(&sh.handle, &sh.app);
+    sh.runner.spawn_sync(connection_id, false, Trigger::Reconnect);
     Ok(status)
 }
 
 /// Disconnects a connection, keeping its data browsable, or with `purge` deleting it; `None`
 /// when the connection is gone.
-#[tauri::command]
-async fn disconnect(handle: AppHandle, app: Shared<'_>, connection_id: i64, purge: bool) -> Result<Option<ConnectionStatus>> {
-    let name = app.reader().connection(connection_id)?.name;
-    app.disconnect(&name, purge, Utc::now()).await?;
+pub async fn disconnect(sh: Shell, connection_id: i64, purge: bool) -> Result<Option<ConnectionStatus>> {
+    let name = sh.app.reader().connection(connection_id)?.name;
+    sh.app.disconnect(&name, purge, Utc::now()).await?;
     let status = if purge {
         None
     } else {
-        let store = app.reader();
+        let store = sh.app.reader();
         Some(talentdeck::status::of(&store, store.connection(connection_id)?, Utc::now())?)
     };
-    emit_status(&handle, &app);
-    emit_models(&handle, connection_id);
+    emit_status(&sh.handle, &sh.app);
+    emit_models(&sh.handle, connection_id);
     Ok(status)
 }
 
-#[tauri::command]
-fn sync_now(handle: AppHandle, app: Shared<'_>, connection_id: i64, full: bool) -> Result<()> {
-    app.reader().connection(connection_id)?;
-    spawn_sync(handle, app.inner().clone(), connection_id, full, "manual");
+pub async fn sync_now(sh: Shell, connection_id: i64, full: bool) -> Result<()> {
+    sh.app.reader().connection(connection_id)?;
+    sh.runner.spawn_sync(connection_id, full, Trigger::Manual);
     Ok(())
 }
 
-#[tauri::command]
-fn set_sync_interval(handle: AppHandle, app: Shared<'_>, connection_id: i64, minutes: u32) -> Result<ConnectionStatus> {
-    let status = app.set_sync_interval(connection_id, minutes, Utc::now())?;
-    emit_status(&handle, &app);
+pub async fn set_sync_interval(sh: Shell, connection_id: i64, minutes: u32) -> Result<ConnectionStatus> {
+    let status = sh.app.set_sync_interval(connection_id, minutes, Utc::now())?;
+    emit_status(&sh.handle, &sh.app);
     Ok(status)
 }
 
-/// Automatic sync: every half minute, starts the syncs [`talentdeck::schedule`] says are due. A run
-/// never doubles up: a due connection that is already syncing is joined by `App::sync`.
-fn spawn_scheduler(handle: AppHandle, app: Arc<App>) {
-    tauri::async_runtime::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
-        loop {
-            tick.tick().await;
-            match app.due_for_sync(Utc::now()) {
-                Ok(due) => due.into_iter().for_each(|id| spawn_sync(handle.clone(), app.clone(), id, false, "scheduled")),
-                Err(e) => tracing::warn!(error = %e, "could not check which connections are due to sync"),
-            }
-        }
-    });
-}
-
-/// Runs a sync in the background, telling the UI as pages land and when the state changes.
-fn spawn_sync(handle: AppHandle, app: Arc<App>, id: i64, full: bool, trigger: &'static str) {
-    tauri::async_runtime::spawn(async move {
-        let started = std::sync::atomic::AtomicBool::new(false);
-        let on_progress = |_: &talentdeck::sync::Progress| {
-            if !started.swap(true, std::sync::atomic::Ordering::Relaxed) {
-                emit_status(&handle, &app);
-            }
-            emit_models(&handle, id);
-        };
-        let succeeded = match app.sync(id, full, trigger, &on_progress).await {
-            Ok(SyncOutcome::Ran(report)) => report.error.is_none(),
-            // The run we joined fetches the files when it ends.
-            Ok(SyncOutcome::Joined) => false,
-            Err(e) => {
-                tracing::warn!(connection = id, error = %e, "sync could not run");
-                false
-            }
-        };
-        emit_status(&handle, &app);
-        emit_models(&handle, id);
-        if !succeeded {
-            return; // the failure is on the card already; files would only fail the same way
-        }
-        // Then, not before: resume files never hold up a sync.
-        match app.fetch_files(id, &FileLimits::default()).await {
-            Ok(Some(r)) if r.eventful() => {
-                emit_status(&handle, &app);
-                emit_models(&handle, id);
-            }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(connection = id, error = %e, "could not fetch files"),
-        }
-    });
-}
 
 /// Opens a talent's file with the system's default app, downloading it first if it is not in
 /// the data folder yet. The webview names a file by id: it never supplies a path.
-#[tauri::command]
-async fn open_file(handle: AppHandle, app: Shared<'_>, file_id: i64) -> Result<()> {
-    let cid = app.reader().stored_file(file_id)?.connection_id;
-    let opened = app.open_file(file_id, &FileLimits::default()).await;
+pub async fn open_file(sh: Shell, file_id: i64) -> Result<()> {
+    let cid = sh.app.reader().stored_file(file_id)?.connection_id;
+    let opened = sh.app.open_file(file_id, &FileLimits::default()).await;
     // Downloaded, or failed with a reason the list shows: either way the row changed.
-    emit_models(&handle, cid);
+    emit_models(&sh.handle, cid);
     let path = opened?;
     open::that_detached(&path).map_err(|e| {
         Error::Io(format!("the file is at {} but no app could open it: {e}", path.display()))
     })
 }
 
-#[tauri::command]
-fn talent_profile(app: Shared<'_>, talent_id: i64) -> Result<TalentProfile> {
-    app.talent_profile(talent_id, Utc::now())
+pub async fn talent_profile(sh: Shell, talent_id: i64) -> Result<TalentProfile> {
+    sh.app.talent_profile(talent_id, Utc::now())
 }
 
 /// The talent's notes: the cached copy, or (`refresh`) read from the ATS, falling back to the
 /// cache marked stale when the ATS cannot be read.
-#[tauri::command]
-async fn talent_notes(app: Shared<'_>, talent_id: i64, refresh: bool) -> Result<TalentNotes> {
-    app.talent_notes(talent_id, refresh, Utc::now()).await
+pub async fn talent_notes(sh: Shell, talent_id: i64, refresh: bool) -> Result<TalentNotes> {
+    sh.app.talent_notes(talent_id, refresh, Utc::now()).await
 }
 
 /// Opens the talent's (or one application's) page in the ATS with the system browser. The
 /// webview names the record; the core builds the address from it.
-#[tauri::command]
-fn open_in_ats(app: Shared<'_>, talent_id: i64, application: Option<String>) -> Result<()> {
-    let url = app.ats_url(talent_id, application.as_deref())?;
+pub async fn open_in_ats(sh: Shell, talent_id: i64, application: Option<String>) -> Result<()> {
+    let url = sh.app.ats_url(talent_id, application.as_deref())?;
     open::that_detached(&url).map_err(|e| Error::Io(format!("no browser could open {url}: {e}")))
 }
 
-#[tauri::command]
-fn list_jobs(app: Shared<'_>, connection_id: Option<i64>, include_archived: bool) -> Result<Vec<JobRow>> {
-    app.list_jobs(connection_id, include_archived)
+pub async fn list_jobs(sh: Shell, connection_id: Option<i64>, include_archived: bool) -> Result<Vec<JobRow>> {
+    sh.app.list_jobs(connection_id, include_archived)
 }
 
-#[tauri::command]
-fn search_talents(app: Shared<'_>, connection_id: Option<i64>, query: String, limit: u32) -> Result<Vec<TalentRow>> {
-    app.search_talents(connection_id, &query, limit)
+pub async fn search_talents(sh: Shell, connection_id: Option<i64>, query: String, limit: u32) -> Result<Vec<TalentRow>> {
+    sh.app.search_talents(connection_id, &query, limit)
 }
 
-#[tauri::command]
-fn list_log(app: Shared<'_>, connection_id: Option<i64>, limit: u32) -> Result<Vec<LogEntry>> {
-    let store = app.reader();
+pub async fn list_log(sh: Shell, connection_id: Option<i64>, limit: u32) -> Result<Vec<LogEntry>> {
+    let store = sh.app.reader();
     store.log_entries(connection_id, limit)
 }
 
-#[tauri::command]
-fn duplicates(app: Shared<'_>) -> Result<Vec<DuplicatePair>> {
-    app.duplicates()
+pub async fn duplicates(sh: Shell) -> Result<Vec<DuplicatePair>> {
+    sh.app.duplicates()
 }
 
-#[tauri::command]
-fn duplicates_of(app: Shared<'_>, talent_id: i64) -> Result<Vec<DuplicateOf>> {
-    app.duplicates_of(talent_id)
+pub async fn duplicates_of(sh: Shell, talent_id: i64) -> Result<Vec<DuplicateOf>> {
+    sh.app.duplicates_of(talent_id)
 }
 
 /// A decision about a pair changes what lists show (search folds linked records into one row).
@@ -237,24 +205,21 @@ fn decided(handle: &AppHandle, app: &App, talent_id: i64) {
     }
 }
 
-#[tauri::command]
-fn mark_not_duplicate(handle: AppHandle, app: Shared<'_>, a: i64, b: i64) -> Result<()> {
-    app.mark_not_duplicate(a, b, Utc::now())?;
-    decided(&handle, &app, a);
+pub async fn mark_not_duplicate(sh: Shell, a: i64, b: i64) -> Result<()> {
+    sh.app.mark_not_duplicate(a, b, Utc::now())?;
+    decided(&sh.handle, &sh.app, a);
     Ok(())
 }
 
-#[tauri::command]
-fn link_same_person(handle: AppHandle, app: Shared<'_>, a: i64, b: i64) -> Result<()> {
-    app.link_same_person(a, b, Utc::now())?;
-    decided(&handle, &app, a);
+pub async fn link_same_person(sh: Shell, a: i64, b: i64) -> Result<()> {
+    sh.app.link_same_person(a, b, Utc::now())?;
+    decided(&sh.handle, &sh.app, a);
     Ok(())
 }
 
-#[tauri::command]
-fn unlink_person(handle: AppHandle, app: Shared<'_>, talent_id: i64) -> Result<()> {
-    app.unlink(talent_id)?;
-    decided(&handle, &app, talent_id);
+pub async fn unlink_person(sh: Shell, talent_id: i64) -> Result<()> {
+    sh.app.unlink(talent_id)?;
+    decided(&sh.handle, &sh.app, talent_id);
     Ok(())
 }
 
@@ -263,113 +228,87 @@ fn connection_name(app: &App, id: i64) -> Result<String> {
     Ok(app.reader().connection(id)?.name)
 }
 
-/// Pushes a connection's queued changes in the background; the UI hears `models_changed` when
-/// the push ends (cards go from pending to sent, failed or conflict) and `status_changed` in
-/// case a refused credential changed the connection's state.
-fn spawn_push(handle: AppHandle, app: Arc<App>, id: i64) {
-    tauri::async_runtime::spawn(async move {
-        if let Err(e) = app.push(id).await {
-            tracing::warn!(connection = id, error = %e, "push failed");
-        }
-        emit_status(&handle, &app);
-        emit_models(&handle, id);
-    });
-}
-
 /// A change was queued: lists show it at once, then the push tells how it went.
-fn queued(handle: AppHandle, app: &Shared<'_>, id: i64) {
-    emit_models(&handle, id);
-    spawn_push(handle, app.inner().clone(), id);
+fn queued(sh: &Shell, id: i64) {
+    emit_models(&sh.handle, id);
+    sh.runner.spawn_push(id);
 }
 
-#[tauri::command]
-fn job_board(app: Shared<'_>, connection_id: i64, job_remote_id: String) -> Result<JobBoard> {
-    app.job_board(connection_id, &job_remote_id)
+pub async fn job_board(sh: Shell, connection_id: i64, job_remote_id: String) -> Result<JobBoard> {
+    sh.app.job_board(connection_id, &job_remote_id)
 }
 
-#[tauri::command]
-fn pipeline(app: Shared<'_>) -> Result<Vec<PipelineStage>> {
-    app.pipeline()
+pub async fn pipeline(sh: Shell) -> Result<Vec<PipelineStage>> {
+    sh.app.pipeline()
 }
 
-#[tauri::command]
-fn mappings(app: Shared<'_>, connection_id: i64, job: Option<String>) -> Result<Vec<MappingRow>> {
-    app.mappings(&connection_name(&app, connection_id)?, job.as_deref())
+pub async fn mappings(sh: Shell, connection_id: i64, job: Option<String>) -> Result<Vec<MappingRow>> {
+    sh.app.mappings(&connection_name(&sh.app, connection_id)?, job.as_deref())
 }
 
-#[tauri::command]
-fn mapping_history(app: Shared<'_>, connection_id: i64, limit: u32) -> Result<Vec<MappingEdit>> {
-    app.mapping_history(&connection_name(&app, connection_id)?, limit)
+pub async fn mapping_history(sh: Shell, connection_id: i64, limit: u32) -> Result<Vec<MappingEdit>> {
+    sh.app.mapping_history(&connection_name(&sh.app, connection_id)?, limit)
 }
 
 /// Maps an ATS stage name to Talentdeck stage `to`; `to: null` leaves it unmapped.
-#[tauri::command]
-fn set_mapping(
-    handle: AppHandle,
-    app: Shared<'_>,
-    connection_id: i64,
-    ats_stage: String,
-    to: Option<String>,
-    job: Option<String>,
-) -> Result<()> {
-    let name = connection_name(&app, connection_id)?;
+pub async fn set_mapping(sh: Shell, connection_id: i64, ats_stage: String, to: Option<String>, job: Option<String>) -> Result<()> {
+    let name = connection_name(&sh.app, connection_id)?;
     match to {
-        Some(to) => app.set_mapping(&name, &ats_stage, &to, job.as_deref(), Utc::now())?,
-        None => app.clear_mapping(&name, &ats_stage, job.as_deref(), Utc::now())?,
+        Some(to) => sh.app.set_mapping(&name, &ats_stage, &to, job.as_deref(), Utc::now())?,
+        None => sh.app.clear_mapping(&name, &ats_stage, job.as_deref(), Utc::now())?,
     }
-    emit_models(&handle, connection_id);
+    emit_models(&sh.handle, connection_id);
     Ok(())
 }
 
-#[tauri::command]
-fn suggest_mappings(handle: AppHandle, app: Shared<'_>, connection_id: i64, apply: bool) -> Result<Vec<Suggestion>> {
-    let out = app.suggest_mappings(&connection_name(&app, connection_id)?, apply, Utc::now())?;
+pub async fn suggest_mappings(sh: Shell, connection_id: i64, apply: bool) -> Result<Vec<Suggestion>> {
+    let out = sh.app.suggest_mappings(&connection_name(&sh.app, connection_id)?, apply, Utc::now())?;
     if apply {
-        emit_models(&handle, connection_id);
+        emit_models(&sh.handle, connection_id);
     }
     Ok(out)
 }
 
-#[tauri::command]
-fn undo_mapping(handle: AppHandle, app: Shared<'_>, connection_id: i64) -> Result<MappingEdit> {
-    let edit = app.undo_mapping(&connection_name(&app, connection_id)?, Utc::now())?;
-    emit_models(&handle, connection_id);
+pub async fn undo_mapping(sh: Shell, connection_id: i64) -> Result<MappingEdit> {
+    let edit = sh.app.undo_mapping(&connection_name(&sh.app, connection_id)?, Utc::now())?;
+    emit_models(&sh.handle, connection_id);
     Ok(edit)
 }
 
-#[tauri::command]
-fn redo_mapping(handle: AppHandle, app: Shared<'_>, connection_id: i64) -> Result<MappingEdit> {
-    let edit = app.redo_mapping(&connection_name(&app, connection_id)?, Utc::now())?;
-    emit_models(&handle, connection_id);
+pub async fn redo_mapping(sh: Shell, connection_id: i64) -> Result<MappingEdit> {
+    let edit = sh.app.redo_mapping(&connection_name(&sh.app, connection_id)?, Utc::now())?;
+    emit_models(&sh.handle, connection_id);
     Ok(edit)
 }
 
-#[tauri::command]
-fn job_pipelines(app: Shared<'_>, connection_id: i64) -> Result<Vec<JobPipeline>> {
-    app.job_pipelines(&connection_name(&app, connection_id)?)
+pub async fn job_pipelines(sh: Shell, connection_id: i64) -> Result<Vec<JobPipeline>> {
+    sh.app.job_pipelines(&connection_name(&sh.app, connection_id)?)
 }
 
 /// Adds a stage to Talentdeck's pipeline after `after` (first when null).
-#[tauri::command]
-fn add_pipeline_stage(handle: AppHandle, app: Shared<'_>, name: String, after: Option<String>) -> Result<PipelineStage> {
-    let stage = app.add_pipeline_stage(&name, after.as_deref())?;
-    emit_pipeline(&handle, &app);
+pub async fn add_pipeline_stage(sh: Shell, name: String, after: Option<String>) -> Result<PipelineStage> {
+    let stage = sh.app.add_pipeline_stage(&name, after.as_deref())?;
+    emit_pipeline(&sh.handle, &sh.app);
     Ok(stage)
 }
 
-#[tauri::command]
-fn rename_pipeline_stage(handle: AppHandle, app: Shared<'_>, old: String, new: String) -> Result<PipelineStage> {
-    let stage = app.rename_pipeline_stage(&old, &new)?;
-    emit_pipeline(&handle, &app);
+pub async fn rename_pipeline_stage(sh: Shell, old: String, name: String) -> Result<PipelineStage> {
+    let stage = sh.app.rename_pipeline_stage(&old, &name)?;
+    emit_pipeline(&sh.handle, &sh.app);
     Ok(stage)
 }
 
 /// Removes a stage of Talentdeck's pipeline; every mapping to it moves to `into`.
-#[tauri::command]
-fn remove_pipeline_stage(handle: AppHandle, app: Shared<'_>, name: String, into: String) -> Result<()> {
-    app.remove_pipeline_stage(&name, &into)?;
-    emit_pipeline(&handle, &app);
+pub async fn remove_pipeline_stage(sh: Shell, name: String, into: String) -> Result<()> {
+    sh.app.remove_pipeline_stage(&name, &into)?;
+    emit_pipeline(&sh.handle, &sh.app);
     Ok(())
+}
+
+pub async fn reorder_pipeline_stages(sh: Shell, stage_ids: Vec<i64>) -> Result<Vec<PipelineStage>> {
+    let stages = sh.app.reorder_pipeline_stages(&stage_ids)?;
+    emit_pipeline(&sh.handle, &sh.app);
+    Ok(stages)
 }
 
 /// The pipeline is shared by every connection: each one's boards and mappings changed.
@@ -380,70 +319,51 @@ fn emit_pipeline(handle: &AppHandle, app: &App) {
 }
 
 /// Moves an application to a Talentdeck stage (through its job's mapping) and pushes it.
-#[tauri::command]
-fn move_application(
-    handle: AppHandle,
-    app: Shared<'_>,
-    connection_id: i64,
-    application: String,
-    stage: String,
-) -> Result<OutboxRow> {
-    let name = connection_name(&app, connection_id)?;
-    let row = app.move_application(Some(&name), &application, &MoveTarget::Pipeline(stage), Utc::now())?;
-    queued(handle, &app, connection_id);
+pub async fn move_application(sh: Shell, connection_id: i64, application: String, stage: String) -> Result<OutboxRow> {
+    let name = connection_name(&sh.app, connection_id)?;
+    let row = sh.app.move_application(Some(&name), &application, &MoveTarget::Pipeline(stage), Utc::now())?;
+    queued(&sh, connection_id);
     Ok(row)
 }
 
-#[tauri::command]
-fn reject_application(
-    handle: AppHandle,
-    app: Shared<'_>,
-    connection_id: i64,
-    application: String,
-    reason: String,
-) -> Result<OutboxRow> {
-    let row = app.reject(Some(&connection_name(&app, connection_id)?), &application, &reason, Utc::now())?;
-    queued(handle, &app, connection_id);
+pub async fn reject_application(sh: Shell, connection_id: i64, application: String, reason: String) -> Result<OutboxRow> {
+    let row = sh.app.reject(Some(&connection_name(&sh.app, connection_id)?), &application, &reason, Utc::now())?;
+    queued(&sh, connection_id);
     Ok(row)
 }
 
 /// Adds a note to a talent; the text goes to the ATS exactly as typed.
-#[tauri::command]
-fn add_note(handle: AppHandle, app: Shared<'_>, connection_id: i64, talent: String, text: String) -> Result<OutboxRow> {
-    let row = app.note(Some(&connection_name(&app, connection_id)?), &talent, &text, Utc::now())?;
-    queued(handle, &app, connection_id);
+pub async fn add_note(sh: Shell, connection_id: i64, talent: String, text: String) -> Result<OutboxRow> {
+    let row = sh.app.note(Some(&connection_name(&sh.app, connection_id)?), &talent, &text, Utc::now())?;
+    queued(&sh, connection_id);
     Ok(row)
 }
 
-#[tauri::command]
-fn reasons(app: Shared<'_>, connection_id: i64) -> Result<Vec<RejectionReason>> {
-    app.reasons(&connection_name(&app, connection_id)?)
+pub async fn reasons(sh: Shell, connection_id: i64) -> Result<Vec<RejectionReason>> {
+    sh.app.reasons(&connection_name(&sh.app, connection_id)?)
 }
 
-#[tauri::command]
-fn outbox(app: Shared<'_>, connection_id: Option<i64>) -> Result<Vec<OutboxRow>> {
-    let name = connection_id.map(|id| connection_name(&app, id)).transpose()?;
-    app.outbox(name.as_deref())
+pub async fn outbox(sh: Shell, connection_id: Option<i64>) -> Result<Vec<OutboxRow>> {
+    let name = connection_id.map(|id| connection_name(&sh.app, id)).transpose()?;
+    sh.app.outbox(name.as_deref())
 }
 
 /// Settles a conflict: keep the ATS's stage, or apply the recruiter's change again (pushed).
-#[tauri::command]
-fn resolve_conflict(handle: AppHandle, app: Shared<'_>, outbox_id: i64, apply_mine: bool) -> Result<OutboxRow> {
-    let cid = app.reader().outbox_connection(outbox_id)?;
+pub async fn resolve_conflict(sh: Shell, outbox_id: i64, apply_mine: bool) -> Result<OutboxRow> {
+    let cid = sh.app.reader().outbox_connection(outbox_id)?;
     let how = if apply_mine { Resolution::ApplyMine } else { Resolution::KeepAts };
-    let row = app.resolve(outbox_id, how, Utc::now())?;
+    let row = sh.app.resolve(outbox_id, how, Utc::now())?;
     if apply_mine {
-        queued(handle, &app, cid);
+        queued(&sh, cid);
     } else {
-        emit_models(&handle, cid);
+        emit_models(&sh.handle, cid);
     }
     Ok(row)
 }
 
-#[tauri::command]
-fn push_now(handle: AppHandle, app: Shared<'_>, connection_id: i64) -> Result<()> {
-    app.reader().connection(connection_id)?;
-    spawn_push(handle, app.inner().clone(), connection_id);
+pub async fn push_now(sh: Shell, connection_id: i64) -> Result<()> {
+    sh.app.reader().connection(connection_id)?;
+    sh.runner.spawn_push(connection_id);
     Ok(())
 }
 
@@ -459,68 +379,11 @@ pub fn run(data_dir: PathBuf, try_sandbox: Option<Provider>) -> Result<()> {
         .manage(app.clone())
         .manage(std::sync::Mutex::new(alerts))
         .setup(move |tauri_app| {
-            // Sandbox connections need their in-process simulators back before the UI asks for data.
-            let handle = tauri_app.handle().clone();
-            let app = app.clone();
-            tauri::async_runtime::spawn(async move {
-                if let Err(e) = app.resume_sandboxes(Utc::now()).await {
-                    tracing::warn!(error = %e, "could not restart the sandbox ATS");
-                }
-                if let Some(provider) = try_sandbox {
-                    let exists = app.status(Utc::now()).map(|all| all.iter().any(|c| c.sandbox && c.provider == provider));
-                    if matches!(exists, Ok(false)) {
-                        match app.start_sandbox(provider, Utc::now()).await {
-                            Ok(s) => spawn_sync(handle.clone(), app.clone(), s.id, false, "connect"),
-                            Err(e) => tracing::warn!(error = %e, "could not start the sandbox ATS"),
-                        }
-                    }
-                }
-                emit_status(&handle, &app);
-                // After the sandboxes are back, so their first scheduled sync finds them.
-                spawn_scheduler(handle, app);
-            });
+            let runner = Shell::new(tauri_app.handle().clone(), app.clone()).runner;
+            tauri::async_runtime::spawn(runner.run(try_sandbox));
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            list_status,
-            start_sandbox,
-            connect,
-            sync_now,
-            set_sync_interval,
-            reconnect,
-            disconnect,
-            list_jobs,
-            search_talents,
-            list_log,
-            open_file,
-            talent_profile,
-            talent_notes,
-            open_in_ats,
-            job_board,
-            pipeline,
-            mappings,
-            mapping_history,
-            set_mapping,
-            suggest_mappings,
-            undo_mapping,
-            redo_mapping,
-            job_pipelines,
-            add_pipeline_stage,
-            rename_pipeline_stage,
-            remove_pipeline_stage,
-            move_application,
-            reject_application,
-            add_note,
-            reasons,
-            outbox,
-            resolve_conflict,
-            push_now,
-            duplicates,
-            duplicates_of,
-            mark_not_duplicate,
-            link_same_person,
-            unlink_person
-        ])
+        .invoke_handler(crate::ipc::handler!())
         .run(tauri::generate_context!())
         .map_err(|e| Error::Internal(format!("the desktop window failed: {e}")))?;
     Ok(())

@@ -9,6 +9,8 @@ use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 
 use ats::{self, Connector, Endpoint};
+use model::LogLevel;
+use model::Trigger;
 use model::error::{Error, Result};
 use crate::lifecycle;
 use model::{Connection, ConnectionState, JobRow, Provider, TalentRow};
@@ -69,7 +71,6 @@ fn slot(slots: &Slots, id: i64) -> std::sync::Arc<tokio::sync::Mutex<()>> {
 
 /// What connecting a real ATS account needs. The secret is read once and goes to the keychain.
 #[derive(Clone, serde::Deserialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase")]
 #[ts(export, export_to = "../ui/src/lib/bindings/")]
 pub struct ConnectInput {
     pub provider: Provider,
@@ -105,11 +106,8 @@ impl ConnectInput {
 
 /// A new credential for an existing connection. The secret is read once and goes to the keychain.
 #[derive(Clone, serde::Deserialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase")]
 #[ts(export, export_to = "../ui/src/lib/bindings/")]
 pub struct ReconnectInput {
-    /// The connection's name.
-    pub name: String,
     /// The new API key (Lever, Ashby) or client secret (Greenhouse).
     pub secret: String,
     /// Greenhouse: a new Harvest v3 OAuth client id (kept if absent).
@@ -135,7 +133,6 @@ impl std::fmt::Debug for ConnectInput {
 impl std::fmt::Debug for ReconnectInput {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ReconnectInput")
-            .field("name", &self.name)
             .field("secret", &"[redacted]")
             .field("client_id", &self.client_id)
             .field("user_id", &self.user_id)
@@ -217,6 +214,16 @@ impl App {
             }
         }
         self.readers[start % n].lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The connection a person names (the CLI's way in; the window works with ids).
+    pub fn connection_named(&self, name: &str) -> Result<Connection> {
+        self.reader().require_connection(name)
+    }
+
+    /// Every connection, oldest first.
+    pub fn connections(&self) -> Result<Vec<Connection>> {
+        self.reader().connections()
     }
 
     pub fn status(&self, now: DateTime<Utc>) -> Result<Vec<ConnectionStatus>> {
@@ -366,7 +373,7 @@ impl App {
 
     /// Syncs connection `id` (incrementally unless `full`). If a sync of it is already
     /// running, waits for that one instead of starting another.
-    pub async fn sync(&self, id: i64, full: bool, trigger: &'static str, progress: &(dyn Fn(&Progress) + Sync)) -> Result<SyncOutcome> {
+    pub async fn sync(&self, id: i64, full: bool, trigger: Trigger, progress: &(dyn Fn(&Progress) + Sync)) -> Result<SyncOutcome> {
         let slot = slot(&self.runs, id);
         let busy = slot.try_lock().is_err();
         let _running = slot.lock().await;
@@ -422,7 +429,7 @@ impl App {
         if report.eventful() {
             let msg = format!("files: {}", report.summary());
             let stopped = report.stopped.as_ref().map(|e| format!("stopped early: {e}"));
-            let level = if stopped.is_some() || report.failed > 0 { "warning" } else { "info" };
+            let level = if stopped.is_some() || report.failed > 0 { LogLevel::Warning } else { LogLevel::Info };
             store.log(Some(id), None, level, &msg, stopped.as_deref(), now)?;
         }
         if let Some(Error::Unauthorized(why)) = &report.stopped {
@@ -477,12 +484,12 @@ impl App {
         status::of(&store, conn, now)
     }
 
-    /// Replaces the credential of connection `input.name` (after a 401, a rotated key, a
+    /// Replaces the credential of connection `connection_id` (after a 401, a rotated key, a
     /// revoked client secret). The new one is verified first, permissions included; if it is
     /// refused nothing changes. Cursors are kept, so the next sync resumes where the last one
     /// stopped instead of starting over.
-    pub async fn reconnect(&self, input: ReconnectInput, now: DateTime<Utc>) -> Result<Connection> {
-        let conn = self.store().require_connection(input.name.trim())?;
+    pub async fn reconnect(&self, connection_id: i64, input: ReconnectInput, now: DateTime<Utc>) -> Result<Connection> {
+        let conn = self.reader().connection(connection_id)?;
         if conn.sandbox {
             return Err(Error::Validation(format!(
                 "{:?} is a sandbox connection: its credential comes from the built-in sandbox, there is nothing to reconnect",
@@ -546,7 +553,7 @@ impl App {
             files::remove_all(&self.data_dir, conn.id)?;
             store.delete_connection(conn.id)?;
             let total: i64 = counts.iter().map(|(_, n)| n).sum();
-            store.log(None, None, "info", &format!("{:?} ({}) was disconnected and its {total} local records purged", conn.name, conn.provider), None, now)?;
+            store.log(None, None, LogLevel::Info, &format!("{:?} ({}) was disconnected and its {total} local records purged", conn.name, conn.provider), None, now)?;
         } else {
             lifecycle::transition(
                 &mut store,

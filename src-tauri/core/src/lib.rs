@@ -5,6 +5,7 @@
 //! - [`status`]: connection health, computed once for the CLI and the UI;
 //! - [`lifecycle`]: connection state transitions (the only code that changes a state);
 //! - [`diagnose`]: the redacted diagnostics bundle for support;
+//! - [`runner`]: background work (syncs, pushes, the schedule) for whichever front door runs;
 //! - [`app`]: the use cases.
 //!
 //! Nothing here imports `tauri`: the crate graph makes that impossible, not a convention.
@@ -12,6 +13,7 @@
 pub mod app;
 pub mod diagnose;
 pub mod lifecycle;
+pub mod runner;
 pub mod schedule;
 pub mod status;
 pub mod sync;

@@ -11,6 +11,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use model::LogLevel;
 use model::error::{Error, Result};
 use model::ConnectionState;
 use store::Store;
@@ -38,10 +39,10 @@ pub fn state_after_run(error: Option<&Error>) -> ConnectionState {
     }
 }
 
-fn level_of(state: ConnectionState) -> &'static str {
+fn level_of(state: ConnectionState) -> LogLevel {
     match state {
-        ConnectionState::Connected | ConnectionState::Syncing | ConnectionState::Disconnected => "info",
-        _ => "warning",
+        ConnectionState::Connected | ConnectionState::Syncing | ConnectionState::Disconnected => LogLevel::Info,
+        _ => LogLevel::Warning,
     }
 }
 
@@ -142,10 +143,10 @@ mod tests {
         };
         let id = store.create_connection(&new, now).unwrap().id;
         // A healthy run leaves no transition; a failing one exactly one; so does recovering.
-        let run = store.begin_run(id, false, "manual", now).unwrap();
+        let run = store.begin_run(id, false, model::Trigger::Manual, now).unwrap();
         begin_sync(&mut store, id, now).unwrap();
         finish_sync(&mut store, id, ConnectionState::Connected, None, run, now).unwrap();
-        let run = store.begin_run(id, false, "manual", now).unwrap();
+        let run = store.begin_run(id, false, model::Trigger::Manual, now).unwrap();
         begin_sync(&mut store, id, now).unwrap();
         let e = Error::Unauthorized("Greenhouse refused the API credential (HTTP 401 on GET /v3/jobs?api_key=abc)".into());
         finish_sync(&mut store, id, ConnectionState::Connected, Some(&e), run, now).unwrap();

@@ -99,7 +99,7 @@ mod tests {
             id: 1,
             connection_id: 1,
             kind: "incremental".into(),
-            trigger: "scheduled".into(),
+            trigger: model::Trigger::Scheduled,
             started_at: started,
             finished_at: (state != "running").then(|| started + Duration::seconds(10)),
             state: state.into(),

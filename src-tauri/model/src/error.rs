@@ -43,31 +43,82 @@ pub enum Error {
     Internal(String),
 }
 
-impl Error {
-    /// The stable code the UI branches on. Never change an existing code's meaning.
-    pub fn code(&self) -> &'static str {
+/// The stable codes the UI branches on (a TypeScript union there, so its `switch` is checked).
+/// Never change an existing code's meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, export_to = "../ui/src/lib/bindings/")]
+pub enum ErrorCode {
+    Validation,
+    NotFound,
+    Conflict,
+    DataDir,
+    Store,
+    StoreTooNew,
+    Unauthorized,
+    PermissionDenied,
+    RateLimited,
+    Unreachable,
+    InvalidResponse,
+    KeychainUnavailable,
+    ResyncRequired,
+    TooLarge,
+    Io,
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
         match self {
-            Error::Validation(_) => "validation",
-            Error::NotFound(_) => "not_found",
-            Error::Conflict(_) => "conflict",
-            Error::DataDir { .. } => "data_dir",
-            Error::Store(_) => "store",
-            Error::StoreTooNew { .. } => "store_too_new",
-            Error::Unauthorized(_) => "unauthorized",
-            Error::PermissionDenied(_) => "permission_denied",
-            Error::RateLimited(_) => "rate_limited",
-            Error::Unreachable(_) => "unreachable",
-            Error::InvalidResponse(_) => "invalid_response",
-            Error::KeychainUnavailable(_) => "keychain_unavailable",
-            Error::ResyncRequired(_) => "resync_required",
-            Error::TooLarge(_) => "too_large",
-            Error::Io(_) => "io",
-            Error::Internal(_) => "internal",
+            ErrorCode::Validation => "validation",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::DataDir => "data_dir",
+            ErrorCode::Store => "store",
+            ErrorCode::StoreTooNew => "store_too_new",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::PermissionDenied => "permission_denied",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::Unreachable => "unreachable",
+            ErrorCode::InvalidResponse => "invalid_response",
+            ErrorCode::KeychainUnavailable => "keychain_unavailable",
+            ErrorCode::ResyncRequired => "resync_required",
+            ErrorCode::TooLarge => "too_large",
+            ErrorCode::Io => "io",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+impl Error {
+    pub fn error_code(&self) -> ErrorCode {
+        match self {
+            Error::Validation(_) => ErrorCode::Validation,
+            Error::NotFound(_) => ErrorCode::NotFound,
+            Error::Conflict(_) => ErrorCode::Conflict,
+            Error::DataDir { .. } => ErrorCode::DataDir,
+            Error::Store(_) => ErrorCode::Store,
+            Error::StoreTooNew { .. } => ErrorCode::StoreTooNew,
+            Error::Unauthorized(_) => ErrorCode::Unauthorized,
+            Error::PermissionDenied(_) => ErrorCode::PermissionDenied,
+            Error::RateLimited(_) => ErrorCode::RateLimited,
+            Error::Unreachable(_) => ErrorCode::Unreachable,
+            Error::InvalidResponse(_) => ErrorCode::InvalidResponse,
+            Error::KeychainUnavailable(_) => ErrorCode::KeychainUnavailable,
+            Error::ResyncRequired(_) => ErrorCode::ResyncRequired,
+            Error::TooLarge(_) => ErrorCode::TooLarge,
+            Error::Io(_) => ErrorCode::Io,
+            Error::Internal(_) => ErrorCode::Internal,
         }
     }
 
+    /// The code as the UI and the sync log spell it.
+    pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
+    }
+
     pub fn payload(&self) -> ErrorPayload {
-        ErrorPayload { code: self.code().to_string(), message: self.to_string() }
+        ErrorPayload { code: self.error_code(), message: self.to_string() }
     }
 }
 
@@ -95,7 +146,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export, export_to = "../ui/src/lib/bindings/")]
 pub struct ErrorPayload {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
 }
 

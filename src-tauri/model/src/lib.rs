@@ -26,6 +26,64 @@ pub fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
         .map_err(|e| Error::Store(format!("bad timestamp {s:?} in the database: {e}")))
 }
 
+/// What started a sync run (shown in the sync log and the health view).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, export_to = "../ui/src/lib/bindings/")]
+pub enum Trigger {
+    /// A recruiter asked for it (the sync icon, `talentdeck sync`).
+    Manual,
+    /// The connection's schedule.
+    Scheduled,
+    /// The first sync after connecting.
+    Connect,
+    /// The sync after a new credential.
+    Reconnect,
+}
+
+impl Trigger {
+    pub const ALL: [Trigger; 4] = [Trigger::Manual, Trigger::Scheduled, Trigger::Connect, Trigger::Reconnect];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Manual => "manual",
+            Trigger::Scheduled => "scheduled",
+            Trigger::Connect => "connect",
+            Trigger::Reconnect => "reconnect",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Trigger> {
+        Trigger::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// How much a line of the sync log matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, export_to = "../ui/src/lib/bindings/")]
+pub enum LogLevel {
+    Info,
+    Warning,
+    Error,
+}
+
+impl LogLevel {
+    pub const ALL: [LogLevel; 3] = [LogLevel::Info, LogLevel::Warning, LogLevel::Error];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::Info => "info",
+            LogLevel::Warning => "warning",
+            LogLevel::Error => "error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LogLevel> {
+        LogLevel::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+}
+
 /// What `talentdeck export` writes (and the sandbox's oracle of what an export must hold).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportKind {
@@ -187,7 +245,8 @@ pub struct Stage {
 
 /// A reason the ATS accepts for a rejection: Greenhouse rejection reasons, Lever and Ashby
 /// archive reasons. Synced like stages, so a recruiter can reject offline.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../ui/src/lib/bindings/")]
 pub struct RejectionReason {
     pub remote_id: String,
     pub name: String,

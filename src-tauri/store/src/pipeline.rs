@@ -13,7 +13,8 @@ use model::error::{Error, Result};
 use model::{PipelineStage, PipelineStageKind, RejectionReason};
 
 /// One ATS stage name of a connection and what it maps to (`talentdeck mapping show`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/lib/bindings/")]
 pub struct MappingRow {
     /// `None`: the connection-wide mapping of this name; else the override for one job.
     pub job_remote_id: Option<String>,
@@ -21,18 +22,22 @@ pub struct MappingRow {
     /// The provider's own stage type, where it has one (Ashby).
     pub ats_type: Option<String>,
     /// Where the stage sits in its pipelines (the lowest position seen), for ordering.
+    #[ts(type = "number")]
     pub position: i64,
     /// `None`: unmapped (its applications show as "unmapped").
     pub stage: Option<String>,
     /// Talentdeck's suggestion, not yet confirmed or edited by a recruiter.
     pub suggested: bool,
     /// Applications currently in an ATS stage of this name (for a job override: of that job).
+    #[ts(type = "number")]
     pub applications: i64,
 }
 
 /// One recorded mapping change.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/lib/bindings/")]
 pub struct MappingEdit {
+    #[ts(type = "number")]
     pub id: i64,
     pub job_remote_id: Option<String>,
     pub ats_stage: String,
@@ -136,6 +141,29 @@ impl Store {
         }
         self.db.execute("UPDATE pipeline_stages SET name = ?2 WHERE id = ?1", params![stage.id, new])?;
         self.pipeline_stage(new)
+    }
+
+    /// Puts the pipeline in the order of `ids` (every stage's id once, first stage first) and
+    /// answers it as stored. Refused when the ids are not exactly the pipeline's: a stage added
+    /// or removed since the caller read it would otherwise land somewhere nobody chose.
+    pub fn reorder_pipeline_stages(&mut self, ids: &[i64]) -> Result<Vec<PipelineStage>> {
+        let mut have: Vec<i64> = self.pipeline()?.iter().map(|s| s.id).collect();
+        let mut want = ids.to_vec();
+        have.sort_unstable();
+        want.sort_unstable();
+        if have != want {
+            return Err(Error::Validation(
+                "the new order must list every stage of the pipeline once; it changed meanwhile, reload it".into(),
+            ));
+        }
+        self.in_transaction(|s| {
+            let mut st = s.db.prepare_cached("UPDATE pipeline_stages SET position = ?2 WHERE id = ?1")?;
+            for (position, id) in ids.iter().enumerate() {
+                st.execute(params![id, position as i64])?;
+            }
+            Ok(())
+        })?;
+        self.pipeline()
     }
 
     /// Removes a stage; its mappings (every connection's) move to `into`. The last stage of

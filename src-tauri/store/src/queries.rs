@@ -8,7 +8,7 @@ use ts_rs::TS;
 use super::files::FILE_ORDER;
 use super::{parse_ts, Store};
 use model::error::{Error, Result};
-use model::{JobRow, JobStatus, TalentRow};
+use model::{JobRow, JobStatus, LogLevel, TalentRow, Trigger};
 
 /// One line of the sync log.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -20,7 +20,7 @@ pub struct LogEntry {
     #[ts(type = "number | null")]
     pub run_id: Option<i64>,
     pub at: DateTime<Utc>,
-    pub level: String,
+    pub level: LogLevel,
     pub message: String,
     pub detail: Option<String>,
 }
@@ -34,7 +34,7 @@ pub struct RunSummary {
     #[ts(type = "number")]
     pub connection_id: i64,
     pub kind: String,
-    pub trigger: String,
+    pub trigger: Trigger,
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
     pub state: String,
@@ -264,6 +264,8 @@ impl Store {
         })?;
         rows.map(|r| {
             let (id, connection_id, kind, trigger, started, finished, state, requests, rate_limited, n, error_code, error) = r?;
+            let trigger: String = trigger;
+            let trigger = Trigger::parse(&trigger).ok_or_else(|| Error::Store(format!("unknown sync trigger {trigger:?}")))?;
             Ok(RunSummary {
                 id,
                 connection_id,
@@ -305,6 +307,7 @@ impl Store {
         })?;
         rows.map(|r| {
             let (id, connection, run_id, at, level, message, detail) = r?;
+            let level = LogLevel::parse(&level).ok_or_else(|| Error::Store(format!("unknown log level {level:?}")))?;
             Ok(LogEntry { id, connection, run_id, at: parse_ts(&at)?, level, message, detail })
         })
         .collect()

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
 use super::{parse_ts, ts, Store};
+use model::{LogLevel, Trigger};
 use model::error::Result;
 use model::Resource;
 
@@ -113,7 +114,7 @@ impl Store {
         Ok(())
     }
 
-    pub fn begin_run(&mut self, cid: i64, full: bool, trigger: &str, now: DateTime<Utc>) -> Result<i64> {
+    pub fn begin_run(&mut self, cid: i64, full: bool, trigger: Trigger, now: DateTime<Utc>) -> Result<i64> {
         // A run left `running` by a process that died is over: say so instead of showing it forever.
         self.db.execute(
             "UPDATE sync_runs SET state = 'interrupted', finished_at = ?2,
@@ -123,7 +124,7 @@ impl Store {
         )?;
         self.db.execute(
             "INSERT INTO sync_runs (connection_id, kind, trigger, started_at, state) VALUES (?1, ?2, ?3, ?4, 'running')",
-            params![cid, if full { "full" } else { "incremental" }, trigger, ts(&now)],
+            params![cid, if full { "full" } else { "incremental" }, trigger.as_str(), ts(&now)],
         )?;
         Ok(self.db.last_insert_rowid())
     }
@@ -179,14 +180,14 @@ impl Store {
         &mut self,
         cid: Option<i64>,
         run_id: Option<i64>,
-        level: &str,
+        level: LogLevel,
         message: &str,
         detail: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<()> {
         self.db
             .prepare_cached("INSERT INTO sync_log (connection_id, run_id, at, level, message, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
-            .execute(params![cid, run_id, ts(&now), level, message, detail])?;
+            .execute(params![cid, run_id, ts(&now), level.as_str(), message, detail])?;
         Ok(())
     }
 

@@ -596,7 +596,7 @@ mod tests {
     fn a_group_that_fails_or_panics_leaves_nothing_behind_and_no_open_transaction() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("t.sqlite3")).unwrap();
-        let log = |s: &mut Store, msg: &str| s.log(None, None, "info", msg, None, Utc::now());
+        let log = |s: &mut Store, msg: &str| s.log(None, None, model::LogLevel::Info, msg, None, Utc::now());
         let failed = store.in_transaction(|s| {
             log(s, "first")?;
             Err::<(), _>(Error::Internal("the second page failed".into()))

@@ -1,5 +1,5 @@
-// The Tauri implementation sends the exact command names and camelCase arguments the Rust side
-// registers, listens to the right events, and turns rejections into `{code, message}`.
+// The Tauri implementation sends the exact command names and snake_case arguments the Rust side
+// registers (generated from its contract), listens to the right events, and turns rejections into `{code, message}`.
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ function record() {
 }
 
 describe('TauriBackend', () => {
-  it('invokes each command with its camelCase arguments', async () => {
+  it('invokes each command with its snake_case arguments', async () => {
     const calls = record();
     const b = new TauriBackend();
     await b.listStatus();
@@ -35,11 +35,11 @@ describe('TauriBackend', () => {
     expect(calls).toEqual([
       ['list_status', {}],
       ['start_sandbox', { provider: 'lever' }],
-      ['sync_now', { connectionId: 3, full: true }],
-      ['list_jobs', { connectionId: null, includeArchived: false }],
-      ['search_talents', { connectionId: 2, query: 'rust berlin', limit: 200 }],
-      ['list_log', { connectionId: null, limit: 500 }],
-      ['open_file', { fileId: 42 }],
+      ['sync_now', { connection_id: 3, full: true }],
+      ['list_jobs', { connection_id: null, include_archived: false }],
+      ['search_talents', { connection_id: 2, query: 'rust berlin', limit: 200 }],
+      ['list_log', { connection_id: null, limit: 500 }],
+      ['open_file', { file_id: 42 }],
     ]);
   });
 
@@ -51,10 +51,10 @@ describe('TauriBackend', () => {
     await b.openInAts(12, null);
     await b.openInAts(12, 'app-3');
     expect(calls).toEqual([
-      ['talent_profile', { talentId: 12 }],
-      ['talent_notes', { talentId: 12, refresh: true }],
-      ['open_in_ats', { talentId: 12, application: null }],
-      ['open_in_ats', { talentId: 12, application: 'app-3' }],
+      ['talent_profile', { talent_id: 12 }],
+      ['talent_notes', { talent_id: 12, refresh: true }],
+      ['open_in_ats', { talent_id: 12, application: null }],
+      ['open_in_ats', { talent_id: 12, application: 'app-3' }],
     ]);
   });
 
@@ -68,10 +68,10 @@ describe('TauriBackend', () => {
     await b.unlinkPerson(9);
     expect(calls).toEqual([
       ['duplicates', {}],
-      ['duplicates_of', { talentId: 5 }],
+      ['duplicates_of', { talent_id: 5 }],
       ['mark_not_duplicate', { a: 5, b: 9 }],
       ['link_same_person', { a: 5, b: 9 }],
-      ['unlink_person', { talentId: 9 }],
+      ['unlink_person', { talent_id: 9 }],
     ]);
   });
 
@@ -86,13 +86,13 @@ describe('TauriBackend', () => {
     await b.outbox(null);
     await b.reorderPipelineStages([3, 1, 2]);
     expect(calls).toEqual([
-      ['job_board', { connectionId: 1, jobRemoteId: '4001' }],
-      ['set_mapping', { connectionId: 1, atsStage: 'Onsite', to: null, job: null }],
-      ['move_application', { connectionId: 1, application: 'app-9', stage: 'Interview' }],
-      ['add_note', { connectionId: 1, talent: 'cand-3', text: '  <b>as typed</b>\n' }],
-      ['resolve_conflict', { outboxId: 7, applyMine: true }],
-      ['outbox', { connectionId: null }],
-      ['reorder_pipeline_stages', { stageIds: [3, 1, 2] }],
+      ['job_board', { connection_id: 1, job_remote_id: '4001' }],
+      ['set_mapping', { connection_id: 1, ats_stage: 'Onsite', to: null, job: null }],
+      ['move_application', { connection_id: 1, application: 'app-9', stage: 'Interview' }],
+      ['add_note', { connection_id: 1, talent: 'cand-3', text: '  <b>as typed</b>\n' }],
+      ['resolve_conflict', { outbox_id: 7, apply_mine: true }],
+      ['outbox', { connection_id: null }],
+      ['reorder_pipeline_stages', { stage_ids: [3, 1, 2] }],
     ]);
   });
 
@@ -100,10 +100,10 @@ describe('TauriBackend', () => {
     const calls = record();
     const b = new TauriBackend();
     const err = await b
-      .connect({ provider: 'greenhouse', name: ' Acme ', secret: 's3cret', clientId: 'cid', userId: '42', baseUrl: ' ', authUrl: '' })
+      .connect({ provider: 'greenhouse', name: ' Acme ', secret: 's3cret', client_id: 'cid', user_id: '42', base_url: ' ', auth_url: '' })
       .catch((e: unknown) => e);
     expect(calls).toEqual([
-      ['connect', { input: { provider: 'greenhouse', name: 'Acme', secret: 's3cret', clientId: 'cid', userId: '42' } }],
+      ['connect', { input: { provider: 'greenhouse', name: 'Acme', secret: 's3cret', client_id: 'cid', user_id: '42', base_url: null, auth_url: null } }],
     ]);
     expect(err).toEqual({ code: 'unauthorized', message: 'Lever rejected the API key.' });
   });
@@ -111,13 +111,13 @@ describe('TauriBackend', () => {
   it('sends reconnect with the connection id and the cleaned input, and disconnect with purge', async () => {
     const calls = record();
     const b = new TauriBackend();
-    await b.reconnect(4, { provider: 'lever', name: 'Lever – Acme', secret: 'new-key', baseUrl: '  ' });
+    await b.reconnect(4, { secret: 'new-key', client_id: '  ', user_id: null });
     await b.disconnect(4, false);
     await b.disconnect(5, true);
     expect(calls).toEqual([
-      ['reconnect', { connectionId: 4, input: { provider: 'lever', name: 'Lever – Acme', secret: 'new-key' } }],
-      ['disconnect', { connectionId: 4, purge: false }],
-      ['disconnect', { connectionId: 5, purge: true }],
+      ['reconnect', { connection_id: 4, input: { secret: 'new-key', client_id: null, user_id: null } }],
+      ['disconnect', { connection_id: 4, purge: false }],
+      ['disconnect', { connection_id: 5, purge: true }],
     ]);
   });
 

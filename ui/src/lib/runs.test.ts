@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { LogLevel } from './bindings/LogLevel';
 import type { LogEntry } from './bindings/LogEntry';
 import type { RunSummary } from './bindings/RunSummary';
 import { formatDuration, groupRuns } from './runs';
 
 let nextId = 1;
-const line = (run: number | null, at: string, level = 'info', message = 'm', connection: string | null = 'Acme'): LogEntry => ({
+const line = (run: number | null, at: string, level: LogLevel = 'info', message = 'm', connection: string | null = 'Acme'): LogEntry => ({
   id: nextId++,
   connection,
   run_id: run,
@@ -18,7 +19,7 @@ const summary = (id: number, patch: Partial<RunSummary> = {}): RunSummary => ({
   id,
   connection_id: 1,
   kind: 'incremental',
-  trigger: 'schedule',
+  trigger: 'scheduled',
   started_at: '2026-12-05T10:30:00Z',
   finished_at: '2026-12-05T10:31:30Z',
   state: 'succeeded',

@@ -39,7 +39,7 @@ describe('reconnect', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Reconnect' }));
     await waitFor(() => expect(screen.queryByTestId('reconnect-banner')).not.toBeInTheDocument());
     expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
-    expect(backend.calls).toContainEqual(['reconnect', [s.id, { provider: 'lever', name: 'Lever – Acme EU', secret: '***' }]]);
+    expect(backend.calls).toContainEqual(['reconnect', [s.id, { secret: '***', client_id: null, user_id: null }]]);
     expect(called('connect')).toBe(false);
     const cards = screen.getAllByTestId('connection-card');
     await waitFor(() => expect(cards[1]).toHaveTextContent('Healthy'));
@@ -160,6 +160,6 @@ describe('disconnect', () => {
     await user.type(within(dialog).getByLabelText('API key'), 'a-new-key');
     await user.click(within(dialog).getByRole('button', { name: 'Reconnect' }));
     await waitFor(() => expect(card).toHaveAttribute('data-state', 'connected'));
-    expect(backend.calls).toContainEqual(['reconnect', [s.id, { provider: 'lever', name: 'Lever – Acme', secret: '***' }]]);
+    expect(backend.calls).toContainEqual(['reconnect', [s.id, { secret: '***', client_id: null, user_id: null }]]);
   });
 });

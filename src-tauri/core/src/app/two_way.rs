@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::{slot, App};
+use model::LogLevel;
 use model::error::{Error, Result};
 use crate::lifecycle;
 use model::{Connection, ConnectionState, OutboxRow, PipelineStage, Provider, RejectionReason};
@@ -42,7 +43,8 @@ pub fn field_directions(_provider: Provider) -> &'static [(&'static str, Directi
 }
 
 /// One suggestion for an ATS stage name.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export, export_to = "../ui/src/lib/bindings/")]
 pub struct Suggestion {
     pub ats_stage: String,
     pub suggested: Option<String>,
@@ -72,6 +74,11 @@ impl App {
 
     pub fn remove_pipeline_stage(&self, name: &str, into: &str) -> Result<()> {
         self.store().remove_pipeline_stage(name, into)
+    }
+
+    /// Talentdeck's pipeline in a new order (every stage's id once, first stage first).
+    pub fn reorder_pipeline_stages(&self, ids: &[i64]) -> Result<Vec<PipelineStage>> {
+        self.store().reorder_pipeline_stages(ids)
     }
 
     pub fn mappings(&self, connection: &str, job: Option<&str>) -> Result<Vec<MappingRow>> {
@@ -249,7 +256,7 @@ impl App {
             }
             _ => {}
         }
-        let level = if report.stopped.is_some() || report.failed > 0 || report.conflicts > 0 { "warning" } else { "info" };
+        let level = if report.stopped.is_some() || report.failed > 0 || report.conflicts > 0 { LogLevel::Warning } else { LogLevel::Info };
         st.log(Some(id), None, level, &format!("Push: {}", report.summary()), None, now)?;
         Ok(report)
     }
@@ -266,7 +273,7 @@ impl App {
                 }
             }
             Err(e) => {
-                let _ = self.store().log(Some(id), None, "warning", &format!("Could not read the rejection reasons: {e}"), None, now);
+                let _ = self.store().log(Some(id), None, LogLevel::Warning, &format!("Could not read the rejection reasons: {e}"), None, now);
             }
         }
         // Bound first: a guard in the match's scrutinee would live through the arms, which
@@ -278,7 +285,7 @@ impl App {
                     "The ATS already shows {} queued change(s); {} conflict(s) with changes made in the ATS",
                     r.applied, r.conflicts
                 );
-                let _ = self.store().log(Some(id), None, if r.conflicts > 0 { "warning" } else { "info" }, &msg, None, now);
+                let _ = self.store().log(Some(id), None, if r.conflicts > 0 { LogLevel::Warning } else { LogLevel::Info }, &msg, None, now);
             }
             Ok(_) => {}
             Err(e) => tracing::warn!(connection = id, error = %e, "could not reconcile the outbox"),

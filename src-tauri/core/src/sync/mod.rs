@@ -19,6 +19,8 @@ use tokio::runtime::{Handle, RuntimeFlavor};
 use tokio::sync::mpsc;
 
 use ats::{Connector, Incremental, Page, PageRequest, Since};
+use model::LogLevel;
+use model::Trigger;
 use model::error::{Error, Result};
 use model::{Connection, Provider, Resource};
 use store::{Cursor, PageWrite, RunCounts, RunState, Store};
@@ -31,7 +33,7 @@ pub struct SyncOptions {
     /// Ignore cursors: re-read everything and reconcile deletions.
     pub full: bool,
     /// `manual`, `scheduled`, `connect`.
-    pub trigger: &'static str,
+    pub trigger: Trigger,
 }
 
 /// What the progress callback sees after each stored page.
@@ -171,13 +173,13 @@ fn write_page(s: &mut Store, conn: &Connection, run_id: i64, m: &Message, now: c
             sk.field,
             sk.reason
         );
-        s.log(Some(conn.id), Some(run_id), "warning", &msg, None, now)?;
+        s.log(Some(conn.id), Some(run_id), LogLevel::Warning, &msg, None, now)?;
     }
     if written.flagged > 0 {
         s.log(
             Some(conn.id),
             Some(run_id),
-            "warning",
+            LogLevel::Warning,
             &format!("{} {} deleted in the ATS still have local changes waiting to be pushed; they are kept and flagged", written.flagged, m.resource.as_str()),
             None,
             now,
@@ -218,7 +220,7 @@ pub async fn run(
         let mut s = lock(store);
         let run_id = s.begin_run(conn.id, full, opts.trigger, started)?;
         crate::lifecycle::begin_sync(&mut s, conn.id, started)?;
-        s.log(Some(conn.id), Some(run_id), "info", &format!("{} sync started", if full { "full" } else { "incremental" }), None, started)?;
+        s.log(Some(conn.id), Some(run_id), LogLevel::Info, &format!("{} sync started", if full { "full" } else { "incremental" }), None, started)?;
         run_id
     };
 
@@ -296,8 +298,8 @@ pub async fn run(
         crate::lifecycle::finish_sync(&mut s, conn.id, conn.state, error.as_ref(), run_id, finished)?;
         let summary = summarize(&counts, requests, rate_limited);
         match &error {
-            None => s.log(Some(conn.id), Some(run_id), if skipped > 0 { "warning" } else { "info" }, &format!("sync finished{}: {summary}", if skipped > 0 { " with warnings" } else { "" }), None, finished)?,
-            Some(e) => s.log(Some(conn.id), Some(run_id), "error", &format!("sync failed: {e}"), Some(&summary), finished)?,
+            None => s.log(Some(conn.id), Some(run_id), if skipped > 0 { LogLevel::Warning } else { LogLevel::Info }, &format!("sync finished{}: {summary}", if skipped > 0 { " with warnings" } else { "" }), None, finished)?,
+            Some(e) => s.log(Some(conn.id), Some(run_id), LogLevel::Error, &format!("sync failed: {e}"), Some(&summary), finished)?,
         }
     }
     Ok(RunReport { run_id, state, counts, requests, rate_limited, error })

@@ -12,9 +12,9 @@ secret: string,
 /**
  * Greenhouse: the Harvest v3 OAuth client id.
  */
-clientId: string | null, 
+client_id: string | null, 
 /**
  * Greenhouse: the id of the Greenhouse user the integration acts as; Lever: the user
  * writes are credited to (`perform_as`, optional).
  */
-userId: string | null, baseUrl: string | null, authUrl: string | null, };
+user_id: string | null, base_url: string | null, auth_url: string | null, };

@@ -5,18 +5,14 @@
  */
 export type ReconnectInput = { 
 /**
- * The connection's name.
- */
-name: string, 
-/**
  * The new API key (Lever, Ashby) or client secret (Greenhouse).
  */
 secret: string, 
 /**
  * Greenhouse: a new Harvest v3 OAuth client id (kept if absent).
  */
-clientId: string | null, 
+client_id: string | null, 
 /**
  * Greenhouse: a new acting user id (kept if absent).
  */
-userId: string | null, };
+user_id: string | null, };

@@ -5,7 +5,8 @@
 // `reconnect`, `disconnected`, `big` (100,000 talents), `offline`, `broken` (list_status fails);
 // `?delay=` sets how long a simulated sync takes in milliseconds.
 
-import type { IBackend, ConnectInput, MappingEdit, MappingRow, ModelsChanged, RejectionReason, Suggestion, Unlisten } from '../backend';
+import type { Trigger } from '../bindings/Trigger';
+import type { IBackend, ConnectInput, ReconnectInput, MappingEdit, MappingRow, ModelsChanged, RejectionReason, Suggestion, Unlisten } from '../backend';
 import type { ConnectionState } from '../bindings/ConnectionState';
 import type { ConnectionStatus } from '../bindings/ConnectionStatus';
 import type { ErrorPayload } from '../bindings/ErrorPayload';
@@ -245,7 +246,7 @@ export class FakeBackend implements IBackend {
     }
     if (opts.lastError) {
       const at = new Date(now - 0.5 * HOUR).toISOString();
-      const run = this.run(id, 'incremental', 'schedule', at, at, 'failed', 0, 0, state === 'connected' ? 'unreachable' : state, opts.lastError);
+      const run = this.run(id, 'incremental', 'scheduled', at, at, 'failed', 0, 0, state === 'connected' ? 'unreachable' : state, opts.lastError);
       conn.status.last_run = run;
       this.addLog(name, run.id, 'error', 'Sync failed', opts.lastError, at);
     }
@@ -315,7 +316,7 @@ export class FakeBackend implements IBackend {
     const name = this.uniqueName(`Sandbox ${DISPLAY[provider]}`);
     const conn = this.createEmpty(provider, name, true);
     this.addLog(name, null, 'info', `Started the ${DISPLAY[provider]} sandbox`, 'http://127.0.0.1 (built-in simulator)');
-    this.beginSync(conn, true, 'initial');
+    this.beginSync(conn, true, 'connect');
     return clone(conn.status);
   }
 
@@ -328,17 +329,23 @@ export class FakeBackend implements IBackend {
     }
     const conn = this.createEmpty(input.provider, name, false);
     this.addLog(name, null, 'info', `Connected to ${label}`, 'Secret stored in the system keychain');
-    this.beginSync(conn, true, 'initial');
+    this.beginSync(conn, true, 'connect');
     return clone(conn.status);
   }
 
-  async reconnect(connectionId: number, input: ConnectInput): Promise<ConnectionStatus> {
+  async reconnect(connectionId: number, input: ReconnectInput): Promise<ConnectionStatus> {
     await this.enter('reconnect', [connectionId, { ...input, secret: '***' }]);
     const conn = this.byId(connectionId);
-    if (input.provider !== conn.status.provider) {
-      throw { code: 'validation', message: `${conn.status.name} is a ${DISPLAY[conn.status.provider]} connection.` };
-    }
-    this.checkInput({ ...input, name: conn.status.name });
+    // As the core: Greenhouse's client id and user id are kept when the form leaves them out.
+    this.checkInput({
+      provider: conn.status.provider,
+      name: conn.status.name,
+      secret: input.secret,
+      client_id: input.client_id ?? 'kept',
+      user_id: input.user_id ?? 'kept',
+      base_url: null,
+      auth_url: null,
+    });
     const was = conn.status.state;
     conn.status.state = 'connected';
     conn.status.state_reason = null;
@@ -347,7 +354,7 @@ export class FakeBackend implements IBackend {
       null,
       'info',
       'Reconnected',
-      `New ${input.provider === 'greenhouse' ? 'credentials' : 'API key'} stored in the system keychain (was ${was}); syncing resumes from the last checkpoint`,
+      `New ${conn.status.provider === 'greenhouse' ? 'credentials' : 'API key'} stored in the system keychain (was ${was}); syncing resumes from the last checkpoint`,
     );
     this.beginSync(conn, false, 'reconnect');
     return clone(conn.status);
@@ -731,7 +738,7 @@ export class FakeBackend implements IBackend {
     if (!input.secret) {
       throw { code: 'validation', message: input.provider === 'greenhouse' ? 'The client secret is required.' : 'The API key is required.' };
     }
-    if (input.provider === 'greenhouse' && (!input.clientId?.trim() || !input.userId?.trim())) {
+    if (input.provider === 'greenhouse' && (!input.client_id?.trim() || !input.user_id?.trim())) {
       throw { code: 'validation', message: 'Greenhouse needs a client id, a client secret and a Greenhouse user id.' };
     }
     if (/wrong|bad|invalid/i.test(input.secret)) {
@@ -861,7 +868,7 @@ export class FakeBackend implements IBackend {
   private run(
     connectionId: number,
     kind: string,
-    trigger: string,
+    trigger: Trigger,
     startedAt: string,
     finishedAt: string | null,
     state: string,
@@ -900,7 +907,7 @@ export class FakeBackend implements IBackend {
     this.log.push({ id: this.nextLogId++, connection, run_id: runId, at, level, message, detail });
   }
 
-  private beginSync(conn: FakeConnection, full: boolean, trigger: string): void {
+  private beginSync(conn: FakeConnection, full: boolean, trigger: Trigger): void {
     const s = conn.status;
     const kind = full ? 'full' : 'incremental';
     const run = this.run(s.id, kind, trigger, new Date(this.now()).toISOString(), null, 'running', 0, 0);
