@@ -299,3 +299,24 @@ fn alerts_come_once_per_event() {
     conflict(&app, at(7));
     assert_eq!(app.alerts(&mut seen).unwrap().len(), 1, "conflicting again is news again");
 }
+
+#[test]
+fn the_pipeline_takes_a_new_order_only_when_it_lists_every_stage_once() {
+    let (_dir, mut store, _cid) = seeded();
+    let before = store.pipeline().unwrap();
+    let names = |stages: &[talentdeck::model::PipelineStage]| stages.iter().map(|s| s.name.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&before), ["Sourced", "Screen", "Interview", "Offer", "Hired", "Rejected"]);
+    // Interview before Screen: the board's columns (the pipeline's order) follow.
+    let mut ids: Vec<i64> = before.iter().map(|s| s.id).collect();
+    ids.swap(1, 2);
+    let after = store.reorder_pipeline_stages(&ids).unwrap();
+    assert_eq!(names(&after), ["Sourced", "Interview", "Screen", "Offer", "Hired", "Rejected"]);
+    assert_eq!(after.iter().map(|s| s.position).collect::<Vec<_>>(), [0, 1, 2, 3, 4, 5]);
+    assert_eq!(names(&store.pipeline().unwrap()), names(&after), "stored, not only answered");
+    // A list that misses a stage (added meanwhile elsewhere), or names one twice, changes nothing.
+    for wrong in [ids[..5].to_vec(), [ids.clone(), vec![ids[0]]].concat(), [&ids[..5], &[ids[0]]].concat()] {
+        let err = store.reorder_pipeline_stages(&wrong).unwrap_err();
+        assert!(matches!(err, talentdeck::Error::Validation(_)), "{err:?}");
+        assert_eq!(names(&store.pipeline().unwrap()), names(&after));
+    }
+}
