@@ -270,9 +270,13 @@ fn start_sandbox(exe: &Path, talents: usize, work: &Path) -> Result<(Reaped, Val
     let mut line = String::new();
     BufReader::new(stdout).read_line(&mut line)?;
     if line.trim().is_empty() {
-        return Err(bench_error(format!("the sandbox exited without starting: {}", last_line(&work.join("sandbox.log")))));
+        return Err(bench_error(format!(
+            "the sandbox exited without starting: {}",
+            last_line(&work.join("sandbox.log"))
+        )));
     }
-    let info: Value = serde_json::from_str(&line).map_err(|e| bench_error(format!("the sandbox printed no JSON: {e}")))?;
+    let info: Value =
+        serde_json::from_str(&line).map_err(|e| bench_error(format!("the sandbox printed no JSON: {e}")))?;
     Ok((child, info))
 }
 
@@ -399,7 +403,12 @@ fn wait_with_usage(mut child: Child) -> Result<(bool, Usage)> {
     Ok((child.wait()?.success(), Usage::default()))
 }
 
-fn figures(run: &ChildRun, summary: &talentdeck::store::RunSummary, before: &SandboxStats, after: &SandboxStats) -> SyncFigures {
+fn figures(
+    run: &ChildRun,
+    summary: &talentdeck::store::RunSummary,
+    before: &SandboxStats,
+    after: &SandboxStats,
+) -> SyncFigures {
     let records = (summary.created + summary.updated) as u64;
     let wall_s = run.wall.as_secs_f64();
     SyncFigures {
@@ -417,11 +426,8 @@ fn figures(run: &ChildRun, summary: &talentdeck::store::RunSummary, before: &San
 fn last_run(data_dir: &Path) -> Result<talentdeck::store::RunSummary> {
     let store = Store::open_dir(data_dir)?;
     let conn = store.require_connection(CONNECTION)?;
-    let run = store
-        .recent_runs(conn.id, 1)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| bench_error("the sync left no run record"))?;
+    let run =
+        store.recent_runs(conn.id, 1)?.into_iter().next().ok_or_else(|| bench_error("the sync left no run record"))?;
     if run.state != "succeeded" {
         return Err(bench_error(format!("the sync ended {}: {}", run.state, run.error.clone().unwrap_or_default())));
     }
@@ -491,7 +497,8 @@ async fn download_list(http: &reqwest::Client, base_url: &str, list: &str, token
     let mut url = format!("{base_url}/{list}?per_page={PER_PAGE}");
     let (mut requests, mut bytes) = (0u64, 0u64);
     loop {
-        let resp = http.get(&url).bearer_auth(token).send().await.and_then(|r| r.error_for_status()).map_err(bench_error)?;
+        let resp =
+            http.get(&url).bearer_auth(token).send().await.and_then(|r| r.error_for_status()).map_err(bench_error)?;
         requests += 1;
         let next = next_link(resp.headers());
         bytes += resp.bytes().await.map_err(bench_error)?.len() as u64;
@@ -504,10 +511,14 @@ async fn download_list(http: &reqwest::Client, base_url: &str, list: &str, token
 
 /// The `<…>` of a `Link` header whose parameters say `rel="next"`.
 fn next_link(headers: &reqwest::header::HeaderMap) -> Option<String> {
-    headers.get_all(reqwest::header::LINK).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).find_map(|part| {
-        let (target, params) = part.split_once(';')?;
-        params.contains("rel=\"next\"").then(|| target.trim().trim_start_matches('<').trim_end_matches('>').to_string())
-    })
+    headers.get_all(reqwest::header::LINK).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).find_map(
+        |part| {
+            let (target, params) = part.split_once(';')?;
+            params
+                .contains("rel=\"next\"")
+                .then(|| target.trim().trim_start_matches('<').trim_end_matches('>').to_string())
+        },
+    )
 }
 
 /// The human table.
@@ -527,7 +538,10 @@ pub fn render(r: &BenchReport) -> String {
         "Talentdeck sync benchmark — Greenhouse sandbox, {} talents, {} changes ({} {}, {} CPUs)",
         r.talents, r.changes, r.machine.os, r.machine.arch, r.machine.cpus
     ));
-    line(format!("{:<18} {:>9} {:>9} {:>10} {:>12} {:>11} {:>9}", "", "wall", "requests", "records", "records/s", "peak RSS", "CPU"));
+    line(format!(
+        "{:<18} {:>9} {:>9} {:>10} {:>12} {:>11} {:>9}",
+        "", "wall", "requests", "records", "records/s", "peak RSS", "CPU"
+    ));
     line(format!(
         "{:<18} {:>8.2}s {:>9} {:>10} {:>12} {:>11}",
         "plain download",
@@ -557,13 +571,37 @@ pub fn render(r: &BenchReport) -> String {
         r.duplicates.pairs,
         r.duplicates.list_s * 1000.0
     ));
-    line(format!("full sync / plain download: {:.2}×   (sandbox start {:.1}s, not counted)", r.full_to_plain_ratio, r.sandbox_start_s));
+    line(format!(
+        "full sync / plain download: {:.2}×   (sandbox start {:.1}s, not counted)",
+        r.full_to_plain_ratio, r.sandbox_start_s
+    ));
     line("targets:".into());
     let t = &r.targets;
-    line(format!("  full sync ≥ {:.0} records/s: {:.0} — {}", t.full_records_per_s.target, r.full_sync.records_per_s, met(&t.full_records_per_s)));
-    line(format!("  full sync ≤ {:.1}× plain download: {:.2}× — {}", t.full_to_plain_ratio.target, r.full_to_plain_ratio, met(&t.full_to_plain_ratio)));
-    line(format!("  peak RSS ≤ {:.0} MB: {} — {}", t.peak_rss_mb.target, rss(t.peak_rss_mb.measured), met(&t.peak_rss_mb)));
-    line(format!("  incremental sync of {} changes ≤ {:.0} s: {:.2}s — {}", r.changes, t.incremental_s.target, r.incremental_sync.wall_s, met(&t.incremental_s)));
+    line(format!(
+        "  full sync ≥ {:.0} records/s: {:.0} — {}",
+        t.full_records_per_s.target,
+        r.full_sync.records_per_s,
+        met(&t.full_records_per_s)
+    ));
+    line(format!(
+        "  full sync ≤ {:.1}× plain download: {:.2}× — {}",
+        t.full_to_plain_ratio.target,
+        r.full_to_plain_ratio,
+        met(&t.full_to_plain_ratio)
+    ));
+    line(format!(
+        "  peak RSS ≤ {:.0} MB: {} — {}",
+        t.peak_rss_mb.target,
+        rss(t.peak_rss_mb.measured),
+        met(&t.peak_rss_mb)
+    ));
+    line(format!(
+        "  incremental sync of {} changes ≤ {:.0} s: {:.2}s — {}",
+        r.changes,
+        t.incremental_s.target,
+        r.incremental_sync.wall_s,
+        met(&t.incremental_s)
+    ));
     line(format!(
         "  duplicate pass after {} changes ≤ {:.0} ms: {:.1} ms — {}",
         r.changes,
@@ -576,4 +614,3 @@ pub fn render(r: &BenchReport) -> String {
     }
     s
 }
-

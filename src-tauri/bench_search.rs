@@ -147,7 +147,13 @@ fn layout(rt: &tokio::runtime::Runtime, talents: usize, readers: usize, say: &dy
 fn latency(read: &'static str, mut ms: Vec<f64>) -> Latency {
     ms.sort_by(f64::total_cmp);
     let at = |q: f64| if ms.is_empty() { f64::NAN } else { ms[((ms.len() - 1) as f64 * q).round() as usize] };
-    Latency { read, samples: ms.len(), p50_ms: at(0.5), p95_ms: at(0.95), max_ms: ms.last().copied().unwrap_or(f64::NAN) }
+    Latency {
+        read,
+        samples: ms.len(),
+        p50_ms: at(0.5),
+        p95_ms: at(0.95),
+        max_ms: ms.last().copied().unwrap_or(f64::NAN),
+    }
 }
 
 pub fn render(r: &SearchBenchReport) -> String {
@@ -156,7 +162,11 @@ pub fn render(r: &SearchBenchReport) -> String {
         r.talents, r.talents, r.cpus
     );
     for l in &r.layouts {
-        let how = if l.readers == 0 { "reads wait for the writer".to_string() } else { format!("{} read-only connections", l.readers) };
+        let how = if l.readers == 0 {
+            "reads wait for the writer".to_string()
+        } else {
+            format!("{} read-only connections", l.readers)
+        };
         s.push_str(&format!("  {how} (sync {:.1} s):\n", l.sync_s));
         for x in &l.reads {
             s.push_str(&format!(

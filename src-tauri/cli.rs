@@ -10,9 +10,9 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 
 use talentdeck::app::{self, App, ConnectInput, ReconnectInput, SyncOutcome};
-use talentdeck::runner::{Observer, Runner};
 use talentdeck::error::{Error, Result};
 use talentdeck::model::{ConnectionState, Provider};
+use talentdeck::runner::{Observer, Runner};
 use talentdeck::sandbox::{Faults, RateLimit, Sandbox, SandboxConfig};
 use talentdeck::store::ExportKind;
 use talentdeck::sync::files::FileLimits;
@@ -43,11 +43,13 @@ pub struct Cli {
 
 /// Providers by name (the model stays free of clap, so the CLI lists the names itself).
 fn provider_arg() -> impl TypedValueParser<Value = Provider> {
-    PossibleValuesParser::new(Provider::ALL.map(Provider::as_str)).map(|s| Provider::parse(&s).expect("a listed provider"))
+    PossibleValuesParser::new(Provider::ALL.map(Provider::as_str))
+        .map(|s| Provider::parse(&s).expect("a listed provider"))
 }
 
 fn export_kind_arg() -> impl TypedValueParser<Value = ExportKind> {
-    PossibleValuesParser::new(ExportKind::ALL.map(ExportKind::as_str)).map(|s| ExportKind::parse(&s).expect("a listed kind"))
+    PossibleValuesParser::new(ExportKind::ALL.map(ExportKind::as_str))
+        .map(|s| ExportKind::parse(&s).expect("a listed kind"))
 }
 
 #[derive(Subcommand)]
@@ -343,7 +345,12 @@ impl Observer for Printer {
         let Ok(all) = app.status(Utc::now()) else { return };
         let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
         for s in all {
-            let line = format!("{}: {}{}", s.name, s.state.as_str(), s.state_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default());
+            let line = format!(
+                "{}: {}{}",
+                s.name,
+                s.state.as_str(),
+                s.state_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()
+            );
             if last.get(&s.id) != Some(&line) {
                 println!("{} {line}", Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
                 last.insert(s.id, line);
@@ -366,7 +373,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
     };
     match command {
         Command::Sandbox(SandboxCommand::Serve(args)) => serve_sandbox(args),
-        Command::Pipeline { action, json } => two_way::run(&App::open(&data_dir(&cli)?)?, TwoWay::Pipeline(action.as_ref(), *json)),
+        Command::Pipeline { action, json } => {
+            two_way::run(&App::open(&data_dir(&cli)?)?, TwoWay::Pipeline(action.as_ref(), *json))
+        }
         Command::Mapping(action) => two_way::run(&App::open(&data_dir(&cli)?)?, TwoWay::Mapping(action)),
         Command::Move { application, stage, ats_stage, connection } => {
             let target = match (stage, ats_stage) {
@@ -374,23 +383,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 (None, Some(a)) => app::MoveTarget::Ats(a.clone()),
                 (None, None) => return Err(Error::Validation("say where to: --stage or --ats-stage".into())),
             };
-            two_way::run(&App::open(&data_dir(&cli)?)?, TwoWay::Move { application, target, connection: connection.as_deref() })
+            two_way::run(
+                &App::open(&data_dir(&cli)?)?,
+                TwoWay::Move { application, target, connection: connection.as_deref() },
+            )
         }
         Command::Reject { application, reason, connection } => two_way::run(
             &App::open(&data_dir(&cli)?)?,
             TwoWay::Reject { application, reason, connection: connection.as_deref() },
         ),
-        Command::Note { talent, text, connection } => {
-            two_way::run(&App::open(&data_dir(&cli)?)?, TwoWay::Note { talent, text, connection: connection.as_deref() })
+        Command::Note { talent, text, connection } => two_way::run(
+            &App::open(&data_dir(&cli)?)?,
+            TwoWay::Note { talent, text, connection: connection.as_deref() },
+        ),
+        Command::Reasons { name, json } => {
+            two_way::run(&App::open(&data_dir(&cli)?)?, TwoWay::Reasons { name, json: *json })
         }
-        Command::Reasons { name, json } => two_way::run(&App::open(&data_dir(&cli)?)?, TwoWay::Reasons { name, json: *json }),
         Command::Push { name } => {
             let app = App::open(&data_dir(&cli)?)?;
             two_way::push(&app, &runtime()?, name.as_deref())
         }
-        Command::Outbox { connection, json } => {
-            two_way::run(&App::open(&data_dir(&cli)?)?, TwoWay::Outbox { connection: connection.as_deref(), json: *json })
-        }
+        Command::Outbox { connection, json } => two_way::run(
+            &App::open(&data_dir(&cli)?)?,
+            TwoWay::Outbox { connection: connection.as_deref(), json: *json },
+        ),
         Command::Resolve { id, keep_ats, apply_mine } => {
             let how = app::resolution(*keep_ats, *apply_mine)?;
             two_way::run(&App::open(&data_dir(&cli)?)?, TwoWay::Resolve { id: *id, how })
@@ -408,7 +424,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 auth_url: auth_url.clone(),
             };
             let conn = runtime()?.block_on(app.connect(input, Utc::now()))?;
-            println!("Connected {:?} ({}). Run `talentdeck sync {:?}` to import its data.", conn.name, conn.provider, conn.name);
+            println!(
+                "Connected {:?} ({}). Run `talentdeck sync {:?}` to import its data.",
+                conn.name, conn.provider, conn.name
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Reconnect { name, client_id, user_id } => {
@@ -417,16 +436,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let secret = read_secret(conn.provider)?;
             let input = ReconnectInput { secret, client_id: client_id.clone(), user_id: user_id.clone() };
             let conn = runtime()?.block_on(app.reconnect(conn.id, input, Utc::now()))?;
-            println!("Reconnected {:?}. The next `talentdeck sync {:?}` resumes where the last one stopped.", conn.name, conn.name);
+            println!(
+                "Reconnected {:?}. The next `talentdeck sync {:?}` resumes where the last one stopped.",
+                conn.name, conn.name
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Disconnect { name, purge } => {
             let app = App::open(&data_dir(&cli)?)?;
             let counts = runtime()?.block_on(app.disconnect(name, *purge, Utc::now()))?;
-            let summary = counts.iter().filter(|(_, n)| *n > 0).map(|(k, n)| format!("{n} {k}")).collect::<Vec<_>>().join(", ");
+            let summary =
+                counts.iter().filter(|(_, n)| *n > 0).map(|(k, n)| format!("{n} {k}")).collect::<Vec<_>>().join(", ");
             let summary = if summary.is_empty() { "no records".to_string() } else { summary };
             if *purge {
-                println!("Disconnected {name:?}: its credential was removed from the keychain and {summary} were deleted.");
+                println!(
+                    "Disconnected {name:?}: its credential was removed from the keychain and {summary} were deleted."
+                );
             } else {
                 println!(
                     "Disconnected {name:?}: its credential was removed from the keychain; {summary} stay browsable, read-only. \
@@ -451,7 +476,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Files { name, talent, max_files, max_file_mb } => {
             let app = App::open(&data_dir(&cli)?)?;
-            let limits = FileLimits { max_files: *max_files, max_file_bytes: max_file_mb * 1_048_576, ..FileLimits::default() };
+            let limits =
+                FileLimits { max_files: *max_files, max_file_bytes: max_file_mb * 1_048_576, ..FileLimits::default() };
             fetch_files(&app, name.as_deref(), talent.as_deref(), &limits)
         }
         Command::Sync { name, full } => {
@@ -474,12 +500,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut failed = false;
             for conn in targets {
                 let progress = ProgressView::new(&conn.name);
-                let outcome = rt.block_on(app.sync(conn.id, *full, talentdeck::model::Trigger::Manual, &|p| progress.update(p)))?;
+                let outcome =
+                    rt.block_on(app.sync(conn.id, *full, talentdeck::model::Trigger::Manual, &|p| progress.update(p)))?;
                 progress.finish();
                 match outcome {
                     SyncOutcome::Joined => eprintln!("{}: joined the sync that was already running", conn.name),
                     SyncOutcome::Ran(report) => {
-                        let n = |f: fn(&talentdeck::store::RunCounts) -> u64| report.counts.values().map(f).sum::<u64>();
+                        let n =
+                            |f: fn(&talentdeck::store::RunCounts) -> u64| report.counts.values().map(f).sum::<u64>();
                         let line = format!(
                             "{}: {} — {} created, {} updated, {} deleted, {} skipped, {} requests{}",
                             conn.name,
@@ -489,7 +517,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                             n(|c| c.deleted),
                             n(|c| c.skipped),
                             report.requests,
-                            if report.rate_limited > 0 { format!(", {} rate-limited", report.rate_limited) } else { String::new() }
+                            if report.rate_limited > 0 {
+                                format!(", {} rate-limited", report.rate_limited)
+                            } else {
+                                String::new()
+                            }
                         );
                         match report.error {
                             None => println!("{line}"),
@@ -596,7 +628,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     format!("{} (#{}, {} {}, {})", r.name, r.id, r.connection, r.remote_id, r.provider)
                 };
                 for p in &pairs {
-                    let evidence: Vec<String> = p.evidence.iter().map(|e| format!("same {} {}", evidence_label(&e.kind), e.key)).collect();
+                    let evidence: Vec<String> =
+                        p.evidence.iter().map(|e| format!("same {} {}", evidence_label(&e.kind), e.key)).collect();
                     let strength = if p.strong { "likely" } else { "weak, name and company only" };
                     writeln!(out, "{}\n  = {}\n  {strength}: {}", record(&p.a), record(&p.b), evidence.join("; "))?;
                 }
@@ -662,7 +695,9 @@ impl ProgressView {
         use std::io::IsTerminal;
         let bar = std::io::stderr().is_terminal().then(|| {
             let b = indicatif::ProgressBar::new_spinner();
-            b.set_style(indicatif::ProgressStyle::with_template("{spinner} {prefix}: {msg} [{elapsed}]").expect("template"));
+            b.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {prefix}: {msg} [{elapsed}]").expect("template"),
+            );
             b.set_prefix(name.to_string());
             b.enable_steady_tick(std::time::Duration::from_millis(120));
             b
@@ -671,7 +706,13 @@ impl ProgressView {
     }
 
     fn update(&self, p: &talentdeck::sync::Progress) {
-        let msg = format!("{}: {} records, {} pages{}", p.resource.as_str(), p.records, p.pages, if p.done { " (done)" } else { "" });
+        let msg = format!(
+            "{}: {} records, {} pages{}",
+            p.resource.as_str(),
+            p.records,
+            p.pages,
+            if p.done { " (done)" } else { "" }
+        );
         match &self.bar {
             Some(b) => b.set_message(msg),
             None => {

@@ -44,7 +44,8 @@ fn ts_type<T: TS + 'static + ?Sized>(cfg: &Config) -> String {
 /// import them; each lives in its own file next to this one.
 #[cfg(test)]
 fn ts_imports(ty: &str, into: &mut std::collections::BTreeSet<String>) {
-    let names = ty.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| w.starts_with(|c: char| c.is_ascii_uppercase()));
+    let names =
+        ty.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| w.starts_with(|c: char| c.is_ascii_uppercase()));
     into.extend(names.filter(|w| !matches!(*w, "Array" | "Record" | "Promise")).map(str::to_string));
 }
 
@@ -84,7 +85,11 @@ struct Command {
 }
 
 #[cfg(test)]
-fn render(commands: &[Command], events: &[(&'static str, &'static [&'static str], String)], imports: &std::collections::BTreeSet<String>) -> String {
+fn render(
+    commands: &[Command],
+    events: &[(&'static str, &'static [&'static str], String)],
+    imports: &std::collections::BTreeSet<String>,
+) -> String {
     let mut ts = String::from(
         "// Generated from src-tauri/ipc/contract.rs by `cargo test`: do not edit (CI fails when it drifts).\n\n",
     );
@@ -97,7 +102,8 @@ fn render(commands: &[Command], events: &[(&'static str, &'static [&'static str]
         let params: Vec<String> = c.args.iter().map(|(n, t)| format!("{}: {t}", camel(n))).collect();
         ts += &format!("  {}({}): Promise<{}>;\n", camel(c.name), params.join(", "), c.answer);
     }
-    ts += "}\n\n/** Sends one command to the core; `bindCommands` gives it the contract's names and argument names. */\n";
+    ts +=
+        "}\n\n/** Sends one command to the core; `bindCommands` gives it the contract's names and argument names. */\n";
     ts += "export type Invoke = (command: string, args: Record<string, unknown>) => Promise<unknown>;\n\n";
     ts += "export function bindCommands(invoke: Invoke): Commands {\n  return {\n";
     for c in commands {

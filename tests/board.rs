@@ -81,7 +81,12 @@ fn seeded() -> (tempfile::TempDir, Store, i64) {
             compensation: None,
         }],
         stages: vec![stage("11", "Application Review", 0), stage("12", "Phone Screen", 1), stage("13", "Onsite", 2)],
-        talents: vec![talent("t1", "Ada <b>Lovelace</b>"), talent("t2", "Babbage"), talent("t3", "Curie"), talent("t4", "Dijkstra")],
+        talents: vec![
+            talent("t1", "Ada <b>Lovelace</b>"),
+            talent("t2", "Babbage"),
+            talent("t3", "Curie"),
+            talent("t4", "Dijkstra"),
+        ],
         applications: vec![
             application("a1", "t1", "12", "Phone Screen", ApplicationStatus::Active),
             application("a2", "t2", "13", "Onsite", ApplicationStatus::Active),
@@ -115,7 +120,11 @@ fn cards_land_in_the_talentdeck_stage_their_mapping_says_and_unmapped_ones_in_no
     assert_eq!(names, ["Ada <b>Lovelace</b>", "Babbage", "Curie", "Dijkstra"], "by name, markup kept as text");
     assert_eq!(card(&cards, "a1").stage.as_deref(), Some("Screen"));
     assert_eq!(card(&cards, "a2").stage, None, "Onsite is unmapped");
-    assert_eq!(card(&cards, "a3").stage.as_deref(), Some("Rejected"), "a rejection shows in Rejected whatever its stage");
+    assert_eq!(
+        card(&cards, "a3").stage.as_deref(),
+        Some("Rejected"),
+        "a rejection shows in Rejected whatever its stage"
+    );
     assert_eq!(card(&cards, "a4").stage.as_deref(), Some("Interview"));
     // Time in stage: the current stay's entry, else the application's last update.
     assert_eq!(card(&cards, "a1").in_stage_since, at(3));
@@ -240,8 +249,26 @@ async fn a_hostile_job_description_is_sanitised_on_the_way_in() {
     app.sync(conn.id, false, talentdeck::model::Trigger::Manual, &|_| {}).await.unwrap();
     let html = app.job_board(conn.id, &job.remote_id).unwrap().description_html.unwrap();
     for gone in [
-        "<script", "alert", "<style", "display:none", "onclick", "onerror", "onload", "style=", "javascript:", "href",
-        "evil.example", "tracker.example", "<img", "<iframe", "<svg", "<form", "<input", "class=", "data-x", "<math",
+        "<script",
+        "alert",
+        "<style",
+        "display:none",
+        "onclick",
+        "onerror",
+        "onload",
+        "style=",
+        "javascript:",
+        "href",
+        "evil.example",
+        "tracker.example",
+        "<img",
+        "<iframe",
+        "<svg",
+        "<form",
+        "<input",
+        "class=",
+        "data-x",
+        "<math",
     ] {
         assert!(!html.to_lowercase().contains(gone), "{gone:?} survived: {html}");
     }
@@ -277,7 +304,10 @@ fn alerts_come_once_per_event() {
     let alerts = app.alerts(&mut seen).unwrap();
     assert_eq!(alerts.len(), 1, "{alerts:?}");
     assert_eq!(alerts[0].title, "Reconnect Acme");
-    assert!(alerts[0].body.contains("HTTP 401") && alerts[0].body.contains("Reconnect it in Connections"), "{alerts:?}");
+    assert!(
+        alerts[0].body.contains("HTTP 401") && alerts[0].body.contains("Reconnect it in Connections"),
+        "{alerts:?}"
+    );
     assert_eq!(app.alerts(&mut seen).unwrap(), vec![]);
 
     // A move the ATS refuses as a conflict alerts once; resolved and conflicting again, once more.

@@ -49,7 +49,11 @@ fn a_bad_data_dir_is_a_clear_one_line_error() {
 #[test]
 fn exporting_an_unknown_connection_names_the_problem() {
     let dir = tempfile::tempdir().unwrap();
-    let out = talentdeck().args(["export", "talents", "--connection", "Nope", "--data-dir"]).arg(dir.path()).output().unwrap();
+    let out = talentdeck()
+        .args(["export", "talents", "--connection", "Nope", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("no connection named \"Nope\""), "{err}");

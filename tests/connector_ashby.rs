@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
-use secrecy::SecretString;
 use common::{application_out, job_out, stage_out, talent_out};
+use secrecy::SecretString;
 use serde_json::{json, Value};
 use talentdeck::ats::ashby::Ashby;
 use talentdeck::ats::{Connector, Endpoint, PageRequest, Since, Skipped};
@@ -32,7 +32,12 @@ fn key(sb: &Sandbox) -> String {
 }
 
 fn endpoint(base_url: &str, key: &str) -> Endpoint {
-    Endpoint { base_url: base_url.to_string(), auth_url: None, settings: json!({}), secret: SecretString::from(key.to_string()) }
+    Endpoint {
+        base_url: base_url.to_string(),
+        auth_url: None,
+        settings: json!({}),
+        secret: SecretString::from(key.to_string()),
+    }
 }
 
 fn connector(sb: &Sandbox) -> Ashby {
@@ -70,7 +75,12 @@ fn absorb(out: &mut PassOut, page: talentdeck::ats::Page) {
 }
 
 /// A minimal engine: pages one resource to its end, starting from `page` (a stored `next`).
-async fn pass_from(c: &dyn Connector, resource: Resource, since: Since, mut page: Option<String>) -> Result<PassOut, Error> {
+async fn pass_from(
+    c: &dyn Connector,
+    resource: Resource,
+    since: Since,
+    mut page: Option<String>,
+) -> Result<PassOut, Error> {
     let mut out = PassOut::default();
     loop {
         let req = PageRequest { resource, since: since.clone(), until: Utc::now(), page: page.clone() };
@@ -197,14 +207,20 @@ async fn a_token_pass_returns_exactly_the_changes_with_few_requests() {
     let before = sb.stats().requests;
 
     let talents = pass(&c, Resource::Talents, Since::Token(tokens["talents"].clone())).await.unwrap();
-    assert_eq!(sorted(talents.batch.talents.iter().map(|t| t.remote_id.clone()).collect()), sorted(report.updated_talents.clone()));
+    assert_eq!(
+        sorted(talents.batch.talents.iter().map(|t| t.remote_id.clone()).collect()),
+        sorted(report.updated_talents.clone())
+    );
     let want: Vec<Value> =
         sb.expected(ExportKind::Talents).into_iter().filter(|t| report.updated_talents.contains(&rid(t))).collect();
     assert_records("changed talents", records(&talents, ExportKind::Talents), want);
 
     let apps = pass(&c, Resource::Applications, Since::Token(tokens["applications"].clone())).await.unwrap();
-    let want: Vec<Value> =
-        sb.expected(ExportKind::Applications).into_iter().filter(|a| report.moved_applications.contains(&rid(a))).collect();
+    let want: Vec<Value> = sb
+        .expected(ExportKind::Applications)
+        .into_iter()
+        .filter(|a| report.moved_applications.contains(&rid(a)))
+        .collect();
     assert_eq!(want.len(), 10);
     assert_records("moved applications", records(&apps, ExportKind::Applications), want);
 
@@ -232,7 +248,10 @@ async fn a_multi_page_delta_resumes_from_a_stored_page_in_a_new_process() {
 
     // First page, then "crash": a fresh connector continues from the stored `next` verbatim.
     let since = Since::Token(token);
-    let first = c.page(&PageRequest { resource: Resource::Talents, since: since.clone(), until: Utc::now(), page: None }).await.unwrap();
+    let first = c
+        .page(&PageRequest { resource: Resource::Talents, since: since.clone(), until: Utc::now(), page: None })
+        .await
+        .unwrap();
     assert_eq!(first.batch.talents.len(), 100);
     let next = first.next.clone().expect("a second page");
     assert!(!next.contains(&key(&sb)), "the page position holds no secret");
@@ -288,7 +307,12 @@ async fn a_credential_expiring_mid_pass_is_unauthorized() {
     let mut page = None;
     let mut pages = 0;
     let err = loop {
-        let req = PageRequest { resource: Resource::Talents, since: Since::Everything, until: Utc::now(), page: page.clone() };
+        let req = PageRequest {
+            resource: Resource::Talents,
+            since: Since::Everything,
+            until: Utc::now(),
+            page: page.clone(),
+        };
         match c.page(&req).await {
             Ok(p) => {
                 pages += 1;
@@ -371,15 +395,21 @@ async fn fake(answer: impl Fn(&str, &Value) -> (u16, String) + Send + Sync + 'st
     type Answer = Arc<dyn Fn(&str, &Value) -> (u16, String) + Send + Sync>;
     let seen: Seen = Arc::default();
     let state: (Answer, Seen) = (Arc::new(answer), seen.clone());
-    let app = axum::Router::new()
-        .fallback(|State((answer, seen)): State<(Answer, Seen)>, uri: Uri, headers: HeaderMap, body: axum::body::Bytes| async move {
-            let what = uri.path().trim_start_matches('/').to_string();
-            let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-            let (status, text) = answer(&what, &body);
-            seen.lock().unwrap().push((what, headers, body));
-            (StatusCode::from_u16(status).unwrap(), [("content-type", "application/json")], text)
-        })
-        .with_state(state);
+    let app =
+        axum::Router::new()
+            .fallback(
+                |State((answer, seen)): State<(Answer, Seen)>,
+                 uri: Uri,
+                 headers: HeaderMap,
+                 body: axum::body::Bytes| async move {
+                    let what = uri.path().trim_start_matches('/').to_string();
+                    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                    let (status, text) = answer(&what, &body);
+                    seen.lock().unwrap().push((what, headers, body));
+                    (StatusCode::from_u16(status).unwrap(), [("content-type", "application/json")], text)
+                },
+            )
+            .with_state(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -396,11 +426,19 @@ async fn requests_carry_basic_auth_version_headers_and_paging_bodies() {
     let (url, seen) = fake(|what, body| {
         let results = match what {
             "candidate.list" if body.get("cursor").is_none() => {
-                return (200, json!({ "success": true, "results": [], "moreDataAvailable": true, "nextCursor": "c2" }).to_string())
+                return (
+                    200,
+                    json!({ "success": true, "results": [], "moreDataAvailable": true, "nextCursor": "c2" })
+                        .to_string(),
+                )
             }
             _ => json!([]),
         };
-        (200, json!({ "success": true, "results": results, "moreDataAvailable": false, "syncToken": "tok-2" }).to_string())
+        (
+            200,
+            json!({ "success": true, "results": results, "moreDataAvailable": false, "syncToken": "tok-2" })
+                .to_string(),
+        )
     })
     .await;
     let c = Ashby::new(endpoint(&url, "k3y"));
@@ -454,7 +492,14 @@ async fn errors_inside_http_200_bodies_are_typed() {
     let (url, _) = fake(|_, _| (403, refusal("missing_endpoint_permission"))).await;
     let e = Ashby::new(endpoint(&url, "k")).verify().await.err().unwrap();
     assert_eq!(e.code(), "permission_denied", "{e}");
-    let (url, _) = fake(|what, _| if what == "job.list" { (200, json!({"success": true, "results": []}).to_string()) } else { (200, refusal("invalid_api_key")) }).await;
+    let (url, _) = fake(|what, _| {
+        if what == "job.list" {
+            (200, json!({"success": true, "results": []}).to_string())
+        } else {
+            (200, refusal("invalid_api_key"))
+        }
+    })
+    .await;
     let e = Ashby::new(endpoint(&url, "k")).verify().await.err().unwrap();
     assert_eq!(e.code(), "unauthorized", "{e}");
 }
@@ -524,7 +569,14 @@ async fn departments_and_locations_are_read_once() {
         assert_eq!(out.batch.jobs[0].location.as_deref(), Some("Berlin"));
         assert_eq!(out.batch.jobs[1].department, None);
         assert_eq!(out.batch.jobs[2].department, None, "an id department.list does not know");
-        assert_eq!(out.skipped, vec![Skipped { remote_id: Some("j3".into()), field: "status".into(), reason: "not one of Open, Closed, Draft, Archived".into() }]);
+        assert_eq!(
+            out.skipped,
+            vec![Skipped {
+                remote_id: Some("j3".into()),
+                field: "status".into(),
+                reason: "not one of Open, Closed, Draft, Archived".into()
+            }]
+        );
         assert_eq!(out.listed, vec!["j1", "j2", "j3", "j4"]);
     }
     let seen = seen.lock().unwrap();
@@ -549,21 +601,23 @@ async fn an_application_is_read_moved_and_rejected_into_its_plans_archived_stage
     let stages = pass(&c, Resource::Stages, Since::Everything).await.unwrap().batch.stages;
     assert!(stages.iter().all(|s| s.ats_type.is_some()), "{stages:?}");
     assert!(stages.iter().any(|s| s.ats_type.as_deref() == Some("Archived")));
-    let in_play = |s: &&talentdeck::model::Stage| matches!(s.ats_type.as_deref(), Some("PreInterviewScreen" | "Active" | "Offer"));
+    let in_play = |s: &&talentdeck::model::Stage| {
+        matches!(s.ats_type.as_deref(), Some("PreInterviewScreen" | "Active" | "Offer"))
+    };
 
     let apps = sb.expected(ExportKind::Applications);
-    let (want, to, elsewhere) = apps
-        .iter()
-        .filter(|a| a["status"] == "active" && a["stage_remote_id"].is_string())
-        .find_map(|a| {
-            let job = a["job_remote_id"].as_str()?;
-            let to = stages.iter().filter(in_play).find(|s| {
-                s.job_remote_id.as_deref() == Some(job) && a["stage_remote_id"] != s.remote_id.as_str()
-            })?;
-            let other = stages.iter().find(|s| s.job_remote_id.as_deref() != Some(job))?;
-            Some((a.clone(), to.remote_id.clone(), other.remote_id.clone()))
-        })
-        .expect("an active application with another stage to go to");
+    let (want, to, elsewhere) =
+        apps.iter()
+            .filter(|a| a["status"] == "active" && a["stage_remote_id"].is_string())
+            .find_map(|a| {
+                let job = a["job_remote_id"].as_str()?;
+                let to = stages.iter().filter(in_play).find(|s| {
+                    s.job_remote_id.as_deref() == Some(job) && a["stage_remote_id"] != s.remote_id.as_str()
+                })?;
+                let other = stages.iter().find(|s| s.job_remote_id.as_deref() != Some(job))?;
+                Some((a.clone(), to.remote_id.clone(), other.remote_id.clone()))
+            })
+            .expect("an active application with another stage to go to");
     let id = want["remote_id"].as_str().unwrap();
 
     let seen = c.application(id).await.unwrap();

@@ -8,8 +8,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use secrecy::SecretString;
 use common::{application_out, job_out, stage_out, talent_out};
+use secrecy::SecretString;
 use serde_json::{json, Value};
 use talentdeck::ats::greenhouse::Greenhouse;
 use talentdeck::ats::{Connector, Endpoint, PageRequest, Since, Skipped};
@@ -425,7 +425,11 @@ fn movable(sb: &Sandbox) -> (Value, String, String) {
         let same = stages.iter().find(|s| &s["job_remote_id"] == job && s["remote_id"] != a["stage_remote_id"]);
         let other = stages.iter().find(|s| s["job_remote_id"].is_string() && &s["job_remote_id"] != job);
         if let (Some(same), Some(other)) = (same, other) {
-            return (a.clone(), same["remote_id"].as_str().unwrap().into(), other["remote_id"].as_str().unwrap().into());
+            return (
+                a.clone(),
+                same["remote_id"].as_str().unwrap().into(),
+                other["remote_id"].as_str().unwrap().into(),
+            );
         }
     }
     panic!("the sandbox has an active application in a pipeline of several stages");

@@ -16,8 +16,8 @@ use std::sync::Arc;
 
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
-use reqwest::Client;
 use common::{application_out, job_out, stage_out, talent_out};
+use reqwest::Client;
 use serde_json::{json, Value};
 use talentdeck::ats::lever::Lever;
 use talentdeck::ats::{Connector, Endpoint, Incremental, PageRequest, Since, Skipped};

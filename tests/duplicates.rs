@@ -64,9 +64,11 @@ impl Fixture {
     fn id(&self, cid: i64, remote_id: &str) -> i64 {
         self.store
             .raw()
-            .query_row("SELECT id FROM talents WHERE connection_id = ?1 AND remote_id = ?2", rusqlite::params![cid, remote_id], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT id FROM talents WHERE connection_id = ?1 AND remote_id = ?2",
+                rusqlite::params![cid, remote_id],
+                |r| r.get(0),
+            )
             .unwrap()
     }
 
@@ -77,7 +79,9 @@ impl Fixture {
 
 /// (other's remote id, [(evidence kind, strong)]).
 fn summary(d: &[DuplicateOf]) -> Vec<(String, Vec<(String, bool)>)> {
-    d.iter().map(|d| (d.other.remote_id.clone(), d.evidence.iter().map(|e| (e.kind.clone(), e.strong)).collect())).collect()
+    d.iter()
+        .map(|d| (d.other.remote_id.clone(), d.evidence.iter().map(|e| (e.kind.clone(), e.strong)).collect()))
+        .collect()
 }
 
 fn ev(kind: &str, strong: bool) -> Vec<(String, bool)> {
@@ -87,16 +91,22 @@ fn ev(kind: &str, strong: bool) -> Vec<(String, bool)> {
 #[test]
 fn gmail_addresses_match_without_dots_and_plus_tags_other_domains_only_ignore_case() {
     let mut f = fixture();
-    f.write(f.a, vec![
-        talent("a1", "Anna Smith", None, &["Anna.Smith+jobs@GoogleMail.com"], &[]),
-        talent("a2", "Bo Lind", None, &["bo.lind+jobs@example.com"], &[]),
-        talent("a3", "Cy Oh", None, &["Cy.Oh@Example.org"], &[]),
-    ]);
-    f.write(f.b, vec![
-        talent("b1", "A. Smith", None, &["annasmith@gmail.com"], &[]),
-        talent("b2", "Bo Lind", None, &["bo.lind@example.com"], &[]),
-        talent("b3", "C. Oh", None, &["cy.oh@example.org"], &[]),
-    ]);
+    f.write(
+        f.a,
+        vec![
+            talent("a1", "Anna Smith", None, &["Anna.Smith+jobs@GoogleMail.com"], &[]),
+            talent("a2", "Bo Lind", None, &["bo.lind+jobs@example.com"], &[]),
+            talent("a3", "Cy Oh", None, &["Cy.Oh@Example.org"], &[]),
+        ],
+    );
+    f.write(
+        f.b,
+        vec![
+            talent("b1", "A. Smith", None, &["annasmith@gmail.com"], &[]),
+            talent("b2", "Bo Lind", None, &["bo.lind@example.com"], &[]),
+            talent("b3", "C. Oh", None, &["cy.oh@example.org"], &[]),
+        ],
+    );
     // Across connections, whatever the dots, the tag, the case or googlemail.com.
     assert_eq!(f.others(f.a, "a1"), vec![("b1".to_string(), ev("email", true))]);
     let pair = &f.store.duplicates_of(f.id(f.a, "a1")).unwrap()[0];
@@ -110,17 +120,23 @@ fn gmail_addresses_match_without_dots_and_plus_tags_other_domains_only_ignore_ca
 #[test]
 fn phones_match_in_e164_whatever_the_format_and_numbers_without_country_code_are_not_guessed() {
     let mut f = fixture();
-    f.write(f.a, vec![
-        talent("a1", "Ann", None, &[], &["+44 20 7946 0123"]),
-        talent("a2", "Ben", None, &[], &["+1 (415) 555-0134"]),
-        talent("a3", "Cat", None, &[], &["020 7946 0999"]),
-    ]);
-    f.write(f.b, vec![
-        talent("b1", "Anne", None, &[], &["+44 (0)20 7946-0123"]),
-        talent("b2", "Benjamin", None, &[], &["+14155550134"]),
-        // The same digits as a3 with a country code: a3 has none, so no match is guessed.
-        talent("b3", "Cathy", None, &[], &["+44 20 7946 0999"]),
-    ]);
+    f.write(
+        f.a,
+        vec![
+            talent("a1", "Ann", None, &[], &["+44 20 7946 0123"]),
+            talent("a2", "Ben", None, &[], &["+1 (415) 555-0134"]),
+            talent("a3", "Cat", None, &[], &["020 7946 0999"]),
+        ],
+    );
+    f.write(
+        f.b,
+        vec![
+            talent("b1", "Anne", None, &[], &["+44 (0)20 7946-0123"]),
+            talent("b2", "Benjamin", None, &[], &["+14155550134"]),
+            // The same digits as a3 with a country code: a3 has none, so no match is guessed.
+            talent("b3", "Cathy", None, &[], &["+44 20 7946 0999"]),
+        ],
+    );
     assert_eq!(f.others(f.a, "a1"), vec![("b1".to_string(), ev("phone", true))]);
     assert_eq!(f.store.duplicates_of(f.id(f.a, "a1")).unwrap()[0].evidence[0].key, "+442079460123");
     assert_eq!(f.others(f.b, "b2"), vec![("a2".to_string(), ev("phone", true))]);
@@ -131,11 +147,14 @@ fn phones_match_in_e164_whatever_the_format_and_numbers_without_country_code_are
 #[test]
 fn the_same_name_and_company_is_a_weak_signal_shown_as_such() {
     let mut f = fixture();
-    f.write(f.a, vec![
-        talent("a1", "Élodie  Durand", Some("ACME Corp"), &["elodie@acme.example"], &[]),
-        talent("a2", "Élodie Durand", Some("Other Ltd"), &["ed@other.example"], &[]),
-        talent("a3", "Élodie Durand", None, &["e.durand@home.example"], &[]),
-    ]);
+    f.write(
+        f.a,
+        vec![
+            talent("a1", "Élodie  Durand", Some("ACME Corp"), &["elodie@acme.example"], &[]),
+            talent("a2", "Élodie Durand", Some("Other Ltd"), &["ed@other.example"], &[]),
+            talent("a3", "Élodie Durand", None, &["e.durand@home.example"], &[]),
+        ],
+    );
     f.write(f.b, vec![talent("b1", "élodie durand", Some("Acme   corp"), &["e.d@private.example"], &[])]);
     assert_eq!(f.others(f.a, "a1"), vec![("b1".to_string(), ev("name_company", false))]);
     let pairs = f.store.duplicate_pairs().unwrap();
@@ -150,7 +169,13 @@ fn the_same_name_and_company_is_a_weak_signal_shown_as_such() {
 #[test]
 fn not_a_duplicate_is_remembered_and_same_person_folds_search_into_one_row() {
     let mut f = fixture();
-    f.write(f.a, vec![talent("a1", "Ann Lee", None, &["ann@lee.example"], &[]), talent("a2", "Bea Kim", None, &["bea@kim.example"], &[])]);
+    f.write(
+        f.a,
+        vec![
+            talent("a1", "Ann Lee", None, &["ann@lee.example"], &[]),
+            talent("a2", "Bea Kim", None, &["bea@kim.example"], &[]),
+        ],
+    );
     let mut newer = talent("b1", "Ann Lee", None, &["ANN@lee.example"], &[]);
     newer.updated_at = Utc.with_ymd_and_hms(2026, 4, 1, 9, 0, 0).unwrap();
     f.write(f.b, vec![newer, talent("b2", "Bea Kim", None, &["bea@kim.example"], &[])]);
@@ -204,7 +229,11 @@ fn an_incremental_sync_of_100_changes_in_a_100k_store_rekeys_only_those() {
     let all: Vec<Talent> = (0..100_000).map(|i| make(i, "")).collect();
     let mut rekeyed = 0;
     for chunk in all.chunks(10_000) {
-        rekeyed += f.store.write_batch(f.a, &Batch { talents: chunk.to_vec(), ..Batch::default() }, None, Utc::now()).unwrap().rekeyed;
+        rekeyed += f
+            .store
+            .write_batch(f.a, &Batch { talents: chunk.to_vec(), ..Batch::default() }, None, Utc::now())
+            .unwrap()
+            .rekeyed;
     }
     assert_eq!(rekeyed, 100_000);
     // The next pass re-reads 1,000 talents (an overlap window), 100 of them changed: one of
@@ -235,7 +264,12 @@ fn a_store_from_before_duplicate_detection_gets_keys_when_opened() {
                     rusqlite::params![id, cid, remote],
                 )
                 .unwrap();
-            old.raw().execute("INSERT INTO talent_emails (talent_id, position, email) VALUES (?1, 0, ?2)", rusqlite::params![id, email]).unwrap();
+            old.raw()
+                .execute(
+                    "INSERT INTO talent_emails (talent_id, position, email) VALUES (?1, 0, ?2)",
+                    rusqlite::params![id, email],
+                )
+                .unwrap();
         }
     }
     let store = Store::open(&path).unwrap();
@@ -264,7 +298,8 @@ async fn two_sandbox_connections_sharing_candidates_are_each_others_duplicates_a
     synced(&app, two, false).await;
     let talents = app.store().counts(one).unwrap().into_iter().find(|(k, _)| *k == "talents").unwrap().1;
     let pairs = app.duplicates().unwrap();
-    let across: Vec<_> = pairs.iter().filter(|p| p.a.connection_id != p.b.connection_id && p.a.remote_id == p.b.remote_id).collect();
+    let across: Vec<_> =
+        pairs.iter().filter(|p| p.a.connection_id != p.b.connection_id && p.a.remote_id == p.b.remote_id).collect();
     assert_eq!(across.len() as i64, talents, "every candidate pairs with its twin in the other account");
     assert!(across.iter().all(|p| p.strong && p.evidence.iter().any(|e| e.kind == "email")));
     // The seeds' "same person entered twice" (same name and e-mail) are found within one account.
@@ -274,10 +309,17 @@ async fn two_sandbox_connections_sharing_candidates_are_each_others_duplicates_a
     // stale), so their keys are computed again: the pair stays dismissed.
     let (a, b) = (across[0].a.id, across[0].b.id);
     app.mark_not_duplicate(a, b, Utc::now()).unwrap();
-    app.store().raw().execute("UPDATE talents SET updated_at = '2000-01-01T00:00:00.000Z' WHERE id IN (?1, ?2)", [a, b]).unwrap();
+    app.store()
+        .raw()
+        .execute("UPDATE talents SET updated_at = '2000-01-01T00:00:00.000Z' WHERE id IN (?1, ?2)", [a, b])
+        .unwrap();
     synced(&app, one, true).await;
     synced(&app, two, true).await;
-    let keys: i64 = app.store().raw().query_row("SELECT COUNT(*) FROM talent_match_keys WHERE talent_id = ?1", [a], |r| r.get(0)).unwrap();
+    let keys: i64 = app
+        .store()
+        .raw()
+        .query_row("SELECT COUNT(*) FROM talent_match_keys WHERE talent_id = ?1", [a], |r| r.get(0))
+        .unwrap();
     assert!(keys > 0);
     let after = app.duplicates().unwrap();
     assert!(!after.iter().any(|p| (p.a.id, p.b.id) == (a.min(b), a.max(b))), "the dismissed pair came back");
@@ -293,8 +335,22 @@ fn cli_duplicates_json_lists_pairs_with_their_evidence() {
         let a = store.create_connection(&new_conn("A", Provider::Greenhouse), Utc::now()).unwrap().id;
         let b = store.create_connection(&new_conn("B", Provider::Ashby), Utc::now()).unwrap().id;
         let batch = |t: Talent| Batch { talents: vec![t], ..Batch::default() };
-        store.write_batch(a, &batch(talent("g1", "Ann Lee", Some("Acme"), &["ann.lee@gmail.com"], &["+44 20 7946 0123"])), None, Utc::now()).unwrap();
-        store.write_batch(b, &batch(talent("h1", "Ann Lee", Some("Acme"), &["annlee+x@gmail.com"], &["+442079460123"])), None, Utc::now()).unwrap();
+        store
+            .write_batch(
+                a,
+                &batch(talent("g1", "Ann Lee", Some("Acme"), &["ann.lee@gmail.com"], &["+44 20 7946 0123"])),
+                None,
+                Utc::now(),
+            )
+            .unwrap();
+        store
+            .write_batch(
+                b,
+                &batch(talent("h1", "Ann Lee", Some("Acme"), &["annlee+x@gmail.com"], &["+442079460123"])),
+                None,
+                Utc::now(),
+            )
+            .unwrap();
     }
     let run = |json: bool| {
         let mut c = Command::new(env!("CARGO_BIN_EXE_talentdeck"));
@@ -338,7 +394,10 @@ fn a_key_shared_by_many_talents_suggests_nothing() {
     assert!(f.others(f.a, "s0").is_empty());
     // Ten holders of an address still pair up (45 pairs), three of a name and company too.
     let mut f = fixture();
-    f.write(f.a, (0..10).map(|i| talent(&format!("s{i}"), &format!("P{i}"), None, &["jobs@agency.example"], &[])).collect());
+    f.write(
+        f.a,
+        (0..10).map(|i| talent(&format!("s{i}"), &format!("P{i}"), None, &["jobs@agency.example"], &[])).collect(),
+    );
     f.write(f.b, (0..3).map(|i| talent(&format!("n{i}"), "Li Wei", Some("BigCo"), &[], &[])).collect());
     let pairs = f.store.duplicate_pairs().unwrap();
     assert_eq!((pairs.iter().filter(|p| p.strong).count(), pairs.iter().filter(|p| !p.strong).count()), (45, 3));

@@ -102,7 +102,13 @@ impl Session {
                 }
             }
             if start.elapsed() > timeout {
-                let html = self.call(reqwest::Method::POST, "/execute/sync", Some(json!({"script": "return document.body.innerText", "args": []}))).await;
+                let html = self
+                    .call(
+                        reqwest::Method::POST,
+                        "/execute/sync",
+                        Some(json!({"script": "return document.body.innerText", "args": []})),
+                    )
+                    .await;
                 panic!("no element {css} with text {text:?} after {timeout:?}; the page shows:\n{html}");
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
@@ -193,7 +199,8 @@ async fn open_window(data: &std::path::Path, args: &[&str]) -> (Driver, Session)
         .json()
         .await
         .unwrap();
-    let session_id = created["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {created}")).to_string();
+    let session_id =
+        created["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {created}")).to_string();
     (driver, Session { http, base: format!("{root}/session/{session_id}") })
 }
 
@@ -249,8 +256,13 @@ async fn first_run_offers_the_sandbox_connects_to_it_and_fetches_resumes() {
         use base64::Engine;
         std::fs::write(path, base64::engine::general_purpose::STANDARD.decode(png.as_str().unwrap()).unwrap()).unwrap();
     }
-    s.call(reqwest::Method::POST, "/actions", Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
-        {"type": "keyDown", "value": "\u{E00C}"}, {"type": "keyUp", "value": "\u{E00C}"}]}]}))).await;
+    s.call(
+        reqwest::Method::POST,
+        "/actions",
+        Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
+        {"type": "keyDown", "value": "\u{E00C}"}, {"type": "keyUp", "value": "\u{E00C}"}]}]})),
+    )
+    .await;
     s.wait_for("[data-testid=talent-row]", None, Duration::from_secs(10)).await;
     let nav = s.wait_for("[data-testid=nav-connections]", None, Duration::from_secs(10)).await;
     s.click(&nav).await;
@@ -361,14 +373,21 @@ impl Control {
             .send()
             .await
             .unwrap();
-        assert!(resp.status().is_success(), "sandbox move: {} {}", resp.status(), resp.text().await.unwrap_or_default());
+        assert!(
+            resp.status().is_success(),
+            "sandbox move: {} {}",
+            resp.status(),
+            resp.text().await.unwrap_or_default()
+        );
     }
 }
 
 /// The selector of an application's card, in the column of Talentdeck stage `column` if given.
 fn card(application: &str, column: Option<&str>) -> String {
     match column {
-        Some(c) => format!("[data-testid=column][data-stage=\"{c}\"] [data-testid=board-card][data-application=\"{application}\"]"),
+        Some(c) => format!(
+            "[data-testid=column][data-stage=\"{c}\"] [data-testid=board-card][data-application=\"{application}\"]"
+        ),
         None => format!("[data-testid=board-card][data-application=\"{application}\"]"),
     }
 }
@@ -485,13 +504,25 @@ async fn board_moves_a_card_by_keyboard_and_resolves_a_conflict_with_apply_mine(
     .await;
     keyboard_move(&s, &pipeline, &plan.first).await;
     let to = &plan.first.to.name;
-    s.wait_for(&format!("{} [data-testid=card-badge]", card(&plan.first.app, Some(to))), Some("Sent"), Duration::from_secs(30))
-        .await;
+    s.wait_for(
+        &format!("{} [data-testid=card-badge]", card(&plan.first.app, Some(to))),
+        Some("Sent"),
+        Duration::from_secs(30),
+    )
+    .await;
     let seen: Vec<String> = serde_json::from_value(s.js("return window.__seen", vec![]).await).unwrap();
     let pending = seen.iter().position(|x| *x == format!("{to}: Pending"));
     let sent = seen.iter().position(|x| *x == format!("{to}: Sent"));
-    assert!(matches!((pending, sent), (Some(p), Some(q)) if p < q), "the card showed pending in {to}, then sent: {seen:?}");
-    assert_eq!(sb.stage_of(&plan.first.app).await, plan.first.lands_in.0, "the ATS holds the new stage ({:?})", plan.first.lands_in);
+    assert!(
+        matches!((pending, sent), (Some(p), Some(q)) if p < q),
+        "the card showed pending in {to}, then sent: {seen:?}"
+    );
+    assert_eq!(
+        sb.stage_of(&plan.first.app).await,
+        plan.first.lands_in.0,
+        "the ATS holds the new stage ({:?})",
+        plan.first.lands_in
+    );
 
     // 3. Someone in the ATS moves the second application; the window, not synced since, still
     // shows the old stage, and the recruiter moves it elsewhere: the push finds the conflict.
@@ -500,7 +531,12 @@ async fn board_moves_a_card_by_keyboard_and_resolves_a_conflict_with_apply_mine(
     let conflict = format!("{} [data-testid=conflict]", card(&plan.second.app, None));
     s.wait_for(&conflict, Some(&plan.ats_move.1), Duration::from_secs(30)).await;
     s.wait_for(&conflict, Some(&plan.second.lands_in.1), Duration::from_secs(5)).await;
-    s.wait_for(&format!("{} [data-testid=card-badge]", card(&plan.second.app, None)), Some("Conflict"), Duration::from_secs(5)).await;
+    s.wait_for(
+        &format!("{} [data-testid=card-badge]", card(&plan.second.app, None)),
+        Some("Conflict"),
+        Duration::from_secs(5),
+    )
+    .await;
     s.wait_for("[data-testid=pending-changes] .count", Some("1"), Duration::from_secs(10)).await;
     assert_eq!(sb.stage_of(&plan.second.app).await, plan.ats_move.0, "the ATS kept its own stage");
 
@@ -517,7 +553,11 @@ async fn board_moves_a_card_by_keyboard_and_resolves_a_conflict_with_apply_mine(
     s.click(&apply).await;
     let start = Instant::now();
     while sb.stage_of(&plan.second.app).await != plan.second.lands_in.0 {
-        assert!(start.elapsed() < Duration::from_secs(30), "the ATS did not follow \"Apply mine\" to {:?}", plan.second.lands_in);
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the ATS did not follow \"Apply mine\" to {:?}",
+            plan.second.lands_in
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let badge = format!("{} [data-testid=card-badge]", card(&plan.second.app, Some(&plan.second.to.name)));
@@ -553,9 +593,7 @@ async fn board_moves_a_card_by_dragging_it() {
         let script = "arguments[0].scrollIntoView({block: 'nearest', inline: 'nearest'})";
         s.js(script, vec![json!({ELEMENT_KEY: el})]).await;
     }
-    let mouse = |actions: Value| {
-        json!({"actions": [{"type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"}, "actions": actions}]})
-    };
+    let mouse = |actions: Value| json!({"actions": [{"type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"}, "actions": actions}]});
     let drag = mouse(json!([
         {"type": "pointerMove", "duration": 0, "origin": {ELEMENT_KEY: grip}, "x": 0, "y": 0},
         {"type": "pointerDown", "button": 0},
@@ -598,14 +636,23 @@ async fn keyboard_map(s: &Session, ats_stage: &str, option: &str) {
     s.press(&[ENTER]).await;
     let start = Instant::now();
     while s.js("return document.querySelector('[data-testid=mapping-preview]') !== null", vec![]).await == json!(true) {
-        assert!(start.elapsed() < Duration::from_secs(10), "Enter on the preview did not save the mapping of {ats_stage}");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "Enter on the preview did not save the mapping of {ats_stage}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
 /// The type-ahead half of `keyboard_map`: the change is previewed, not saved; Save has the focus.
 async fn keyboard_pick(s: &Session, ats_stage: &str, option: &str) {
-    let select = s.wait_for(&format!("select[aria-label=\"Talentdeck stage for {ats_stage}\"]:enabled"), None, Duration::from_secs(10)).await;
+    let select = s
+        .wait_for(
+            &format!("select[aria-label=\"Talentdeck stage for {ats_stage}\"]:enabled"),
+            None,
+            Duration::from_secs(10),
+        )
+        .await;
     s.js("arguments[0].focus()", vec![json!({ELEMENT_KEY: select})]).await;
     s.press(&[&option[..1]]).await;
     let start = Instant::now();
@@ -665,7 +712,9 @@ async fn mapping_an_unmapped_stage_by_keyboard_puts_its_cards_on_the_board() {
                 let name = c.ats_stage_name.clone()?;
                 let wide = st.mapped_stage(cid, None, &name).unwrap()?;
                 (st.mapped_stage(cid, Some(&job.remote_id), &name).unwrap() == Some(wide)).then_some(())?;
-                let target = pipeline.iter().find(|p| p.kind == PipelineStageKind::Active && p.id != wide.0 && one_key(&p.name))?;
+                let target = pipeline
+                    .iter()
+                    .find(|p| p.kind == PipelineStageKind::Active && p.id != wide.0 && one_key(&p.name))?;
                 let apps: Vec<String> = cards
                     .iter()
                     .filter(|o| o.status == ApplicationStatus::Active && o.ats_stage_name.as_deref() == Some(&name))
@@ -683,7 +732,10 @@ async fn mapping_an_unmapped_stage_by_keyboard_puts_its_cards_on_the_board() {
     keyboard_map(&s, &ats_stage, "Unmapped").await;
     let row = s.wait_for("[data-testid=mapping-row].unmapped", Some(&ats_stage), Duration::from_secs(10)).await;
     let text = s.js("return arguments[0].innerText", vec![json!({ELEMENT_KEY: row})]).await;
-    assert!(text.as_str().unwrap().contains("on no board column"), "the row says its applications are on no column: {text}");
+    assert!(
+        text.as_str().unwrap().contains("on no board column"),
+        "the row says its applications are on no column: {text}"
+    );
     open_job(&s, &job).await;
     for app in &apps {
         s.wait_for(&card(app, Some("Unmapped")), None, Duration::from_secs(10)).await;
@@ -695,20 +747,28 @@ async fn mapping_an_unmapped_stage_by_keyboard_puts_its_cards_on_the_board() {
     keyboard_pick(&s, &ats_stage, &target).await;
     let preview = s.wait_for("[data-testid=mapping-preview]", None, Duration::from_secs(5)).await;
     let text = s.js("return arguments[0].innerText", vec![json!({ELEMENT_KEY: preview})]).await;
-    assert!(text.as_str().unwrap().contains(&format!("will show in {target} instead of unmapped")), "the preview: {text}");
+    assert!(
+        text.as_str().unwrap().contains(&format!("will show in {target} instead of unmapped")),
+        "the preview: {text}"
+    );
     if let Some(path) = std::env::var_os("TALENTDECK_MAPPING_SCREENSHOT") {
         // The editor with its groups and the change waiting to be saved (README: docs/mapping.png).
         s.js("return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))", vec![]).await;
         s.screenshot(std::path::Path::new(&path)).await;
     }
     s.press(&[ENTER]).await;
-    s.wait_for("[data-testid=mapping-history] li", Some(&format!("{ats_stage}: Unmapped → {target}")), Duration::from_secs(10))
-        .await;
+    s.wait_for(
+        "[data-testid=mapping-history] li",
+        Some(&format!("{ats_stage}: Unmapped → {target}")),
+        Duration::from_secs(10),
+    )
+    .await;
     open_job(&s, &job).await;
     for app in &apps {
         s.wait_for(&card(app, Some(&target)), None, Duration::from_secs(10)).await;
     }
-    let unmapped = s.js("return document.querySelectorAll('[data-testid=column][data-stage=Unmapped]').length", vec![]).await;
+    let unmapped =
+        s.js("return document.querySelectorAll('[data-testid=column][data-stage=Unmapped]').length", vec![]).await;
     assert_eq!(unmapped, json!(0), "no Unmapped column once every stage of the job is mapped");
     let _ = s.http.delete(&s.base).send().await;
 }
@@ -736,7 +796,8 @@ async fn a_job_page_shows_the_synced_description_and_pay_range() {
     };
     open_job(&s, &job).await;
     s.wait_for("[data-testid=compensation]", Some(&compensation), Duration::from_secs(5)).await;
-    let summary = s.wait_for(".job-page details.description summary", Some("Job description"), Duration::from_secs(5)).await;
+    let summary =
+        s.wait_for(".job-page details.description summary", Some("Job description"), Duration::from_secs(5)).await;
     s.js("arguments[0].focus()", vec![json!({ELEMENT_KEY: summary})]).await;
     s.press(&[ENTER]).await;
     s.wait_for("[data-testid=job-description] h3", Some("Requirements"), Duration::from_secs(5)).await;

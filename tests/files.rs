@@ -149,7 +149,8 @@ async fn every_resume_is_fetched_in_bounded_steps_and_opens_offline() {
         let talent = env.talents().into_iter().find(|t| !t.files.is_empty()).unwrap();
         let Env { sb, app, dir, .. } = env;
         sb.shutdown().await;
-        let path = app.open_file(talent.files[0].id, &FileLimits::default()).await.expect("a downloaded file opens offline");
+        let path =
+            app.open_file(talent.files[0].id, &FileLimits::default()).await.expect("a downloaded file opens offline");
         assert!(path.starts_with(dir.path()), "{provider}: files live in the data folder");
         assert!(std::fs::read(&path).unwrap().starts_with(b"%PDF"), "{provider}: the resume is the PDF");
     }
@@ -163,7 +164,8 @@ async fn files_deleted_or_replaced_in_the_ats_leave_the_data_folder() {
         let before = env.local_files();
 
         let report = env.sb.mutate(Mutation { delete_talents: 40, replace_resumes: 5, ..Default::default() });
-        let deleted_with_files: Vec<&String> = report.deleted_talents.iter().filter(|t| before.contains_key(*t)).collect();
+        let deleted_with_files: Vec<&String> =
+            report.deleted_talents.iter().filter(|t| before.contains_key(*t)).collect();
         assert!(!deleted_with_files.is_empty(), "{provider}: some deleted talents had a resume downloaded");
         // Greenhouse and Ashby list no deletions: the reconciling full pass finds them.
         env.sync(provider != Provider::Lever).await;
@@ -198,7 +200,8 @@ async fn expired_links_are_renewed_and_a_resume_is_fetched_on_demand() {
         let talent = env.talents().into_iter().find(|t| expected.contains_key(&t.remote_id)).unwrap();
         let files = env.app.talent_files(talent.id).await.unwrap();
         assert_eq!(files.len(), 1, "{provider}: the talent's resume is known");
-        let path = env.app.open_file(files[0].id, &FileLimits::default()).await.expect("the resume downloads on demand");
+        let path =
+            env.app.open_file(files[0].id, &FileLimits::default()).await.expect("the resume downloads on demand");
         assert_eq!(std::fs::read(&path).unwrap(), expected[&talent.remote_id].1, "{provider}: the right resume");
 
         let steps = env.fetch_everything(500).await;
@@ -226,7 +229,10 @@ async fn oversized_files_are_refused_once_with_a_reason_and_lose_nothing() {
     assert_eq!((again.downloaded, again.failed, again.pending), (0, 0, 0));
     assert_eq!(env.talents().len(), env.sb.expected(talentdeck::store::ExportKind::Talents).len());
     let log = env.app.log(Some(NAME), 10).unwrap();
-    assert!(log.iter().any(|l| l.level.as_str() == "warning" && l.message.contains("could not be")), "the log tells: {log:?}");
+    assert!(
+        log.iter().any(|l| l.level.as_str() == "warning" && l.message.contains("could not be")),
+        "the log tells: {log:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -234,12 +240,18 @@ async fn a_missing_resume_permission_stops_the_step_by_name_and_syncing_goes_on(
     let faults = Faults { deny_scopes: vec!["resumes:read:admin".into()], ..Faults::default() };
     let env = env(Provider::Lever, faults).await;
     let r = env.step(&FileLimits::default()).await;
-    let err = r.stopped.expect(&format!("the step stops at the refusal: listed {}, downloaded {}, pending {}", r.listed, r.downloaded, r.pending));
+    let err = r.stopped.expect(&format!(
+        "the step stops at the refusal: listed {}, downloaded {}, pending {}",
+        r.listed, r.downloaded, r.pending
+    ));
     assert_eq!(err.code(), "permission_denied");
     assert!(err.to_string().contains("resumes:read:admin"), "the missing permission is named: {err}");
     assert_eq!(r.downloaded, 0);
     let log = env.app.log(Some(NAME), 10).unwrap();
-    assert!(log.iter().any(|l| l.detail.as_deref().is_some_and(|d| d.contains("resumes:read:admin"))), "logged: {log:?}");
+    assert!(
+        log.iter().any(|l| l.detail.as_deref().is_some_and(|d| d.contains("resumes:read:admin"))),
+        "logged: {log:?}"
+    );
     // The connection itself is fine: the sync still runs and the data is all there.
     env.sync(false).await;
     assert_eq!(env.talents().len(), env.sb.expected(talentdeck::store::ExportKind::Talents).len());

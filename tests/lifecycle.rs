@@ -36,7 +36,12 @@ async fn sandbox(provider: Provider, seed: u64, talents: usize, faults: Faults) 
 
 /// The secret a sandbox currently accepts (Greenhouse client secret, or API key).
 fn secret_of(creds: &Value) -> String {
-    creds.get("client_secret").or_else(|| creds.get("api_key")).and_then(Value::as_str).expect("a sandbox secret").to_string()
+    creds
+        .get("client_secret")
+        .or_else(|| creds.get("api_key"))
+        .and_then(Value::as_str)
+        .expect("a sandbox secret")
+        .to_string()
 }
 
 /// Authenticated API requests the sandbox answered (Greenhouse token requests left out).
@@ -78,7 +83,14 @@ fn ok(out: Output, what: &str) -> Output {
 /// `connect` arguments for a sandbox, by provider.
 fn connect_args(sb: &Sandbox, name: &str) -> Vec<String> {
     let info = sb.info();
-    let mut a = vec!["connect".into(), info.provider.as_str().into(), "--name".into(), name.into(), "--base-url".into(), info.base_url.clone()];
+    let mut a = vec![
+        "connect".into(),
+        info.provider.as_str().into(),
+        "--name".into(),
+        name.into(),
+        "--base-url".into(),
+        info.base_url.clone(),
+    ];
     if info.provider == Provider::Greenhouse {
         let c = &info.credentials;
         a.extend([
@@ -127,7 +139,12 @@ fn records(out: &Output) -> Vec<Value> {
 }
 
 async fn assert_converged(dir: &Path, name: &str, sb: &Sandbox) {
-    for (kind, arg) in [(ExportKind::Jobs, "jobs"), (ExportKind::Stages, "stages"), (ExportKind::Talents, "talents"), (ExportKind::Applications, "applications")] {
+    for (kind, arg) in [
+        (ExportKind::Jobs, "jobs"),
+        (ExportKind::Stages, "stages"),
+        (ExportKind::Talents, "talents"),
+        (ExportKind::Applications, "applications"),
+    ] {
         let out = ok(td(dir, &["export", arg, "--connection", name], None).await, "export");
         let mut expected = sb.expected(kind);
         expected.sort_by(|a, b| a["remote_id"].as_str().cmp(&b["remote_id"].as_str()));
@@ -207,7 +224,10 @@ fn the_vault_stores_reads_replaces_and_deletes_in_the_secret_service() {
     vault.put(&key, &token).unwrap();
     let got = Vault::new().get(&key).unwrap().expect("replaced");
     assert_eq!(got.secret.expose_secret(), "access-token-5678");
-    assert_eq!(got.refresh_token.as_ref().map(|s| s.expose_secret().to_string()).as_deref(), Some("refresh-token-9012"));
+    assert_eq!(
+        got.refresh_token.as_ref().map(|s| s.expose_secret().to_string()).as_deref(),
+        Some("refresh-token-9012")
+    );
     assert_eq!(got.expires_at.map(|t| t.timestamp()), Some(expires.timestamp()));
 
     vault.delete(&key).unwrap();
@@ -228,7 +248,13 @@ async fn an_expired_credential_needs_reconnect_keeps_data_and_resumes_after_reco
     // The credential dies about 70% into the first sync; the fresh one has the same budget,
     // enough for verifying it and the rest of that sync, not for starting over twice.
     let budget = verify + full * 7 / 10;
-    let sb = sandbox(Provider::Greenhouse, seed, talents, Faults { expire_credential_after: Some(budget), ..Faults::default() }).await;
+    let sb = sandbox(
+        Provider::Greenhouse,
+        seed,
+        talents,
+        Faults { expire_credential_after: Some(budget), ..Faults::default() },
+    )
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let first_secret = secret_of(&sb.info().credentials);
@@ -249,7 +275,11 @@ async fn an_expired_credential_needs_reconnect_keeps_data_and_resumes_after_reco
     let kept: i64 = statuses[0]["counts"].as_array().unwrap().iter().map(|c| c["count"].as_i64().unwrap()).sum();
     assert!(kept > 0, "what was synced before the 401 is kept: {statuses:?}");
     let log = ok(td(d, &["log", "--connection", "Acme GH"], None).await, "log");
-    assert!(text(&log).contains("connected → needs_reconnect: "), "the transition is logged with its reason: {}", text(&log));
+    assert!(
+        text(&log).contains("connected → needs_reconnect: "),
+        "the transition is logged with its reason: {}",
+        text(&log)
+    );
 
     // A wrong secret changes nothing.
     let wrong_secret = "not-the-right-secret-000";
@@ -268,7 +298,10 @@ async fn an_expired_credential_needs_reconnect_keeps_data_and_resumes_after_reco
     keep("resumed sync", &out);
     let resumed = api_requests(&sb) - before;
     eprintln!("requests: verify {verify}, full sync {full}, resumed sync {resumed}");
-    assert!(resumed < full, "the sync resumed from its checkpoints ({resumed} requests) instead of starting over ({full})");
+    assert!(
+        resumed < full,
+        "the sync resumed from its checkpoints ({resumed} requests) instead of starting over ({full})"
+    );
     assert_eq!(state_of(&status_json(d).await, "Acme GH"), "connected");
     assert_converged(d, "Acme GH", &sb).await;
     let log = ok(td(d, &["log", "--connection", "Acme GH"], None).await, "log");
@@ -293,8 +326,12 @@ async fn an_expired_credential_needs_reconnect_keeps_data_and_resumes_after_reco
     assert_eq!(c["provider"], "greenhouse");
     assert_eq!(c["api_host"], "127.0.0.1");
     assert_eq!(c["credential"], "stored");
-    let history: Vec<(&str, &str)> =
-        c["state_history"].as_array().unwrap().iter().map(|t| (t["from"].as_str().unwrap(), t["to"].as_str().unwrap())).collect();
+    let history: Vec<(&str, &str)> = c["state_history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["from"].as_str().unwrap(), t["to"].as_str().unwrap()))
+        .collect();
     assert_eq!(history, vec![("connected", "needs_reconnect"), ("needs_reconnect", "connected")]);
     assert!(c["recent_runs"].as_array().unwrap().iter().any(|r| r["error_code"] == "unauthorized"), "{c}");
     assert!(bundle["talentdeck_version"].is_string());
@@ -405,7 +442,11 @@ async fn disconnect_keeps_data_read_only_and_purge_removes_it() {
     assert!(text(&out).contains("disconnected") && text(&out).contains("talentdeck reconnect"), "{}", text(&out));
     let requests = sb.stats().requests;
     let out = ok(td(d, &["sync"], None).await, "sync all");
-    assert!(text(&out).contains("Ashby: skipped, disconnected"), "syncing everything skips a disconnected connection: {}", text(&out));
+    assert!(
+        text(&out).contains("Ashby: skipped, disconnected"),
+        "syncing everything skips a disconnected connection: {}",
+        text(&out)
+    );
     assert_eq!(sb.stats().requests, requests, "nothing was asked of the ATS");
 
     let out = ok(td(d, &["disconnect", "Ashby", "--purge"], None).await, "purge");
@@ -433,7 +474,9 @@ async fn two_connections_to_different_providers_sync_side_by_side_with_their_own
     }
     let (verify, full) = measure(Provider::Lever, 7, 120).await;
     // Lever's key dies right after its first full sync; Greenhouse's lives on.
-    let lever = sandbox(Provider::Lever, 7, 120, Faults { expire_credential_after: Some(verify + full), ..Faults::default() }).await;
+    let lever =
+        sandbox(Provider::Lever, 7, 120, Faults { expire_credential_after: Some(verify + full), ..Faults::default() })
+            .await;
     let gh = sandbox(Provider::Greenhouse, 8, 150, Faults::default()).await;
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

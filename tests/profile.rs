@@ -97,7 +97,14 @@ fn seeded() -> (tempfile::TempDir, Store, i64, i64) {
             }}),
         }],
         applications: vec![
-            app("a1", "1", "12", "Phone Screen", ApplicationStatus::Active, json!({ "source": { "id": 5, "public_name": "LinkedIn" } })),
+            app(
+                "a1",
+                "1",
+                "12",
+                "Phone Screen",
+                ApplicationStatus::Active,
+                json!({ "source": { "id": 5, "public_name": "LinkedIn" } }),
+            ),
             app("a2", "2", "21", "Portfolio", ApplicationStatus::Rejected, json!({ "rejection_reason_id": "9" })),
         ],
         stage_history: vec![
@@ -109,7 +116,9 @@ fn seeded() -> (tempfile::TempDir, Store, i64, i64) {
         ..Batch::default()
     };
     store.write_batch(cid, &batch, None, day(6)).unwrap();
-    store.replace_reasons(cid, &[RejectionReason { remote_id: "9".into(), name: "Lacking skills".into() }], day(6)).unwrap();
+    store
+        .replace_reasons(cid, &[RejectionReason { remote_id: "9".into(), name: "Lacking skills".into() }], day(6))
+        .unwrap();
     let screen = store.pipeline_stage("Screen").unwrap();
     store.set_mapping(cid, None, "Phone Screen", Some(screen.id), false, "ada", day(6)).unwrap();
     let tid = store.talent_id(cid, "77").unwrap();
@@ -135,8 +144,13 @@ fn a_profile_shows_both_applications_with_their_timelines_mapped_and_unmapped_st
     assert_eq!(rust.job_title.as_deref(), Some("Rust Engineer"));
     assert_eq!(rust.ats_stage.as_deref(), Some("Phone Screen"));
     assert_eq!(rust.stage.as_deref(), Some("Screen"), "through the connection's mapping, as on the board");
-    let timeline: Vec<(&str, i64, bool)> = rust.timeline.iter().map(|s| (s.stage.as_str(), s.days, s.exited_at.is_none())).collect();
-    assert_eq!(timeline, [("Application Review", 2, false), ("Phone Screen", 7, true)], "oldest first; the current stay runs to now");
+    let timeline: Vec<(&str, i64, bool)> =
+        rust.timeline.iter().map(|s| (s.stage.as_str(), s.days, s.exited_at.is_none())).collect();
+    assert_eq!(
+        timeline,
+        [("Application Review", 2, false), ("Phone Screen", 7, true)],
+        "oldest first; the current stay runs to now"
+    );
 
     let design = p.applications.iter().find(|a| a.remote_id == "a2").unwrap();
     assert_eq!(design.status, ApplicationStatus::Rejected);
@@ -192,7 +206,10 @@ async fn synced(provider: Provider) -> (Sandbox, App, i64, tempfile::TempDir) {
     (sb, app, id, dir)
 }
 
-for_each_provider!(notes_are_read_cached_and_served_stale_when_the_ats_is_unreachable, a_synced_profile_agrees_with_the_ats);
+for_each_provider!(
+    notes_are_read_cached_and_served_stale_when_the_ats_is_unreachable,
+    a_synced_profile_agrees_with_the_ats
+);
 
 async fn notes_are_read_cached_and_served_stale_when_the_ats_is_unreachable(provider: Provider) {
     let (sb, app, id, _dir) = synced(provider).await;
@@ -260,7 +277,10 @@ async fn a_synced_profile_agrees_with_the_ats(provider: Provider) {
     let expected = match provider {
         Provider::Greenhouse => format!("https://app.greenhouse.io/people/{talent}"),
         // The candidate's page is their most recently updated opportunity's.
-        Provider::Lever => format!("https://hire.lever.co/candidates/{}", app.store().latest_application(id, &talent).unwrap().unwrap()),
+        Provider::Lever => format!(
+            "https://hire.lever.co/candidates/{}",
+            app.store().latest_application(id, &talent).unwrap().unwrap()
+        ),
         Provider::Ashby => format!("https://app.ashbyhq.com/candidates/{talent}"),
     };
     assert_eq!(url, expected);

@@ -67,7 +67,8 @@ fn every_run_command_in_the_readme_opens_the_sandbox_and_syncs_it() {
     assert!(commands.iter().any(|c| c == "./run.sh"), "the README shows `./run.sh` as its run command: {commands:?}");
     for command in commands {
         // The provider the command should open: the README says plain ./run.sh is Greenhouse.
-        let provider = ["lever", "ashby", "greenhouse"].into_iter().find(|p| command.contains(p)).unwrap_or("greenhouse");
+        let provider =
+            ["lever", "ashby", "greenhouse"].into_iter().find(|p| command.contains(p)).unwrap_or("greenhouse");
         let data = tempfile::tempdir().unwrap();
         // Not a pipe: nobody drains it while the app runs, and a full pipe would stall the app.
         let log_path = data.path().join("run.log");
@@ -92,9 +93,9 @@ fn every_run_command_in_the_readme_opens_the_sandbox_and_syncs_it() {
                 let err = std::fs::read_to_string(&log_path).unwrap_or_default();
                 panic!("`{command}` exited ({exit}) instead of opening the window:\n{err}");
             }
-            let synced = status(data.path()).into_iter().find(|c| {
-                c["sandbox"] == true && c["provider"] == provider && !c["last_success_at"].is_null()
-            });
+            let synced = status(data.path())
+                .into_iter()
+                .find(|c| c["sandbox"] == true && c["provider"] == provider && !c["last_success_at"].is_null());
             if let Some(conn) = synced {
                 eprintln!("run_command: `{command}` opened {} and synced it", conn["name"]);
                 break;

@@ -96,7 +96,8 @@ async fn lever_all(client: &Client, sb: &Sandbox, path: &str, params: &[(&str, &
         if let Some(o) = &offset {
             q.push(("offset", o));
         }
-        let r = client.get(format!("{}{path}", sb.base_url())).basic_auth(&key, Some("")).query(&q).send().await.unwrap();
+        let r =
+            client.get(format!("{}{path}", sb.base_url())).basic_auth(&key, Some("")).query(&q).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::OK);
         let body: Value = r.json().await.unwrap();
         all.extend(body["data"].as_array().unwrap().iter().cloned());
@@ -120,7 +121,13 @@ async fn ashby_all(client: &Client, sb: &Sandbox, endpoint: &str, body: Value) -
         if let Some(c) = &cursor {
             b["cursor"] = json!(c);
         }
-        let r = client.post(format!("{}/{endpoint}", sb.base_url())).basic_auth(&key, Some("")).json(&b).send().await.unwrap();
+        let r = client
+            .post(format!("{}/{endpoint}", sb.base_url()))
+            .basic_auth(&key, Some(""))
+            .json(&b)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::OK);
         assert!(r.headers().contains_key("ashby-version"));
         let page: Value = r.json().await.unwrap();
@@ -189,13 +196,18 @@ async fn ashby_pages_through_all_candidates() {
     let client = Client::new();
     let (all, token) = ashby_all(&client, &sb, "candidate.list", json!({ "limit": 100 })).await.unwrap();
     assert!(token.starts_with("ab_st_"), "the last page carries a syncToken");
-    assert_same_ids(all.iter().map(|c| c["id"].as_str().unwrap().to_string()).collect(), ids(&sb.expected(ExportKind::Talents)));
+    assert_same_ids(
+        all.iter().map(|c| c["id"].as_str().unwrap().to_string()).collect(),
+        ids(&sb.expected(ExportKind::Talents)),
+    );
 
     // Drafts only when asked for by name.
     let (default_jobs, _) = ashby_all(&client, &sb, "job.list", json!({})).await.unwrap();
     assert!(default_jobs.iter().all(|j| j["status"] != "Draft"));
     let (all_jobs, _) =
-        ashby_all(&client, &sb, "job.list", json!({ "status": ["Open", "Closed", "Archived", "Draft"] })).await.unwrap();
+        ashby_all(&client, &sb, "job.list", json!({ "status": ["Open", "Closed", "Archived", "Draft"] }))
+            .await
+            .unwrap();
     assert_eq!(all_jobs.len(), sb.expected(ExportKind::Jobs).len());
     assert!(all_jobs.len() > default_jobs.len());
 
@@ -277,7 +289,8 @@ async fn greenhouse_refuses_a_cursor_with_other_params() {
     assert_eq!(body["message"], "When passing a cursor, do not include other query params.");
     let ok = client.get(&next).bearer_auth(&token).send().await.unwrap();
     assert_eq!(ok.status(), StatusCode::OK);
-    let too_big = client.get(format!("{}/candidates?per_page=501", sb.base_url())).bearer_auth(&token).send().await.unwrap();
+    let too_big =
+        client.get(format!("{}/candidates?per_page=501", sb.base_url())).bearer_auth(&token).send().await.unwrap();
     assert_eq!(too_big.status(), StatusCode::UNPROCESSABLE_ENTITY);
     sb.shutdown().await;
 }
@@ -353,7 +366,13 @@ async fn greenhouse_moves_and_rejects_with_a_stage_check() {
         .as_str()
         .unwrap();
     let url = format!("{}/applications/{id}/move", sb.base_url());
-    let stale = client.post(&url).bearer_auth(&token).json(&json!({ "from_stage_id": to, "to_stage_id": to })).send().await.unwrap();
+    let stale = client
+        .post(&url)
+        .bearer_auth(&token)
+        .json(&json!({ "from_stage_id": to, "to_stage_id": to }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(stale.status(), StatusCode::UNPROCESSABLE_ENTITY, "from_stage_id must be the current stage");
     let moved = client
         .post(&url)
@@ -368,10 +387,23 @@ async fn greenhouse_moves_and_rejects_with_a_stage_check() {
     assert_eq!(now["stage_remote_id"], to);
     assert!(now["updated_at"].as_str().unwrap() > app["updated_at"].as_str().unwrap(), "a write bumps updated_at");
 
-    let reasons: Vec<Value> =
-        client.get(format!("{}/rejection_reasons", sb.base_url())).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let reasons: Vec<Value> = client
+        .get(format!("{}/rejection_reasons", sb.base_url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let reject = format!("{}/applications/{id}/reject", sb.base_url());
-    let r = client.post(&reject).bearer_auth(&token).json(&json!({ "rejection_reason_id": reasons[0]["id"] })).send().await.unwrap();
+    let r = client
+        .post(&reject)
+        .bearer_auth(&token)
+        .json(&json!({ "rejection_reason_id": reasons[0]["id"] }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     let rejected = sb.expected(ExportKind::Applications).into_iter().find(|a| a["remote_id"] == id).unwrap();
     assert_eq!(rejected["status"], "rejected");
@@ -389,24 +421,47 @@ async fn lever_writes_move_archive_and_annotate_opportunities() {
     let stages = lever_all(&client, &sb, "/stages", &[]).await;
     let offer = stages.last().unwrap()["id"].as_str().unwrap();
     let users = lever_all(&client, &sb, "/users", &[]).await;
-    let url = |what: &str| format!("{}/opportunities/{id}/{what}?perform_as={}", sb.base_url(), users[0]["id"].as_str().unwrap());
+    let url = |what: &str| {
+        format!("{}/opportunities/{id}/{what}?perform_as={}", sb.base_url(), users[0]["id"].as_str().unwrap())
+    };
 
     let r = client.put(url("stage")).basic_auth(&key, Some("")).json(&json!({ "stage": offer })).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.json::<Value>().await.unwrap()["data"]["stage"], offer);
-    let bad = client.put(url("stage")).basic_auth(&key, Some("")).json(&json!({ "stage": "nope" })).send().await.unwrap();
+    let bad =
+        client.put(url("stage")).basic_auth(&key, Some("")).json(&json!({ "stage": "nope" })).send().await.unwrap();
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
 
     let reasons = lever_all(&client, &sb, "/archive_reasons", &[("type", "hired")]).await;
     assert!(reasons.iter().all(|r| r["type"] == "hired"));
-    let r = client.put(url("archived")).basic_auth(&key, Some("")).json(&json!({ "reason": reasons[0]["id"] })).send().await.unwrap();
+    let r = client
+        .put(url("archived"))
+        .basic_auth(&key, Some(""))
+        .json(&json!({ "reason": reasons[0]["id"] }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let now = sb.expected(ExportKind::Applications).into_iter().find(|a| a["remote_id"] == id).unwrap();
     assert_eq!((now["status"].as_str(), now["stage_remote_id"].as_str()), (Some("hired"), Some(offer)));
 
-    let r = client.post(url("notes")).basic_auth(&key, Some("")).json(&json!({ "value": "Great call" })).send().await.unwrap();
+    let r = client
+        .post(url("notes"))
+        .basic_auth(&key, Some(""))
+        .json(&json!({ "value": "Great call" }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
-    let notes: Value = client.get(format!("{}/opportunities/{id}/notes", sb.base_url())).basic_auth(&key, Some("")).send().await.unwrap().json().await.unwrap();
+    let notes: Value = client
+        .get(format!("{}/opportunities/{id}/notes", sb.base_url()))
+        .basic_auth(&key, Some(""))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(notes["data"][0]["text"], "Great call");
     sb.shutdown().await;
 }
@@ -438,7 +493,8 @@ async fn ashby_change_stage_needs_a_reason_to_archive() {
 
     // A note is activity on the candidate: it shows up in the next delta.
     let (_, token) = ashby_all(&client, &sb, "candidate.list", json!({})).await.unwrap();
-    let note = json!({ "candidateId": app["talent_remote_id"], "note": { "type": "text/html", "value": "<p>Call back</p>" } });
+    let note =
+        json!({ "candidateId": app["talent_remote_id"], "note": { "type": "text/html", "value": "<p>Call back</p>" } });
     let r: Value = ashby_post(&client, &sb, &key, "candidate.createNote", note).await.json().await.unwrap();
     assert_eq!(r["success"], true);
     let (delta, _) = ashby_all(&client, &sb, "candidate.list", json!({ "syncToken": token })).await.unwrap();
@@ -449,7 +505,8 @@ async fn ashby_change_stage_needs_a_reason_to_archive() {
     let (cands, _) = ashby_all(&client, &sb, "candidate.list", json!({})).await.unwrap();
     let with_resume = cands.iter().find(|c| c["resumeFileHandle"].is_object()).unwrap();
     let handle = with_resume["resumeFileHandle"]["handle"].clone();
-    let r: Value = ashby_post(&client, &sb, &key, "file.info", json!({ "fileHandle": handle })).await.json().await.unwrap();
+    let r: Value =
+        ashby_post(&client, &sb, &key, "file.info", json!({ "fileHandle": handle })).await.json().await.unwrap();
     let pdf = client.get(r["results"]["url"].as_str().unwrap()).send().await.unwrap();
     assert_eq!(pdf.status(), StatusCode::OK);
     assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
@@ -523,7 +580,8 @@ async fn rate_limits_send_only_the_documented_headers() {
         let retry = r.status() == StatusCode::TOO_MANY_REQUESTS;
         assert_eq!(r.headers().contains_key("retry-after"), retry, "Retry-After only on a 429");
     }
-    let expected: Vec<(u16, String)> = [(200, "2"), (200, "1"), (200, "0"), (429, "0")].iter().map(|(s, r)| (*s, r.to_string())).collect();
+    let expected: Vec<(u16, String)> =
+        [(200, "2"), (200, "1"), (200, "0"), (429, "0")].iter().map(|(s, r)| (*s, r.to_string())).collect();
     assert_eq!(remaining, expected);
     sb.shutdown().await;
 }
@@ -543,7 +601,8 @@ async fn an_expiring_credential_is_refused_after_n_requests() {
     let fresh = sb.rotate_credential();
     let r = ashby_post(&client, &sb, fresh["api_key"].as_str().unwrap(), "department.list", json!({})).await;
     assert_eq!(r.status(), StatusCode::OK);
-    let unauthenticated = client.post(format!("{}/department.list", sb.base_url())).json(&json!({})).send().await.unwrap();
+    let unauthenticated =
+        client.post(format!("{}/department.list", sb.base_url())).json(&json!({})).send().await.unwrap();
     assert_eq!(unauthenticated.status(), StatusCode::UNAUTHORIZED);
     sb.shutdown().await;
 
@@ -552,7 +611,16 @@ async fn an_expiring_credential_is_refused_after_n_requests() {
     let token = gh_access(&client, &sb).await;
     let mut statuses = Vec::new();
     for _ in 0..4 {
-        statuses.push(client.get(format!("{}/offices", sb.base_url())).bearer_auth(&token).send().await.unwrap().status().as_u16());
+        statuses.push(
+            client
+                .get(format!("{}/offices", sb.base_url()))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+        );
     }
     assert_eq!(statuses, [200, 200, 200, 401]);
     assert_eq!(gh_token(&client, &sb, &cred(&sb, "client_secret")).await.status(), StatusCode::UNAUTHORIZED);
@@ -627,7 +695,12 @@ async fn a_lost_answer_is_a_transport_error_yet_the_write_is_applied_once() {
     let token = gh_access(&client, &sb).await;
     let (app, to) = movable(&sb);
     let (id, talent) = (app["remote_id"].as_str().unwrap(), app["talent_remote_id"].as_str().unwrap());
-    let r = client.post(format!("{}/_sandbox/lose-answers", origin(&sb))).json(&json!({ "count": 2 })).send().await.unwrap();
+    let r = client
+        .post(format!("{}/_sandbox/lose-answers", origin(&sb)))
+        .json(&json!({ "count": 2 }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
 
     // Reads are answered and leave the count alone.
@@ -649,8 +722,14 @@ async fn a_lost_answer_is_a_transport_error_yet_the_write_is_applied_once() {
     let held = sb.notes_of(talent);
     assert_eq!(held.iter().filter(|n| *n == "Lost in transit").count(), 1, "applied exactly once: {held:?}");
     assert_eq!(held.last().map(String::as_str), Some("Arrived"), "oldest first");
-    let served: Vec<String> =
-        client.get(format!("{}/_sandbox/talents/{talent}/notes", origin(&sb))).send().await.unwrap().json().await.unwrap();
+    let served: Vec<String> = client
+        .get(format!("{}/_sandbox/talents/{talent}/notes", origin(&sb)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(served, held);
 
     // Sending the lost move again finds it already done.
@@ -680,8 +759,15 @@ async fn an_unreachable_ats_answers_nothing_and_applies_nothing() {
     let sb = start(Provider::Greenhouse, 100, Faults::default()).await;
     let client = Client::new();
     let token = gh_access(&client, &sb).await;
-    let attachments: Vec<Value> =
-        client.get(format!("{}/attachments", sb.base_url())).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let attachments: Vec<Value> = client
+        .get(format!("{}/attachments", sb.base_url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let file = attachments[0]["url"].as_str().unwrap().to_string();
     let (app, to) = movable(&sb);
     let id = app["remote_id"].as_str().unwrap();
@@ -701,13 +787,17 @@ async fn an_unreachable_ats_answers_nothing_and_applies_nothing() {
     let held: Value =
         client.get(format!("{}/_sandbox/applications/{id}", origin(&sb))).send().await.unwrap().json().await.unwrap();
     assert_eq!(held, app);
-    let stats: Value = client.get(format!("{}/_sandbox/stats", origin(&sb))).send().await.unwrap().json().await.unwrap();
+    let stats: Value =
+        client.get(format!("{}/_sandbox/stats", origin(&sb))).send().await.unwrap().json().await.unwrap();
     assert_eq!((stats["refused"].as_u64(), stats["requests"].as_u64()), (Some(4), Some(requests)));
 
     let r = client.post(format!("{}/_sandbox/reachable", origin(&sb))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(gh_token(&client, &sb, &cred(&sb, "client_secret")).await.status(), StatusCode::OK);
-    assert_eq!(client.post(&move_url).bearer_auth(&token).json(&body).send().await.unwrap().status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        client.post(&move_url).bearer_auth(&token).json(&body).send().await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
     assert_eq!(client.get(&file).send().await.unwrap().status(), StatusCode::OK);
 
     // The same from Rust.
@@ -758,40 +848,59 @@ async fn a_move_made_in_the_ats_shows_in_expected_with_a_newer_updated_at() {
     let (app, to) = movable(&sb);
     let (id, from) = (app["remote_id"].as_str().unwrap(), app["stage_remote_id"].as_str().unwrap());
     let url = format!("{}/_sandbox/move", origin(&sb));
-    let report: Value = client.post(&url).json(&json!({ "application": id, "stage": to })).send().await.unwrap().json().await.unwrap();
+    let report: Value =
+        client.post(&url).json(&json!({ "application": id, "stage": to })).send().await.unwrap().json().await.unwrap();
     assert_eq!(report["moved_applications"], json!([id]));
     let since = format!("{}/applications?updated_at=gte|{}", sb.base_url(), report["at"].as_str().unwrap());
     let (changed, _) = gh_all(&client, &token, since).await;
     assert_eq!(changed.len(), 1);
-    assert_eq!((changed[0]["id"].as_u64(), changed[0]["job_interview_stage_id"].as_u64()), (id.parse().ok(), to.parse().ok()));
+    assert_eq!(
+        (changed[0]["id"].as_u64(), changed[0]["job_interview_stage_id"].as_u64()),
+        (id.parse().ok(), to.parse().ok())
+    );
     // A real move: the stay in the old stage ends when the one in the new stage begins.
     let history = format!("{}/application_stages?application_ids={id}", sb.base_url());
     let (stays, _) = gh_all(&client, &token, history).await;
     let current: Vec<&Value> = stays.iter().filter(|h| h["current"] == true).collect();
     assert_eq!(current.len(), 1);
-    assert_eq!((current[0]["job_interview_stage_id"].as_u64(), &current[0]["entered_at"]), (to.parse().ok(), &report["at"]));
-    assert!(stays.iter().any(|h| h["exited_at"] == report["at"] && h["job_interview_stage_id"].as_u64() == from.parse().ok()));
+    assert_eq!(
+        (current[0]["job_interview_stage_id"].as_u64(), &current[0]["entered_at"]),
+        (to.parse().ok(), &report["at"])
+    );
+    assert!(stays
+        .iter()
+        .any(|h| h["exited_at"] == report["at"] && h["job_interview_stage_id"].as_u64() == from.parse().ok()));
 
-    let other_job = sb
-        .expected(ExportKind::Stages)
-        .into_iter()
-        .find(|s| s["job_remote_id"] != app["job_remote_id"])
-        .unwrap();
-    let r = client.post(&url).json(&json!({ "application": id, "stage": other_job["remote_id"] })).send().await.unwrap();
+    let other_job =
+        sb.expected(ExportKind::Stages).into_iter().find(|s| s["job_remote_id"] != app["job_remote_id"]).unwrap();
+    let r =
+        client.post(&url).json(&json!({ "application": id, "stage": other_job["remote_id"] })).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("not in the pipeline"));
     let r = client.get(format!("{}/_sandbox/applications/4242", origin(&sb))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 
     // The reasons a push may name, as the ATS lists them.
-    let listed: Vec<Value> =
-        client.get(format!("{}/rejection_reasons", sb.base_url())).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
-    let listed: BTreeSet<(String, String)> =
-        listed.iter().map(|r| (r["id"].as_u64().unwrap().to_string(), r["name"].as_str().unwrap().to_string())).collect();
+    let listed: Vec<Value> = client
+        .get(format!("{}/rejection_reasons", sb.base_url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let listed: BTreeSet<(String, String)> = listed
+        .iter()
+        .map(|r| (r["id"].as_u64().unwrap().to_string(), r["name"].as_str().unwrap().to_string()))
+        .collect();
     assert_eq!(sb.reasons().into_iter().collect::<BTreeSet<_>>(), listed);
-    let served: Vec<Value> = client.get(format!("{}/_sandbox/reasons", origin(&sb))).send().await.unwrap().json().await.unwrap();
-    let served: BTreeSet<(String, String)> =
-        served.iter().map(|r| (r["remote_id"].as_str().unwrap().to_string(), r["name"].as_str().unwrap().to_string())).collect();
+    let served: Vec<Value> =
+        client.get(format!("{}/_sandbox/reasons", origin(&sb))).send().await.unwrap().json().await.unwrap();
+    let served: BTreeSet<(String, String)> = served
+        .iter()
+        .map(|r| (r["remote_id"].as_str().unwrap().to_string(), r["name"].as_str().unwrap().to_string()))
+        .collect();
     assert_eq!(served, listed);
     sb.shutdown().await;
 }
@@ -808,7 +917,13 @@ async fn a_denied_write_permission_is_a_403_and_changes_nothing() {
     // A refused write is answered even when answers are being lost: it never reached the ATS.
     sb.lose_answers(1);
     let body = json!({ "from_stage_id": app["stage_remote_id"], "to_stage_id": to });
-    let r = client.post(format!("{}/applications/{id}/move", sb.base_url())).bearer_auth(&token).json(&body).send().await.unwrap();
+    let r = client
+        .post(format!("{}/applications/{id}/move", sb.base_url()))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let err: Value = r.json().await.unwrap();
     assert_eq!(err["error"], "forbidden");
@@ -831,7 +946,8 @@ async fn a_denied_write_permission_is_a_403_and_changes_nothing() {
     assert_eq!(err["code"], "Forbidden");
     assert!(err["message"].as_str().unwrap().contains("opportunities:write:admin"));
     assert_eq!(sb.application(id).as_ref(), Some(&app));
-    let r = client.get(format!("{}/opportunities/{id}", sb.base_url())).basic_auth(&key, Some("")).send().await.unwrap();
+    let r =
+        client.get(format!("{}/opportunities/{id}", sb.base_url())).basic_auth(&key, Some("")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK, "reads are still allowed");
     sb.shutdown().await;
 
@@ -839,13 +955,21 @@ async fn a_denied_write_permission_is_a_403_and_changes_nothing() {
     let key = cred(&sb, "api_key");
     let (app, to) = movable(&sb);
     let id = app["remote_id"].as_str().unwrap();
-    let r = ashby_post(&client, &sb, &key, "application.changeStage", json!({ "applicationId": id, "interviewStageId": to })).await;
+    let r = ashby_post(
+        &client,
+        &sb,
+        &key,
+        "application.changeStage",
+        json!({ "applicationId": id, "interviewStageId": to }),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let err: Value = r.json().await.unwrap();
     assert_eq!((&err["success"], &err["errorInfo"]["code"]), (&json!(false), &json!("missing_endpoint_permission")));
     assert!(err["errorInfo"]["message"].as_str().unwrap().contains("candidatesWrite"));
     assert_eq!(sb.application(id).as_ref(), Some(&app));
-    let r: Value = ashby_post(&client, &sb, &key, "application.info", json!({ "applicationId": id })).await.json().await.unwrap();
+    let r: Value =
+        ashby_post(&client, &sb, &key, "application.info", json!({ "applicationId": id })).await.json().await.unwrap();
     assert_eq!(r["success"], true, "reads are still allowed");
     sb.shutdown().await;
 }
@@ -864,7 +988,10 @@ async fn deleted_talents_vanish_and_lever_lists_them_as_deleted() {
 
     let opps = lever_all(&client, &sb, "/opportunities", &[]).await;
     assert!(opps.iter().all(|o| !report.deleted_talents.contains(&o["contact"].as_str().unwrap().to_string())));
-    assert_same_ids(opps.iter().map(|o| o["id"].as_str().unwrap().to_string()).collect(), ids(&sb.expected(ExportKind::Applications)));
+    assert_same_ids(
+        opps.iter().map(|o| o["id"].as_str().unwrap().to_string()).collect(),
+        ids(&sb.expected(ExportKind::Applications)),
+    );
 
     let start_ms = (chrono::Utc::now() - chrono::Duration::minutes(5)).timestamp_millis().to_string();
     let deleted = lever_all(&client, &sb, "/opportunities/deleted", &[("deleted_at_start", &start_ms)]).await;
@@ -896,7 +1023,8 @@ async fn ashby_sync_token_returns_only_changed_records() {
     assert!(nothing.is_empty(), "nothing changed yet");
 
     let report = sb.mutate(Mutation { update_talents: 7, delete_talents: 2, ..Default::default() });
-    let (delta, _) = ashby_all(&client, &sb, "candidate.list", json!({ "syncToken": token2, "limit": 3 })).await.unwrap();
+    let (delta, _) =
+        ashby_all(&client, &sb, "candidate.list", json!({ "syncToken": token2, "limit": 3 })).await.unwrap();
     let mut got: Vec<String> = delta.iter().map(|c| c["id"].as_str().unwrap().to_string()).collect();
     got.sort();
     let mut want = report.updated_talents.clone();
@@ -927,7 +1055,8 @@ async fn corrupt_records_are_served_malformed_and_left_out_of_expected() {
     let client = Client::new();
     let (all, _) = ashby_all(&client, &sb, "candidate.list", json!({})).await.unwrap();
     assert_eq!(all.len(), 200, "malformed records are still served");
-    let bad: Vec<&Value> = all.iter().filter(|c| report.corrupted_talents.contains(&c["id"].as_str().unwrap().to_string())).collect();
+    let bad: Vec<&Value> =
+        all.iter().filter(|c| report.corrupted_talents.contains(&c["id"].as_str().unwrap().to_string())).collect();
     assert!(bad.iter().all(|c| !c["emailAddresses"].is_array() || !c["name"].is_string()));
     sb.shutdown().await;
 }
@@ -959,11 +1088,18 @@ async fn the_control_api_mirrors_the_rust_api() {
     let talent = sb.expected(ExportKind::Talents).into_iter().find(|t| t["remote_id"] == target.as_str()).unwrap();
     assert_eq!(talent["updated_at"], at);
 
-    let typo = client.post(format!("{origin}/_sandbox/mutate")).json(&json!({ "delete_talent": 1 })).send().await.unwrap();
+    let typo =
+        client.post(format!("{origin}/_sandbox/mutate")).json(&json!({ "delete_talent": 1 })).send().await.unwrap();
     assert_eq!(typo.status(), StatusCode::BAD_REQUEST);
 
-    let fresh: Value = client.post(format!("{origin}/_sandbox/rotate-credential")).send().await.unwrap().json().await.unwrap();
-    let r = client.get(format!("{}/stages", sb.base_url())).basic_auth(fresh["api_key"].as_str().unwrap(), Some("")).send().await.unwrap();
+    let fresh: Value =
+        client.post(format!("{origin}/_sandbox/rotate-credential")).send().await.unwrap().json().await.unwrap();
+    let r = client
+        .get(format!("{}/stages", sb.base_url()))
+        .basic_auth(fresh["api_key"].as_str().unwrap(), Some(""))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let stats: Value = client.get(format!("{origin}/_sandbox/stats")).send().await.unwrap().json().await.unwrap();
     assert_eq!(stats["requests"], 1, "control calls are not provider requests");
@@ -1019,7 +1155,9 @@ async fn greenhouse_data_maps_onto_the_export_contract() {
     let get = |path: &str| gh_all(&client, &token, format!("{}/{path}?per_page=500", sb.base_url()));
     let (departments, _) = get("departments").await;
     let (offices, _) = get("offices").await;
-    let name_of = |list: &[Value], id: &Value| list.iter().find(|d| d["id"] == *id).map(|d| d["name"].clone()).unwrap_or(Value::Null);
+    let name_of = |list: &[Value], id: &Value| {
+        list.iter().find(|d| d["id"] == *id).map(|d| d["name"].clone()).unwrap_or(Value::Null)
+    };
 
     let (jobs, _) = get("jobs").await;
     let jobs = jobs
@@ -1162,7 +1300,9 @@ async fn ashby_data_maps_onto_the_export_contract() {
     let key = cred(&sb, "api_key");
     let (departments, _) = ashby_all(&client, &sb, "department.list", json!({})).await.unwrap();
     let (locations, _) = ashby_all(&client, &sb, "location.list", json!({})).await.unwrap();
-    let name_of = |list: &[Value], id: &Value| list.iter().find(|d| d["id"] == *id).map(|d| d["name"].clone()).unwrap_or(Value::Null);
+    let name_of = |list: &[Value], id: &Value| {
+        list.iter().find(|d| d["id"] == *id).map(|d| d["name"].clone()).unwrap_or(Value::Null)
+    };
     let all_statuses = json!({ "status": ["Open", "Closed", "Archived", "Draft"] });
     let (jobs, _) = ashby_all(&client, &sb, "job.list", all_statuses).await.unwrap();
     let job_records = jobs

@@ -36,7 +36,10 @@ async fn a_connection_is_due_at_once_then_every_interval_and_never_when_off() {
 
     let now = Utc::now();
     assert_eq!(app.due_for_sync(now).unwrap(), vec![id], "a connection that never synced is due");
-    let SyncOutcome::Ran(report) = app.sync(id, false, talentdeck::model::Trigger::Scheduled, &|_| {}).await.unwrap() else { panic!("joined") };
+    let SyncOutcome::Ran(report) = app.sync(id, false, talentdeck::model::Trigger::Scheduled, &|_| {}).await.unwrap()
+    else {
+        panic!("joined")
+    };
     assert!(report.error.is_none(), "{:?}", report.error);
 
     let status = app.status(Utc::now()).unwrap().remove(0);
@@ -66,7 +69,10 @@ async fn a_rejected_credential_is_not_retried_on_a_schedule() {
     let app = App::open(dir.path()).unwrap();
     let id = connect(&app, &sandbox, "Expiring Lever").await;
 
-    let SyncOutcome::Ran(report) = app.sync(id, false, talentdeck::model::Trigger::Scheduled, &|_| {}).await.unwrap() else { panic!("joined") };
+    let SyncOutcome::Ran(report) = app.sync(id, false, talentdeck::model::Trigger::Scheduled, &|_| {}).await.unwrap()
+    else {
+        panic!("joined")
+    };
     assert!(report.error.is_some(), "the sandbox revoked the key mid-sync");
     let status = app.status(Utc::now()).unwrap().remove(0);
     assert_eq!(status.state, ConnectionState::NeedsReconnect);
@@ -84,7 +90,12 @@ fn the_cli_sets_the_interval_and_status_shows_it() {
         rt.block_on(connect(&app, &sandbox, "Cli Lever"));
     }
     let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_talentdeck")).arg("--data-dir").arg(dir.path()).args(args).output().unwrap()
+        std::process::Command::new(env!("CARGO_BIN_EXE_talentdeck"))
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
     };
     let out = run(&["schedule", "Cli Lever", "--every", "30"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

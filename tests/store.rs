@@ -218,10 +218,8 @@ fn search_finds_talents_by_non_ascii_name_fragments_and_by_email() {
     store.write_batch(c.id, &Batch { talents: vec![renamed], ..Batch::default() }, None, now).unwrap();
     assert!(found(&store, "ada@example").is_empty());
     assert_eq!(found(&store, "countess"), vec!["Ada Lovelace"]);
-    let gone = Batch {
-        deletions: vec![Deletion { resource: Resource::Talents, remote_id: "1".into() }],
-        ..Batch::default()
-    };
+    let gone =
+        Batch { deletions: vec![Deletion { resource: Resource::Talents, remote_id: "1".into() }], ..Batch::default() };
     assert_eq!(store.write_batch(c.id, &gone, None, now).unwrap().deleted, 1);
     assert!(found(&store, "Søren").is_empty());
 }
@@ -260,10 +258,8 @@ fn deleting_a_talent_takes_its_applications_with_it() {
     };
     store.write_batch(c.id, &batch, None, now).unwrap();
     assert_eq!(export_all(&store, ExportKind::Applications).len(), 1);
-    let gone = Batch {
-        deletions: vec![Deletion { resource: Resource::Talents, remote_id: "1".into() }],
-        ..Batch::default()
-    };
+    let gone =
+        Batch { deletions: vec![Deletion { resource: Resource::Talents, remote_id: "1".into() }], ..Batch::default() };
     store.write_batch(c.id, &gone, None, now).unwrap();
     assert!(export_all(&store, ExportKind::Talents).is_empty());
     assert!(export_all(&store, ExportKind::Applications).is_empty(), "a deleted person's applications go too");
@@ -412,7 +408,11 @@ fn removing_a_pipeline_stage_hands_its_mappings_to_the_stage_named() {
     assert_eq!(added.position, store.pipeline_stage("Screen").unwrap().position + 1);
     store.set_mapping(cid, None, "Phone Screen", Some(added.id), false, "ada", Utc::now()).unwrap();
     store.rename_pipeline_stage("phone screen", "Call").unwrap();
-    assert_eq!(store.mapped_stage(cid, None, "Phone Screen").unwrap().unwrap().0, added.id, "the mapping follows a rename");
+    assert_eq!(
+        store.mapped_stage(cid, None, "Phone Screen").unwrap().unwrap().0,
+        added.id,
+        "the mapping follows a rename"
+    );
     store.remove_pipeline_stage("Call", "Screen").unwrap();
     let screen = store.pipeline_stage("Screen").unwrap();
     assert_eq!(store.mapped_stage(cid, None, "phone screen").unwrap().unwrap().0, screen.id);

@@ -142,7 +142,12 @@ fn assert_matches_but_hidden_deletes(e: &Env, gone_talents: &[String], gone_apps
             ExportKind::Applications => gone_apps.len(),
             _ => 0,
         };
-        assert_eq!(kept.len(), expect_kept, "{}: hidden deletions are kept until the reconciling pass", kind_name(kind));
+        assert_eq!(
+            kept.len(),
+            expect_kept,
+            "{}: hidden deletions are kept until the reconciling pass",
+            kind_name(kind)
+        );
     }
 }
 
@@ -163,7 +168,8 @@ async fn full_then_incremental_sync_converge(provider: Provider) {
     assert!(talents >= TALENTS, "{talents} talents synced; the issue asks for at least {TALENTS}");
 
     // 2. Changes in the ATS, then an incremental sync.
-    let m = e.sb.mutate(Mutation { update_talents: 50, delete_talents: 5, move_applications: 20, ..Default::default() });
+    let m =
+        e.sb.mutate(Mutation { update_talents: 50, delete_talents: 5, move_applications: 20, ..Default::default() });
     assert_eq!((m.updated_talents.len(), m.deleted_talents.len(), m.moved_applications.len()), (50, 5, 20));
     let incr = e.sync(false).await;
     assert_succeeded("incremental sync", &incr);
@@ -194,16 +200,18 @@ async fn full_then_incremental_sync_converge(provider: Provider) {
     // 3. Talents updated in the very second the next pass starts from: exactly at the cursor,
     // and earlier in the same second.
     let cursor = e.talent_cursor_time();
-    let untouched: Vec<String> = e
-        .sb
-        .expected(ExportKind::Talents)
-        .iter()
-        .map(|t| t["remote_id"].as_str().unwrap().to_string())
-        .filter(|id| !m.updated_talents.contains(id))
-        .take(2)
-        .collect();
+    let untouched: Vec<String> =
+        e.sb.expected(ExportKind::Talents)
+            .iter()
+            .map(|t| t["remote_id"].as_str().unwrap().to_string())
+            .filter(|id| !m.updated_talents.contains(id))
+            .take(2)
+            .collect();
     for (talent, at) in untouched.iter().zip([cursor, cursor.trunc_subsecs(0)]) {
-        let r = e.sb.mutate(Mutation { set_updated_at: Some(SetUpdatedAt { talent: talent.clone(), at }), ..Default::default() });
+        let r = e.sb.mutate(Mutation {
+            set_updated_at: Some(SetUpdatedAt { talent: talent.clone(), at }),
+            ..Default::default()
+        });
         assert!(r.not_found.is_empty(), "{r:?}");
     }
     let again = e.sync(false).await;
@@ -233,7 +241,11 @@ async fn a_rate_limited_sync_finishes(provider: Provider) {
     let budget = u64::from(limit.requests);
     assert!(s.requests > 3 * budget, "the run spans several rate-limit windows ({} requests)", s.requests);
     eprintln!("{provider}: {} requests under {limit}, {} answered 429", s.requests, s.rate_limited);
-    assert_eq!(r.rate_limited, s.rate_limited - before_sync, "every 429 the sandbox sent was seen (and retried) by the run");
+    assert_eq!(
+        r.rate_limited,
+        s.rate_limited - before_sync,
+        "every 429 the sandbox sent was seen (and retried) by the run"
+    );
     e.sb.shutdown().await;
 }
 
@@ -307,10 +319,16 @@ async fn malformed_records_are_skipped_and_logged(provider: Provider) {
     assert_export_matches(&e.app, NAME, &e.sb);
 
     let log = e.run_log(r.run_id);
-    let warnings: Vec<&str> = log.iter().filter(|l| l.level.as_str() == "warning").map(|l| l.message.as_str()).collect();
+    let warnings: Vec<&str> =
+        log.iter().filter(|l| l.level.as_str() == "warning").map(|l| l.message.as_str()).collect();
     for talent in &m.corrupted_talents {
         let mut ids = vec![talent.as_str()];
-        ids.extend(apps_before.iter().filter(|a| a["talent_remote_id"] == *talent.as_str()).map(|a| a["remote_id"].as_str().unwrap()));
+        ids.extend(
+            apps_before
+                .iter()
+                .filter(|a| a["talent_remote_id"] == *talent.as_str())
+                .map(|a| a["remote_id"].as_str().unwrap()),
+        );
         assert!(
             warnings.iter().any(|w| w.contains("field `") && ids.iter().any(|id| w.contains(&format!("(id {id})")))),
             "no warning names {talent} (or its records) and the field:\n{}",
@@ -385,8 +403,15 @@ async fn a_killed_sync_leaves_an_intact_store(provider: Provider) {
     let id = app.store().require_connection(NAME).unwrap().id;
     let runs = app.store().recent_runs(id, 20).unwrap();
     let interrupted = runs.iter().filter(|r| r.state == "interrupted").count();
-    eprintln!("{provider}: runs after the kills, newest first: {:?}", runs.iter().map(|r| &r.state).collect::<Vec<_>>());
-    assert!(interrupted >= 1, "at least one kill hit a running sync: {:?}", runs.iter().map(|r| &r.state).collect::<Vec<_>>());
+    eprintln!(
+        "{provider}: runs after the kills, newest first: {:?}",
+        runs.iter().map(|r| &r.state).collect::<Vec<_>>()
+    );
+    assert!(
+        interrupted >= 1,
+        "at least one kill hit a running sync: {:?}",
+        runs.iter().map(|r| &r.state).collect::<Vec<_>>()
+    );
     assert_eq!(runs[0].state, "succeeded");
     sb.shutdown().await;
 }

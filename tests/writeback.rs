@@ -98,7 +98,9 @@ impl Env {
 
     fn queue_moves(&self, moves: &[(String, String)]) {
         for (app, to) in moves {
-            self.app.move_application(Some(NAME), app, &MoveTarget::Ats(to.clone()), Utc::now()).expect("the move is queued");
+            self.app
+                .move_application(Some(NAME), app, &MoveTarget::Ats(to.clone()), Utc::now())
+                .expect("the move is queued");
         }
     }
 
@@ -245,7 +247,12 @@ async fn an_ats_side_move_is_a_conflict_and_both_resolutions_do_what_they_say(pr
     env.queue_moves(&picks[2..]);
     env.sb.move_application(&picks[2].0, &ats_moves[2]).unwrap();
     env.sync().await;
-    let third = env.app.outbox(Some(NAME)).unwrap().into_iter().find(|r| r.application_remote_id.as_deref() == Some(&picks[2].0));
+    let third = env
+        .app
+        .outbox(Some(NAME))
+        .unwrap()
+        .into_iter()
+        .find(|r| r.application_remote_id.as_deref() == Some(&picks[2].0));
     let third = third.unwrap();
     assert_eq!((third.state, third.ats_stage.as_deref()), (OutboxState::Conflict, Some(ats_moves[2].as_str())));
     assert_eq!(env.ats_apps()[&picks[2].0]["stage_remote_id"].as_str(), Some(ats_moves[2].as_str()));
@@ -267,7 +274,8 @@ async fn a_target_stage_nothing_maps_to_is_refused_and_nothing_is_queued(provide
     let env = env(provider, Faults::default()).await;
     env.app.add_pipeline_stage("Assessment", Some("Screen")).unwrap();
     let (app, _) = env.movable(1).remove(0);
-    let err = env.app.move_application(Some(NAME), &app, &MoveTarget::Pipeline("Assessment".into()), Utc::now()).unwrap_err();
+    let err =
+        env.app.move_application(Some(NAME), &app, &MoveTarget::Pipeline("Assessment".into()), Utc::now()).unwrap_err();
     assert!(matches!(err, Error::Validation(_)), "{err:?}");
     assert!(err.to_string().contains("Assessment") && err.to_string().contains("mapping set"), "actionable: {err}");
     assert!(env.app.outbox(Some(NAME)).unwrap().is_empty(), "nothing queued");
@@ -285,7 +293,8 @@ async fn a_target_stage_nothing_maps_to_is_refused_and_nothing_is_queued(provide
         .unwrap();
     let job = a["job_remote_id"].as_str();
     env.app.set_mapping(NAME, target["name"].as_str().unwrap(), "Assessment", job, Utc::now()).unwrap();
-    let row = env.app.move_application(Some(NAME), &app, &MoveTarget::Pipeline("assessment".into()), Utc::now()).unwrap();
+    let row =
+        env.app.move_application(Some(NAME), &app, &MoveTarget::Pipeline("assessment".into()), Utc::now()).unwrap();
     assert_eq!(row.to_stage.as_deref(), target["remote_id"].as_str());
     env.app.push(env.id).await.unwrap();
     assert_eq!(env.ats_apps()[&app]["stage_remote_id"], target["remote_id"]);
@@ -389,7 +398,11 @@ async fn the_first_sync_suggests_a_mapping_for_every_stage_and_gets_nine_in_ten_
             if got == intended(&m.ats_stage) {
                 right += 1;
             } else {
-                eprintln!("suggestion: {provider}: {:?} → {got}, a recruiter would say {}", m.ats_stage, intended(&m.ats_stage));
+                eprintln!(
+                    "suggestion: {provider}: {:?} → {got}, a recruiter would say {}",
+                    m.ats_stage,
+                    intended(&m.ats_stage)
+                );
             }
         }
     }

@@ -173,7 +173,11 @@ pub fn run(app: &App, cmd: TwoWay<'_>) -> Result<ExitCode> {
                         (Some(s), false) => s.clone(),
                     };
                     let scope = r.job_remote_id.as_ref().map(|j| format!("job {j}: ")).unwrap_or_default();
-                    writeln!(out, "  {scope}{:<32} → {:<24} {} active application(s)", r.ats_stage, to, r.applications)?;
+                    writeln!(
+                        out,
+                        "  {scope}{:<32} → {:<24} {} active application(s)",
+                        r.ats_stage, to, r.applications
+                    )?;
                 }
                 let unmapped = rows.iter().filter(|r| r.stage.is_none()).count();
                 if unmapped > 0 {
@@ -188,7 +192,10 @@ pub fn run(app: &App, cmd: TwoWay<'_>) -> Result<ExitCode> {
         TwoWay::Mapping(MappingAction::Set { name, ats_stage, to, job }) => {
             app.set_mapping(name, ats_stage, to, job.as_deref(), now)?;
             let scope = job.as_ref().map(|j| format!(" for job {j}")).unwrap_or_default();
-            writeln!(out, "{name}: {ats_stage:?}{scope} now maps to {to:?} (`talentdeck mapping undo {name:?}` undoes it)")?;
+            writeln!(
+                out,
+                "{name}: {ats_stage:?}{scope} now maps to {to:?} (`talentdeck mapping undo {name:?}` undoes it)"
+            )?;
         }
         TwoWay::Mapping(MappingAction::Suggest { name, apply }) => {
             for s in app.suggest_mappings(name, *apply, now)? {
@@ -216,7 +223,12 @@ pub fn run(app: &App, cmd: TwoWay<'_>) -> Result<ExitCode> {
         TwoWay::Mapping(MappingAction::Redo { name }) => {
             let e = app.redo_mapping(name, now)?;
             let scope = e.job_remote_id.as_ref().map(|j| format!(" for job {j}")).unwrap_or_default();
-            writeln!(out, "{name}: redid {:?}{scope}: it maps to {} again", e.ats_stage, e.after.as_deref().unwrap_or("nothing"))?;
+            writeln!(
+                out,
+                "{name}: redid {:?}{scope}: it maps to {} again",
+                e.ats_stage,
+                e.after.as_deref().unwrap_or("nothing")
+            )?;
         }
         TwoWay::Move { application, target, connection } => {
             let row = app.move_application(connection, application, &target, now)?;

@@ -146,7 +146,6 @@ pub async fn set_sync_interval(sh: Shell, connection_id: i64, minutes: u32) -> R
     Ok(status)
 }
 
-
 /// Opens a talent's file with the system's default app, downloading it first if it is not in
 /// the data folder yet. The webview names a file by id: it never supplies a path.
 pub async fn open_file(sh: Shell, file_id: i64) -> Result<()> {
@@ -155,9 +154,8 @@ pub async fn open_file(sh: Shell, file_id: i64) -> Result<()> {
     // Downloaded, or failed with a reason the list shows: either way the row changed.
     emit_models(&sh.handle, cid);
     let path = opened?;
-    open::that_detached(&path).map_err(|e| {
-        Error::Io(format!("the file is at {} but no app could open it: {e}", path.display()))
-    })
+    open::that_detached(&path)
+        .map_err(|e| Error::Io(format!("the file is at {} but no app could open it: {e}", path.display())))
 }
 
 pub async fn talent_profile(sh: Shell, talent_id: i64) -> Result<TalentProfile> {
@@ -181,7 +179,12 @@ pub async fn list_jobs(sh: Shell, connection_id: Option<i64>, include_archived: 
     sh.app.list_jobs(connection_id, include_archived)
 }
 
-pub async fn search_talents(sh: Shell, connection_id: Option<i64>, query: String, limit: u32) -> Result<Vec<TalentRow>> {
+pub async fn search_talents(
+    sh: Shell,
+    connection_id: Option<i64>,
+    query: String,
+    limit: u32,
+) -> Result<Vec<TalentRow>> {
     sh.app.search_talents(connection_id, &query, limit)
 }
 
@@ -251,7 +254,13 @@ pub async fn mapping_history(sh: Shell, connection_id: i64, limit: u32) -> Resul
 }
 
 /// Maps an ATS stage name to Talentdeck stage `to`; `to: null` leaves it unmapped.
-pub async fn set_mapping(sh: Shell, connection_id: i64, ats_stage: String, to: Option<String>, job: Option<String>) -> Result<()> {
+pub async fn set_mapping(
+    sh: Shell,
+    connection_id: i64,
+    ats_stage: String,
+    to: Option<String>,
+    job: Option<String>,
+) -> Result<()> {
     let name = connection_name(&sh.app, connection_id)?;
     match to {
         Some(to) => sh.app.set_mapping(&name, &ats_stage, &to, job.as_deref(), Utc::now())?,
@@ -326,7 +335,12 @@ pub async fn move_application(sh: Shell, connection_id: i64, application: String
     Ok(row)
 }
 
-pub async fn reject_application(sh: Shell, connection_id: i64, application: String, reason: String) -> Result<OutboxRow> {
+pub async fn reject_application(
+    sh: Shell,
+    connection_id: i64,
+    application: String,
+    reason: String,
+) -> Result<OutboxRow> {
     let row = sh.app.reject(Some(&connection_name(&sh.app, connection_id)?), &application, &reason, Utc::now())?;
     queued(&sh, connection_id);
     Ok(row)

@@ -30,13 +30,13 @@ macro_rules! for_each_provider {
     };
 }
 
-
 use serde_json::Value;
 use talentdeck::app::App;
 use talentdeck::sandbox::Sandbox;
 use talentdeck::store::ExportKind;
 
-pub const KINDS: [ExportKind; 4] = [ExportKind::Jobs, ExportKind::Stages, ExportKind::Talents, ExportKind::Applications];
+pub const KINDS: [ExportKind; 4] =
+    [ExportKind::Jobs, ExportKind::Stages, ExportKind::Talents, ExportKind::Applications];
 
 pub fn kind_name(kind: ExportKind) -> &'static str {
     match kind {
@@ -68,12 +68,7 @@ pub fn sort_by_remote_id(records: &mut [Value]) {
 /// Remote ids that occur more than once.
 pub fn duplicate_ids(records: &[Value]) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
-    records
-        .iter()
-        .filter_map(|r| r["remote_id"].as_str())
-        .filter(|id| !seen.insert(*id))
-        .map(str::to_string)
-        .collect()
+    records.iter().filter_map(|r| r["remote_id"].as_str()).filter(|id| !seen.insert(*id)).map(str::to_string).collect()
 }
 
 /// Compares record by record; on a mismatch names the first differing record, not 5,000 of them.

@@ -42,8 +42,13 @@ const PAGE_LIMIT: u64 = 100;
 /// `job.list` leaves drafts out unless they are asked for by name.
 const JOB_STATUSES: [&str; 4] = ["Open", "Closed", "Draft", "Archived"];
 /// Error codes after which the token (or cursor) is useless: drop it and list everything.
-const RESYNC_CODES: [&str; 5] =
-    ["sync_token_expired", "sync_token_invalid", "next_cursor_expired", "invalid_next_cursor", "incremental_sync_too_large"];
+const RESYNC_CODES: [&str; 5] = [
+    "sync_token_expired",
+    "sync_token_invalid",
+    "next_cursor_expired",
+    "invalid_next_cursor",
+    "incremental_sync_too_large",
+];
 /// Codes that mean the stored cursor (not the token) is dead.
 const CURSOR_CODES: [&str; 2] = ["next_cursor_expired", "invalid_next_cursor"];
 
@@ -145,21 +150,26 @@ impl Ashby {
             let may = if write { "; the change may or may not have been made" } else { "" };
             Error::Unreachable(format!("Ashby's answer to {label} was cut off: {}{may}", redact(&e.to_string())))
         })?;
-        let v: Value = serde_json::from_str(&text)
-            .map_err(|_| Error::InvalidResponse(format!("Ashby answered {label} with something that is not JSON: {}", excerpt(&text))))?;
+        let v: Value = serde_json::from_str(&text).map_err(|_| {
+            Error::InvalidResponse(format!(
+                "Ashby answered {label} with something that is not JSON: {}",
+                excerpt(&text)
+            ))
+        })?;
         match v.get("success").and_then(Value::as_bool) {
             Some(true) => Ok(Ok(v)),
             Some(false) => {
                 let info = v.get("errorInfo");
-                let code = info.and_then(|i| i.get("code")).and_then(Value::as_str).unwrap_or("unknown_error").to_string();
+                let code =
+                    info.and_then(|i| i.get("code")).and_then(Value::as_str).unwrap_or("unknown_error").to_string();
                 let message = info
                     .and_then(|i| i.get("message"))
                     .and_then(Value::as_str)
                     .map(str::to_string)
                     .or_else(|| {
-                        v.get("errors").and_then(Value::as_array).map(|a| {
-                            a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("; ")
-                        })
+                        v.get("errors")
+                            .and_then(Value::as_array)
+                            .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("; "))
                     })
                     .unwrap_or_default();
                 Ok(Err(Refusal { code, message: redact(&message) }))
@@ -268,12 +278,14 @@ impl Ashby {
     async fn load_org(&self) -> Result<Org> {
         let mut org = Org::default();
         for v in self.list_all("department.list", json!({ "includeArchived": true })).await? {
-            if let (Some(id), Some(name)) = (v.get("id").and_then(Value::as_str), v.get("name").and_then(Value::as_str)) {
+            if let (Some(id), Some(name)) = (v.get("id").and_then(Value::as_str), v.get("name").and_then(Value::as_str))
+            {
                 org.departments.insert(id.to_string(), name.to_string());
             }
         }
         for v in self.list_all("location.list", json!({ "includeArchived": true })).await? {
-            if let (Some(id), Some(name)) = (v.get("id").and_then(Value::as_str), v.get("name").and_then(Value::as_str)) {
+            if let (Some(id), Some(name)) = (v.get("id").and_then(Value::as_str), v.get("name").and_then(Value::as_str))
+            {
                 org.locations.insert(id.to_string(), name.to_string());
             }
         }
@@ -334,7 +346,10 @@ impl Ashby {
         if let Some(p) = &req.page {
             match serde_json::from_str::<Resume>(p) {
                 Ok(r) if r.r == req.resource.as_str() => return (r.t, Some(r.c)),
-                _ => tracing::warn!(resource = req.resource.as_str(), "the stored Ashby page position is unusable; starting the pass over"),
+                _ => tracing::warn!(
+                    resource = req.resource.as_str(),
+                    "the stored Ashby page position is unusable; starting the pass over"
+                ),
             }
         }
         let token = match &req.since {
@@ -379,28 +394,34 @@ impl Ashby {
                         locs.push(l);
                     }
                 }
-                let org = if list.results.is_empty() { Arc::new(Org::default()) } else { self.org(&deps, &locs).await? };
+                let org =
+                    if list.results.is_empty() { Arc::new(Org::default()) } else { self.org(&deps, &locs).await? };
                 for v in &list.results {
                     collect(&mut page, v, |r| job(r, &org), |p, j| p.batch.jobs.push(j));
                 }
             }
             Resource::Talents => {
                 for v in &list.results {
-                    collect(&mut page, v, |r| Ok((talent(r)?, files(r))), |p, (t, files)| {
-                        match files {
-                            // The candidate carries its complete file list: any other stored
-                            // file of theirs was removed in Ashby.
-                            Ok(files) => {
-                                p.batch.files_of_talents.push(t.remote_id.clone());
-                                p.batch.attachments.extend(files);
+                    collect(
+                        &mut page,
+                        v,
+                        |r| Ok((talent(r)?, files(r))),
+                        |p, (t, files)| {
+                            match files {
+                                // The candidate carries its complete file list: any other stored
+                                // file of theirs was removed in Ashby.
+                                Ok(files) => {
+                                    p.batch.files_of_talents.push(t.remote_id.clone());
+                                    p.batch.attachments.extend(files);
+                                }
+                                // Keep the candidate and the files stored for them; say why.
+                                Err(s) => {
+                                    tracing::warn!(remote_id = ?s.remote_id, field = %s.field, reason = %s.reason, "ignoring an unreadable Ashby file handle");
+                                }
                             }
-                            // Keep the candidate and the files stored for them; say why.
-                            Err(s) => {
-                                tracing::warn!(remote_id = ?s.remote_id, field = %s.field, reason = %s.reason, "ignoring an unreadable Ashby file handle");
-                            }
-                        }
-                        p.batch.talents.push(t);
-                    });
+                            p.batch.talents.push(t);
+                        },
+                    );
                 }
             }
             _ => {
@@ -414,7 +435,10 @@ impl Ashby {
             None => {
                 page.sync_token = list.sync_token;
                 if page.sync_token.is_none() {
-                    tracing::warn!(endpoint = what, "Ashby sent no syncToken on the last page; the next pass will be a full one");
+                    tracing::warn!(
+                        endpoint = what,
+                        "Ashby sent no syncToken on the last page; the next pass will be a full one"
+                    );
                 }
             }
         }
@@ -441,7 +465,9 @@ impl Ashby {
             if let Some(p) = job.get("defaultInterviewPlanId").and_then(Value::as_str) {
                 plans.push(p.to_string());
             }
-            for p in job.get("interviewPlanIds").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+            for p in
+                job.get("interviewPlanIds").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str)
+            {
                 if !plans.iter().any(|x| x == p) {
                     plans.push(p.to_string());
                 }
@@ -467,7 +493,8 @@ impl Ashby {
                 match self.list_all("interviewStage.list", json!({ "interviewPlanId": plan })).await {
                     Ok(s) => stages.extend(s),
                     // The job or plan went away since job.list answered: nothing to list.
-                    Err(Error::InvalidResponse(m)) if m.contains("interview_plan_not_found") || m.contains("job_not_found") => {}
+                    Err(Error::InvalidResponse(m))
+                        if m.contains("interview_plan_not_found") || m.contains("job_not_found") => {}
                     Err(e) => return Err(e),
                 }
             }
@@ -557,7 +584,10 @@ impl Connector for Ashby {
             (0, None) => Ok(()),
             (0, Some(e)) => Err(e),
             (1, _) => Err(Error::PermissionDenied(denied.remove(0))),
-            (n, _) => Err(Error::PermissionDenied(format!("Ashby refused {n} permissions Talentdeck needs: {}", denied.join("; ")))),
+            (n, _) => Err(Error::PermissionDenied(format!(
+                "Ashby refused {n} permissions Talentdeck needs: {}",
+                denied.join("; ")
+            ))),
         }
     }
 
@@ -571,10 +601,9 @@ impl Connector for Ashby {
 
     /// `file.info` turns the stored handle into a short-lived link, fetched without the key.
     async fn open_file(&self, file: &Attachment) -> Result<reqwest::Response> {
-        let handle = file
-            .url
-            .as_deref()
-            .ok_or_else(|| Error::Internal(format!("the Ashby file {} is stored without its handle", file.remote_id)))?;
+        let handle = file.url.as_deref().ok_or_else(|| {
+            Error::Internal(format!("the Ashby file {} is stored without its handle", file.remote_id))
+        })?;
         let answer = match self.post_raw("file.info", &json!({ "fileHandle": handle })).await? {
             Ok(v) => v,
             Err(r) if r.code.contains("not_found") => {
@@ -799,7 +828,8 @@ fn json_message(s: &str) -> Option<String> {
 // ---- pages ----
 
 fn encode_resume(resource: Resource, cursor: String, token: Option<String>) -> String {
-    serde_json::to_string(&Resume { r: resource.as_str().to_string(), c: cursor, t: token }).expect("a resume position serializes")
+    serde_json::to_string(&Resume { r: resource.as_str().to_string(), c: cursor, t: token })
+        .expect("a resume position serializes")
 }
 
 fn parse_list(what: &str, sent: &Value, v: Value) -> Result<ListPage> {
@@ -848,7 +878,11 @@ fn collect<T>(
             Some(id) => parse(&Rec { obj, id: id.clone() }),
             None => Err(Skipped { remote_id: None, field: "id".into(), reason: "the record has no id".into() }),
         },
-        None => Err(Skipped { remote_id: None, field: "(record)".into(), reason: format!("expected an object, found {}", kind(v)) }),
+        None => Err(Skipped {
+            remote_id: None,
+            field: "(record)".into(),
+            reason: format!("expected an object, found {}", kind(v)),
+        }),
     };
     match result {
         Ok(t) => push(page, t),
@@ -918,7 +952,9 @@ impl Rec<'_> {
         let items = match self.obj.get(key) {
             None | Some(Value::Null) => return Ok(Vec::new()),
             Some(Value::Array(a)) => a,
-            Some(v) => return Err(self.skip(key, format!("expected a list of objects with a {inner}, found {}", kind(v)))),
+            Some(v) => {
+                return Err(self.skip(key, format!("expected a list of objects with a {inner}, found {}", kind(v))))
+            }
         };
         items
             .iter()
@@ -1090,7 +1126,12 @@ mod tests {
     #[test]
     fn resume_positions_round_trip_and_are_checked() {
         let s = encode_resume(Resource::Talents, "abc".into(), Some("tok".into()));
-        let req = |r: Resource, page: Option<String>| PageRequest { resource: r, since: Since::Everything, until: Utc::now(), page };
+        let req = |r: Resource, page: Option<String>| PageRequest {
+            resource: r,
+            since: Since::Everything,
+            until: Utc::now(),
+            page,
+        };
         assert_eq!(Ashby::position(&req(Resource::Talents, Some(s.clone()))), (Some("tok".into()), Some("abc".into())));
         // Another resource's position, or garbage: the pass starts over.
         assert_eq!(Ashby::position(&req(Resource::Jobs, Some(s))), (None, None));

@@ -22,11 +22,11 @@ use tokio::sync::Mutex;
 use super::http::{self, HttpClient, RetryPolicy, Stats};
 use super::{Connector, Endpoint, Incremental, Page, PageRequest, Since, Skipped};
 use model::error::{Error, Result};
+use model::ts;
 use model::{
     Application, ApplicationStatus, Attachment, Job, JobStatus, Provider, RejectionReason, RemoteNote, Resource, Stage,
     StageChange, Talent,
 };
-use model::ts;
 
 /// Greenhouse's token endpoint, used when the connection does not name one.
 pub const DEFAULT_AUTH_URL: &str = "https://auth.greenhouse.io/token";
@@ -322,7 +322,9 @@ impl Greenhouse {
                         (Some(id), Some(Value::String(name))) => {
                             m.insert(id, name);
                         }
-                        _ => tracing::warn!(list, id = ?r.id, "a Greenhouse record without an id or a name was ignored"),
+                        _ => {
+                            tracing::warn!(list, id = ?r.id, "a Greenhouse record without an id or a name was ignored")
+                        }
                     }
                 }
             }
@@ -486,12 +488,12 @@ impl Connector for Greenhouse {
         let url = self.first_url("attachments", &[("ids", file.remote_id.clone())])?;
         let what = "GET /v3/attachments";
         let body = read_list(self.get(&url, what).await?, what).await?;
-        let fresh = body.records()?.into_iter().find(|r| r.id.as_deref() == Some(file.remote_id.as_str())).and_then(|r| {
-            match r.value("url")? {
+        let fresh = body.records()?.into_iter().find(|r| r.id.as_deref() == Some(file.remote_id.as_str())).and_then(
+            |r| match r.value("url")? {
                 Value::String(url) => Some(url),
                 _ => None,
-            }
-        });
+            },
+        );
         match fresh {
             // A fresh link refused too is this file's problem, not the connection's; the
             // storage's error body may quote the file's key, so it is left out.
@@ -545,7 +547,9 @@ impl Connector for Greenhouse {
     async fn move_application(&self, app: &Application, to: &str) -> Result<()> {
         let id = numeric_id(&app.remote_id, "application")?;
         let from_text = app.stage_remote_id.as_deref().ok_or_else(|| {
-            Error::Validation(format!("the Greenhouse application {id} is in no stage (a prospect); it cannot be moved"))
+            Error::Validation(format!(
+                "the Greenhouse application {id} is in no stage (a prospect); it cannot be moved"
+            ))
         })?;
         let from = numeric_id(from_text, "stage")?;
         let to = numeric_id(to, "stage")?;
@@ -622,7 +626,9 @@ impl Connector for Greenhouse {
                     (Some(remote_id), Some(Value::String(name))) if !name.trim().is_empty() => {
                         out.push(RejectionReason { remote_id, name })
                     }
-                    _ => tracing::warn!(id = ?r.id, "a Greenhouse rejection reason without an id or a name was ignored"),
+                    _ => {
+                        tracing::warn!(id = ?r.id, "a Greenhouse rejection reason without an id or a name was ignored")
+                    }
                 }
             }
         }
@@ -831,9 +837,9 @@ impl<'a> Rec<'a> {
     fn opt<T>(&self, field: &str, expected: &str, read: impl Fn(&Value) -> Option<T>) -> Result<Option<T>, Skipped> {
         match self.raw(field)? {
             None => Ok(None),
-            Some(v) => {
-                read(&v).map(Some).ok_or_else(|| self.skip(field, format!("expected {expected}, found {}", kind_of(&v))))
-            }
+            Some(v) => read(&v)
+                .map(Some)
+                .ok_or_else(|| self.skip(field, format!("expected {expected}, found {}", kind_of(&v)))),
         }
     }
 
@@ -1116,7 +1122,8 @@ mod tests {
         // Escapes are read in values and in keys; null reads as absent.
         assert_eq!((t.name.as_str(), t.title.as_deref(), t.company), ("Ren\u{FFFD}e Dupré", Some("CTO"), None));
         assert_eq!((t.remote_id.as_str(), t.tags), ("1", vec!["a".to_string()]));
-        let e = read_list(answer(br#"{"error": "nope"}"#), "GET /v3/candidates").await.unwrap().records().err().unwrap();
+        let e =
+            read_list(answer(br#"{"error": "nope"}"#), "GET /v3/candidates").await.unwrap().records().err().unwrap();
         assert!(e.to_string().contains("something other than a list of records"), "{e}");
         let e = read_list(answer(b"<html>busy</html>"), "GET /v3/candidates").await.unwrap().records().err().unwrap();
         assert!(e.to_string().contains("something other than JSON: <html>busy</html>"), "{e}");

@@ -167,7 +167,11 @@ impl HttpClient {
                 // Connection refused/reset, DNS, timeouts: transient until the budget runs out.
                 return Err(Failure {
                     transport: true,
-                    error: Error::Unreachable(format!("{} could not be reached ({what}): {}", self.provider, redact(&e.to_string()))),
+                    error: Error::Unreachable(format!(
+                        "{} could not be reached ({what}): {}",
+                        self.provider,
+                        redact(&e.to_string())
+                    )),
                     retry: true,
                     retry_after: None,
                 });
@@ -300,13 +304,15 @@ fn budget(resp: &Response) -> Option<Budget> {
     let remaining = pick("x-ratelimit-remaining", "x-rate-limit-remaining")?;
     let reset = pick("x-ratelimit-reset", "x-rate-limit-reset")?;
     // Greenhouse sends an absolute epoch time; others send seconds to wait. Accept both.
-    let now_epoch = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or_default();
+    let now_epoch =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or_default();
     let secs = if reset > 1_000_000_000.0 { reset - now_epoch } else { reset };
     // A clock that disagrees with the provider's must not stop the client for hours.
-    Some(Budget { limit: limit.max(1.0), remaining: remaining.max(0.0), reset_in: Duration::from_secs_f64(secs.clamp(0.0, 120.0)) })
+    Some(Budget {
+        limit: limit.max(1.0),
+        remaining: remaining.max(0.0),
+        reset_in: Duration::from_secs_f64(secs.clamp(0.0, 120.0)),
+    })
 }
 
 /// Whether a request may be sent again after a failure that may hide a change (see `send_write`).
@@ -321,11 +327,11 @@ enum Mode {
 pub fn provider_message(body: &str) -> String {
     use serde_json::Value;
     let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
-    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let text =
+        |v: Option<&Value>| v.and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
     let from_errors = || {
         let list = v.get("errors")?.as_array()?;
-        let parts: Vec<String> =
-            list.iter().filter_map(|e| text(Some(e)).or_else(|| text(e.get("message")))).collect();
+        let parts: Vec<String> = list.iter().filter_map(|e| text(Some(e)).or_else(|| text(e.get("message")))).collect();
         (!parts.is_empty()).then(|| parts.join("; "))
     };
     let found = text(v.get("message"))
@@ -362,10 +368,23 @@ pub fn excerpt(body: &str) -> String {
 /// `Authorization`/bearer values.
 pub fn redact(s: &str) -> String {
     static SECRET_PARAMS: &[&str] = &[
-        "api_key", "apikey", "key", "token", "access_token", "refresh_token", "client_secret", "password", "secret",
-        "sync_token", "synctoken",
+        "api_key",
+        "apikey",
+        "key",
+        "token",
+        "access_token",
+        "refresh_token",
+        "client_secret",
+        "password",
+        "secret",
+        "sync_token",
+        "synctoken",
         // Signed file links (S3 and the like) grant access to a resume on their own.
-        "sig", "signature", "x-amz-signature", "x-amz-credential", "x-amz-security-token",
+        "sig",
+        "signature",
+        "x-amz-signature",
+        "x-amz-credential",
+        "x-amz-security-token",
     ];
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
@@ -422,7 +441,10 @@ mod tests {
 
     #[test]
     fn reads_the_providers_error_message() {
-        assert_eq!(provider_message(r#"{"error":"unprocessable_entity","message":"from_stage_id 3 is stale"}"#), "from_stage_id 3 is stale");
+        assert_eq!(
+            provider_message(r#"{"error":"unprocessable_entity","message":"from_stage_id 3 is stale"}"#),
+            "from_stage_id 3 is stale"
+        );
         assert_eq!(provider_message(r#"{"errors":[{"message":"a"},"b"]}"#), "a; b");
         assert_eq!(provider_message("<html>bad</html>"), "<html>bad</html>");
     }

@@ -24,11 +24,11 @@ use serde_json::{json, Map, Value};
 use super::http::{self, HttpClient, RetryPolicy, Stats};
 use super::{Connector, Endpoint, Incremental, Page, PageRequest, Since, Skipped, StoredTalents};
 use model::error::{Error, Result};
+use model::Deletion;
 use model::{
     Application, ApplicationStatus, Attachment, Job, JobStatus, Provider, RejectionReason, RemoteNote, Resource, Stage,
     Talent,
 };
-use model::Deletion;
 
 /// Lever's largest page.
 const PAGE_SIZE: &str = "100";
@@ -676,13 +676,19 @@ impl Connector for Lever {
             }
         }
         // The writes Talentdeck makes: stage changes and notes.
-        for (method, path) in [(reqwest::Method::PUT, "/opportunities/{id}/stage"), (reqwest::Method::POST, "/opportunities/{id}/notes")] {
+        for (method, path) in
+            [(reqwest::Method::PUT, "/opportunities/{id}/stage"), (reqwest::Method::POST, "/opportunities/{id}/notes")]
+        {
             let url = format!("{}{}", self.base, path.replace("{id}", super::PROBE_ID));
             let what = format!("{method} {path}");
             let sent = self
                 .http
                 .send(&what, || {
-                    self.http.inner().request(method.clone(), &url).basic_auth(self.secret.expose_secret(), Some("")).json(&json!({}))
+                    self.http
+                        .inner()
+                        .request(method.clone(), &url)
+                        .basic_auth(self.secret.expose_secret(), Some(""))
+                        .json(&json!({}))
                 })
                 .await
                 .map(drop)
@@ -694,7 +700,10 @@ impl Connector for Lever {
         match denied.len() {
             0 => Ok(()),
             1 => Err(Error::PermissionDenied(denied.remove(0))),
-            n => Err(Error::PermissionDenied(format!("Lever refused {n} permissions Talentdeck needs: {}", denied.join("; ")))),
+            n => Err(Error::PermissionDenied(format!(
+                "Lever refused {n} permissions Talentdeck needs: {}",
+                denied.join("; ")
+            ))),
         }
     }
 
@@ -734,7 +743,9 @@ impl Connector for Lever {
         for v in &records {
             match parse_resume(v, application_remote_id, talent_remote_id) {
                 Ok(f) => files.push(f),
-                Err(s) => tracing::warn!(remote_id = ?s.remote_id, field = %s.field, reason = %s.reason, "skipped an unreadable Lever resume"),
+                Err(s) => {
+                    tracing::warn!(remote_id = ?s.remote_id, field = %s.field, reason = %s.reason, "skipped an unreadable Lever resume")
+                }
             }
         }
         Ok(Some(files))
@@ -759,7 +770,10 @@ impl Connector for Lever {
             _ => documented()?,
         };
         let what = "GET /v1/opportunities/{id}/resumes/{resumeId}/download";
-        let sent = self.http.send(what, || self.http.inner().get(&url).basic_auth(self.secret.expose_secret(), Some(""))).await;
+        let sent = self
+            .http
+            .send(what, || self.http.inner().get(&url).basic_auth(self.secret.expose_secret(), Some("")))
+            .await;
         sent.map_err(|e| match e {
             Error::InvalidResponse(m) if m.contains("HTTP 404") => Error::NotFound(format!(
                 "Lever no longer has the resume {:?}; the next sync removes it here",
@@ -786,7 +800,8 @@ impl Connector for Lever {
     async fn application(&self, remote_id: &str) -> Result<Application> {
         let id = opportunity_segment(remote_id)?;
         let gone = || Error::NotFound(format!("Lever no longer has the opportunity {remote_id}"));
-        let (v, body) = match self.get(&format!("/opportunities/{id}"), &[("expand", "applications".to_string())]).await {
+        let (v, body) = match self.get(&format!("/opportunities/{id}"), &[("expand", "applications".to_string())]).await
+        {
             Ok(r) => r,
             Err(Error::InvalidResponse(m)) if m.contains("HTTP 404") => return Err(gone()),
             Err(e) => return Err(e),
@@ -798,7 +813,10 @@ impl Connector for Lever {
             )));
         };
         let opp = parse_opportunity(data).map_err(|s| {
-            Error::InvalidResponse(format!("Lever sent the opportunity {remote_id} with an unreadable {}: {}", s.field, s.reason))
+            Error::InvalidResponse(format!(
+                "Lever sent the opportunity {remote_id} with an unreadable {}: {}",
+                s.field, s.reason
+            ))
         })?;
         let lookups = self.lookups(std::slice::from_ref(&opp)).await?;
         Ok(opp.application(&lookups))
@@ -822,7 +840,9 @@ impl Connector for Lever {
     /// `POST /v1/opportunities/{id}/notes {value}`: Lever notes live on an opportunity.
     async fn add_note(&self, _talent: &str, application: Option<&str>, body: &str) -> Result<()> {
         let id = opportunity_segment(note_opportunity(application)?)?;
-        self.write(reqwest::Method::POST, &format!("/opportunities/{id}/notes"), &json!({ "value": body })).await.map(drop)
+        self.write(reqwest::Method::POST, &format!("/opportunities/{id}/notes"), &json!({ "value": body }))
+            .await
+            .map(drop)
     }
 
     /// `GET /v1/opportunities/{id}/notes`, every page.
@@ -864,7 +884,9 @@ impl Connector for Lever {
                         out.push(RejectionReason { remote_id, name: name.to_string() })
                     }
                     (Some(_), Some(_)) => {}
-                    _ => tracing::warn!(id = ?record_id(r), "a Lever archive reason without an id or a text was ignored"),
+                    _ => {
+                        tracing::warn!(id = ?record_id(r), "a Lever archive reason without an id or a text was ignored")
+                    }
                 }
             }
             match p.next {
@@ -922,9 +944,10 @@ fn parse_resume(v: &Value, opp: &str, contact: &str) -> std::result::Result<Atta
     let file = r.object("file")?.ok_or_else(|| r.bad("file", "missing"))?;
     let name = r.opt_string_in(file, "name", "file.name")?.filter(|n| !n.trim().is_empty());
     let uploaded = match file.get("uploadedAt").and_then(Value::as_i64) {
-        Some(ms) => {
-            Utc.timestamp_millis_opt(ms).single().ok_or_else(|| r.bad("file.uploadedAt", format!("{ms} is out of range")))?
-        }
+        Some(ms) => Utc
+            .timestamp_millis_opt(ms)
+            .single()
+            .ok_or_else(|| r.bad("file.uploadedAt", format!("{ms} is out of range")))?,
         None => r.ms("createdAt")?.1,
     };
     Ok(Attachment {
@@ -1134,7 +1157,17 @@ fn parse_posting(v: &Value) -> std::result::Result<Job, Skipped> {
     }
     let description_html = r.object("content")?.and_then(posting_html);
     let compensation = r.object("salaryRange")?.and_then(salary_text);
-    Ok(Job { remote_id: r.id.clone(), title, status, department, location, updated_at, extra, description_html, compensation })
+    Ok(Job {
+        remote_id: r.id.clone(),
+        title,
+        status,
+        department,
+        location,
+        updated_at,
+        extra,
+        description_html,
+        compensation,
+    })
 }
 
 /// A posting's `content` as one HTML document: the description, each titled list (Lever gives a
@@ -1183,7 +1216,11 @@ fn thousands(n: i64) -> String {
         }
         out.push(c);
     }
-    if n < 0 { format!("-{out}") } else { out }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
 }
 
 fn parse_stage(v: &Value, position: i64) -> std::result::Result<Stage, Skipped> {

@@ -18,8 +18,8 @@ use model::error::Result;
 pub type StoredTalents = std::sync::Arc<
     dyn Fn(&[String]) -> Result<std::collections::HashMap<String, (DateTime<Utc>, serde_json::Value)>> + Send + Sync,
 >;
-use model::{Application, Attachment, Provider, RejectionReason, RemoteNote, Resource};
 use model::Batch;
+use model::{Application, Attachment, Provider, RejectionReason, RemoteNote, Resource};
 
 /// Where and as whom to connect. The secret is passed in, never stored here beyond the
 /// connector's life.

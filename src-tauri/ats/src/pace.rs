@@ -191,7 +191,13 @@ impl Pacer {
 
     /// The provider answered 429 to a request sent on `turn`. Returns how long every request
     /// now waits: `Retry-After` if given, else the reset the headers announce, else a backoff.
-    pub fn on_429(&mut self, now: Instant, turn: &Turn, budget: Option<Budget>, retry_after: Option<Duration>) -> Duration {
+    pub fn on_429(
+        &mut self,
+        now: Instant,
+        turn: &Turn,
+        budget: Option<Budget>,
+        retry_after: Option<Duration>,
+    ) -> Duration {
         self.learn(now, budget);
         self.successes = 0;
         // One cut per overshoot: 429s for turns handed out before the cut were part of it.
@@ -202,7 +208,8 @@ impl Pacer {
             self.epoch += 1;
             self.last = None;
         }
-        let announced_reset = self.announced.filter(|a| a.remaining < 1.0 && a.reset_at > now).map(|a| a.reset_at - now);
+        let announced_reset =
+            self.announced.filter(|a| a.remaining < 1.0 && a.reset_at > now).map(|a| a.reset_at - now);
         let wait = match retry_after.or(announced_reset) {
             Some(d) => d,
             None => {
@@ -272,7 +279,12 @@ mod tests {
     use super::*;
 
     /// Sends `n` requests one after another, each answered at once by `answer`; the turns.
-    fn run(p: &mut Pacer, start: Instant, n: usize, mut answer: impl FnMut(&mut Pacer, Instant, &Turn)) -> Vec<Instant> {
+    fn run(
+        p: &mut Pacer,
+        start: Instant,
+        n: usize,
+        mut answer: impl FnMut(&mut Pacer, Instant, &Turn),
+    ) -> Vec<Instant> {
         let mut now = start;
         let mut out = Vec::new();
         for _ in 0..n {

@@ -8,16 +8,16 @@ use std::sync::{Mutex, MutexGuard};
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 
-use ats::{self, Connector, Endpoint};
-use model::LogLevel;
-use model::Trigger;
-use model::error::{Error, Result};
 use crate::lifecycle;
-use model::{Connection, ConnectionState, JobRow, Provider, TalentRow};
+use crate::status::{self, ConnectionStatus};
 use crate::sync::files::{self, FileLimits, FilesReport};
 use crate::sync::{self, Progress, RunReport, SyncOptions};
+use ats::{self, Connector, Endpoint};
+use model::error::{Error, Result};
+use model::LogLevel;
+use model::Trigger;
+use model::{Connection, ConnectionState, JobRow, Provider, TalentRow};
 use sandbox::{Sandbox, SandboxConfig};
-use crate::status::{self, ConnectionStatus};
 use store::{DuplicateOf, DuplicatePair, ExportKind, LogEntry, NewConnection, Store, StoredFile};
 use vault::{Credential, CredentialKind, Vault};
 
@@ -30,12 +30,10 @@ pub use two_way::{field_directions, resolution, Direction, MoveTarget, Suggestio
 
 /// The platform's app-data folder (the same one the desktop window uses).
 pub fn default_data_dir() -> Result<PathBuf> {
-    directories::BaseDirs::new()
-        .map(|d| d.data_dir().join(vault::SERVICE))
-        .ok_or_else(|| Error::DataDir {
-            path: "(none)".into(),
-            reason: "no home folder is known for this user; pass --data-dir".into(),
-        })
+    directories::BaseDirs::new().map(|d| d.data_dir().join(vault::SERVICE)).ok_or_else(|| Error::DataDir {
+        path: "(none)".into(),
+        reason: "no home folder is known for this user; pass --data-dir".into(),
+    })
 }
 
 pub struct App {
@@ -166,9 +164,8 @@ impl App {
     /// writer's lock as before issue 14 (the bench measures both in one run).
     pub fn open_with_readers(data_dir: &Path, readers: usize) -> Result<App> {
         let store = Store::open_dir(data_dir)?;
-        let readers = (0..readers)
-            .map(|_| Store::open_reader(store.path()).map(Mutex::new))
-            .collect::<Result<Vec<_>>>()?;
+        let readers =
+            (0..readers).map(|_| Store::open_reader(store.path()).map(Mutex::new)).collect::<Result<Vec<_>>>()?;
         Ok(App {
             data_dir: data_dir.to_path_buf(),
             store: Mutex::new(store),
@@ -297,7 +294,13 @@ impl App {
             for (field, value) in [("client_id", &input.client_id), ("user_id", &input.user_id)] {
                 match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
                     Some(v) => settings[field] = v.into(),
-                    None => return Err(Error::Validation(format!("Greenhouse needs --{} (the Harvest v3 OAuth {})", field.replace('_', "-"), field.replace('_', " ")))),
+                    None => {
+                        return Err(Error::Validation(format!(
+                            "Greenhouse needs --{} (the Harvest v3 OAuth {})",
+                            field.replace('_', "-"),
+                            field.replace('_', " ")
+                        )))
+                    }
                 }
             }
         }
@@ -314,7 +317,12 @@ impl App {
         let secret = SecretString::from(input.secret.trim().to_string());
         let connector = ats::connector(
             input.provider,
-            Endpoint { base_url: base_url.clone(), auth_url: auth_url.clone(), settings: settings.clone(), secret: secret.clone() },
+            Endpoint {
+                base_url: base_url.clone(),
+                auth_url: auth_url.clone(),
+                settings: settings.clone(),
+                secret: secret.clone(),
+            },
         );
         connector.verify().await?;
         let pacer = connector.pacer();
@@ -373,7 +381,13 @@ impl App {
 
     /// Syncs connection `id` (incrementally unless `full`). If a sync of it is already
     /// running, waits for that one instead of starting another.
-    pub async fn sync(&self, id: i64, full: bool, trigger: Trigger, progress: &(dyn Fn(&Progress) + Sync)) -> Result<SyncOutcome> {
+    pub async fn sync(
+        &self,
+        id: i64,
+        full: bool,
+        trigger: Trigger,
+        progress: &(dyn Fn(&Progress) + Sync),
+    ) -> Result<SyncOutcome> {
         let slot = slot(&self.runs, id);
         let busy = slot.try_lock().is_err();
         let _running = slot.lock().await;
@@ -398,7 +412,8 @@ impl App {
                 return Err(e);
             }
         };
-        let report = sync::run(&self.store, &conn, connector.as_ref(), &SyncOptions { full, trigger }, progress).await?;
+        let report =
+            sync::run(&self.store, &conn, connector.as_ref(), &SyncOptions { full, trigger }, progress).await?;
         if report.error.is_none() {
             self.after_pull(id, connector.as_ref()).await;
         }
@@ -510,7 +525,12 @@ impl App {
         let secret = SecretString::from(input.secret.trim().to_string());
         let connector = ats::connector(
             conn.provider,
-            Endpoint { base_url: conn.base_url.clone(), auth_url: conn.auth_url.clone(), settings: settings.clone(), secret: secret.clone() },
+            Endpoint {
+                base_url: conn.base_url.clone(),
+                auth_url: conn.auth_url.clone(),
+                settings: settings.clone(),
+                secret: secret.clone(),
+            },
         );
         connector.verify().await?;
         // A sync still running with the old secret finishes first; its outcome is then superseded.
@@ -528,7 +548,14 @@ impl App {
         if settings != conn.settings {
             store.update_connection_endpoint(conn.id, &conn.base_url, conn.auth_url.as_deref(), &settings, now)?;
         }
-        lifecycle::transition(&mut store, conn.id, ConnectionState::Connected, Some("reconnected with a new credential, which was verified"), None, now)?;
+        lifecycle::transition(
+            &mut store,
+            conn.id,
+            ConnectionState::Connected,
+            Some("reconnected with a new credential, which was verified"),
+            None,
+            now,
+        )?;
         store.connection(conn.id)
     }
 
@@ -553,7 +580,14 @@ impl App {
             files::remove_all(&self.data_dir, conn.id)?;
             store.delete_connection(conn.id)?;
             let total: i64 = counts.iter().map(|(_, n)| n).sum();
-            store.log(None, None, LogLevel::Info, &format!("{:?} ({}) was disconnected and its {total} local records purged", conn.name, conn.provider), None, now)?;
+            store.log(
+                None,
+                None,
+                LogLevel::Info,
+                &format!("{:?} ({}) was disconnected and its {total} local records purged", conn.name, conn.provider),
+                None,
+                now,
+            )?;
         } else {
             lifecycle::transition(
                 &mut store,

@@ -16,9 +16,9 @@ use secrecy::ExposeSecret;
 use serde_json::{json, Value};
 
 use crate::app::App;
+use crate::{lifecycle, status};
 use model::error::{Error, Result};
 use model::Connection;
-use crate::{lifecycle, status};
 
 /// What replaces a removed datum.
 pub const REDACTED: &str = "[redacted]";
@@ -42,7 +42,8 @@ impl Redactor {
     /// `terms`: secrets and personal data to remove wherever they appear. Terms shorter than 3
     /// characters are left out: they would blank out ordinary words.
     pub fn new(terms: impl IntoIterator<Item = String>) -> Redactor {
-        let mut terms: Vec<String> = terms.into_iter().map(|t| t.trim().to_string()).filter(|t| t.chars().count() >= 3).collect();
+        let mut terms: Vec<String> =
+            terms.into_iter().map(|t| t.trim().to_string()).filter(|t| t.chars().count() >= 3).collect();
         terms.sort();
         terms.dedup();
         let known = (!terms.is_empty()).then(|| {
@@ -141,7 +142,8 @@ fn connection(app: &App, c: Connection, now: DateTime<Utc>) -> Result<Value> {
             json!({ "last_full_pass_at": cur.last_full_at, "pass_in_progress": cur.page_cursor.is_some() }),
         );
     }
-    let local: serde_json::Map<String, Value> = store.counts(c.id)?.into_iter().map(|(k, n)| (k.to_string(), json!(n))).collect();
+    let local: serde_json::Map<String, Value> =
+        store.counts(c.id)?.into_iter().map(|(k, n)| (k.to_string(), json!(n))).collect();
     Ok(json!({
         "name": c.name,
         "provider": c.provider,

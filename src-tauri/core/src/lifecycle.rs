@@ -11,9 +11,9 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use model::LogLevel;
 use model::error::{Error, Result};
 use model::ConnectionState;
+use model::LogLevel;
 use store::Store;
 
 /// The separator of a logged transition, for people reading the log.
@@ -148,7 +148,8 @@ mod tests {
         finish_sync(&mut store, id, ConnectionState::Connected, None, run, now).unwrap();
         let run = store.begin_run(id, false, model::Trigger::Manual, now).unwrap();
         begin_sync(&mut store, id, now).unwrap();
-        let e = Error::Unauthorized("Greenhouse refused the API credential (HTTP 401 on GET /v3/jobs?api_key=abc)".into());
+        let e =
+            Error::Unauthorized("Greenhouse refused the API credential (HTTP 401 on GET /v3/jobs?api_key=abc)".into());
         finish_sync(&mut store, id, ConnectionState::Connected, Some(&e), run, now).unwrap();
         assert_eq!(store.connection(id).unwrap().state, ConnectionState::NeedsReconnect);
         transition(&mut store, id, ConnectionState::NeedsReconnect, Some("again"), None, now).unwrap();
@@ -182,7 +183,10 @@ mod tests {
             h.iter().map(|t| (t.from.as_str(), t.to.as_str(), t.reason.as_deref())).collect();
         assert_eq!(
             got,
-            vec![("connected", "needs_reconnect", Some("Greenhouse refused: a: b")), ("needs_reconnect", "connected", None)]
+            vec![
+                ("connected", "needs_reconnect", Some("Greenhouse refused: a: b")),
+                ("needs_reconnect", "connected", None)
+            ]
         );
         assert_eq!(h[1].at.to_rfc3339(), "2026-01-01T00:02:00+00:00");
     }

@@ -22,11 +22,8 @@ pub const RUNS_CONSIDERED: u32 = 10;
 
 /// The connection's automatic sync interval; `None` when automatic sync is off.
 pub fn interval(conn: &Connection) -> Option<Duration> {
-    let minutes = conn
-        .settings
-        .get(INTERVAL_SETTING)
-        .and_then(|v| v.as_u64())
-        .unwrap_or(DEFAULT_INTERVAL_MINUTES.into());
+    let minutes =
+        conn.settings.get(INTERVAL_SETTING).and_then(|v| v.as_u64()).unwrap_or(DEFAULT_INTERVAL_MINUTES.into());
     (minutes > 0).then(|| Duration::minutes(minutes as i64))
 }
 
@@ -51,9 +48,9 @@ pub fn next_sync_at(
     let interval = interval?;
     match state {
         // Retrying a rejected credential or a missing grant only hammers the ATS: the recruiter acts first.
-        ConnectionState::NeedsReconnect
-        | ConnectionState::PermissionDenied
-        | ConnectionState::Disconnected => return None,
+        ConnectionState::NeedsReconnect | ConnectionState::PermissionDenied | ConnectionState::Disconnected => {
+            return None
+        }
         ConnectionState::Syncing => return None,
         ConnectionState::Connected | ConnectionState::Unreachable | ConnectionState::Error => {}
     }
@@ -63,17 +60,11 @@ pub fn next_sync_at(
     if last.state == "running" {
         return None;
     }
-    let failures = runs
-        .iter()
-        .take_while(|r| r.state == "failed" || r.state == "interrupted")
-        .count() as u32;
+    let failures = runs.iter().take_while(|r| r.state == "failed" || r.state == "interrupted").count() as u32;
     if failures == 0 {
         return Some(last.started_at + interval);
     }
-    let retry = FIRST_RETRY
-        .checked_mul(1 << (failures - 1).min(16))
-        .unwrap_or(MAX_RETRY)
-        .min(MAX_RETRY);
+    let retry = FIRST_RETRY.checked_mul(1 << (failures - 1).min(16)).unwrap_or(MAX_RETRY).min(MAX_RETRY);
     Some(last.finished_at.unwrap_or(last.started_at) + retry)
 }
 
@@ -119,27 +110,14 @@ mod tests {
     #[test]
     fn a_new_connection_is_due_at_once_then_every_interval_after_a_run_started() {
         let now = Utc::now();
-        assert_eq!(
-            next_sync_at(ConnectionState::Connected, EVERY_15, &[], now),
-            Some(now)
-        );
+        assert_eq!(next_sync_at(ConnectionState::Connected, EVERY_15, &[], now), Some(now));
         let t = now - Duration::minutes(3);
         assert_eq!(
-            next_sync_at(
-                ConnectionState::Connected,
-                EVERY_15,
-                &[run("succeeded", t)],
-                now
-            ),
+            next_sync_at(ConnectionState::Connected, EVERY_15, &[run("succeeded", t)], now),
             Some(t + Duration::minutes(15))
         );
         assert_eq!(
-            next_sync_at(
-                ConnectionState::Connected,
-                EVERY_15,
-                &[run("warnings", t)],
-                now
-            ),
+            next_sync_at(ConnectionState::Connected, EVERY_15, &[run("warnings", t)], now),
             Some(t + Duration::minutes(15))
         );
     }
@@ -150,8 +128,7 @@ mod tests {
         let delay = |n: usize| {
             let mut runs = vec![run("failed", now); n];
             runs.push(run("succeeded", now - Duration::days(1)));
-            next_sync_at(ConnectionState::Unreachable, EVERY_15, &runs, now).unwrap()
-                - (now + Duration::seconds(10))
+            next_sync_at(ConnectionState::Unreachable, EVERY_15, &runs, now).unwrap() - (now + Duration::seconds(10))
         };
         assert_eq!(delay(1), Duration::minutes(1));
         assert_eq!(delay(2), Duration::minutes(2));
@@ -159,15 +136,8 @@ mod tests {
         assert_eq!(delay(8), Duration::hours(2));
         assert_eq!(delay(40), Duration::hours(2));
         // A success ends the backoff.
-        let runs = [
-            run("succeeded", now),
-            run("failed", now),
-            run("failed", now),
-        ];
-        assert_eq!(
-            next_sync_at(ConnectionState::Connected, EVERY_15, &runs, now),
-            Some(now + Duration::minutes(15))
-        );
+        let runs = [run("succeeded", now), run("failed", now), run("failed", now)];
+        assert_eq!(next_sync_at(ConnectionState::Connected, EVERY_15, &runs, now), Some(now + Duration::minutes(15)));
     }
 
     #[test]
@@ -182,19 +152,8 @@ mod tests {
         ] {
             assert_eq!(next_sync_at(state, EVERY_15, &ok, now), None, "{state:?}");
         }
-        assert_eq!(
-            next_sync_at(ConnectionState::Connected, None, &ok, now),
-            None
-        );
-        assert_eq!(
-            next_sync_at(
-                ConnectionState::Connected,
-                EVERY_15,
-                &[run("running", now)],
-                now
-            ),
-            None
-        );
+        assert_eq!(next_sync_at(ConnectionState::Connected, None, &ok, now), None);
+        assert_eq!(next_sync_at(ConnectionState::Connected, EVERY_15, &[run("running", now)], now), None);
     }
 
     #[test]

@@ -80,7 +80,8 @@ pub fn of(store: &Store, c: model::Connection, now: DateTime<Utc>) -> Result<Con
     let next_sync_at = crate::schedule::next_sync_at(c.state, interval, &runs, now);
     let last_run = runs.into_iter().next();
     let last_run_failed = last_run.as_ref().is_some_and(|r| r.state == "failed");
-    let last_error = last_run.as_ref().filter(|r| r.state == "failed" || r.state == "interrupted").and_then(|r| r.error.clone());
+    let last_error =
+        last_run.as_ref().filter(|r| r.state == "failed" || r.state == "interrupted").and_then(|r| r.error.clone());
     let counts = store
         .counts(c.id)?
         .into_iter()

@@ -94,7 +94,8 @@ pub enum ExportKind {
 }
 
 impl ExportKind {
-    pub const ALL: [ExportKind; 4] = [ExportKind::Jobs, ExportKind::Stages, ExportKind::Talents, ExportKind::Applications];
+    pub const ALL: [ExportKind; 4] =
+        [ExportKind::Jobs, ExportKind::Stages, ExportKind::Talents, ExportKind::Applications];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -20,8 +20,13 @@ fn endpoint(req: &Req) -> &str {
 
 pub(super) fn scope(req: &Req) -> Option<&'static str> {
     Some(match endpoint(req) {
-        "candidate.list" | "candidate.info" | "candidate.listNotes" | "application.list" | "application.info"
-        | "application.listHistory" | "file.info" => "candidatesRead",
+        "candidate.list"
+        | "candidate.info"
+        | "candidate.listNotes"
+        | "application.list"
+        | "application.info"
+        | "application.listHistory"
+        | "file.info" => "candidatesRead",
         "candidate.createNote" | "application.changeStage" => "candidatesWrite",
         "job.list" | "job.info" | "jobInterviewPlan.info" => "jobsRead",
         "interviewStage.list" | "interviewStage.info" | "interviewPlan.list" | "archiveReason.list" => {
@@ -43,7 +48,11 @@ fn ok(results: Value) -> Response {
 
 pub(super) fn handle(sh: &Shared, req: &Req) -> Response {
     if req.method != axum::http::Method::POST {
-        return sh.error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Ashby endpoints take POST with a JSON body");
+        return sh.error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "Ashby endpoints take POST with a JSON body",
+        );
     }
     let body = match req.json() {
         Ok(b @ Value::Object(_)) => b,
@@ -82,7 +91,10 @@ pub(super) fn handle(sh: &Shared, req: &Req) -> Response {
                 .collect()
         }),
         "department.list" => simple_list(sh, &body, "departments", |w| {
-            w.departments.iter().map(|d| json!({ "id": fmt_uid(d.uid), "name": d.name, "isArchived": false, "parentId": null })).collect()
+            w.departments
+                .iter()
+                .map(|d| json!({ "id": fmt_uid(d.uid), "name": d.name, "isArchived": false, "parentId": null }))
+                .collect()
         }),
         "location.list" => simple_list(sh, &body, "locations", |w| {
             w.offices

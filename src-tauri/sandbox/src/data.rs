@@ -15,26 +15,82 @@ pub struct Culture {
 
 pub const CULTURES: &[Culture] = &[
     Culture {
-        first: &[("Emma", "emma"), ("Oliver", "oliver"), ("Amelia", "amelia"), ("Jack", "jack"), ("Sam", "sam"), ("Charlotte", "charlotte"), ("Harry", "harry"), ("Grace", "grace")],
-        last: &[("Smith", "smith"), ("Taylor", "taylor"), ("Brown", "brown"), ("Wilson", "wilson"), ("Evans", "evans"), ("Clarke", "clarke")],
+        first: &[
+            ("Emma", "emma"),
+            ("Oliver", "oliver"),
+            ("Amelia", "amelia"),
+            ("Jack", "jack"),
+            ("Sam", "sam"),
+            ("Charlotte", "charlotte"),
+            ("Harry", "harry"),
+            ("Grace", "grace"),
+        ],
+        last: &[
+            ("Smith", "smith"),
+            ("Taylor", "taylor"),
+            ("Brown", "brown"),
+            ("Wilson", "wilson"),
+            ("Evans", "evans"),
+            ("Clarke", "clarke"),
+        ],
         phone: "+44 20 7946 ####",
         timezone: "Europe/London",
     },
     Culture {
-        first: &[("Jürgen", "juergen"), ("Anja", "anja"), ("Lukas", "lukas"), ("Mia", "mia"), ("Jörg", "joerg"), ("Lena", "lena")],
-        last: &[("Müller", "mueller"), ("Schäfer", "schaefer"), ("Weiß", "weiss"), ("Becker", "becker"), ("Groß", "gross"), ("Hoffmann", "hoffmann")],
+        first: &[
+            ("Jürgen", "juergen"),
+            ("Anja", "anja"),
+            ("Lukas", "lukas"),
+            ("Mia", "mia"),
+            ("Jörg", "joerg"),
+            ("Lena", "lena"),
+        ],
+        last: &[
+            ("Müller", "mueller"),
+            ("Schäfer", "schaefer"),
+            ("Weiß", "weiss"),
+            ("Becker", "becker"),
+            ("Groß", "gross"),
+            ("Hoffmann", "hoffmann"),
+        ],
         phone: "+49 30 #### ####",
         timezone: "Europe/Berlin",
     },
     Culture {
-        first: &[("Søren", "soren"), ("Astrid", "astrid"), ("Bjørn", "bjorn"), ("Ingrid", "ingrid"), ("Åsa", "asa"), ("Mads", "mads")],
-        last: &[("Jørgensen", "jorgensen"), ("Lindqvist", "lindqvist"), ("Håkansson", "hakansson"), ("Nielsen", "nielsen"), ("Østergaard", "ostergaard")],
+        first: &[
+            ("Søren", "soren"),
+            ("Astrid", "astrid"),
+            ("Bjørn", "bjorn"),
+            ("Ingrid", "ingrid"),
+            ("Åsa", "asa"),
+            ("Mads", "mads"),
+        ],
+        last: &[
+            ("Jørgensen", "jorgensen"),
+            ("Lindqvist", "lindqvist"),
+            ("Håkansson", "hakansson"),
+            ("Nielsen", "nielsen"),
+            ("Østergaard", "ostergaard"),
+        ],
         phone: "+45 ## ## ## ##",
         timezone: "Europe/Copenhagen",
     },
     Culture {
-        first: &[("Łukasz", "lukasz"), ("Zofia", "zofia"), ("Wojciech", "wojciech"), ("Małgorzata", "malgorzata"), ("Piotr", "piotr"), ("Agnieszka", "agnieszka")],
-        last: &[("Wiśniewski", "wisniewski"), ("Kowalczyk", "kowalczyk"), ("Wójcik", "wojcik"), ("Zieliński", "zielinski"), ("Nowak", "nowak")],
+        first: &[
+            ("Łukasz", "lukasz"),
+            ("Zofia", "zofia"),
+            ("Wojciech", "wojciech"),
+            ("Małgorzata", "malgorzata"),
+            ("Piotr", "piotr"),
+            ("Agnieszka", "agnieszka"),
+        ],
+        last: &[
+            ("Wiśniewski", "wisniewski"),
+            ("Kowalczyk", "kowalczyk"),
+            ("Wójcik", "wojcik"),
+            ("Zieliński", "zielinski"),
+            ("Nowak", "nowak"),
+        ],
         phone: "+48 ### ### ###",
         timezone: "Europe/Warsaw",
     },
@@ -51,20 +107,50 @@ pub const CULTURES: &[Culture] = &[
         timezone: "Asia/Tokyo",
     },
     Culture {
-        first: &[("Ólafur", "olafur"), ("Guðrún", "gudrun"), ("Þóra", "thora"), ("Ragnar", "ragnar"), ("Sigríður", "sigridur")],
-        last: &[("Sigurðsson", "sigurdsson"), ("Jónsdóttir", "jonsdottir"), ("Þórsson", "thorsson"), ("Magnúsdóttir", "magnusdottir")],
+        first: &[
+            ("Ólafur", "olafur"),
+            ("Guðrún", "gudrun"),
+            ("Þóra", "thora"),
+            ("Ragnar", "ragnar"),
+            ("Sigríður", "sigridur"),
+        ],
+        last: &[
+            ("Sigurðsson", "sigurdsson"),
+            ("Jónsdóttir", "jonsdottir"),
+            ("Þórsson", "thorsson"),
+            ("Magnúsdóttir", "magnusdottir"),
+        ],
         phone: "+354 ### ####",
         timezone: "Atlantic/Reykjavik",
     },
     Culture {
         first: &[("Siobhán", "siobhan"), ("Conor", "conor"), ("Aoife", "aoife"), ("Seán", "sean"), ("Niamh", "niamh")],
-        last: &[("O'Brien", "obrien"), ("Ó Súilleabháin", "osullivan"), ("Murphy", "murphy"), ("O'Connor", "oconnor"), ("Mac Giolla", "macgiolla")],
+        last: &[
+            ("O'Brien", "obrien"),
+            ("Ó Súilleabháin", "osullivan"),
+            ("Murphy", "murphy"),
+            ("O'Connor", "oconnor"),
+            ("Mac Giolla", "macgiolla"),
+        ],
         phone: "+353 1 ### ####",
         timezone: "Europe/Dublin",
     },
     Culture {
-        first: &[("Anaïs", "anais"), ("Zoë", "zoe"), ("Hélène", "helene"), ("François", "francois"), ("Jérôme", "jerome"), ("Maël", "mael")],
-        last: &[("Lefèvre", "lefevre"), ("Dupont", "dupont"), ("Garçon", "garcon"), ("Moreau", "moreau"), ("de la Fontaine", "delafontaine")],
+        first: &[
+            ("Anaïs", "anais"),
+            ("Zoë", "zoe"),
+            ("Hélène", "helene"),
+            ("François", "francois"),
+            ("Jérôme", "jerome"),
+            ("Maël", "mael"),
+        ],
+        last: &[
+            ("Lefèvre", "lefevre"),
+            ("Dupont", "dupont"),
+            ("Garçon", "garcon"),
+            ("Moreau", "moreau"),
+            ("de la Fontaine", "delafontaine"),
+        ],
         phone: "+33 1 ## ## ## ##",
         timezone: "Europe/Paris",
     },
@@ -76,7 +162,13 @@ pub const CULTURES: &[Culture] = &[
     },
     Culture {
         first: &[("José", "jose"), ("María", "maria"), ("João", "joao"), ("Inês", "ines"), ("Sebastián", "sebastian")],
-        last: &[("García", "garcia"), ("Peña", "pena"), ("Gonçalves", "goncalves"), ("Rodríguez", "rodriguez"), ("Muñoz", "munoz")],
+        last: &[
+            ("García", "garcia"),
+            ("Peña", "pena"),
+            ("Gonçalves", "goncalves"),
+            ("Rodríguez", "rodriguez"),
+            ("Muñoz", "munoz"),
+        ],
         phone: "+55 11 #####-####",
         timezone: "America/Sao_Paulo",
     },
@@ -100,7 +192,12 @@ pub const CULTURES: &[Culture] = &[
     },
     Culture {
         first: &[("Ana", "ana"), ("Jamal", "jamal"), ("Tyler", "tyler"), ("Keisha", "keisha"), ("Dakota", "dakota")],
-        last: &[("Johnson", "johnson"), ("Washington", "washington"), ("Nguyen-Smith", "nguyensmith"), ("Jean-Baptiste", "jeanbaptiste")],
+        last: &[
+            ("Johnson", "johnson"),
+            ("Washington", "washington"),
+            ("Nguyen-Smith", "nguyensmith"),
+            ("Jean-Baptiste", "jeanbaptiste"),
+        ],
         phone: "+1 (555) 01##-####",
         timezone: "America/New_York",
     },
@@ -118,37 +215,86 @@ pub const HTML_NAMES: &[(Word, Word)] = &[
 pub const PREFERRED: &[&str] = &["Sam", "Alex", "Kim", "Jo", "Max", "Lou"];
 
 pub const COMPANIES: &[&str] = &[
-    "Northwind Traders", "Contoso", "Globex", "Initech", "Umbrella Labs", "Hooli", "Pied Piper",
-    "Vandelay Industries", "Massive Dynamic", "Aperture Science", "Wonka Industries", "Dunder Mifflin",
-    "Müller & Söhne GmbH", "株式会社サンプル", "Łódź Software", "Société Générale de Test", "Blue Sky Ltd.",
-    "Fjord Analytics AB", "Café Ñandú S.A.", "Acme Corp", "Tyrell Corporation", "Soylent Co",
+    "Northwind Traders",
+    "Contoso",
+    "Globex",
+    "Initech",
+    "Umbrella Labs",
+    "Hooli",
+    "Pied Piper",
+    "Vandelay Industries",
+    "Massive Dynamic",
+    "Aperture Science",
+    "Wonka Industries",
+    "Dunder Mifflin",
+    "Müller & Söhne GmbH",
+    "株式会社サンプル",
+    "Łódź Software",
+    "Société Générale de Test",
+    "Blue Sky Ltd.",
+    "Fjord Analytics AB",
+    "Café Ñandú S.A.",
+    "Acme Corp",
+    "Tyrell Corporation",
+    "Soylent Co",
 ];
 
 pub const TITLES: &[&str] = &[
-    "Software Engineer", "Senior Backend Engineer", "Staff Engineer", "Frontend Developer", "Data Scientist",
-    "Product Manager", "Product Designer", "UX Researcher", "Account Executive", "Sales Development Rep",
-    "Customer Success Manager", "Recruiter", "People Partner", "Financial Analyst", "DevOps Engineer",
-    "Engineering Manager", "Head of Marketing", "Technical Writer", "QA Engineer", "Chief of Staff",
+    "Software Engineer",
+    "Senior Backend Engineer",
+    "Staff Engineer",
+    "Frontend Developer",
+    "Data Scientist",
+    "Product Manager",
+    "Product Designer",
+    "UX Researcher",
+    "Account Executive",
+    "Sales Development Rep",
+    "Customer Success Manager",
+    "Recruiter",
+    "People Partner",
+    "Financial Analyst",
+    "DevOps Engineer",
+    "Engineering Manager",
+    "Head of Marketing",
+    "Technical Writer",
+    "QA Engineer",
+    "Chief of Staff",
 ];
 
 pub const TAGS: &[&str] = &[
-    "referral", "silver medalist", "relocation", "remote", "top talent", "rehire", "visa sponsorship",
-    "internal", "do not contact", "conference", "bootcamp", "open source",
+    "referral",
+    "silver medalist",
+    "relocation",
+    "remote",
+    "top talent",
+    "rehire",
+    "visa sponsorship",
+    "internal",
+    "do not contact",
+    "conference",
+    "bootcamp",
+    "open source",
 ];
 
 pub const PERSONAL_DOMAINS: &[&str] = &["example.com", "example.org", "example.net", "mail.example", "inbox.example"];
 
-pub const DEPARTMENTS: &[&str] = &[
-    "Engineering", "Product", "Design", "Sales", "Marketing", "Customer Success", "People", "Finance & Legal",
-];
+pub const DEPARTMENTS: &[&str] =
+    &["Engineering", "Product", "Design", "Sales", "Marketing", "Customer Success", "People", "Finance & Legal"];
 
-pub const OFFICES: &[&str] = &[
-    "London", "Berlin", "New York", "São Paulo", "Tokyo", "Remote — Europe", "Toronto", "Kraków",
-];
+pub const OFFICES: &[&str] =
+    &["London", "Berlin", "New York", "São Paulo", "Tokyo", "Remote — Europe", "Toronto", "Kraków"];
 
 /// Job titles by department (same order as `DEPARTMENTS`).
 pub const JOB_TITLES: &[&[&str]] = &[
-    &["Senior Backend Engineer", "Frontend Engineer", "Site Reliability Engineer", "Engineering Manager", "Data Engineer", "iOS Engineer"],
+    &[
+        "Senior Backend Engineer",
+        "Frontend Engineer",
+        "Site Reliability Engineer",
+        "Engineering Manager",
+        "Data Engineer",
+        "iOS Engineer",
+    ],
     &["Product Manager", "Senior Product Manager, Growth", "Product Analyst"],
     &["Product Designer", "UX Researcher", "Brand Designer"],
     &["Account Executive", "Sales Development Representative", "Sales Engineer"],
@@ -159,8 +305,14 @@ pub const JOB_TITLES: &[&[&str]] = &[
 ];
 
 pub const USERS: &[(&str, &str)] = &[
-    ("Rita", "Recruiter"), ("Harold", "Hiring"), ("Carla", "Coordinator"), ("Sunil", "Sourcer"),
-    ("Ines", "Interviewer"), ("Mateo", "Manager"), ("Greta", "Admin"), ("Owen", "Offboarded"),
+    ("Rita", "Recruiter"),
+    ("Harold", "Hiring"),
+    ("Carla", "Coordinator"),
+    ("Sunil", "Sourcer"),
+    ("Ines", "Interviewer"),
+    ("Mateo", "Manager"),
+    ("Greta", "Admin"),
+    ("Owen", "Offboarded"),
 ];
 
 pub const GREENHOUSE_REJECTION_REASONS: &[(&str, &str)] = &[
@@ -196,14 +348,27 @@ pub const ASHBY_ARCHIVE_REASONS: &[(&str, &str)] = &[
 
 /// Greenhouse: every job's pipeline starts and ends with these; the middle is drawn from `MIDDLE_STAGES`.
 pub const MIDDLE_STAGES: &[&str] = &[
-    "Recruiter Screen", "Hiring Manager Interview", "Technical Interview", "Take Home Test", "Portfolio Review",
-    "Onsite", "Reference Check", "Executive Interview",
+    "Recruiter Screen",
+    "Hiring Manager Interview",
+    "Technical Interview",
+    "Take Home Test",
+    "Portfolio Review",
+    "Onsite",
+    "Reference Check",
+    "Executive Interview",
 ];
 
 /// Lever's account-wide pipeline. "New lead", "New applicant" and "Offer" exist in every account.
 pub const LEVER_STAGES: &[&str] = &[
-    "New lead", "Reached out", "Responded", "New applicant", "Recruiter screen", "Phone interview",
-    "On-site interview", "Reference check", "Offer",
+    "New lead",
+    "Reached out",
+    "Responded",
+    "New applicant",
+    "Recruiter screen",
+    "Phone interview",
+    "On-site interview",
+    "Reference check",
+    "Offer",
 ];
 /// Index in `LEVER_STAGES` of the first stage an applicant (rather than a sourced lead) enters.
 pub const LEVER_FIRST_APPLICANT_STAGE: usize = 3;

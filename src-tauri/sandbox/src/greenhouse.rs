@@ -123,13 +123,25 @@ pub(super) fn token(sh: &Shared, req: &Req) -> Response {
     let Some(cred) = cred else {
         drop(auth);
         sh.count_unauthorized();
-        return oauth(StatusCode::UNAUTHORIZED, "invalid_client", "unknown client or wrong client secret (send them with HTTP Basic)");
+        return oauth(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "unknown client or wrong client secret (send them with HTTP Basic)",
+        );
     };
     if param("grant_type") != Some("client_credentials") {
-        return oauth(StatusCode::BAD_REQUEST, "unsupported_grant_type", "this client may only use grant_type=client_credentials");
+        return oauth(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "this client may only use grant_type=client_credentials",
+        );
     }
     if param("sub") != Some(auth.user_id.as_str()) {
-        return oauth(StatusCode::BAD_REQUEST, "invalid_grant", "sub must be the id of a Greenhouse user of this account");
+        return oauth(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "sub must be the id of a Greenhouse user of this account",
+        );
     }
     let token = auth.issue_token(cred, sh.seed, std::time::Duration::from_secs(TOKEN_LIFETIME_SECS));
     drop(auth);
@@ -285,7 +297,8 @@ fn parse_page(res: Res, pairs: &[(String, String)]) -> Result<Page, String> {
         None => 100,
     };
     let rest: Vec<&(String, String)> = pairs.iter().filter(|(k, _)| k != "per_page").collect();
-    let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(rest.iter().map(|(k, v)| (k, v))).finish();
+    let query =
+        url::form_urlencoded::Serializer::new(String::new()).extend_pairs(rest.iter().map(|(k, v)| (k, v))).finish();
     Ok(Page { per_page, before: None, filter: parse_filter(pairs)?, query })
 }
 
@@ -330,7 +343,10 @@ fn list(sh: &Shared, req: &Req, res: Res) -> Response {
             }
             Res::Candidates => {
                 let t = &w.talents[i];
-                t.live() && has(&f.ids, t.id) && in_range(&f.updated, t.updated_at) && in_range(&f.created, t.created_at)
+                t.live()
+                    && has(&f.ids, t.id)
+                    && in_range(&f.updated, t.updated_at)
+                    && in_range(&f.created, t.created_at)
             }
             Res::Applications => {
                 let a = &w.apps[i];
@@ -624,7 +640,11 @@ fn move_application(sh: &Shared, req: &Req, id: &str) -> Response {
         return error(sh, StatusCode::UNPROCESSABLE_ENTITY, "a prospect application is not in a job's pipeline");
     };
     if app.status != Status::Active {
-        return error(sh, StatusCode::UNPROCESSABLE_ENTITY, &format!("the application is {}; only active applications can be moved", app_status(app.status)));
+        return error(
+            sh,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &format!("the application is {}; only active applications can be moved", app_status(app.status)),
+        );
     }
     if w.stages[current].id.to_string() != from {
         return error(
@@ -636,7 +656,13 @@ fn move_application(sh: &Shared, req: &Req, id: &str) -> Response {
     let (target_job, target) = if let Some(to) = body.get("to_stage_id").and_then(http::id_str) {
         match w.stage_by_rid(&to).filter(|&s| w.stages[s].job == Some(job)) {
             Some(s) => (job, s),
-            None => return error(sh, StatusCode::UNPROCESSABLE_ENTITY, &format!("to_stage_id {to} is not a stage of this application's job")),
+            None => {
+                return error(
+                    sh,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &format!("to_stage_id {to} is not a stage of this application's job"),
+                )
+            }
         }
     } else if let Some(to) = body.get("to_job_id").and_then(http::id_str) {
         match w.job_by_rid(&to).filter(|&j| !w.jobs[j].stages.is_empty()) {
@@ -691,9 +717,17 @@ fn create_note(sh: &Shared, req: &Req) -> Response {
     };
     let token_user = sh.auth().user;
     let mut w = sh.world_mut();
-    let Some(ti) = body.get("candidate_id").and_then(http::id_str).and_then(|c| w.talent_by_rid(&c)).filter(|&t| w.talents[t].live())
+    let Some(ti) = body
+        .get("candidate_id")
+        .and_then(http::id_str)
+        .and_then(|c| w.talent_by_rid(&c))
+        .filter(|&t| w.talents[t].live())
     else {
-        return error(sh, StatusCode::UNPROCESSABLE_ENTITY, "candidate_id is required and must name an existing candidate");
+        return error(
+            sh,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "candidate_id is required and must name an existing candidate",
+        );
     };
     let Some(text) = body.get("body").and_then(Value::as_str).filter(|s| !s.trim().is_empty()) else {
         return error(sh, StatusCode::UNPROCESSABLE_ENTITY, "body is required");
@@ -701,7 +735,13 @@ fn create_note(sh: &Shared, req: &Req) -> Response {
     let app = match body.get("application_id").and_then(http::id_str) {
         Some(a) => match w.app_by_rid(&a).filter(|&a| w.apps[a].talent == ti && !w.apps[a].deleted) {
             Some(a) => Some(a),
-            None => return error(sh, StatusCode::UNPROCESSABLE_ENTITY, "application_id is not an application of this candidate"),
+            None => {
+                return error(
+                    sh,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "application_id is not an application of this candidate",
+                )
+            }
         },
         None => None,
     };

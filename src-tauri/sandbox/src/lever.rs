@@ -48,9 +48,13 @@ pub(super) fn handle(sh: &Shared, req: &Req) -> Response {
         ["postings"] if m == Method::GET => postings(sh, req),
         ["postings", "deleted"] if m == Method::GET => deleted(sh, req, "pd", |_| &[]),
         ["postings", id] if m == Method::GET => posting(sh, id),
-        ["stages"] if m == Method::GET => small_list(sh, req, "st", |w| (0..w.stages.len()).map(|s| stage_json(w, s)).collect()),
+        ["stages"] if m == Method::GET => {
+            small_list(sh, req, "st", |w| (0..w.stages.len()).map(|s| stage_json(w, s)).collect())
+        }
         ["archive_reasons"] if m == Method::GET => archive_reasons(sh, req),
-        ["users"] if m == Method::GET => small_list(sh, req, "us", |w| (0..w.users.len()).map(|u| user_json(w, u)).collect()),
+        ["users"] if m == Method::GET => {
+            small_list(sh, req, "us", |w| (0..w.users.len()).map(|u| user_json(w, u)).collect())
+        }
         ["opportunities"] if m == Method::GET => opportunities(sh, req),
         ["opportunities", "deleted"] if m == Method::GET => deleted(sh, req, "od", |w| w.deleted_opps.as_slice()),
         ["applications", "deleted"] if m == Method::GET => deleted(sh, req, "ad", |w| w.deleted_apps.as_slice()),
@@ -121,9 +125,16 @@ fn small_list(sh: &Shared, req: &Req, tag: &str, all: impl Fn(&World) -> Vec<Val
         Err(e) => return error(sh, StatusCode::BAD_REQUEST, &e),
     };
     let items = all(&sh.world());
-    page(tag, limit, start, items.len(), |_| true, |out, i| {
-        http::push_json(out, &items[i]);
-    })
+    page(
+        tag,
+        limit,
+        start,
+        items.len(),
+        |_| true,
+        |out, i| {
+            http::push_json(out, &items[i]);
+        },
+    )
 }
 
 fn ms_param(pairs: &[(String, String)], key: &str) -> Result<Option<Ms>, String> {
@@ -198,9 +209,8 @@ fn posting_json(sh: &Shared, w: &World, j: usize) -> Value {
 
 fn postings(sh: &Shared, req: &Req) -> Response {
     let pairs = req.pairs();
-    let parsed = paging(&pairs, "po").and_then(|p| {
-        Ok((p, ms_param(&pairs, "updated_at_start")?, ms_param(&pairs, "updated_at_end")?))
-    });
+    let parsed = paging(&pairs, "po")
+        .and_then(|p| Ok((p, ms_param(&pairs, "updated_at_start")?, ms_param(&pairs, "updated_at_end")?)));
     let ((limit, start), from, to) = match parsed {
         Ok(p) => p,
         Err(e) => return error(sh, StatusCode::BAD_REQUEST, &e),
@@ -263,7 +273,8 @@ fn archive_reasons(sh: &Shared, req: &Req) -> Response {
 /// `/postings/deleted`, `/opportunities/deleted`, `/applications/deleted`: `{id, deletedAt}`.
 fn deleted(sh: &Shared, req: &Req, tag: &str, list: impl Fn(&World) -> &[super::world::Deleted]) -> Response {
     let pairs = req.pairs();
-    let parsed = paging(&pairs, tag).and_then(|p| Ok((p, ms_param(&pairs, "deleted_at_start")?, ms_param(&pairs, "deleted_at_end")?)));
+    let parsed = paging(&pairs, tag)
+        .and_then(|p| Ok((p, ms_param(&pairs, "deleted_at_start")?, ms_param(&pairs, "deleted_at_end")?)));
     let ((limit, start), from, to) = match parsed {
         Ok(p) => p,
         Err(e) => return error(sh, StatusCode::BAD_REQUEST, &e),
@@ -310,7 +321,9 @@ fn archived_json(w: &World, ai: usize) -> Value {
     let a = &w.apps[ai];
     match (a.status, a.reason) {
         (Status::Active, _) | (_, None) => Value::Null,
-        (_, Some(r)) => json!({ "reason": fmt_uid(w.reasons[r].uid), "archivedAt": a.closed_at.unwrap_or(a.updated_at) }),
+        (_, Some(r)) => {
+            json!({ "reason": fmt_uid(w.reasons[r].uid), "archivedAt": a.closed_at.unwrap_or(a.updated_at) })
+        }
     }
 }
 
@@ -474,7 +487,8 @@ fn opportunities(sh: &Shared, req: &Req) -> Response {
             let t = &w.talents[a.talent];
             in_window(a.updated_at, updated.0, updated.1)
                 && in_window(a.created_at, created.0, created.1)
-                && (archived_at == (None, None) || (is_archived && in_window(a.closed_at.unwrap_or(0), archived_at.0, archived_at.1)))
+                && (archived_at == (None, None)
+                    || (is_archived && in_window(a.closed_at.unwrap_or(0), archived_at.0, archived_at.1)))
                 && archived.map_or(true, |want| want == is_archived)
                 && postings.as_ref().map_or(true, |p| p.contains(&a.job))
                 && stages.as_ref().map_or(true, |s| s.contains(&a.stage))
@@ -551,7 +565,9 @@ fn download(sh: &Shared, id: &str, rid: &str) -> Response {
     let w = sh.world();
     let found = find_opp(&w, id).and_then(|ai| resume_of(&w, ai).filter(|r| fmt_uid(r.uid) == rid).map(|_| ai));
     match found {
-        Some(ai) => http::bytes_response(StatusCode::OK, "application/pdf", super::resume_pdf(&w.talents[w.apps[ai].talent])),
+        Some(ai) => {
+            http::bytes_response(StatusCode::OK, "application/pdf", super::resume_pdf(&w.talents[w.apps[ai].talent]))
+        }
         None => error(sh, StatusCode::NOT_FOUND, "resume not found"),
     }
 }
@@ -575,7 +591,8 @@ fn notes(sh: &Shared, id: &str) -> Response {
     let Some(ai) = find_opp(&w, id) else {
         return error(sh, StatusCode::NOT_FOUND, "opportunity not found");
     };
-    let data: Vec<Value> = (0..w.notes.len()).filter(|&n| w.notes[n].app == Some(ai)).map(|n| note_json(&w, n)).collect();
+    let data: Vec<Value> =
+        (0..w.notes.len()).filter(|&n| w.notes[n].app == Some(ai)).map(|n| note_json(&w, n)).collect();
     http::json(StatusCode::OK, &json!({ "data": data, "hasNext": false }))
 }
 
@@ -633,11 +650,23 @@ fn change_archived(sh: &Shared, req: &Req, id: &str) -> Response {
     };
     let mut w = sh.world_mut();
     let reason = match body.get("reason") {
-        None => return error(sh, StatusCode::BAD_REQUEST, "reason is required (an archive reason id, or null to unarchive)"),
+        None => {
+            return error(
+                sh,
+                StatusCode::BAD_REQUEST,
+                "reason is required (an archive reason id, or null to unarchive)",
+            )
+        }
         Some(Value::Null) => None,
         Some(v) => match v.as_str().and_then(|r| w.reason_by_rid(r)) {
             Some(r) => Some(r),
-            None => return error(sh, StatusCode::BAD_REQUEST, "reason must be the id of an archive reason (GET /archive_reasons)"),
+            None => {
+                return error(
+                    sh,
+                    StatusCode::BAD_REQUEST,
+                    "reason must be the id of an archive reason (GET /archive_reasons)",
+                )
+            }
         },
     };
     if w.apps[ai].deleted {

@@ -35,10 +35,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use model::error::{Error, Result};
-use model::Provider;
-use model::ExportKind;
 use http::{Cut, CutListener, Req};
+use model::error::{Error, Result};
+use model::ExportKind;
+use model::Provider;
 use world::{mix, World};
 
 /// How to start a sandbox.
@@ -767,7 +767,8 @@ fn gate(sh: &Shared, req: &Req) -> (Response, bool) {
             c.revoked = true;
             drop(auth);
             sh.count_unauthorized();
-            let r = sh.error(StatusCode::UNAUTHORIZED, unauthorized_code(sh.provider), "the credential has been revoked");
+            let r =
+                sh.error(StatusCode::UNAUTHORIZED, unauthorized_code(sh.provider), "the credential has been revoked");
             return (r, false);
         }
         count_window(c, sh.faults.rate_limit.as_ref())
@@ -779,7 +780,9 @@ fn gate(sh: &Shared, req: &Req) -> (Response, bool) {
         // Ashby send Retry-After with a 429; Lever sends no hint at all, so a client must find
         // the pace from the 429s themselves.
         let (code, message, retry_after) = match sh.provider {
-            Provider::Greenhouse => ("rate_limit_exceeded", "too many requests; retry after the time in Retry-After", true),
+            Provider::Greenhouse => {
+                ("rate_limit_exceeded", "too many requests; retry after the time in Retry-After", true)
+            }
             Provider::Lever => ("TooManyRequests", "too many requests", false),
             Provider::Ashby => ("rate_limit_exceeded", "too many requests; retry after the time in Retry-After", true),
         };
@@ -788,7 +791,9 @@ fn gate(sh: &Shared, req: &Req) -> (Response, bool) {
             http::set(&mut r, "retry-after", &window.retry_after.to_string());
         }
         r
-    } else if let Some(scope) = required_scope(sh.provider, req).filter(|s| sh.denied.lock().unwrap_or_else(|p| p.into_inner()).iter().any(|d| d == s)) {
+    } else if let Some(scope) = required_scope(sh.provider, req)
+        .filter(|s| sh.denied.lock().unwrap_or_else(|p| p.into_inner()).iter().any(|d| d == s))
+    {
         sh.counters.forbidden.fetch_add(1, Relaxed);
         let (code, message) = match sh.provider {
             Provider::Greenhouse => ("forbidden", format!("the access token lacks the scope {scope}")),
@@ -799,7 +804,9 @@ fn gate(sh: &Shared, req: &Req) -> (Response, bool) {
     } else if let Some(code) = injected_failure(sh) {
         sh.counters.failures_injected.fetch_add(1, Relaxed);
         let body = match sh.provider {
-            Provider::Ashby => json!({ "success": false, "errorInfo": { "code": "internal_error", "message": "internal server error", "requestId": sh.request_id() } }),
+            Provider::Ashby => {
+                json!({ "success": false, "errorInfo": { "code": "internal_error", "message": "internal server error", "requestId": sh.request_id() } })
+            }
             Provider::Lever => json!({ "code": "InternalServerError", "message": "internal server error" }),
             Provider::Greenhouse => json!({ "error": "internal_server_error", "message": "internal server error" }),
         };
@@ -849,7 +856,8 @@ fn authenticate(sh: &Shared, req: &Req) -> std::result::Result<usize, (&'static 
         // permission.
         Provider::Lever | Provider::Ashby => {
             let code = unauthorized_code(sh.provider);
-            let (user, _) = req.basic_auth().ok_or((code, "missing HTTP Basic credentials (the API key as username)"))?;
+            let (user, _) =
+                req.basic_auth().ok_or((code, "missing HTTP Basic credentials (the API key as username)"))?;
             auth.find(&user).ok_or((code, "the API key is not valid"))
         }
     }
@@ -934,7 +942,10 @@ pub(crate) fn file_url(sh: &Shared, t: &world::Talent) -> Option<String> {
 
 pub(crate) fn resume_pdf(t: &world::Talent) -> Vec<u8> {
     let cap = |s: &str| -> String {
-        s.split('.').map(|w| w.chars().take(1).flat_map(char::to_uppercase).chain(w.chars().skip(1)).collect::<String>()).collect::<Vec<_>>().join(" ")
+        s.split('.')
+            .map(|w| w.chars().take(1).flat_map(char::to_uppercase).chain(w.chars().skip(1)).collect::<String>())
+            .collect::<Vec<_>>()
+            .join(" ")
     };
     let mut lines = vec![format!("{} {}", cap(t.slug.0), cap(t.slug.1)), String::new()];
     if let (Some(title), Some(company)) = (t.title, t.company) {
@@ -1068,6 +1079,7 @@ async fn control_notes(State(sh): State<Arc<Shared>>, Path(id): Path<String>) ->
 }
 
 async fn control_reasons(State(sh): State<Arc<Shared>>) -> Response {
-    let reasons: Vec<Value> = sh.reasons().into_iter().map(|(id, name)| json!({ "remote_id": id, "name": name })).collect();
+    let reasons: Vec<Value> =
+        sh.reasons().into_iter().map(|(id, name)| json!({ "remote_id": id, "name": name })).collect();
     http::json(StatusCode::OK, &reasons)
 }

@@ -15,8 +15,8 @@ use serde_json::{json, Value};
 
 use super::data::{self, Word};
 use super::{Mutation, MutationReport};
-use model::Provider;
 use model::ExportKind;
+use model::Provider;
 
 /// Milliseconds since the Unix epoch.
 pub type Ms = i64;
@@ -341,8 +341,18 @@ pub fn find_id<T>(items: &[T], id: u64, key: impl Fn(&T) -> u64) -> Option<usize
 }
 
 const GH_STATES: &[&str] = &["open", "open", "closed", "open", "draft", "open", "closed", "open"];
-const LEVER_STATES: &[&str] =
-    &["published", "published", "internal", "closed", "published", "draft", "published", "pending", "closed", "rejected"];
+const LEVER_STATES: &[&str] = &[
+    "published",
+    "published",
+    "internal",
+    "closed",
+    "published",
+    "draft",
+    "published",
+    "pending",
+    "closed",
+    "rejected",
+];
 const ASHBY_STATES: &[&str] = &["Open", "Open", "Closed", "Open", "Draft", "Open", "Archived", "Closed"];
 
 impl World {
@@ -457,7 +467,8 @@ impl World {
                 offices,
                 stages: Vec::new(),
                 owner: rng.random_range(0..self.users.len() - 1),
-                employment: ["FullTime", "FullTime", "FullTime", "PartTime", "Contract", "Intern"][rng.random_range(0..6)],
+                employment: ["FullTime", "FullTime", "FullTime", "PartTime", "Contract", "Intern"]
+                    [rng.random_range(0..6)],
                 created_at,
                 updated_at,
                 opened_at,
@@ -562,12 +573,7 @@ impl World {
                             format!("{local}@{domain}")
                         }
                     }
-                    1 => format!(
-                        "{}.{}@{}.example",
-                        first.1,
-                        last.1,
-                        slugify(company.unwrap_or("freelance"))
-                    ),
+                    1 => format!("{}.{}@{}.example", first.1, last.1, slugify(company.unwrap_or("freelance"))),
                     _ => format!("{}{}@{}", &first.1[..1], last.1, data::PERSONAL_DOMAINS.choose(rng).unwrap()),
                 };
                 let kind = ["personal", "work", "other"][emails.len().min(2)];
@@ -620,7 +626,14 @@ impl World {
         }
     }
 
-    fn generate_apps(&mut self, rng: &mut ChaCha8Rng, ti: usize, job_pool: &[usize], app_ids: &mut Ids, hist_ids: &mut Ids) {
+    fn generate_apps(
+        &mut self,
+        rng: &mut ChaCha8Rng,
+        ti: usize,
+        job_pool: &[usize],
+        app_ids: &mut Ids,
+        hist_ids: &mut Ids,
+    ) {
         let n_apps = match rng.random_range(0..100) {
             0..=74 => 1,
             75..=92 => 2,
@@ -715,7 +728,8 @@ impl World {
                 reason,
                 closed_at: (status != Status::Active).then_some(updated),
                 sourced,
-                source: ["LinkedIn", "Referral", "Company website", "Indeed", "Agency", "Meetup"][rng.random_range(0..6)],
+                source: ["LinkedIn", "Referral", "Company website", "Indeed", "Agency", "Meetup"]
+                    [rng.random_range(0..6)],
                 recruiter,
                 created_at: created,
                 updated_at: updated,
@@ -1199,7 +1213,10 @@ impl World {
             return Err(format!("application {app_rid} is already in stage {stage_rid}"));
         }
         if self.provider == Provider::Greenhouse && app.status != Status::Active {
-            return Err(format!("application {app_rid} is {}; Greenhouse moves active applications only", app.status.export()));
+            return Err(format!(
+                "application {app_rid} is {}; Greenhouse moves active applications only",
+                app.status.export()
+            ));
         }
         if self.provider == Provider::Ashby && self.stages[stage].kind == StageKind::Archived {
             return Err("moving to an Archived stage needs an archive reason: use application.changeStage".into());

@@ -57,7 +57,9 @@ impl Store {
             "SELECT stage_name, pipeline_stage_id, job_remote_id <> '' FROM stage_mappings
              WHERE connection_id = ?1 AND job_remote_id IN ('', ?2)",
         )?;
-        for row in st.query_map(params![cid, job.unwrap_or("")], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)))? {
+        for row in
+            st.query_map(params![cid, job.unwrap_or("")], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)))?
+        {
             let (name, stage, is_override): (String, i64, bool) = row?;
             let e = mapped.entry(name.to_lowercase()).or_insert((stage, is_override));
             if is_override {
@@ -181,4 +183,3 @@ impl Store {
         Ok(cards)
     }
 }
-

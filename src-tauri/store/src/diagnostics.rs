@@ -38,9 +38,9 @@ impl Store {
 
     /// Connection `cid`'s changes of state, oldest first: `(at, from, to, reason)`.
     pub fn state_changes(&self, cid: i64) -> Result<Vec<(DateTime<Utc>, String, String, Option<String>)>> {
-        let mut stmt = self
-            .db
-            .prepare("SELECT at, from_state, to_state, reason FROM state_changes WHERE connection_id = ?1 ORDER BY id")?;
+        let mut stmt = self.db.prepare(
+            "SELECT at, from_state, to_state, reason FROM state_changes WHERE connection_id = ?1 ORDER BY id",
+        )?;
         let rows = stmt.query_map(params![cid], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?))
         })?;

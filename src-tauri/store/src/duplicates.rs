@@ -113,7 +113,8 @@ pub(super) fn rekey(tx: &Connection, id: i64, t: &Talent, fresh: bool) -> Result
 }
 
 fn insert_keys(tx: &Connection, id: i64, keys: &[(&'static str, String)]) -> Result<()> {
-    let mut ins = tx.prepare_cached("INSERT OR IGNORE INTO talent_match_keys (talent_id, kind, key) VALUES (?1, ?2, ?3)")?;
+    let mut ins =
+        tx.prepare_cached("INSERT OR IGNORE INTO talent_match_keys (talent_id, kind, key) VALUES (?1, ?2, ?3)")?;
     for (kind, key) in keys {
         ins.execute(params![id, kind, key])?;
     }
@@ -129,9 +130,8 @@ pub(super) fn rekey_stored(tx: &Connection, ids: &[i64]) -> Result<u64> {
     let mut n = 0;
     for &id in ids {
         tx.prepare_cached("DELETE FROM talent_match_keys WHERE talent_id = ?1")?.execute([id])?;
-        let Some((name, company)) = talent
-            .query_row([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))
-            .optional()?
+        let Some((name, company)) =
+            talent.query_row([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))).optional()?
         else {
             continue;
         };
@@ -150,8 +150,10 @@ pub(super) fn backfill(db: &mut Connection) -> Result<()> {
         return Ok(());
     }
     let tx = db.transaction()?;
-    let ids: Vec<i64> =
-        tx.prepare("SELECT talent_id FROM talent_match_backfill")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let ids: Vec<i64> = tx
+        .prepare("SELECT talent_id FROM talent_match_backfill")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
     rekey_stored(&tx, &ids)?;
     tx.execute("DELETE FROM talent_match_backfill", [])?;
     tx.commit()?;
@@ -268,13 +270,27 @@ impl Store {
             let provider =
                 Provider::parse(&provider).ok_or_else(|| Error::Store(format!("unknown provider {provider:?}")))?;
             let updated_at = parse_ts(&updated)?;
-            out.insert(id, DuplicateRecord { id, connection_id, connection, provider, remote_id, name, company, title, updated_at });
+            out.insert(
+                id,
+                DuplicateRecord {
+                    id,
+                    connection_id,
+                    connection,
+                    provider,
+                    remote_id,
+                    name,
+                    company,
+                    title,
+                    updated_at,
+                },
+            );
         }
         Ok(out)
     }
 
     fn require_talent(&self, id: i64) -> Result<()> {
-        let found: bool = self.db.query_row("SELECT EXISTS (SELECT 1 FROM talents WHERE id = ?1)", [id], |r| r.get(0))?;
+        let found: bool =
+            self.db.query_row("SELECT EXISTS (SELECT 1 FROM talents WHERE id = ?1)", [id], |r| r.get(0))?;
         if !found {
             return Err(Error::NotFound(format!("no talent with id {id} (it may have been deleted in the ATS)")));
         }
@@ -282,7 +298,10 @@ impl Store {
     }
 
     fn person_of(&self, id: i64) -> Result<Option<i64>> {
-        Ok(self.db.query_row("SELECT person_id FROM talent_links WHERE talent_id = ?1", [id], |r| r.get(0)).optional()?)
+        Ok(self
+            .db
+            .query_row("SELECT person_id FROM talent_links WHERE talent_id = ?1", [id], |r| r.get(0))
+            .optional()?)
     }
 
     /// The other records that share a key with talent `id` (minus the pairs marked "not a
@@ -326,10 +345,17 @@ impl Store {
             .filter_map(|(other, mut ev)| {
                 sort_evidence(&mut ev);
                 let strong = ev.iter().any(|e| e.strong);
-                Some(DuplicateOf { other: records.remove(&other)?, evidence: ev, strong, linked: linked.contains(&other) })
+                Some(DuplicateOf {
+                    other: records.remove(&other)?,
+                    evidence: ev,
+                    strong,
+                    linked: linked.contains(&other),
+                })
             })
             .collect();
-        out.sort_by(|x, y| (!x.linked, !x.strong, &x.other.name, x.other.id).cmp(&(!y.linked, !y.strong, &y.other.name, y.other.id)));
+        out.sort_by(|x, y| {
+            (!x.linked, !x.strong, &x.other.name, x.other.id).cmp(&(!y.linked, !y.strong, &y.other.name, y.other.id))
+        });
         Ok(out)
     }
 
@@ -378,9 +404,7 @@ impl Store {
         self.check_pair(a, b)?;
         if let (Some(pa), Some(pb)) = (self.person_of(a)?, self.person_of(b)?) {
             if pa == pb {
-                return Err(Error::Validation(
-                    "these records are linked as the same person; unlink them first".into(),
-                ));
+                return Err(Error::Validation("these records are linked as the same person; unlink them first".into()));
             }
         }
         let (a, b) = ordered(a, b);
@@ -469,7 +493,10 @@ mod tests {
 
     #[test]
     fn name_and_company_fold_case_and_spaces_and_need_both() {
-        assert_eq!(name_company_key("  ÉLODIE   Durand", Some("ACME  Corp")).as_deref(), Some("élodie durand | acme corp"));
+        assert_eq!(
+            name_company_key("  ÉLODIE   Durand", Some("ACME  Corp")).as_deref(),
+            Some("élodie durand | acme corp")
+        );
         assert_eq!(name_company_key("Élodie Durand", None), None);
         assert_eq!(name_company_key("Élodie Durand", Some("  ")), None);
     }

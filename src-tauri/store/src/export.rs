@@ -5,8 +5,8 @@ use rusqlite::params;
 use serde::Serialize;
 
 use super::Store;
-pub use model::ExportKind;
 use model::error::{Error, Result};
+pub use model::ExportKind;
 
 #[derive(Serialize)]
 struct JobOut {
@@ -116,7 +116,8 @@ impl Store {
                 while let Some(r) = rows.next()? {
                     let json = |i: usize| -> Result<Vec<String>> {
                         let s: String = r.get(i)?;
-                        serde_json::from_str(&s).map_err(|e| Error::Store(format!("bad JSON list in the database: {e}")))
+                        serde_json::from_str(&s)
+                            .map_err(|e| Error::Store(format!("bad JSON list in the database: {e}")))
                     };
                     emit(serde_json::to_value(TalentOut {
                         connection: r.get(0)?,

@@ -32,7 +32,8 @@ pub struct StoredFile {
     pub download_error: Option<String>,
 }
 
-const STORED_FILE: &str = "SELECT id, connection_id, remote_id, talent_remote_id, application_remote_id, filename, kind, url,
+const STORED_FILE: &str =
+    "SELECT id, connection_id, remote_id, talent_remote_id, application_remote_id, filename, kind, url,
                                   updated_at, local_path, download_error FROM attachments";
 
 fn stored_file(r: &Row<'_>) -> rusqlite::Result<(StoredFile, Option<String>)> {
@@ -65,11 +66,10 @@ fn finish((mut f, updated): (StoredFile, Option<String>)) -> Result<StoredFile> 
 impl Store {
     /// One attachment by its local id.
     pub fn stored_file(&self, id: i64) -> Result<StoredFile> {
-        let found = self
-            .db
-            .query_row(&format!("{STORED_FILE} WHERE id = ?1"), [id], stored_file)
-            .optional()?
-            .ok_or_else(|| Error::NotFound(format!("no file {id} in the local database (it may have been deleted in the ATS)")))?;
+        let found =
+            self.db.query_row(&format!("{STORED_FILE} WHERE id = ?1"), [id], stored_file).optional()?.ok_or_else(
+                || Error::NotFound(format!("no file {id} in the local database (it may have been deleted in the ATS)")),
+            )?;
         finish(found)
     }
 
@@ -84,7 +84,11 @@ impl Store {
     /// The local id of the talent with remote id `remote_id` in connection `cid`.
     pub fn talent_id(&self, cid: i64, remote_id: &str) -> Result<i64> {
         self.db
-            .query_row("SELECT id FROM talents WHERE connection_id = ?1 AND remote_id = ?2", params![cid, remote_id], |r| r.get(0))
+            .query_row(
+                "SELECT id FROM talents WHERE connection_id = ?1 AND remote_id = ?2",
+                params![cid, remote_id],
+                |r| r.get(0),
+            )
             .optional()?
             .ok_or_else(|| Error::NotFound(format!("no talent with the ATS id {remote_id:?} in this connection")))
     }
@@ -141,7 +145,9 @@ impl Store {
 
     /// Every local path of connection `cid`'s downloaded files (to sweep files the ATS deleted).
     pub fn local_files(&self, cid: i64) -> Result<HashSet<String>> {
-        let mut stmt = self.db.prepare("SELECT local_path FROM attachments WHERE connection_id = ?1 AND local_path IS NOT NULL")?;
+        let mut stmt = self
+            .db
+            .prepare("SELECT local_path FROM attachments WHERE connection_id = ?1 AND local_path IS NOT NULL")?;
         let rows = stmt.query_map([cid], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -171,7 +177,13 @@ impl Store {
     /// Stores the complete file list of one application (Lever): upserts `files`, removes the
     /// application's other files (deleted in the ATS), and marks the list read as of the
     /// application's own `updated_at` (a later change to it makes the list due again).
-    pub fn set_application_files(&mut self, cid: i64, application: &str, files: &[Attachment], now: DateTime<Utc>) -> Result<()> {
+    pub fn set_application_files(
+        &mut self,
+        cid: i64,
+        application: &str,
+        files: &[Attachment],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let tx = self.db.transaction()?;
         let batch = model::Batch { attachments: files.to_vec(), ..Default::default() };
         write::write_batch_tx(&tx, cid, &batch, now)?;

@@ -20,11 +20,11 @@ mod write;
 pub use duplicates::{warm_up as warm_up_duplicates, DuplicateOf, DuplicatePair, DuplicateRecord, Evidence};
 pub use export::ExportKind;
 pub use files::StoredFile;
+pub use model::{parse_ts, ts, Batch, Deletion};
 pub use outbox::{judge, AppView, Reconciled, Resolution, Verdict};
 pub use pipeline::{AtsStageName, JobPipeline, MappingEdit, MappingRow, StageCount};
 pub use queries::{LogEntry, RunSummary};
 pub use sync_state::{Cursor, RunCounts, RunState};
-pub use model::{parse_ts, ts, Batch, Deletion};
 pub use write::{BatchCounts, PageWrite};
 
 use std::path::{Path, PathBuf};
@@ -269,7 +269,13 @@ impl Store {
     }
 
     /// Sets one non-secret setting of a connection (e.g. its sync interval).
-    pub fn set_connection_setting(&mut self, id: i64, key: &str, value: serde_json::Value, now: DateTime<Utc>) -> Result<Connection> {
+    pub fn set_connection_setting(
+        &mut self,
+        id: i64,
+        key: &str,
+        value: serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> Result<Connection> {
         let mut conn = self.connection(id)?;
         conn.settings[key] = value;
         self.db.execute(
@@ -292,10 +298,7 @@ impl Store {
     pub fn delete_connection(&mut self, id: i64) -> Result<()> {
         let tx = self.db.transaction()?;
         // The search index is not tied by a foreign key: clear it first.
-        tx.execute(
-            "DELETE FROM talent_search WHERE rowid IN (SELECT id FROM talents WHERE connection_id = ?1)",
-            [id],
-        )?;
+        tx.execute("DELETE FROM talent_search WHERE rowid IN (SELECT id FROM talents WHERE connection_id = ?1)", [id])?;
         tx.execute("DELETE FROM connections WHERE id = ?1", [id])?;
         tx.commit()?;
         Ok(())
@@ -375,10 +378,7 @@ impl Opening {
 }
 
 fn is_busy(e: &rusqlite::Error) -> bool {
-    matches!(
-        e.sqlite_error_code(),
-        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
-    )
+    matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
 }
 
 /// Creates the data folder if needed and checks it is a writable folder, with a clear error if not.

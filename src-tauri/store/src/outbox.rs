@@ -83,7 +83,8 @@ fn outbox_row(r: &Row<'_>) -> Result<OutboxRow> {
 impl Store {
     /// The outbox, oldest first (of one connection, or all).
     pub fn outbox(&self, cid: Option<i64>) -> Result<Vec<OutboxRow>> {
-        let mut st = self.db.prepare_cached(&format!("{ROW_SQL} WHERE ?1 IS NULL OR o.connection_id = ?1 ORDER BY o.id"))?;
+        let mut st =
+            self.db.prepare_cached(&format!("{ROW_SQL} WHERE ?1 IS NULL OR o.connection_id = ?1 ORDER BY o.id"))?;
         let mut rows = st.query([cid])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
@@ -141,7 +142,9 @@ impl Store {
             })
             .optional()?;
         let Some((talent, job, stage, stage_name, status, deleted)) = row else {
-            return Err(Error::NotFound(format!("there is no application {remote_id:?} in this connection (sync first?)")));
+            return Err(Error::NotFound(format!(
+                "there is no application {remote_id:?} in this connection (sync first?)"
+            )));
         };
         let mut view = AppView {
             remote_id: remote_id.to_string(),
@@ -175,13 +178,29 @@ impl Store {
         Ok(view)
     }
 
-    fn insert_outbox(&mut self, cid: i64, kind: OutboxKind, fields: OutboxFields<'_>, now: DateTime<Utc>) -> Result<i64> {
+    fn insert_outbox(
+        &mut self,
+        cid: i64,
+        kind: OutboxKind,
+        fields: OutboxFields<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
         let at = ts(&now);
         self.db.execute(
             "INSERT INTO outbox (connection_id, kind, application_remote_id, talent_remote_id, from_stage, to_stage,
                                  reason, body, payload, state, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, '{}', 'pending', ?9, ?9)",
-            params![cid, kind.as_str(), fields.application, fields.talent, fields.from, fields.to, fields.reason, fields.body, at],
+            params![
+                cid,
+                kind.as_str(),
+                fields.application,
+                fields.talent,
+                fields.from,
+                fields.to,
+                fields.reason,
+                fields.body,
+                at
+            ],
         )?;
         Ok(self.db.last_insert_rowid())
     }
@@ -296,7 +315,13 @@ impl Store {
     }
 
     /// The ATS moved the application since the recruiter saw it: nothing is overwritten.
-    pub fn outbox_conflict(&mut self, id: i64, ats_stage: Option<&str>, message: &str, now: DateTime<Utc>) -> Result<()> {
+    pub fn outbox_conflict(
+        &mut self,
+        id: i64,
+        ats_stage: Option<&str>,
+        message: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         self.db.execute(
             "UPDATE outbox SET state = 'conflict', ats_stage = ?2, last_error = ?3, updated_at = ?4, lease_until = NULL WHERE id = ?1",
             params![id, ats_stage, message, ts(&now)],
@@ -382,7 +407,14 @@ impl Store {
                                AND p.kind IN ('move', 'reject'))",
             )?;
             let rows = st.query_map([cid], |r| {
-                Ok(Queued { id: r.get(0)?, kind: r.get(1)?, from: r.get(2)?, to: r.get(3)?, ats: r.get(4)?, status: r.get(5)? })
+                Ok(Queued {
+                    id: r.get(0)?,
+                    kind: r.get(1)?,
+                    from: r.get(2)?,
+                    to: r.get(3)?,
+                    ats: r.get(4)?,
+                    status: r.get(5)?,
+                })
             })?;
             rows.collect::<rusqlite::Result<_>>()?
         };

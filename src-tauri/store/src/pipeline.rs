@@ -83,7 +83,8 @@ fn job_key(job: Option<&str>) -> &str {
 
 impl Store {
     pub fn pipeline(&self) -> Result<Vec<PipelineStage>> {
-        let mut st = self.db.prepare_cached("SELECT id, name, position, kind FROM pipeline_stages ORDER BY position, id")?;
+        let mut st =
+            self.db.prepare_cached("SELECT id, name, position, kind FROM pipeline_stages ORDER BY position, id")?;
         let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?)))?;
         rows.map(|row| {
             let (id, name, position, kind) = row?;
@@ -99,11 +100,9 @@ impl Store {
         let stages = self.pipeline()?;
         let names: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
         let list = names.join(", ");
-        stages
-            .iter()
-            .find(|s| s.name.eq_ignore_ascii_case(name.trim()))
-            .cloned()
-            .ok_or_else(|| Error::NotFound(format!("Talentdeck's pipeline has no stage {name:?}; its stages are: {list}")))
+        stages.iter().find(|s| s.name.eq_ignore_ascii_case(name.trim())).cloned().ok_or_else(|| {
+            Error::NotFound(format!("Talentdeck's pipeline has no stage {name:?}; its stages are: {list}"))
+        })
     }
 
     /// Adds an active stage after `after` (at the start when `None`).
@@ -187,8 +186,14 @@ impl Store {
                 "UPDATE OR REPLACE stage_mappings SET pipeline_stage_id = ?2 WHERE pipeline_stage_id = ?1",
                 params![stage.id, into.id],
             )?;
-            s.db.execute("UPDATE mapping_edits SET before_stage_id = ?2 WHERE before_stage_id = ?1", params![stage.id, into.id])?;
-            s.db.execute("UPDATE mapping_edits SET after_stage_id = ?2 WHERE after_stage_id = ?1", params![stage.id, into.id])?;
+            s.db.execute(
+                "UPDATE mapping_edits SET before_stage_id = ?2 WHERE before_stage_id = ?1",
+                params![stage.id, into.id],
+            )?;
+            s.db.execute(
+                "UPDATE mapping_edits SET after_stage_id = ?2 WHERE after_stage_id = ?1",
+                params![stage.id, into.id],
+            )?;
             s.db.execute("DELETE FROM pipeline_stages WHERE id = ?1", [stage.id])?;
             s.db.execute("UPDATE pipeline_stages SET position = position - 1 WHERE position > ?1", [stage.position])?;
             Ok(())
@@ -290,7 +295,11 @@ impl Store {
             let (job, title, name, applications) = row?;
             match out.last_mut() {
                 Some(last) if last.job_remote_id == job => last.stages.push(StageCount { name, applications }),
-                _ => out.push(JobPipeline { job_remote_id: job, job_title: title, stages: vec![StageCount { name, applications }] }),
+                _ => out.push(JobPipeline {
+                    job_remote_id: job,
+                    job_title: title,
+                    stages: vec![StageCount { name, applications }],
+                }),
             }
         }
         Ok(out)
@@ -363,17 +372,7 @@ impl Store {
             "INSERT INTO mapping_edits (connection_id, job_remote_id, stage_name, before_stage_id, before_suggested,
                                         after_stage_id, after_suggested, by, at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                cid,
-                job,
-                name,
-                before.map(|b| b.0),
-                before.is_some_and(|b| b.1),
-                to,
-                suggested,
-                by,
-                ts(&now)
-            ],
+            params![cid, job, name, before.map(|b| b.0), before.is_some_and(|b| b.1), to, suggested, by, ts(&now)],
         )?;
         Ok(())
     }
@@ -489,9 +488,9 @@ impl Store {
     }
 
     pub fn reasons(&self, cid: i64) -> Result<Vec<RejectionReason>> {
-        let mut st = self
-            .db
-            .prepare_cached("SELECT remote_id, name FROM rejection_reasons WHERE connection_id = ?1 ORDER BY name, remote_id")?;
+        let mut st = self.db.prepare_cached(
+            "SELECT remote_id, name FROM rejection_reasons WHERE connection_id = ?1 ORDER BY name, remote_id",
+        )?;
         let rows = st.query_map([cid], |r| Ok(RejectionReason { remote_id: r.get(0)?, name: r.get(1)? }))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -512,7 +511,10 @@ impl Store {
             .cloned()
             .ok_or_else(|| {
                 let names: Vec<&str> = reasons.iter().map(|r| r.name.as_str()).collect();
-                Error::NotFound(format!("the ATS has no rejection reason {wanted:?}; its reasons are: {}", names.join(", ")))
+                Error::NotFound(format!(
+                    "the ATS has no rejection reason {wanted:?}; its reasons are: {}",
+                    names.join(", ")
+                ))
             })
     }
 
@@ -522,8 +524,9 @@ impl Store {
             "applications" => "applications",
             _ => "talents",
         };
-        let mut st =
-            self.db.prepare_cached(&format!("SELECT DISTINCT connection_id FROM {table} WHERE remote_id = ?1 ORDER BY 1"))?;
+        let mut st = self
+            .db
+            .prepare_cached(&format!("SELECT DISTINCT connection_id FROM {table} WHERE remote_id = ?1 ORDER BY 1"))?;
         let rows = st.query_map([remote_id], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

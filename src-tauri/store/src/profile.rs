@@ -24,9 +24,13 @@ fn as_text(v: &Value) -> Option<String> {
         Value::Array(items) => items.iter().filter_map(as_text).collect::<Vec<_>>().join(", "),
         // Option objects and the like: their label; an amount with its unit; else the JSON.
         Value::Object(o) => {
-            if let Some(t) = ["value", "name", "title", "label", "text"].iter().find_map(|k| o.get(*k).and_then(as_text)) {
+            if let Some(t) =
+                ["value", "name", "title", "label", "text"].iter().find_map(|k| o.get(*k).and_then(as_text))
+            {
                 t
-            } else if let (Some(amount), Some(unit)) = (o.get("amount").and_then(as_text), o.get("unit").and_then(as_text)) {
+            } else if let (Some(amount), Some(unit)) =
+                (o.get("amount").and_then(as_text), o.get("unit").and_then(as_text))
+            {
                 format!("{amount} {unit}")
             } else {
                 v.to_string()
@@ -121,7 +125,13 @@ fn rejection_reason(extra: &Value, lookup: impl Fn(&str) -> Option<String>) -> O
 /// - Ashby: the candidate's synced `profileUrl` when it is on `https://app.ashbyhq.com/`, else
 ///   `https://app.ashbyhq.com/candidates/{id}`. Ashby documents no application page: an
 ///   application opens its candidate's profile.
-pub fn web_url(provider: Provider, sandbox: bool, talent: &str, extra: &Value, application: Option<&str>) -> Option<String> {
+pub fn web_url(
+    provider: Provider,
+    sandbox: bool,
+    talent: &str,
+    extra: &Value,
+    application: Option<&str>,
+) -> Option<String> {
     if sandbox {
         return None;
     }
@@ -143,7 +153,8 @@ pub fn web_url(provider: Provider, sandbox: bool, talent: &str, extra: &Value, a
         }
         Provider::Ashby => {
             let synced = extra.get("profileUrl").and_then(Value::as_str).filter(|u| {
-                u.strip_prefix("https://app.ashbyhq.com/").is_some_and(|rest| !rest.contains(['"', '<', '>', ' ', '\\']))
+                u.strip_prefix("https://app.ashbyhq.com/")
+                    .is_some_and(|rest| !rest.contains(['"', '<', '>', ' ', '\\']))
             });
             match synced {
                 Some(u) => Some(u.to_string()),
@@ -178,7 +189,8 @@ impl Store {
                 "talent {talent_id} is no longer in the local database (deleted in the ATS?); search again"
             )));
         };
-        let provider = Provider::parse(&provider).ok_or_else(|| Error::Store(format!("unknown provider {provider:?}")))?;
+        let provider =
+            Provider::parse(&provider).ok_or_else(|| Error::Store(format!("unknown provider {provider:?}")))?;
         Ok(TalentHead { cid, remote_id, extra: serde_json::from_str(&extra)?, provider, sandbox })
     }
 
@@ -236,7 +248,8 @@ impl Store {
             let app_source = source(&extra);
             first_source = first_source.or(app_source.clone());
             applications.push(ProfileApplication {
-                has_ats_page: web_url(head.provider, head.sandbox, &head.remote_id, &head.extra, Some(&remote_id)).is_some(),
+                has_ats_page: web_url(head.provider, head.sandbox, &head.remote_id, &head.extra, Some(&remote_id))
+                    .is_some(),
                 timeline: self.timeline(head.cid, &remote_id, now)?,
                 remote_id,
                 job_remote_id: job,
@@ -378,7 +391,12 @@ impl Store {
              ORDER BY created_at IS NULL, created_at DESC, remote_id DESC",
         )?;
         let rows = st.query_map(params![cid, talent], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, Option<String>>(3)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+            ))
         })?;
         let notes = rows
             .map(|row| {
@@ -441,10 +459,19 @@ mod tests {
         assert_eq!(web_url(Provider::Greenhouse, true, "123", &none, None), None, "sandbox records have no web page");
         assert_eq!(web_url(Provider::Greenhouse, false, "1/../x", &none, None), None);
         let lever = json!({ "opportunity": "opp-1" });
-        assert_eq!(web_url(Provider::Lever, false, "c", &lever, None).as_deref(), Some("https://hire.lever.co/candidates/opp-1"));
+        assert_eq!(
+            web_url(Provider::Lever, false, "c", &lever, None).as_deref(),
+            Some("https://hire.lever.co/candidates/opp-1")
+        );
         let evil = json!({ "profileUrl": "https://evil.example/app.ashbyhq.com/" });
-        assert_eq!(web_url(Provider::Ashby, false, "c-1", &evil, None).as_deref(), Some("https://app.ashbyhq.com/candidates/c-1"));
+        assert_eq!(
+            web_url(Provider::Ashby, false, "c-1", &evil, None).as_deref(),
+            Some("https://app.ashbyhq.com/candidates/c-1")
+        );
         let good = json!({ "profileUrl": "https://app.ashbyhq.com/candidates/c-1?tab=x" });
-        assert_eq!(web_url(Provider::Ashby, false, "c-1", &good, None).as_deref(), Some("https://app.ashbyhq.com/candidates/c-1?tab=x"));
+        assert_eq!(
+            web_url(Provider::Ashby, false, "c-1", &good, None).as_deref(),
+            Some("https://app.ashbyhq.com/candidates/c-1?tab=x")
+        );
     }
 }

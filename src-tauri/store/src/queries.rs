@@ -152,7 +152,13 @@ impl Store {
                 "(x.name LIKE ?{n} ESCAPE '\\' OR EXISTS (SELECT 1 FROM talent_emails e WHERE e.talent_id = x.id AND e.email LIKE ?{n} ESCAPE '\\'))"
             ));
         }
-        let matches = |alias: &str| if conds.is_empty() { "1".to_string() } else { conds.join(" AND ").replace("x.", &format!("{alias}.")) };
+        let matches = |alias: &str| {
+            if conds.is_empty() {
+                "1".to_string()
+            } else {
+                conds.join(" AND ").replace("x.", &format!("{alias}."))
+            }
+        };
         // An unlinked talent is listed when it matches (the plan of old: the full-text hits drive
         // the scan); a linked one is listed when it is its person's newest record and any record
         // of the person matches. Links are few, so the second set is small.
@@ -195,8 +201,22 @@ impl Store {
             ))
         })?;
         rows.map(|r| {
-            let (id, connection_id, connection, remote_id, name, company, title, tags, updated, apps, emails, phones, files, linked) =
-                r?;
+            let (
+                id,
+                connection_id,
+                connection,
+                remote_id,
+                name,
+                company,
+                title,
+                tags,
+                updated,
+                apps,
+                emails,
+                phones,
+                files,
+                linked,
+            ) = r?;
             Ok(TalentRow {
                 id,
                 connection_id,
@@ -228,10 +248,11 @@ impl Store {
             ("stage_history", "stage_history"),
             ("attachments", "attachments"),
         ] {
-            let n: i64 =
-                self.db.query_row(&format!("SELECT COUNT(*) FROM {table} WHERE connection_id = ?1"), [connection_id], |r| {
-                    r.get(0)
-                })?;
+            let n: i64 = self.db.query_row(
+                &format!("SELECT COUNT(*) FROM {table} WHERE connection_id = ?1"),
+                [connection_id],
+                |r| r.get(0),
+            )?;
             out.push((name, n));
         }
         Ok(out)
@@ -263,9 +284,23 @@ impl Store {
             ))
         })?;
         rows.map(|r| {
-            let (id, connection_id, kind, trigger, started, finished, state, requests, rate_limited, n, error_code, error) = r?;
+            let (
+                id,
+                connection_id,
+                kind,
+                trigger,
+                started,
+                finished,
+                state,
+                requests,
+                rate_limited,
+                n,
+                error_code,
+                error,
+            ) = r?;
             let trigger: String = trigger;
-            let trigger = Trigger::parse(&trigger).ok_or_else(|| Error::Store(format!("unknown sync trigger {trigger:?}")))?;
+            let trigger =
+                Trigger::parse(&trigger).ok_or_else(|| Error::Store(format!("unknown sync trigger {trigger:?}")))?;
             Ok(RunSummary {
                 id,
                 connection_id,

@@ -5,9 +5,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
 use super::{parse_ts, ts, Store};
-use model::{LogLevel, Trigger};
 use model::error::Result;
 use model::Resource;
+use model::{LogLevel, Trigger};
 
 /// Where a resource's sync stands for one connection.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -211,8 +211,9 @@ impl Store {
         cid: i64,
         remote_ids: &[String],
     ) -> Result<std::collections::HashMap<String, (DateTime<Utc>, serde_json::Value)>> {
-        let mut stmt =
-            self.db.prepare_cached("SELECT updated_at, extra FROM talents WHERE connection_id = ?1 AND remote_id = ?2")?;
+        let mut stmt = self
+            .db
+            .prepare_cached("SELECT updated_at, extra FROM talents WHERE connection_id = ?1 AND remote_id = ?2")?;
         let mut out = std::collections::HashMap::new();
         for rid in remote_ids {
             let row = stmt

@@ -150,7 +150,9 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         let mut n = 0;
         for remote_id in orphans {
-            if let Removal::Deleted = delete_record(tx, cid, &Deletion { resource: Resource::Talents, remote_id }, &ts(&now))? {
+            if let Removal::Deleted =
+                delete_record(tx, cid, &Deletion { resource: Resource::Talents, remote_id }, &ts(&now))?
+            {
                 n += 1;
             }
         }
@@ -247,18 +249,18 @@ fn upsert(tx: &Connection, insert: &str, upsert: &str, params: &[&dyn rusqlite::
 fn upsert_job(tx: &Connection, cid: i64, j: &Job, now: &str) -> Result<Upsert> {
     let description = j.description_html.as_deref().map(sanitize_html);
     let params = params![
-            cid,
-            j.remote_id,
-            j.title,
-            j.status.as_str(),
-            j.department,
-            j.location,
-            ts(&j.updated_at),
-            j.extra.to_string(),
-            now,
-            description,
-            j.compensation
-        ];
+        cid,
+        j.remote_id,
+        j.title,
+        j.status.as_str(),
+        j.department,
+        j.location,
+        ts(&j.updated_at),
+        j.extra.to_string(),
+        now,
+        description,
+        j.compensation
+    ];
     upsert(
         tx,
         "INSERT INTO jobs (connection_id, remote_id, title, status, department, location, updated_at, extra, synced_at,
@@ -290,8 +292,27 @@ pub fn sanitize_html(html: &str) -> String {
     static CLEANER: std::sync::LazyLock<ammonia::Builder<'static>> = std::sync::LazyLock::new(|| {
         let mut b = ammonia::Builder::empty();
         b.add_tags([
-            "p", "br", "div", "span", "ul", "ol", "li", "b", "strong", "i", "em", "u", "h1", "h2", "h3", "h4", "h5",
-            "h6", "blockquote", "a", "hr",
+            "p",
+            "br",
+            "div",
+            "span",
+            "ul",
+            "ol",
+            "li",
+            "b",
+            "strong",
+            "i",
+            "em",
+            "u",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "blockquote",
+            "a",
+            "hr",
         ])
         .add_clean_content_tags(["script", "style"])
         // Spelled out rather than trusting `empty()`'s defaults: no attribute on any tag, no
@@ -327,7 +348,8 @@ fn upsert_talent(tx: &Connection, cid: i64, t: &Talent, now: &str) -> Result<Ups
     let tags = serde_json::to_string(&t.tags)?;
     let updated_at = ts(&t.updated_at);
     let extra = t.extra.to_string();
-    let params = params![cid, t.remote_id, t.name, t.first_name, t.last_name, t.company, t.title, tags, updated_at, extra, now];
+    let params =
+        params![cid, t.remote_id, t.name, t.first_name, t.last_name, t.company, t.title, tags, updated_at, extra, now];
     if tx.prepare_cached(
         "INSERT INTO talents (connection_id, remote_id, name, first_name, last_name, company, title, tags, updated_at, extra, synced_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
@@ -399,7 +421,8 @@ fn replace_list(tx: &Connection, table: &str, col: &str, talent_id: i64, values:
 }
 
 fn insert_list(tx: &Connection, table: &str, col: &str, talent_id: i64, values: &[String]) -> Result<()> {
-    let mut ins = tx.prepare_cached(&format!("INSERT INTO {table} (talent_id, position, {col}) VALUES (?1, ?2, ?3)"))?;
+    let mut ins =
+        tx.prepare_cached(&format!("INSERT INTO {table} (talent_id, position, {col}) VALUES (?1, ?2, ?3)"))?;
     for (i, v) in values.iter().enumerate() {
         ins.execute(params![talent_id, i as i64, v])?;
     }
@@ -424,17 +447,17 @@ pub(super) fn reindex_talent(tx: &Connection, id: i64) -> Result<()> {
 
 fn upsert_application(tx: &Connection, cid: i64, a: &Application, now: &str) -> Result<Upsert> {
     let params = params![
-            cid,
-            a.remote_id,
-            a.talent_remote_id,
-            a.job_remote_id,
-            a.stage_remote_id,
-            a.stage_name,
-            a.status.as_str(),
-            ts(&a.updated_at),
-            a.extra.to_string(),
-            now
-        ];
+        cid,
+        a.remote_id,
+        a.talent_remote_id,
+        a.job_remote_id,
+        a.stage_remote_id,
+        a.stage_name,
+        a.status.as_str(),
+        ts(&a.updated_at),
+        a.extra.to_string(),
+        now
+    ];
     upsert(
         tx,
         "INSERT INTO applications (connection_id, remote_id, talent_remote_id, job_remote_id, stage_remote_id,
@@ -478,16 +501,16 @@ fn upsert_stage_change(tx: &Connection, cid: i64, h: &StageChange) -> Result<Ups
 
 fn upsert_attachment(tx: &Connection, cid: i64, a: &Attachment, now: &str) -> Result<Upsert> {
     let params = params![
-            cid,
-            a.remote_id,
-            a.talent_remote_id,
-            a.application_remote_id,
-            a.filename,
-            a.kind,
-            a.url,
-            a.updated_at.as_ref().map(ts),
-            now
-        ];
+        cid,
+        a.remote_id,
+        a.talent_remote_id,
+        a.application_remote_id,
+        a.filename,
+        a.kind,
+        a.url,
+        a.updated_at.as_ref().map(ts),
+        now
+    ];
     upsert(
         tx,
         "INSERT INTO attachments (connection_id, remote_id, talent_remote_id, application_remote_id, filename, kind, url,
@@ -539,7 +562,9 @@ fn has_pending(tx: &Connection, cid: i64, application_ids_sql: &str, arg: &str) 
 fn delete_record(tx: &Connection, cid: i64, d: &Deletion, now: &str) -> Result<Removal> {
     let rid = d.remote_id.as_str();
     let n = match d.resource {
-        Resource::Jobs => tx.execute("DELETE FROM jobs WHERE connection_id = ?1 AND remote_id = ?2", params![cid, rid])?,
+        Resource::Jobs => {
+            tx.execute("DELETE FROM jobs WHERE connection_id = ?1 AND remote_id = ?2", params![cid, rid])?
+        }
         Resource::Stages => {
             tx.execute("DELETE FROM job_stages WHERE connection_id = ?1 AND remote_id = ?2", params![cid, rid])?
         }
@@ -557,8 +582,14 @@ fn delete_record(tx: &Connection, cid: i64, d: &Deletion, now: &str) -> Result<R
                    (SELECT remote_id FROM applications WHERE connection_id = ?1 AND talent_remote_id = ?2)",
                 params![cid, rid],
             )?;
-            tx.execute("DELETE FROM applications WHERE connection_id = ?1 AND talent_remote_id = ?2", params![cid, rid])?;
-            tx.execute("DELETE FROM attachments WHERE connection_id = ?1 AND talent_remote_id = ?2", params![cid, rid])?;
+            tx.execute(
+                "DELETE FROM applications WHERE connection_id = ?1 AND talent_remote_id = ?2",
+                params![cid, rid],
+            )?;
+            tx.execute(
+                "DELETE FROM attachments WHERE connection_id = ?1 AND talent_remote_id = ?2",
+                params![cid, rid],
+            )?;
             tx.execute("DELETE FROM talents WHERE connection_id = ?1 AND remote_id = ?2", params![cid, rid])?
         }
         Resource::Applications => {

@@ -112,8 +112,9 @@ impl Vault {
         match Vault::entry(key)?.get_password() {
             Ok(json) => {
                 let json = SecretString::from(json);
-                let s: Stored = serde_json::from_str(json.expose_secret())
-                    .map_err(|_| Error::KeychainUnavailable(format!("the keychain entry {key:?} is not one Talentdeck wrote")))?;
+                let s: Stored = serde_json::from_str(json.expose_secret()).map_err(|_| {
+                    Error::KeychainUnavailable(format!("the keychain entry {key:?} is not one Talentdeck wrote"))
+                })?;
                 Ok(Some(Credential {
                     kind: s.kind,
                     secret: SecretString::from(s.secret),

@@ -43,7 +43,9 @@ impl App {
             let alert = match ConnectionState::parse(&to) {
                 Some(ConnectionState::NeedsReconnect) => Alert {
                     title: format!("Reconnect {connection}"),
-                    body: format!("{connection} no longer accepts its credential: {reason} Reconnect it in Connections."),
+                    body: format!(
+                        "{connection} no longer accepts its credential: {reason} Reconnect it in Connections."
+                    ),
                 },
                 Some(ConnectionState::PermissionDenied) => Alert {
                     title: format!("{connection}: permission missing"),

@@ -28,7 +28,13 @@ impl App {
 
     /// Leaves an ATS stage name unmapped (connection-wide, or for one job): its applications
     /// show as "Unmapped" and no move lands there. Recorded and undoable like any mapping edit.
-    pub fn clear_mapping(&self, connection: &str, ats_stage: &str, job: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+    pub fn clear_mapping(
+        &self,
+        connection: &str,
+        ats_stage: &str,
+        job: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let mut st = self.store();
         let conn = st.require_connection(connection)?;
         st.set_mapping(conn.id, job, ats_stage, None, false, &super::two_way::who(), now)

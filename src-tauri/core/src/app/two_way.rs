@@ -5,13 +5,13 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::{slot, App};
-use model::LogLevel;
-use model::error::{Error, Result};
 use crate::lifecycle;
-use model::{Connection, ConnectionState, OutboxRow, PipelineStage, Provider, RejectionReason};
-use store::{JobPipeline, MappingEdit, MappingRow, Resolution};
 use crate::sync::mapping;
 use crate::sync::push::{self, PushReport};
+use model::error::{Error, Result};
+use model::LogLevel;
+use model::{Connection, ConnectionState, OutboxRow, PipelineStage, Provider, RejectionReason};
+use store::{JobPipeline, MappingEdit, MappingRow, Resolution};
 
 /// Where a move goes: a Talentdeck stage (resolved through the job's mapping) or an ATS stage
 /// named directly (by name or id).
@@ -88,7 +88,14 @@ impl App {
     }
 
     /// Maps an ATS stage name to a Talentdeck stage (connection-wide, or for one job).
-    pub fn set_mapping(&self, connection: &str, ats_stage: &str, to: &str, job: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+    pub fn set_mapping(
+        &self,
+        connection: &str,
+        ats_stage: &str,
+        to: &str,
+        job: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let mut st = self.store();
         let conn = st.require_connection(connection)?;
         let stage = st.pipeline_stage(to)?;
@@ -196,7 +203,13 @@ impl App {
     }
 
     /// Records a rejection with one of the ATS's reasons and queues it.
-    pub fn reject(&self, connection: Option<&str>, application: &str, reason: &str, now: DateTime<Utc>) -> Result<OutboxRow> {
+    pub fn reject(
+        &self,
+        connection: Option<&str>,
+        application: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<OutboxRow> {
         let conn = self.connection_of(connection, "applications", application)?;
         let mut st = self.store();
         let reason = st.reason(conn.id, reason)?;
@@ -248,7 +261,14 @@ impl App {
         let mut st = self.store();
         match &report.stopped {
             Some(e @ (Error::Unauthorized(_) | Error::PermissionDenied(_))) => {
-                lifecycle::transition(&mut st, id, lifecycle::state_after_run(Some(e)), Some(&e.to_string()), None, now)?;
+                lifecycle::transition(
+                    &mut st,
+                    id,
+                    lifecycle::state_after_run(Some(e)),
+                    Some(&e.to_string()),
+                    None,
+                    now,
+                )?;
             }
             None if conn.state == ConnectionState::PermissionDenied && report.sent > 0 => {
                 // A write went through: the permission is back.
@@ -256,7 +276,11 @@ impl App {
             }
             _ => {}
         }
-        let level = if report.stopped.is_some() || report.failed > 0 || report.conflicts > 0 { LogLevel::Warning } else { LogLevel::Info };
+        let level = if report.stopped.is_some() || report.failed > 0 || report.conflicts > 0 {
+            LogLevel::Warning
+        } else {
+            LogLevel::Info
+        };
         st.log(Some(id), None, level, &format!("Push: {}", report.summary()), None, now)?;
         Ok(report)
     }
@@ -273,7 +297,14 @@ impl App {
                 }
             }
             Err(e) => {
-                let _ = self.store().log(Some(id), None, LogLevel::Warning, &format!("Could not read the rejection reasons: {e}"), None, now);
+                let _ = self.store().log(
+                    Some(id),
+                    None,
+                    LogLevel::Warning,
+                    &format!("Could not read the rejection reasons: {e}"),
+                    None,
+                    now,
+                );
             }
         }
         // Bound first: a guard in the match's scrutinee would live through the arms, which
@@ -285,7 +316,14 @@ impl App {
                     "The ATS already shows {} queued change(s); {} conflict(s) with changes made in the ATS",
                     r.applied, r.conflicts
                 );
-                let _ = self.store().log(Some(id), None, if r.conflicts > 0 { LogLevel::Warning } else { LogLevel::Info }, &msg, None, now);
+                let _ = self.store().log(
+                    Some(id),
+                    None,
+                    if r.conflicts > 0 { LogLevel::Warning } else { LogLevel::Info },
+                    &msg,
+                    None,
+                    now,
+                );
             }
             Ok(_) => {}
             Err(e) => tracing::warn!(connection = id, error = %e, "could not reconcile the outbox"),

@@ -178,7 +178,12 @@ pub async fn fetch_one(
 }
 
 /// Reads the due file lists of one talent (Lever), so opening them finds every file.
-pub async fn list_talent_files(store: &Mutex<Store>, cid: i64, talent_id: i64, connector: &dyn Connector) -> Result<()> {
+pub async fn list_talent_files(
+    store: &Mutex<Store>,
+    cid: i64,
+    talent_id: i64,
+    connector: &dyn Connector,
+) -> Result<()> {
     let due = lock(store).applications_of_talent_to_list_files(talent_id)?;
     for (application, talent) in due {
         match connector.files_of(&application, &talent).await? {
@@ -220,16 +225,15 @@ async fn download(
     let dir = data_dir.join(FILES_DIR).join(f.connection_id.to_string());
     tokio::fs::create_dir_all(&dir).await?;
     let name = disk_name(f.id, &f.attachment.filename);
-    let part = dir.join(format!("{PART_PREFIX}{}-{}-{name}", std::process::id(), PART_SEQ.fetch_add(1, Ordering::Relaxed)));
+    let part =
+        dir.join(format!("{PART_PREFIX}{}-{}-{name}", std::process::id(), PART_SEQ.fetch_add(1, Ordering::Relaxed)));
     let written = async {
         let mut out = tokio::fs::File::create(&part).await?;
         let mut size = 0u64;
         // Chunk by chunk: a lying or missing Content-Length cannot make us hold or write more.
-        while let Some(chunk) = resp
-            .chunk()
-            .await
-            .map_err(|_| Error::Unreachable(format!("a download from {provider} broke off; the next file step retries")))?
-        {
+        while let Some(chunk) = resp.chunk().await.map_err(|_| {
+            Error::Unreachable(format!("a download from {provider} broke off; the next file step retries"))
+        })? {
             size += chunk.len() as u64;
             if size > max_bytes {
                 return Err(too_large(size));
@@ -252,9 +256,9 @@ async fn download(
     // Renamed and recorded under the store's lock, which the sweep holds too: it never sees
     // a file in place but not yet recorded.
     let mut store = lock(store);
-    let placed = std::fs::rename(&part, &path).map_err(Error::from).and_then(|()| {
-        store.file_saved(f.id, &rel.to_string_lossy(), size, Utc::now())
-    });
+    let placed = std::fs::rename(&part, &path)
+        .map_err(Error::from)
+        .and_then(|()| store.file_saved(f.id, &rel.to_string_lossy(), size, Utc::now()));
     match placed {
         Ok(true) => Ok((path, size)),
         Ok(false) => {
@@ -279,11 +283,8 @@ pub fn disk_name(id: i64, filename: &str) -> String {
         }
         _ => (filename, None),
     };
-    let mut clean: String = stem
-        .chars()
-        .map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
-        .take(80)
-        .collect();
+    let mut clean: String =
+        stem.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).take(80).collect();
     clean = clean.trim_matches('_').to_string();
     if clean.is_empty() {
         clean = "file".to_string();

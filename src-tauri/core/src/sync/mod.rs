@@ -19,9 +19,9 @@ use tokio::runtime::{Handle, RuntimeFlavor};
 use tokio::sync::mpsc;
 
 use ats::{Connector, Incremental, Page, PageRequest, Since};
+use model::error::{Error, Result};
 use model::LogLevel;
 use model::Trigger;
-use model::error::{Error, Result};
 use model::{Connection, Provider, Resource};
 use store::{Cursor, PageWrite, RunCounts, RunState, Store};
 
@@ -145,7 +145,13 @@ fn group_from(first: Message, rx: &mut mpsc::Receiver<Message>) -> Vec<Message> 
 
 /// One page of a pass, inside the writer's transaction: its records, seen marks and checkpoint,
 /// what it implies (Lever's orphaned people), its warnings, and the run's counts.
-fn write_page(s: &mut Store, conn: &Connection, run_id: i64, m: &Message, now: chrono::DateTime<Utc>) -> Result<RunCounts> {
+fn write_page(
+    s: &mut Store,
+    conn: &Connection,
+    run_id: i64,
+    m: &Message,
+    now: chrono::DateTime<Utc>,
+) -> Result<RunCounts> {
     let write = PageWrite {
         batch: &m.page.batch,
         listed: m.pass.full.then_some((m.resource, m.page.listed.as_slice())),
@@ -180,7 +186,11 @@ fn write_page(s: &mut Store, conn: &Connection, run_id: i64, m: &Message, now: c
             Some(conn.id),
             Some(run_id),
             LogLevel::Warning,
-            &format!("{} {} deleted in the ATS still have local changes waiting to be pushed; they are kept and flagged", written.flagged, m.resource.as_str()),
+            &format!(
+                "{} {} deleted in the ATS still have local changes waiting to be pushed; they are kept and flagged",
+                written.flagged,
+                m.resource.as_str()
+            ),
             None,
             now,
         )?;
@@ -220,7 +230,14 @@ pub async fn run(
         let mut s = lock(store);
         let run_id = s.begin_run(conn.id, full, opts.trigger, started)?;
         crate::lifecycle::begin_sync(&mut s, conn.id, started)?;
-        s.log(Some(conn.id), Some(run_id), LogLevel::Info, &format!("{} sync started", if full { "full" } else { "incremental" }), None, started)?;
+        s.log(
+            Some(conn.id),
+            Some(run_id),
+            LogLevel::Info,
+            &format!("{} sync started", if full { "full" } else { "incremental" }),
+            None,
+            started,
+        )?;
         run_id
     };
 
@@ -231,7 +248,16 @@ pub async fn run(
     let fetchers = join_all(passes.into_iter().map(|pass| fetch_pass(connector, pass, tx.clone(), &abort)));
     drop(tx);
 
-    let mut w = Writer { store, conn, run_id, abort: &abort, progress, counts: HashMap::new(), records: HashMap::new(), failed: None };
+    let mut w = Writer {
+        store,
+        conn,
+        run_id,
+        abort: &abort,
+        progress,
+        counts: HashMap::new(),
+        records: HashMap::new(),
+        failed: None,
+    };
     let (fetched, written) = if Handle::current().runtime_flavor() == RuntimeFlavor::MultiThread {
         // The writer gets a thread of its own, so parsing the next pages (and waiting for the
         // ATS) overlaps with SQLite writing this one. `block_in_place` hands this worker's
@@ -294,12 +320,33 @@ pub async fn run(
     {
         let mut s = lock(store);
         let err_pair = error.as_ref().map(|e| (e.code(), e.to_string()));
-        s.finish_run(run_id, state, requests, rate_limited, err_pair.as_ref().map(|(c, m)| (*c, m.as_str())), finished)?;
+        s.finish_run(
+            run_id,
+            state,
+            requests,
+            rate_limited,
+            err_pair.as_ref().map(|(c, m)| (*c, m.as_str())),
+            finished,
+        )?;
         crate::lifecycle::finish_sync(&mut s, conn.id, conn.state, error.as_ref(), run_id, finished)?;
         let summary = summarize(&counts, requests, rate_limited);
         match &error {
-            None => s.log(Some(conn.id), Some(run_id), if skipped > 0 { LogLevel::Warning } else { LogLevel::Info }, &format!("sync finished{}: {summary}", if skipped > 0 { " with warnings" } else { "" }), None, finished)?,
-            Some(e) => s.log(Some(conn.id), Some(run_id), LogLevel::Error, &format!("sync failed: {e}"), Some(&summary), finished)?,
+            None => s.log(
+                Some(conn.id),
+                Some(run_id),
+                if skipped > 0 { LogLevel::Warning } else { LogLevel::Info },
+                &format!("sync finished{}: {summary}", if skipped > 0 { " with warnings" } else { "" }),
+                None,
+                finished,
+            )?,
+            Some(e) => s.log(
+                Some(conn.id),
+                Some(run_id),
+                LogLevel::Error,
+                &format!("sync failed: {e}"),
+                Some(&summary),
+                finished,
+            )?,
         }
     }
     Ok(RunReport { run_id, state, counts, requests, rate_limited, error })
@@ -315,7 +362,16 @@ fn summarize(counts: &HashMap<Resource, RunCounts>, requests: u64, rate_limited:
     let mut parts: Vec<String> = Resource::ALL
         .iter()
         .filter_map(|r| counts.get(r).map(|c| (r, c)))
-        .map(|(r, c)| format!("{} +{} ~{} -{}{}", r.as_str(), c.created, c.updated, c.deleted, if c.skipped > 0 { format!(" skipped {}", c.skipped) } else { String::new() }))
+        .map(|(r, c)| {
+            format!(
+                "{} +{} ~{} -{}{}",
+                r.as_str(),
+                c.created,
+                c.updated,
+                c.deleted,
+                if c.skipped > 0 { format!(" skipped {}", c.skipped) } else { String::new() }
+            )
+        })
         .collect();
     parts.push(format!("{requests} requests"));
     if rate_limited > 0 {
@@ -326,18 +382,30 @@ fn summarize(counts: &HashMap<Resource, RunCounts>, requests: u64, rate_limited:
 
 /// Fetches every page of one pass and hands them to the writer. A provider that invalidates
 /// its incremental token gets one full pass instead.
-async fn fetch_pass(connector: &dyn Connector, mut pass: Pass, tx: mpsc::Sender<Message>, abort: &AtomicBool) -> Result<()> {
+async fn fetch_pass(
+    connector: &dyn Connector,
+    mut pass: Pass,
+    tx: mpsc::Sender<Message>,
+    abort: &AtomicBool,
+) -> Result<()> {
     let mut page_token = pass.resume_page.clone();
     let mut restarted = false;
     loop {
         if abort.load(Ordering::Relaxed) {
             return Ok(());
         }
-        let req = PageRequest { resource: pass.resource, since: pass.since.clone(), until: pass.started_at, page: page_token.clone() };
+        let req = PageRequest {
+            resource: pass.resource,
+            since: pass.since.clone(),
+            until: pass.started_at,
+            page: page_token.clone(),
+        };
         let page = match connector.page(&req).await {
             Ok(p) => p,
             // An expired token or a stale stored page: start the pass over as a full one (once).
-            Err(Error::ResyncRequired(why)) if !restarted && (pass.since != Since::Everything || page_token.is_some()) => {
+            Err(Error::ResyncRequired(why))
+                if !restarted && (pass.since != Since::Everything || page_token.is_some()) =>
+            {
                 tracing::info!(resource = pass.resource.as_str(), %why, "provider asked for a full resync");
                 restarted = true;
                 pass = pass.restart_full();
@@ -353,7 +421,8 @@ async fn fetch_pass(connector: &dyn Connector, mut pass: Pass, tx: mpsc::Sender<
             }
         };
         let last = page.next.is_none();
-        let cursor = if last { pass.completed_cursor(page.sync_token.clone()) } else { pass.checkpoint(page.next.clone()) };
+        let cursor =
+            if last { pass.completed_cursor(page.sync_token.clone()) } else { pass.checkpoint(page.next.clone()) };
         page_token = page.next.clone();
         if tx.send(Message { resource: pass.resource, page, pass: pass.clone(), cursor, last }).await.is_err() {
             return Ok(()); // the writer stopped (store error); it reports why

@@ -51,7 +51,13 @@ pub fn plan_pass(cursor: &Cursor, kind: Incremental, force_full: bool, now: Date
         // Resume the interrupted pass where it stopped, with the window it started with.
         let started_at = cursor.pass_started_at.as_deref().and_then(|t| parse_ts(t).ok()).unwrap_or(now);
         let since = since_of(cursor.cursor.as_deref(), kind);
-        return Pass { full: since == Since::Everything, since, started_at, resume_page: Some(page.clone()), ..full_pass(now) };
+        return Pass {
+            full: since == Since::Everything,
+            since,
+            started_at,
+            resume_page: Some(page.clone()),
+            ..full_pass(now)
+        };
     }
     let reconcile_due = match cursor.last_full_at.as_deref().and_then(|t| parse_ts(t).ok()) {
         Some(t) => now - t >= RECONCILE_EVERY,

@@ -39,7 +39,10 @@ pub struct PushReport {
 
 impl PushReport {
     pub fn summary(&self) -> String {
-        let mut s = format!("{} sent, {} in conflict, {} failed, {} waiting", self.sent, self.conflicts, self.failed, self.waiting);
+        let mut s = format!(
+            "{} sent, {} in conflict, {} failed, {} waiting",
+            self.sent, self.conflicts, self.failed, self.waiting
+        );
         if let Some(e) = &self.stopped {
             s.push_str(&format!(" (stopped: {e})"));
         }
@@ -66,7 +69,9 @@ pub async fn push(store: &Mutex<Store>, conn: &Connection, connector: &dyn Conne
     let mut held: HashSet<String> = lock(store)
         .outbox(Some(conn.id))?
         .into_iter()
-        .filter(|r| r.kind != OutboxKind::Note && matches!(r.state, model::OutboxState::Conflict | model::OutboxState::Failed))
+        .filter(|r| {
+            r.kind != OutboxKind::Note && matches!(r.state, model::OutboxState::Conflict | model::OutboxState::Failed)
+        })
         .filter_map(|r| r.application_remote_id)
         .collect();
     let total = rows.len() as u64;
@@ -99,7 +104,12 @@ pub async fn push(store: &Mutex<Store>, conn: &Connection, connector: &dyn Conne
                 report.conflicts += 1;
                 held.insert(app);
             }
-            Err(e @ (Error::Unreachable(_) | Error::RateLimited(_) | Error::Unauthorized(_) | Error::PermissionDenied(_))) => {
+            Err(
+                e @ (Error::Unreachable(_)
+                | Error::RateLimited(_)
+                | Error::Unauthorized(_)
+                | Error::PermissionDenied(_)),
+            ) => {
                 st.outbox_waiting(row.id, &e.to_string(), now)?;
                 report.stopped = Some(e);
             }
@@ -124,7 +134,9 @@ pub async fn push(store: &Mutex<Store>, conn: &Connection, connector: &dyn Conne
 /// The message a failed row keeps: what was refused and the provider's reason.
 fn failure_message(row: &OutboxRow, e: &Error) -> String {
     let what = match row.kind {
-        OutboxKind::Move => format!("moving to {}", row.to_stage_name.as_deref().or(row.to_stage.as_deref()).unwrap_or("?")),
+        OutboxKind::Move => {
+            format!("moving to {}", row.to_stage_name.as_deref().or(row.to_stage.as_deref()).unwrap_or("?"))
+        }
         OutboxKind::Reject => "the rejection".to_string(),
         OutboxKind::Note => "the note".to_string(),
     };
