@@ -36,3 +36,12 @@ if ! command -v tauri-driver >/dev/null 2>&1; then
   echo "setup: installing tauri-driver (cargo install) for the end-to-end tests"
   cargo install tauri-driver --version 2.1.0 --locked
 fi
+
+# rustfmt and clippy check every change (test.sh); rustup's default profile has them.
+for component in rustfmt clippy; do
+  tool=$([ "$component" = rustfmt ] && echo fmt || echo clippy)
+  if ! cargo "$tool" --version >/dev/null 2>&1; then
+    echo "setup: adding the $component component (rustup)"
+    rustup component add "$component"
+  fi
+done

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs all of Talentdeck's tests: the UI's type check and component tests, then every Rust test
+# Runs all of Talentdeck's tests: the UI's type check and component tests, rustfmt and clippy, then
+# every Rust test of the workspace
 # (store, sandbox ATS, CLI, sync, keychain and the end-to-end test of the real window).
 # The Rust tests run inside a virtual display (Xvfb) and a private D-Bus session with an
 # unlocked gnome-keyring, so the real window and the real Secret Service are exercised.
@@ -9,6 +10,11 @@ cd "$(dirname "$0")"
 
 echo "== UI: build, type check, component tests"
 (cd ui && npm run build && npm run check && npm test)
+
+echo "== Rust: format and lints (both feature sets; the second builds every crate without Tauri)"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy --workspace --all-targets --no-default-features -- -D warnings
 
 echo "== Rust: all tests"
 if command -v xvfb-run >/dev/null && command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then

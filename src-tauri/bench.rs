@@ -162,7 +162,7 @@ pub fn run(opts: &BenchOptions, say: &dyn Fn(&str)) -> Result<BenchReport> {
         .enable_all()
         .build()
         .map_err(|e| bench_error(format!("could not start the async runtime: {e}")))?;
-    let http = reqwest::Client::builder().build().map_err(|e| bench_error(e))?;
+    let http = reqwest::Client::builder().build().map_err(bench_error)?;
 
     say("connecting…");
     connect(&exe, &data_dir, &base_url, &auth_url, &client_id, &user_id, &secret, work.path())?;

@@ -147,7 +147,7 @@ async fn a_full_sync_lands_exactly_the_sandbox_data() {
     assert!(b.stage_history.len() >= b.applications.len() / 2, "stage history was read");
     for h in &b.stage_history {
         assert!(apps.contains(&h.application_remote_id) && stages.contains(&h.stage_remote_id), "{h:?}");
-        assert!(h.exited_at.map_or(true, |x| x >= h.entered_at), "{h:?}");
+        assert!(h.exited_at.is_none_or(|x| x >= h.entered_at), "{h:?}");
     }
     assert!(!b.attachments.is_empty(), "attachments were read");
     for a in &b.attachments {

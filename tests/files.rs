@@ -240,10 +240,9 @@ async fn a_missing_resume_permission_stops_the_step_by_name_and_syncing_goes_on(
     let faults = Faults { deny_scopes: vec!["resumes:read:admin".into()], ..Faults::default() };
     let env = env(Provider::Lever, faults).await;
     let r = env.step(&FileLimits::default()).await;
-    let err = r.stopped.expect(&format!(
-        "the step stops at the refusal: listed {}, downloaded {}, pending {}",
-        r.listed, r.downloaded, r.pending
-    ));
+    let err = r.stopped.unwrap_or_else(|| {
+        panic!("the step stops at the refusal: listed {}, downloaded {}, pending {}", r.listed, r.downloaded, r.pending)
+    });
     assert_eq!(err.code(), "permission_denied");
     assert!(err.to_string().contains("resumes:read:admin"), "the missing permission is named: {err}");
     assert_eq!(r.downloaded, 0);

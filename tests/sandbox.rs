@@ -104,7 +104,7 @@ async fn lever_all(client: &Client, sb: &Sandbox, path: &str, params: &[(&str, &
         if body["hasNext"] == true {
             offset = Some(body["next"].as_str().expect("next token").to_string());
         } else {
-            assert!(body.get("next").map_or(true, Value::is_null));
+            assert!(body.get("next").is_none_or(Value::is_null));
             return all;
         }
     }

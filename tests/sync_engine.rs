@@ -227,7 +227,7 @@ async fn full_then_incremental_sync_converge(provider: Provider) {
     e.sb.shutdown().await;
 }
 
-/// 4. Under a rate limit tighter than the client's own pacing, the run either never meets a
+/// (4) Under a rate limit tighter than the client's own pacing, the run either never meets a
 /// 429 or recovers from every one, and lands everything.
 async fn a_rate_limited_sync_finishes(provider: Provider) {
     let limit: RateLimit = "5/1s".parse().unwrap();
@@ -249,7 +249,7 @@ async fn a_rate_limited_sync_finishes(provider: Provider) {
     e.sb.shutdown().await;
 }
 
-/// 5. One request in five fails with a 5xx: retries converge.
+/// (5) One request in five fails with a 5xx: retries converge.
 async fn a_sync_with_server_errors_converges(provider: Provider) {
     let e = env(provider, SMALL, Faults { fail_rate: 0.2, ..Default::default() }).await;
     let r = e.sync(false).await;
@@ -259,7 +259,7 @@ async fn a_sync_with_server_errors_converges(provider: Provider) {
     e.sb.shutdown().await;
 }
 
-/// 7. The credential dies in the middle of a (forced full) sync: the connection asks for a
+/// (7) The credential dies in the middle of a (forced full) sync: the connection asks for a
 /// reconnect and everything already synced stays.
 async fn an_expired_credential_keeps_the_data(provider: Provider) {
     // The sandbox is deterministic: a probe on the same data tells how many authenticated
@@ -302,7 +302,7 @@ async fn an_expired_credential_keeps_the_data(provider: Provider) {
     e.sb.shutdown().await;
 }
 
-/// 8. Malformed talents are skipped and logged by provider id and field; all others land.
+/// (8) Malformed talents are skipped and logged by provider id and field; all others land.
 async fn malformed_records_are_skipped_and_logged(provider: Provider) {
     let e = env(provider, SMALL, Faults::default()).await;
     // A corrupt Lever contact spoils its opportunities: the log names those.

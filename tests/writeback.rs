@@ -324,8 +324,7 @@ async fn without_write_permission_the_connection_says_so_and_keeps_the_rows(prov
 }
 
 async fn a_push_killed_midway_loses_and_duplicates_nothing(provider: Provider) {
-    let mut faults = Faults::default();
-    faults.latency = Duration::from_millis(40);
+    let faults = Faults { latency: Duration::from_millis(40), ..Faults::default() };
     let env = env(provider, faults).await;
     let moves = env.movable(40);
     env.queue_moves(&moves);

@@ -414,11 +414,9 @@ pub fn redact(s: &str) -> String {
         }
         first = false;
         result.push_str(w);
-        if w.eq_ignore_ascii_case("bearer") || w.eq_ignore_ascii_case("basic") {
-            if words.peek().is_some() {
-                words.next();
-                result.push_str(" [redacted]");
-            }
+        if (w.eq_ignore_ascii_case("bearer") || w.eq_ignore_ascii_case("basic")) && words.peek().is_some() {
+            words.next();
+            result.push_str(" [redacted]");
         }
     }
     result

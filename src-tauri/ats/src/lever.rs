@@ -154,8 +154,8 @@ struct Opp {
 impl Lookups {
     /// Whether the opportunity's stage and archive reason are known (or known to be missing).
     fn knows(&self, o: &Opp) -> bool {
-        let stage = o.stage.as_ref().map_or(true, |s| self.stages.contains_key(s) || self.missing.contains(s));
-        let reason = o.reason().map_or(true, |r| self.reasons.contains_key(r) || self.missing.contains(r));
+        let stage = o.stage.as_ref().is_none_or(|s| self.stages.contains_key(s) || self.missing.contains(s));
+        let reason = o.reason().is_none_or(|r| self.reasons.contains_key(r) || self.missing.contains(r));
         stage && reason
     }
 }
@@ -594,7 +594,7 @@ impl Lever {
                     }
                     let slot = out.entry(contact).or_insert(None);
                     if let Ok(o) = parse_opportunity(rec) {
-                        if slot.as_ref().map_or(true, |b| o.rank() > b.rank()) {
+                        if slot.as_ref().is_none_or(|b| o.rank() > b.rank()) {
                             *slot = Some(o);
                         }
                     }
@@ -878,7 +878,7 @@ impl Connector for Lever {
             for r in &p.data {
                 // Filtered here too: the list must never offer a hired reason for a rejection.
                 let non_hired = r.get("type").and_then(Value::as_str) == Some("non-hired");
-                let active = r.get("status").and_then(Value::as_str).map_or(true, |s| s == "active");
+                let active = r.get("status").and_then(Value::as_str).is_none_or(|s| s == "active");
                 match (record_id(r), r.get("text").and_then(Value::as_str)) {
                     (Some(remote_id), Some(name)) if non_hired && active => {
                         out.push(RejectionReason { remote_id, name: name.to_string() })

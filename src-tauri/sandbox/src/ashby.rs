@@ -157,8 +157,11 @@ struct List<'a> {
     len: usize,
     keep: Box<dyn Fn(usize) -> bool + 'a>,
     seq: Box<dyn Fn(usize) -> u64 + 'a>,
-    write: Box<dyn Fn(&mut Vec<u8>, usize) + 'a>,
+    write: WriteRow<'a>,
 }
+
+/// Writes row `i` of a list as JSON.
+type WriteRow<'a> = Box<dyn Fn(&mut Vec<u8>, usize) + 'a>;
 
 impl<'a> List<'a> {
     /// A list without syncTokens: every row, in order.
@@ -222,7 +225,7 @@ fn page(sh: &Shared, w: &World, body: &Value, l: List<'_>) -> Response {
 
     let mut out = Vec::with_capacity(limit * 1200 + 128);
     out.extend_from_slice(b"{\"success\":true,\"results\":[");
-    let keep = |i| (l.keep)(i) && !since.is_some_and(|s| (l.seq)(i) <= s);
+    let keep = |i| (l.keep)(i) && since.is_none_or(|s| (l.seq)(i) > s);
     let next = http::push_rows(&mut out, start, l.len, limit, keep, &l.write);
     out.extend_from_slice(b"],\"moreDataAvailable\":");
     match next {
@@ -522,9 +525,9 @@ fn application_list(sh: &Shared, body: &Value) -> Response {
             keep: Box::new(|a| {
                 let app = &w.apps[a];
                 !app.deleted
-                    && created_after.map_or(true, |c| app.created_at > c)
-                    && job.map_or(true, |j| app.job == Some(j))
-                    && wanted.as_ref().map_or(true, |s| s.iter().any(|s| s == application_status(&w, a)))
+                    && created_after.is_none_or(|c| app.created_at > c)
+                    && job.is_none_or(|j| app.job == Some(j))
+                    && wanted.as_ref().is_none_or(|s| s.iter().any(|s| s == application_status(&w, a)))
             }),
             seq: Box::new(|a| w.apps[a].seq),
             write: Box::new(|out, a| {

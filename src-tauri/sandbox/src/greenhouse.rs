@@ -202,7 +202,7 @@ fn in_range(conds: &[(Op, Ms)], t: Ms) -> bool {
 }
 
 fn has(list: &Option<Vec<u64>>, id: u64) -> bool {
-    list.as_ref().map_or(true, |l| l.contains(&id))
+    list.as_ref().is_none_or(|l| l.contains(&id))
 }
 
 fn parse_ids(key: &str, v: &str) -> Result<Vec<u64>, String> {
@@ -329,7 +329,7 @@ fn list(sh: &Shared, req: &Req, res: Res) -> Response {
             Res::Jobs => {
                 let j = &w.jobs[i];
                 has(&f.ids, j.id)
-                    && f.status.as_ref().map_or(true, |s| s.iter().any(|s| s == j.state))
+                    && f.status.as_ref().is_none_or(|s| s.iter().any(|s| s == j.state))
                     && in_range(&f.updated, j.updated_at)
                     && in_range(&f.created, j.created_at)
             }
@@ -354,7 +354,7 @@ fn list(sh: &Shared, req: &Req, res: Res) -> Response {
                     && has(&f.ids, a.id)
                     && has(&f.candidate_ids, w.talents[a.talent].id)
                     && (f.job_ids.is_none() || a.job.is_some_and(|j| has(&f.job_ids, w.jobs[j].id)))
-                    && f.status.as_ref().map_or(true, |s| s.iter().any(|s| s == app_status(a.status)))
+                    && f.status.as_ref().is_none_or(|s| s.iter().any(|s| s == app_status(a.status)))
                     && in_range(&f.updated, a.updated_at)
                     && in_range(&f.created, a.created_at)
             }
@@ -365,7 +365,7 @@ fn list(sh: &Shared, req: &Req, res: Res) -> Response {
                 !a.deleted
                     && has(&f.ids, h.id)
                     && has(&f.application_ids, a.id)
-                    && f.current.map_or(true, |c| c == current)
+                    && f.current.is_none_or(|c| c == current)
                     && in_range(&f.updated, h.exited.unwrap_or(h.entered))
                     && in_range(&f.created, h.entered)
             }

@@ -119,8 +119,7 @@ pub fn push_rows(
     keep: impl Fn(usize) -> bool,
     write: impl Fn(&mut Vec<u8>, usize),
 ) -> Option<usize> {
-    let mut n = 0;
-    for i in (start..len).filter(|&i| keep(i)) {
+    for (n, i) in (start..len).filter(|&i| keep(i)).enumerate() {
         if n == limit {
             return Some(i);
         }
@@ -128,7 +127,6 @@ pub fn push_rows(
             out.push(b',');
         }
         write(out, i);
-        n += 1;
     }
     None
 }

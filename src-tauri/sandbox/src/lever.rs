@@ -146,7 +146,7 @@ fn ms_param(pairs: &[(String, String)], key: &str) -> Result<Option<Ms>, String>
 
 /// Start inclusive, end exclusive, so consecutive windows tile without overlap.
 fn in_window(t: Ms, start: Option<Ms>, end: Option<Ms>) -> bool {
-    start.map_or(true, |s| t >= s) && end.map_or(true, |e| t < e)
+    start.is_none_or(|s| t >= s) && end.is_none_or(|e| t < e)
 }
 
 /// Every value of a repeatable parameter, commas splitting too (`expand=a,b` = `expand=a&expand=b`).
@@ -489,10 +489,10 @@ fn opportunities(sh: &Shared, req: &Req) -> Response {
                 && in_window(a.created_at, created.0, created.1)
                 && (archived_at == (None, None)
                     || (is_archived && in_window(a.closed_at.unwrap_or(0), archived_at.0, archived_at.1)))
-                && archived.map_or(true, |want| want == is_archived)
-                && postings.as_ref().map_or(true, |p| p.contains(&a.job))
-                && stages.as_ref().map_or(true, |s| s.contains(&a.stage))
-                && contacts.as_ref().map_or(true, |c| c.contains(&Some(a.talent)))
+                && archived.is_none_or(|want| want == is_archived)
+                && postings.as_ref().is_none_or(|p| p.contains(&a.job))
+                && stages.as_ref().is_none_or(|s| s.contains(&a.stage))
+                && contacts.as_ref().is_none_or(|c| c.contains(&Some(a.talent)))
                 && (emails.is_empty() || t.emails.iter().any(|e| emails.contains(&e.value.to_lowercase())))
                 && (tags.is_empty() || w.lever_headline_tags(ai).1.iter().any(|t| tags.iter().any(|x| x == t)))
                 && (origins.is_empty() || origins.iter().any(|o| o == if a.sourced { "sourced" } else { "applied" }))

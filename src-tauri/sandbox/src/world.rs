@@ -520,7 +520,7 @@ impl World {
         for j in 0..self.jobs.len() {
             if self.takes_applications(j) {
                 let open = !matches!(self.jobs[j].state, "closed" | "Closed" | "Archived");
-                job_pool.extend(std::iter::repeat(j).take(if open { 3 } else { 1 }));
+                job_pool.extend(std::iter::repeat_n(j, if open { 3 } else { 1 }));
             }
         }
         let mut talent_ids = Ids(10_000_000);
@@ -795,9 +795,10 @@ impl World {
     }
 
     fn reindex(&mut self) {
-        let mut idx = Index::default();
-        idx.files =
-            self.talents.iter().enumerate().filter_map(|(i, t)| t.resume.as_ref().map(|r| (r.uid, i))).collect();
+        let mut idx = Index {
+            files: self.talents.iter().enumerate().filter_map(|(i, t)| t.resume.as_ref().map(|r| (r.uid, i))).collect(),
+            ..Index::default()
+        };
         if self.provider == Provider::Greenhouse {
             self.idx = idx;
             return;

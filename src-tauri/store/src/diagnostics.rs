@@ -7,6 +7,12 @@ use super::{parse_ts, ts, Store};
 use model::error::Result;
 use model::ConnectionState;
 
+/// A change of state of some connection: `(id, connection name, to, reason)`.
+pub type StateChangeOf = (i64, String, String, Option<String>);
+
+/// A change of state of one connection: `(at, from, to, reason)`.
+pub type StateChange = (DateTime<Utc>, String, String, Option<String>);
+
 impl Store {
     /// Records that connection `cid` went from state `from` to `to`.
     pub fn add_state_change(
@@ -27,7 +33,7 @@ impl Store {
 
     /// Changes of state of every connection after change `after` (an id; 0: all), oldest first:
     /// `(id, connection name, to, reason)`.
-    pub fn state_changes_after(&self, after: i64) -> Result<Vec<(i64, String, String, Option<String>)>> {
+    pub fn state_changes_after(&self, after: i64) -> Result<Vec<StateChangeOf>> {
         let mut stmt = self.db.prepare_cached(
             "SELECT s.id, c.name, s.to_state, s.reason FROM state_changes s JOIN connections c ON c.id = s.connection_id
              WHERE s.id > ?1 ORDER BY s.id",
@@ -37,7 +43,7 @@ impl Store {
     }
 
     /// Connection `cid`'s changes of state, oldest first: `(at, from, to, reason)`.
-    pub fn state_changes(&self, cid: i64) -> Result<Vec<(DateTime<Utc>, String, String, Option<String>)>> {
+    pub fn state_changes(&self, cid: i64) -> Result<Vec<StateChange>> {
         let mut stmt = self.db.prepare(
             "SELECT at, from_state, to_state, reason FROM state_changes WHERE connection_id = ?1 ORDER BY id",
         )?;
