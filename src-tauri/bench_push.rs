@@ -94,7 +94,7 @@ async fn run_async(provider: Provider, moves: usize, say: &dyn Fn(&str)) -> Resu
             });
             let (Some(t), Some(app_id)) = (target, a["remote_id"].as_str()) else { continue };
             let to = MoveTarget::Ats(t["remote_id"].as_str().unwrap_or_default().to_string());
-            app.move_application(Some(CONNECTION), app_id, &to, Utc::now())?;
+            app.move_application(Some(id), app_id, &to, Utc::now())?;
             queued += 1;
         }
         if queued < moves {

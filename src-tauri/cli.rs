@@ -444,7 +444,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Disconnect { name, purge } => {
             let app = App::open(&data_dir(&cli)?)?;
-            let counts = runtime()?.block_on(app.disconnect(name, *purge, Utc::now()))?;
+            let counts = runtime()?.block_on(app.disconnect(app.connection_named(name)?.id, *purge, Utc::now()))?;
             let summary =
                 counts.iter().filter(|(_, n)| *n > 0).map(|(k, n)| format!("{n} {k}")).collect::<Vec<_>>().join(", ");
             let summary = if summary.is_empty() { "no records".to_string() } else { summary };
@@ -641,7 +641,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Log { connection, limit } => {
             let app = App::open(&data_dir(&cli)?)?;
             let mut out = std::io::stdout().lock();
-            for e in app.log(connection.as_deref(), *limit)? {
+            for e in
+                app.log(connection.as_deref().map(|n| app.connection_named(n).map(|c| c.id)).transpose()?, *limit)?
+            {
                 writeln!(
                     out,
                     "{} {:<7} {:<20} {}{}",

@@ -228,7 +228,7 @@ async fn oversized_files_are_refused_once_with_a_reason_and_lose_nothing() {
     let again = env.step(&tiny).await;
     assert_eq!((again.downloaded, again.failed, again.pending), (0, 0, 0));
     assert_eq!(env.talents().len(), env.sb.expected(talentdeck::store::ExportKind::Talents).len());
-    let log = env.app.log(Some(NAME), 10).unwrap();
+    let log = env.app.log(Some(env.id), 10).unwrap();
     assert!(
         log.iter().any(|l| l.level.as_str() == "warning" && l.message.contains("could not be")),
         "the log tells: {log:?}"
@@ -246,7 +246,7 @@ async fn a_missing_resume_permission_stops_the_step_by_name_and_syncing_goes_on(
     assert_eq!(err.code(), "permission_denied");
     assert!(err.to_string().contains("resumes:read:admin"), "the missing permission is named: {err}");
     assert_eq!(r.downloaded, 0);
-    let log = env.app.log(Some(NAME), 10).unwrap();
+    let log = env.app.log(Some(env.id), 10).unwrap();
     assert!(
         log.iter().any(|l| l.detail.as_deref().is_some_and(|d| d.contains("resumes:read:admin"))),
         "logged: {log:?}"
@@ -289,7 +289,7 @@ async fn purging_a_connection_deletes_its_files() {
     let env = env(Provider::Ashby, Faults::default()).await;
     env.fetch_everything(500).await;
     assert!(!env.files_on_disk().is_empty());
-    env.app.disconnect(NAME, true, Utc::now()).await.expect("the purge runs");
+    env.app.disconnect(env.id, true, Utc::now()).await.expect("the purge runs");
     assert!(
         !env.dir.path().join(FILES_DIR).join(env.id.to_string()).exists(),
         "the purged connection's files folder is gone"

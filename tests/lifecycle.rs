@@ -194,7 +194,7 @@ async fn measure(provider: Provider, seed: u64, talents: usize) -> (u64, u64) {
     let verify = api_requests(&sb);
     app.sync(conn.id, false, talentdeck::model::Trigger::Manual, &|_| {}).await.expect("sync");
     let full = api_requests(&sb) - verify;
-    app.disconnect("measure", true, chrono::Utc::now()).await.expect("disconnect");
+    app.disconnect(conn.id, true, chrono::Utc::now()).await.expect("disconnect");
     sb.shutdown().await;
     (verify, full)
 }
@@ -541,6 +541,6 @@ fn lifecycle_use_cases_are_send(app: &'static App) {
     fn send<T: Send>(_: T) {}
     let input = talentdeck::app::ReconnectInput { secret: "y".into(), client_id: None, user_id: None };
     send(app.reconnect(1, input, chrono::Utc::now()));
-    send(app.disconnect("x", false, chrono::Utc::now()));
+    send(app.disconnect(1, false, chrono::Utc::now()));
     send(app.sync(1, false, talentdeck::model::Trigger::Manual, &|_| {}));
 }

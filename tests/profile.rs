@@ -220,7 +220,7 @@ async fn notes_are_read_cached_and_served_stale_when_the_ats_is_unreachable(prov
     let never = app.talent_notes(tid, false, Utc::now()).await.unwrap();
     assert!(never.notes.is_empty() && never.fetched_at.is_none() && !never.stale, "nothing read yet: {never:?}");
 
-    app.note(Some(NAME), &talent, NOTE, Utc::now()).expect("the note is queued");
+    app.note(Some(id), &talent, NOTE, Utc::now()).expect("the note is queued");
     let pushed = app.push(id).await.unwrap();
     assert_eq!(pushed.sent, 1, "{pushed:?}");
     let fresh = app.talent_notes(tid, true, Utc::now()).await.unwrap();

@@ -77,7 +77,7 @@ impl Env {
     }
 
     fn run_log(&self, run_id: i64) -> Vec<LogEntry> {
-        self.app.log(Some(NAME), 100_000).unwrap().into_iter().filter(|l| l.run_id == Some(run_id)).collect()
+        self.app.log(Some(self.id), 100_000).unwrap().into_iter().filter(|l| l.run_id == Some(run_id)).collect()
     }
 
     fn counts(&self) -> BTreeMap<&'static str, i64> {

@@ -99,14 +99,14 @@ impl Env {
     fn queue_moves(&self, moves: &[(String, String)]) {
         for (app, to) in moves {
             self.app
-                .move_application(Some(NAME), app, &MoveTarget::Ats(to.clone()), Utc::now())
+                .move_application(Some(self.id), app, &MoveTarget::Ats(to.clone()), Utc::now())
                 .expect("the move is queued");
         }
     }
 
     fn outbox_states(&self) -> HashMap<OutboxState, usize> {
         let mut m = HashMap::new();
-        for r in self.app.outbox(Some(NAME)).unwrap() {
+        for r in self.app.outbox(Some(self.id)).unwrap() {
             *m.entry(r.state).or_default() += 1;
         }
         m
@@ -144,11 +144,11 @@ async fn moves_rejections_and_notes_reach_the_ats_and_a_pull_agrees(provider: Pr
     assert_eq!(view.stage_remote_id.as_deref(), Some(moves[0].1.as_str()));
     assert!(view.pending);
 
-    let reason = env.app.reasons(NAME).unwrap().into_iter().next().expect("the first sync stored rejection reasons");
+    let reason = env.app.reasons(env.id).unwrap().into_iter().next().expect("the first sync stored rejection reasons");
     // By name, case-insensitive.
-    env.app.reject(Some(NAME), &reject.0, &reason.name.to_uppercase(), Utc::now()).expect("the rejection is queued");
+    env.app.reject(Some(env.id), &reject.0, &reason.name.to_uppercase(), Utc::now()).expect("the rejection is queued");
     let talent = env.ats_apps()[&moves[1].0]["talent_remote_id"].as_str().unwrap().to_string();
-    env.app.note(Some(NAME), &talent, NOTE, Utc::now()).expect("the note is queued");
+    env.app.note(Some(env.id), &talent, NOTE, Utc::now()).expect("the note is queued");
 
     let report = env.app.push(env.id).await.unwrap();
     assert!(report.stopped.is_none(), "{:?}", report.stopped);
@@ -187,7 +187,7 @@ async fn a_lost_answer_ends_sent_and_is_applied_once(provider: Provider) {
     let env = env(provider, Faults::default()).await;
     let moves = env.movable(2);
     let talent = env.ats_apps()[&moves[0].0]["talent_remote_id"].as_str().unwrap().to_string();
-    env.app.note(Some(NAME), &talent, NOTE, Utc::now()).unwrap();
+    env.app.note(Some(env.id), &talent, NOTE, Utc::now()).unwrap();
     env.queue_moves(&moves);
     // The ATS applies the note and then its answer is lost; on the next push, the first move's.
     env.sb.lose_answers(1);
@@ -201,7 +201,7 @@ async fn a_lost_answer_ends_sent_and_is_applied_once(provider: Provider) {
     assert_eq!(count(&states, OutboxState::Sent), 3, "{states:?}");
     env.assert_at_targets(&moves);
     assert_eq!(env.sb.notes_of(&talent).iter().filter(|n| *n == NOTE).count(), 1, "one copy of the note in the ATS");
-    assert!(env.app.outbox(Some(NAME)).unwrap().iter().all(|r| r.attempts >= 1));
+    assert!(env.app.outbox(Some(env.id)).unwrap().iter().all(|r| r.attempts >= 1));
 }
 
 async fn an_ats_side_move_is_a_conflict_and_both_resolutions_do_what_they_say(provider: Provider) {
@@ -234,7 +234,7 @@ async fn an_ats_side_move_is_a_conflict_and_both_resolutions_do_what_they_say(pr
     }
     let report = env.app.push(env.id).await.unwrap();
     assert_eq!((report.conflicts, report.sent), (2, 0), "{report:?}");
-    let rows = env.app.outbox(Some(NAME)).unwrap();
+    let rows = env.app.outbox(Some(env.id)).unwrap();
     for (r, ats) in rows.iter().zip(&ats_moves) {
         assert_eq!(r.state, OutboxState::Conflict);
         assert_eq!(r.ats_stage.as_deref(), Some(ats.as_str()), "the conflict names what the ATS holds");
@@ -249,7 +249,7 @@ async fn an_ats_side_move_is_a_conflict_and_both_resolutions_do_what_they_say(pr
     env.sync().await;
     let third = env
         .app
-        .outbox(Some(NAME))
+        .outbox(Some(env.id))
         .unwrap()
         .into_iter()
         .find(|r| r.application_remote_id.as_deref() == Some(&picks[2].0));
@@ -274,11 +274,13 @@ async fn a_target_stage_nothing_maps_to_is_refused_and_nothing_is_queued(provide
     let env = env(provider, Faults::default()).await;
     env.app.add_pipeline_stage("Assessment", Some("Screen")).unwrap();
     let (app, _) = env.movable(1).remove(0);
-    let err =
-        env.app.move_application(Some(NAME), &app, &MoveTarget::Pipeline("Assessment".into()), Utc::now()).unwrap_err();
+    let err = env
+        .app
+        .move_application(Some(env.id), &app, &MoveTarget::Pipeline("Assessment".into()), Utc::now())
+        .unwrap_err();
     assert!(matches!(err, Error::Validation(_)), "{err:?}");
     assert!(err.to_string().contains("Assessment") && err.to_string().contains("mapping set"), "actionable: {err}");
-    assert!(env.app.outbox(Some(NAME)).unwrap().is_empty(), "nothing queued");
+    assert!(env.app.outbox(Some(env.id)).unwrap().is_empty(), "nothing queued");
     // Once a stage of its pipeline maps there, the same move is accepted and lands there.
     let a = env.ats_apps()[&app].clone();
     let target = env
@@ -292,14 +294,14 @@ async fn a_target_stage_nothing_maps_to_is_refused_and_nothing_is_queued(provide
         })
         .unwrap();
     let job = a["job_remote_id"].as_str();
-    env.app.set_mapping(NAME, target["name"].as_str().unwrap(), "Assessment", job, Utc::now()).unwrap();
+    env.app.set_mapping(env.id, target["name"].as_str().unwrap(), "Assessment", job, Utc::now()).unwrap();
     let row =
-        env.app.move_application(Some(NAME), &app, &MoveTarget::Pipeline("assessment".into()), Utc::now()).unwrap();
+        env.app.move_application(Some(env.id), &app, &MoveTarget::Pipeline("assessment".into()), Utc::now()).unwrap();
     assert_eq!(row.to_stage.as_deref(), target["remote_id"].as_str());
     env.app.push(env.id).await.unwrap();
     assert_eq!(env.ats_apps()[&app]["stage_remote_id"], target["remote_id"]);
     // And the mapping edit can be undone.
-    let undone = env.app.undo_mapping(NAME, Utc::now()).unwrap();
+    let undone = env.app.undo_mapping(env.id, Utc::now()).unwrap();
     assert_eq!(undone.after.as_deref(), Some("Assessment"));
 }
 
@@ -336,7 +338,7 @@ async fn a_push_killed_midway_loses_and_duplicates_nothing(provider: Provider) {
     talents.truncate(10);
     let notes = talents.len();
     for t in &talents {
-        env.app.note(Some(NAME), t, NOTE, Utc::now()).unwrap();
+        env.app.note(Some(env.id), t, NOTE, Utc::now()).unwrap();
     }
     // `talentdeck push` in its own process, killed (SIGKILL) while it is sending.
     let mut child = Command::new(env!("CARGO_BIN_EXE_talentdeck"))
@@ -390,7 +392,7 @@ async fn the_first_sync_suggests_a_mapping_for_every_stage_and_gets_nine_in_ten_
     let (mut right, mut all) = (0, 0);
     for provider in Provider::ALL {
         let env = env(provider, Faults::default()).await;
-        for m in env.app.mappings(NAME, None).unwrap() {
+        for m in env.app.mappings(env.id, None).unwrap() {
             all += 1;
             let got = m.stage.as_deref().unwrap_or("unmapped");
             assert!(m.suggested, "{}: {} is marked as a suggestion", provider, m.ats_stage);

@@ -103,7 +103,7 @@ pub async fn start_sandbox(sh: Shell, provider: Provider) -> Result<ConnectionSt
 
 pub async fn connect(sh: Shell, input: ConnectInput) -> Result<ConnectionStatus> {
     let conn = sh.app.connect(input, Utc::now()).await?;
-    let status = talentdeck::status::of(&sh.app.reader(), conn.clone(), Utc::now())?;
+    let status = sh.app.status_of(conn.id, Utc::now())?;
     sh.runner.spawn_sync(conn.id, false, Trigger::Connect);
     Ok(status)
 }
@@ -112,7 +112,7 @@ pub async fn connect(sh: Shell, input: ConnectInput) -> Result<ConnectionStatus>
 /// sent back), then syncs it from its last checkpoint.
 pub async fn reconnect(sh: Shell, connection_id: i64, input: ReconnectInput) -> Result<ConnectionStatus> {
     let conn = sh.app.reconnect(connection_id, input, Utc::now()).await?;
-    let status = talentdeck::status::of(&sh.app.reader(), conn, Utc::now())?;
+    let status = sh.app.status_of(conn.id, Utc::now())?;
     emit_status(&sh.handle, &sh.app);
     sh.runner.spawn_sync(connection_id, false, Trigger::Reconnect);
     Ok(status)
@@ -121,21 +121,15 @@ pub async fn reconnect(sh: Shell, connection_id: i64, input: ReconnectInput) -> 
 /// Disconnects a connection, keeping its data browsable, or with `purge` deleting it; `None`
 /// when the connection is gone.
 pub async fn disconnect(sh: Shell, connection_id: i64, purge: bool) -> Result<Option<ConnectionStatus>> {
-    let name = sh.app.reader().connection(connection_id)?.name;
-    sh.app.disconnect(&name, purge, Utc::now()).await?;
-    let status = if purge {
-        None
-    } else {
-        let store = sh.app.reader();
-        Some(talentdeck::status::of(&store, store.connection(connection_id)?, Utc::now())?)
-    };
+    sh.app.disconnect(connection_id, purge, Utc::now()).await?;
+    let status = if purge { None } else { Some(sh.app.status_of(connection_id, Utc::now())?) };
     emit_status(&sh.handle, &sh.app);
     emit_models(&sh.handle, connection_id);
     Ok(status)
 }
 
 pub async fn sync_now(sh: Shell, connection_id: i64, full: bool) -> Result<()> {
-    sh.app.reader().connection(connection_id)?;
+    sh.app.connection(connection_id)?;
     sh.runner.spawn_sync(connection_id, full, Trigger::Manual);
     Ok(())
 }
@@ -149,7 +143,7 @@ pub async fn set_sync_interval(sh: Shell, connection_id: i64, minutes: u32) -> R
 /// Opens a talent's file with the system's default app, downloading it first if it is not in
 /// the data folder yet. The webview names a file by id: it never supplies a path.
 pub async fn open_file(sh: Shell, file_id: i64) -> Result<()> {
-    let cid = sh.app.reader().stored_file(file_id)?.connection_id;
+    let cid = sh.app.file_connection(file_id)?;
     let opened = sh.app.open_file(file_id, &FileLimits::default()).await;
     // Downloaded, or failed with a reason the list shows: either way the row changed.
     emit_models(&sh.handle, cid);
@@ -189,8 +183,7 @@ pub async fn search_talents(
 }
 
 pub async fn list_log(sh: Shell, connection_id: Option<i64>, limit: u32) -> Result<Vec<LogEntry>> {
-    let store = sh.app.reader();
-    store.log_entries(connection_id, limit)
+    sh.app.log(connection_id, limit)
 }
 
 pub async fn duplicates(sh: Shell) -> Result<Vec<DuplicatePair>> {
@@ -203,7 +196,7 @@ pub async fn duplicates_of(sh: Shell, talent_id: i64) -> Result<Vec<DuplicateOf>
 
 /// A decision about a pair changes what lists show (search folds linked records into one row).
 fn decided(handle: &AppHandle, app: &App, talent_id: i64) {
-    if let Ok(cid) = app.store().talent_connection(talent_id) {
+    if let Ok(cid) = app.talent_connection(talent_id) {
         emit_models(handle, cid);
     }
 }
@@ -226,11 +219,6 @@ pub async fn unlink_person(sh: Shell, talent_id: i64) -> Result<()> {
     Ok(())
 }
 
-/// The name the use cases take for connection `id`.
-fn connection_name(app: &App, id: i64) -> Result<String> {
-    Ok(app.reader().connection(id)?.name)
-}
-
 /// A change was queued: lists show it at once, then the push tells how it went.
 fn queued(sh: &Shell, id: i64) {
     emit_models(&sh.handle, id);
@@ -246,11 +234,11 @@ pub async fn pipeline(sh: Shell) -> Result<Vec<PipelineStage>> {
 }
 
 pub async fn mappings(sh: Shell, connection_id: i64, job: Option<String>) -> Result<Vec<MappingRow>> {
-    sh.app.mappings(&connection_name(&sh.app, connection_id)?, job.as_deref())
+    sh.app.mappings(connection_id, job.as_deref())
 }
 
 pub async fn mapping_history(sh: Shell, connection_id: i64, limit: u32) -> Result<Vec<MappingEdit>> {
-    sh.app.mapping_history(&connection_name(&sh.app, connection_id)?, limit)
+    sh.app.mapping_history(connection_id, limit)
 }
 
 /// Maps an ATS stage name to Talentdeck stage `to`; `to: null` leaves it unmapped.
@@ -261,17 +249,16 @@ pub async fn set_mapping(
     to: Option<String>,
     job: Option<String>,
 ) -> Result<()> {
-    let name = connection_name(&sh.app, connection_id)?;
     match to {
-        Some(to) => sh.app.set_mapping(&name, &ats_stage, &to, job.as_deref(), Utc::now())?,
-        None => sh.app.clear_mapping(&name, &ats_stage, job.as_deref(), Utc::now())?,
+        Some(to) => sh.app.set_mapping(connection_id, &ats_stage, &to, job.as_deref(), Utc::now())?,
+        None => sh.app.clear_mapping(connection_id, &ats_stage, job.as_deref(), Utc::now())?,
     }
     emit_models(&sh.handle, connection_id);
     Ok(())
 }
 
 pub async fn suggest_mappings(sh: Shell, connection_id: i64, apply: bool) -> Result<Vec<Suggestion>> {
-    let out = sh.app.suggest_mappings(&connection_name(&sh.app, connection_id)?, apply, Utc::now())?;
+    let out = sh.app.suggest_mappings(connection_id, apply, Utc::now())?;
     if apply {
         emit_models(&sh.handle, connection_id);
     }
@@ -279,19 +266,19 @@ pub async fn suggest_mappings(sh: Shell, connection_id: i64, apply: bool) -> Res
 }
 
 pub async fn undo_mapping(sh: Shell, connection_id: i64) -> Result<MappingEdit> {
-    let edit = sh.app.undo_mapping(&connection_name(&sh.app, connection_id)?, Utc::now())?;
+    let edit = sh.app.undo_mapping(connection_id, Utc::now())?;
     emit_models(&sh.handle, connection_id);
     Ok(edit)
 }
 
 pub async fn redo_mapping(sh: Shell, connection_id: i64) -> Result<MappingEdit> {
-    let edit = sh.app.redo_mapping(&connection_name(&sh.app, connection_id)?, Utc::now())?;
+    let edit = sh.app.redo_mapping(connection_id, Utc::now())?;
     emit_models(&sh.handle, connection_id);
     Ok(edit)
 }
 
 pub async fn job_pipelines(sh: Shell, connection_id: i64) -> Result<Vec<JobPipeline>> {
-    sh.app.job_pipelines(&connection_name(&sh.app, connection_id)?)
+    sh.app.job_pipelines(connection_id)
 }
 
 /// Adds a stage to Talentdeck's pipeline after `after` (first when null).
@@ -322,15 +309,14 @@ pub async fn reorder_pipeline_stages(sh: Shell, stage_ids: Vec<i64>) -> Result<V
 
 /// The pipeline is shared by every connection: each one's boards and mappings changed.
 fn emit_pipeline(handle: &AppHandle, app: &App) {
-    for c in app.reader().connections().unwrap_or_default() {
+    for c in app.connections().unwrap_or_default() {
         emit_models(handle, c.id);
     }
 }
 
 /// Moves an application to a Talentdeck stage (through its job's mapping) and pushes it.
 pub async fn move_application(sh: Shell, connection_id: i64, application: String, stage: String) -> Result<OutboxRow> {
-    let name = connection_name(&sh.app, connection_id)?;
-    let row = sh.app.move_application(Some(&name), &application, &MoveTarget::Pipeline(stage), Utc::now())?;
+    let row = sh.app.move_application(Some(connection_id), &application, &MoveTarget::Pipeline(stage), Utc::now())?;
     queued(&sh, connection_id);
     Ok(row)
 }
@@ -341,30 +327,29 @@ pub async fn reject_application(
     application: String,
     reason: String,
 ) -> Result<OutboxRow> {
-    let row = sh.app.reject(Some(&connection_name(&sh.app, connection_id)?), &application, &reason, Utc::now())?;
+    let row = sh.app.reject(Some(connection_id), &application, &reason, Utc::now())?;
     queued(&sh, connection_id);
     Ok(row)
 }
 
 /// Adds a note to a talent; the text goes to the ATS exactly as typed.
 pub async fn add_note(sh: Shell, connection_id: i64, talent: String, text: String) -> Result<OutboxRow> {
-    let row = sh.app.note(Some(&connection_name(&sh.app, connection_id)?), &talent, &text, Utc::now())?;
+    let row = sh.app.note(Some(connection_id), &talent, &text, Utc::now())?;
     queued(&sh, connection_id);
     Ok(row)
 }
 
 pub async fn reasons(sh: Shell, connection_id: i64) -> Result<Vec<RejectionReason>> {
-    sh.app.reasons(&connection_name(&sh.app, connection_id)?)
+    sh.app.reasons(connection_id)
 }
 
 pub async fn outbox(sh: Shell, connection_id: Option<i64>) -> Result<Vec<OutboxRow>> {
-    let name = connection_id.map(|id| connection_name(&sh.app, id)).transpose()?;
-    sh.app.outbox(name.as_deref())
+    sh.app.outbox(connection_id)
 }
 
 /// Settles a conflict: keep the ATS's stage, or apply the recruiter's change again (pushed).
 pub async fn resolve_conflict(sh: Shell, outbox_id: i64, apply_mine: bool) -> Result<OutboxRow> {
-    let cid = sh.app.reader().outbox_connection(outbox_id)?;
+    let cid = sh.app.outbox_connection(outbox_id)?;
     let how = if apply_mine { Resolution::ApplyMine } else { Resolution::KeepAts };
     let row = sh.app.resolve(outbox_id, how, Utc::now())?;
     if apply_mine {
@@ -376,7 +361,7 @@ pub async fn resolve_conflict(sh: Shell, outbox_id: i64, apply_mine: bool) -> Re
 }
 
 pub async fn push_now(sh: Shell, connection_id: i64) -> Result<()> {
-    sh.app.reader().connection(connection_id)?;
+    sh.app.connection(connection_id)?;
     sh.runner.spawn_push(connection_id);
     Ok(())
 }

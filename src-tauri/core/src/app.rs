@@ -218,6 +218,31 @@ impl App {
         self.reader().require_connection(name)
     }
 
+    pub fn connection(&self, connection_id: i64) -> Result<Connection> {
+        self.reader().connection(connection_id)
+    }
+
+    /// One connection's health.
+    pub fn status_of(&self, connection_id: i64, now: DateTime<Utc>) -> Result<ConnectionStatus> {
+        let store = self.reader();
+        status::of(&store, store.connection(connection_id)?, now)
+    }
+
+    /// The connection a downloaded (or listed) file belongs to.
+    pub fn file_connection(&self, file_id: i64) -> Result<i64> {
+        Ok(self.reader().stored_file(file_id)?.connection_id)
+    }
+
+    /// The connection a talent (by local id) belongs to.
+    pub fn talent_connection(&self, talent_id: i64) -> Result<i64> {
+        self.reader().talent_connection(talent_id)
+    }
+
+    /// The connection a queued change belongs to.
+    pub fn outbox_connection(&self, outbox_id: i64) -> Result<i64> {
+        self.reader().outbox_connection(outbox_id)
+    }
+
     /// Every connection, oldest first.
     pub fn connections(&self) -> Result<Vec<Connection>> {
         self.reader().connections()
@@ -260,10 +285,8 @@ impl App {
         self.store().unlink(talent_id)
     }
 
-    pub fn log(&self, connection: Option<&str>, limit: u32) -> Result<Vec<LogEntry>> {
-        let store = self.reader();
-        let cid = connection.map(|n| store.require_connection(n)).transpose()?.map(|c| c.id);
-        store.log_entries(cid, limit)
+    pub fn log(&self, connection_id: Option<i64>, limit: u32) -> Result<Vec<LogEntry>> {
+        self.reader().log_entries(connection_id, limit)
     }
 
     pub fn export(
@@ -559,12 +582,17 @@ impl App {
         store.connection(conn.id)
     }
 
-    /// Disconnects `name`: its keychain entry is deleted and it is no longer synced. Its
+    /// Disconnects connection `connection_id`: its keychain entry is deleted and it is no longer synced. Its
     /// imported records stay browsable (read-only, the connection shown as `disconnected`)
     /// unless `purge`, which deletes them and the connection itself (its name becomes free; a
     /// line in the sync log records the purge). Returns the local counts kept or purged.
-    pub async fn disconnect(&self, name: &str, purge: bool, now: DateTime<Utc>) -> Result<Vec<(&'static str, i64)>> {
-        let conn = self.store().require_connection(name)?;
+    pub async fn disconnect(
+        &self,
+        connection_id: i64,
+        purge: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(&'static str, i64)>> {
+        let conn = self.reader().connection(connection_id)?;
         let slot = slot(&self.runs, conn.id);
         let _running = slot.lock().await;
         // The secret goes first: if the keychain refuses, nothing else changes and the user is told.

@@ -30,20 +30,20 @@ impl App {
     /// show as "Unmapped" and no move lands there. Recorded and undoable like any mapping edit.
     pub fn clear_mapping(
         &self,
-        connection: &str,
+        connection_id: i64,
         ats_stage: &str,
         job: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<()> {
         let mut st = self.store();
-        let conn = st.require_connection(connection)?;
-        st.set_mapping(conn.id, job, ats_stage, None, false, &super::two_way::who(), now)
+        st.connection(connection_id)?;
+        st.set_mapping(connection_id, job, ats_stage, None, false, &super::two_way::who(), now)
     }
 
     /// The connection's mapping edits not undone, newest first.
-    pub fn mapping_history(&self, connection: &str, limit: u32) -> Result<Vec<MappingEdit>> {
+    pub fn mapping_history(&self, connection_id: i64, limit: u32) -> Result<Vec<MappingEdit>> {
         let st = self.reader();
-        let conn = st.require_connection(connection)?;
-        st.mapping_edits(conn.id, limit.clamp(1, 500))
+        st.connection(connection_id)?;
+        st.mapping_edits(connection_id, limit.clamp(1, 500))
     }
 }

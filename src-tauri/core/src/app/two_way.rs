@@ -81,56 +81,52 @@ impl App {
         self.store().reorder_pipeline_stages(ids)
     }
 
-    pub fn mappings(&self, connection: &str, job: Option<&str>) -> Result<Vec<MappingRow>> {
+    pub fn mappings(&self, connection_id: i64, job: Option<&str>) -> Result<Vec<MappingRow>> {
         let st = self.reader();
-        let conn = st.require_connection(connection)?;
-        st.mappings(conn.id, job)
+        st.connection(connection_id)?;
+        st.mappings(connection_id, job)
     }
 
     /// Maps an ATS stage name to a Talentdeck stage (connection-wide, or for one job).
     pub fn set_mapping(
         &self,
-        connection: &str,
+        connection_id: i64,
         ats_stage: &str,
         to: &str,
         job: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<()> {
         let mut st = self.store();
-        let conn = st.require_connection(connection)?;
+        st.connection(connection_id)?;
         let stage = st.pipeline_stage(to)?;
-        st.set_mapping(conn.id, job, ats_stage, Some(stage.id), false, &who(), now)
+        st.set_mapping(connection_id, job, ats_stage, Some(stage.id), false, &who(), now)
     }
 
-    pub fn undo_mapping(&self, connection: &str, now: DateTime<Utc>) -> Result<MappingEdit> {
+    pub fn undo_mapping(&self, connection_id: i64, now: DateTime<Utc>) -> Result<MappingEdit> {
         let mut st = self.store();
-        let conn = st.require_connection(connection)?;
-        st.undo_mapping(conn.id, now)
+        st.connection(connection_id)?;
+        st.undo_mapping(connection_id, now)
     }
 
-    pub fn redo_mapping(&self, connection: &str, now: DateTime<Utc>) -> Result<MappingEdit> {
+    pub fn redo_mapping(&self, connection_id: i64, now: DateTime<Utc>) -> Result<MappingEdit> {
         let mut st = self.store();
-        let conn = st.require_connection(connection)?;
-        st.redo_mapping(conn.id, now)
+        st.connection(connection_id)?;
+        st.redo_mapping(connection_id, now)
     }
 
     /// Each job's ATS pipeline (Lever: the account's) with the applications in each stage.
-    pub fn job_pipelines(&self, connection: &str) -> Result<Vec<JobPipeline>> {
+    pub fn job_pipelines(&self, connection_id: i64) -> Result<Vec<JobPipeline>> {
         let st = self.reader();
-        let conn = st.require_connection(connection)?;
-        st.job_pipelines(conn.id)
+        st.connection(connection_id)?;
+        st.job_pipelines(connection_id)
     }
 
     /// What Talentdeck suggests for each ATS stage name; with `apply`, stores the suggestions
     /// for the names that are unmapped or still on an earlier suggestion (never over a
     /// recruiter's mapping).
-    pub fn suggest_mappings(&self, connection: &str, apply: bool, now: DateTime<Utc>) -> Result<Vec<Suggestion>> {
-        let id = self.store().require_connection(connection)?.id;
-        self.suggest_mappings_of(id, apply, now)
-    }
-
-    pub(super) fn suggest_mappings_of(&self, cid: i64, apply: bool, now: DateTime<Utc>) -> Result<Vec<Suggestion>> {
+    pub fn suggest_mappings(&self, cid: i64, apply: bool, now: DateTime<Utc>) -> Result<Vec<Suggestion>> {
         let mut st = self.store();
+        st.connection(cid)?;
         let pipeline = st.pipeline()?;
         let names = st.ats_stage_names(cid, None)?;
         let name_of = |id: i64| pipeline.iter().find(|s| s.id == id).map(|s| s.name.clone());
@@ -151,12 +147,12 @@ impl App {
         Ok(out)
     }
 
-    /// The connection holding application (or talent) `remote_id`: the one named, or the only
+    /// The connection holding application (or talent) `remote_id`: the one given, or the only
     /// one that has it.
-    fn connection_of(&self, connection: Option<&str>, table: &str, remote_id: &str) -> Result<Connection> {
+    fn connection_of(&self, connection_id: Option<i64>, table: &str, remote_id: &str) -> Result<Connection> {
         let st = self.store();
-        if let Some(name) = connection {
-            return st.require_connection(name);
+        if let Some(id) = connection_id {
+            return st.connection(id);
         }
         let ids = st.connections_holding(table, remote_id)?;
         match ids.as_slice() {
@@ -170,12 +166,12 @@ impl App {
     /// application's job mapping; a stage nothing maps to is refused and nothing is queued.
     pub fn move_application(
         &self,
-        connection: Option<&str>,
+        connection_id: Option<i64>,
         application: &str,
         target: &MoveTarget,
         now: DateTime<Utc>,
     ) -> Result<OutboxRow> {
-        let conn = self.connection_of(connection, "applications", application)?;
+        let conn = self.connection_of(connection_id, "applications", application)?;
         let mut st = self.store();
         let view = st.application_view(conn.id, application)?;
         let job = view.job_remote_id.as_deref();
@@ -205,33 +201,35 @@ impl App {
     /// Records a rejection with one of the ATS's reasons and queues it.
     pub fn reject(
         &self,
-        connection: Option<&str>,
+        connection_id: Option<i64>,
         application: &str,
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<OutboxRow> {
-        let conn = self.connection_of(connection, "applications", application)?;
+        let conn = self.connection_of(connection_id, "applications", application)?;
         let mut st = self.store();
         let reason = st.reason(conn.id, reason)?;
         st.queue_reject(conn.id, application, &reason.remote_id, now)
     }
 
     /// Records a note on a talent and queues it.
-    pub fn note(&self, connection: Option<&str>, talent: &str, text: &str, now: DateTime<Utc>) -> Result<OutboxRow> {
-        let conn = self.connection_of(connection, "talents", talent)?;
+    pub fn note(&self, connection_id: Option<i64>, talent: &str, text: &str, now: DateTime<Utc>) -> Result<OutboxRow> {
+        let conn = self.connection_of(connection_id, "talents", talent)?;
         self.store().queue_note(conn.id, talent, text, now)
     }
 
-    pub fn reasons(&self, connection: &str) -> Result<Vec<RejectionReason>> {
+    pub fn reasons(&self, connection_id: i64) -> Result<Vec<RejectionReason>> {
         let st = self.reader();
-        let conn = st.require_connection(connection)?;
-        st.reasons(conn.id)
+        st.connection(connection_id)?;
+        st.reasons(connection_id)
     }
 
-    pub fn outbox(&self, connection: Option<&str>) -> Result<Vec<OutboxRow>> {
+    pub fn outbox(&self, connection_id: Option<i64>) -> Result<Vec<OutboxRow>> {
         let st = self.reader();
-        let cid = connection.map(|n| st.require_connection(n)).transpose()?.map(|c| c.id);
-        st.outbox(cid)
+        if let Some(id) = connection_id {
+            st.connection(id)?;
+        }
+        st.outbox(connection_id)
     }
 
     pub fn resolve(&self, outbox_id: i64, how: Resolution, now: DateTime<Utc>) -> Result<OutboxRow> {
@@ -328,7 +326,7 @@ impl App {
             Ok(_) => {}
             Err(e) => tracing::warn!(connection = id, error = %e, "could not reconcile the outbox"),
         }
-        if let Err(e) = self.suggest_mappings_of(id, true, now) {
+        if let Err(e) = self.suggest_mappings(id, true, now) {
             tracing::warn!(connection = id, error = %e, "could not suggest stage mappings");
         }
         if let Err(e) = self.push(id).await {
