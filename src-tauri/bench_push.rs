@@ -132,11 +132,8 @@ async fn run_async(provider: Provider, moves: usize, say: &dyn Fn(&str)) -> Resu
         })
     }
     .await;
-    if let Ok(conn) = app.store().connection(id) {
-        if let Some(key) = talentdeck::app::vault_key_of(&conn) {
-            let _ = app.vault().delete(key);
-        }
-    }
+    // The connection's keychain entry goes with it.
+    let _ = app.disconnect(id, true, Utc::now()).await;
     result
 }
 

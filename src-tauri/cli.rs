@@ -741,7 +741,7 @@ fn fetch_files(app: &App, name: Option<&str>, talent: Option<&str>, limits: &Fil
     let mut failed = false;
     if let (Some(name), Some(remote_id)) = (name, talent) {
         let conn = app.connection_named(name)?;
-        let talent_id = app.store().talent_id(conn.id, remote_id)?;
+        let talent_id = app.talent_id(conn.id, remote_id)?;
         let files = rt.block_on(app.talent_files(talent_id))?;
         if files.is_empty() {
             println!("{name}: talent {remote_id} has no files");

@@ -238,7 +238,7 @@ async fn a_hostile_job_description_is_sanitised_on_the_way_in() {
         r#"<div class="overlay" data-x="1">Remote <em>friendly</em></div><math><mi>x</mi></math>"#
     );
     // Someone edits the posting in the ATS (the sandbox's control API, as the ATS's own UI).
-    let base = app.store().connection(conn.id).unwrap().base_url;
+    let base = app.store_for_tests().connection(conn.id).unwrap().base_url;
     let origin = &base[..base[7..].find('/').map_or(base.len(), |i| i + 7)];
     let change = Mutation {
         set_job_description: Some(SetJobDescription { job: job.remote_id.clone(), html: hostile.into() }),
@@ -294,7 +294,7 @@ fn alerts_come_once_per_event() {
     assert_eq!(app.alerts(&mut seen).unwrap(), vec![], "what happened before the first look is not news");
 
     {
-        let mut st = app.store();
+        let mut st = app.store_for_tests();
         transition(&mut st, cid, ConnectionState::Connected, Some("a sync succeeded"), None, at(2)).unwrap();
         let refused = "Greenhouse refused the API credential (HTTP 401).";
         transition(&mut st, cid, ConnectionState::NeedsReconnect, Some(refused), None, at(3)).unwrap();
@@ -312,20 +312,20 @@ fn alerts_come_once_per_event() {
 
     // A move the ATS refuses as a conflict alerts once; resolved and conflicting again, once more.
     let conflict = |app: &App, when| {
-        let mut st = app.store();
+        let mut st = app.store_for_tests();
         let id = st.outbox(Some(cid)).unwrap().last().unwrap().id;
         assert!(st.claim_push_attempt(id, when).unwrap());
         st.outbox_conflict(id, Some("13"), "the ATS moved it", when).unwrap();
         id
     };
-    app.store().queue_move(cid, "a1", "13", at(5)).unwrap();
+    app.store_for_tests().queue_move(cid, "a1", "13", at(5)).unwrap();
     let id = conflict(&app, at(5));
     let alerts = app.alerts(&mut seen).unwrap();
     assert_eq!(alerts.len(), 1, "{alerts:?}");
     assert_eq!(alerts[0].title, "Conflict in Acme");
     assert!(alerts[0].body.contains("Onsite"), "names the stage the ATS holds: {alerts:?}");
     assert_eq!(app.alerts(&mut seen).unwrap(), vec![], "a conflict still open is not news twice");
-    app.store().resolve_conflict(id, Resolution::ApplyMine, at(6)).unwrap();
+    app.store_for_tests().resolve_conflict(id, Resolution::ApplyMine, at(6)).unwrap();
     conflict(&app, at(7));
     assert_eq!(app.alerts(&mut seen).unwrap().len(), 1, "conflicting again is news again");
 }

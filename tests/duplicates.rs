@@ -296,7 +296,7 @@ async fn two_sandbox_connections_sharing_candidates_are_each_others_duplicates_a
     let two = app.start_sandbox(Provider::Greenhouse, Utc::now()).await.unwrap().id;
     synced(&app, one, false).await;
     synced(&app, two, false).await;
-    let talents = app.store().counts(one).unwrap().into_iter().find(|(k, _)| *k == "talents").unwrap().1;
+    let talents = app.store_for_tests().counts(one).unwrap().into_iter().find(|(k, _)| *k == "talents").unwrap().1;
     let pairs = app.duplicates().unwrap();
     let across: Vec<_> =
         pairs.iter().filter(|p| p.a.connection_id != p.b.connection_id && p.a.remote_id == p.b.remote_id).collect();
@@ -309,14 +309,14 @@ async fn two_sandbox_connections_sharing_candidates_are_each_others_duplicates_a
     // stale), so their keys are computed again: the pair stays dismissed.
     let (a, b) = (across[0].a.id, across[0].b.id);
     app.mark_not_duplicate(a, b, Utc::now()).unwrap();
-    app.store()
+    app.store_for_tests()
         .raw()
         .execute("UPDATE talents SET updated_at = '2000-01-01T00:00:00.000Z' WHERE id IN (?1, ?2)", [a, b])
         .unwrap();
     synced(&app, one, true).await;
     synced(&app, two, true).await;
     let keys: i64 = app
-        .store()
+        .store_for_tests()
         .raw()
         .query_row("SELECT COUNT(*) FROM talent_match_keys WHERE talent_id = ?1", [a], |r| r.get(0))
         .unwrap();

@@ -81,7 +81,7 @@ impl Env {
         let mut out: BTreeMap<String, Vec<(String, PathBuf)>> = BTreeMap::new();
         for t in self.talents() {
             for f in t.files.iter().filter(|f| f.downloaded) {
-                let stored = self.app.store().stored_file(f.id).unwrap();
+                let stored = self.app.store_for_tests().stored_file(f.id).unwrap();
                 let path = self.dir.path().join(stored.local_path.unwrap());
                 out.entry(t.remote_id.clone()).or_default().push((f.filename.clone(), path));
             }

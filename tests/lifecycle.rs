@@ -427,7 +427,7 @@ async fn disconnect_keeps_data_read_only_and_purge_removes_it() {
     ok(td(d, &["sync", "Ashby"], None).await, "sync");
     let vault_key = {
         let app = App::open(d).unwrap();
-        let conn = app.store().require_connection("Ashby").unwrap();
+        let conn = app.store_for_tests().require_connection("Ashby").unwrap();
         assert!(app.credential_of(&conn).unwrap().is_some(), "the keychain holds the key");
         conn.settings["vault_key"].as_str().unwrap().to_string()
     };
@@ -456,7 +456,7 @@ async fn disconnect_keeps_data_read_only_and_purge_removes_it() {
     assert!(out.stdout.is_empty(), "its talents are gone");
     let app = App::open(d).unwrap();
     let leftover: i64 = app
-        .store()
+        .store_for_tests()
         .raw()
         .query_row("SELECT (SELECT COUNT(*) FROM applications) + (SELECT COUNT(*) FROM talent_search) + (SELECT COUNT(*) FROM sync_cursors)", [], |r| r.get(0))
         .unwrap();

@@ -215,7 +215,7 @@ async fn notes_are_read_cached_and_served_stale_when_the_ats_is_unreachable(prov
     let (sb, app, id, _dir) = synced(provider).await;
     let apps = sb.expected(ExportKind::Applications);
     let talent = apps[0]["talent_remote_id"].as_str().unwrap().to_string();
-    let tid = app.store().talent_id(id, &talent).unwrap();
+    let tid = app.store_for_tests().talent_id(id, &talent).unwrap();
 
     let never = app.talent_notes(tid, false, Utc::now()).await.unwrap();
     assert!(never.notes.is_empty() && never.fetched_at.is_none() && !never.stale, "nothing read yet: {never:?}");
@@ -256,7 +256,7 @@ async fn a_synced_profile_agrees_with_the_ats(provider: Provider) {
     }
     let (talent, n) = best;
     let record = talents.iter().find(|t| t["remote_id"] == talent.as_str()).unwrap();
-    let tid = app.store().talent_id(id, &talent).unwrap();
+    let tid = app.store_for_tests().talent_id(id, &talent).unwrap();
     let p = app.talent_profile(tid, Utc::now()).unwrap();
     assert_eq!(p.name, record["name"].as_str().unwrap());
     assert_eq!(serde_json::to_value(&p.emails).unwrap(), record["emails"]);
@@ -279,7 +279,7 @@ async fn a_synced_profile_agrees_with_the_ats(provider: Provider) {
         // The candidate's page is their most recently updated opportunity's.
         Provider::Lever => format!(
             "https://hire.lever.co/candidates/{}",
-            app.store().latest_application(id, &talent).unwrap().unwrap()
+            app.store_for_tests().latest_application(id, &talent).unwrap().unwrap()
         ),
         Provider::Ashby => format!("https://app.ashbyhq.com/candidates/{talent}"),
     };

@@ -437,7 +437,7 @@ fn a_search_during_a_write_reads_the_last_commit_instead_of_waiting() {
         let app = App::open_with_readers(dir.path(), readers).unwrap();
         let now = Utc::now();
         {
-            let mut st = app.store();
+            let mut st = app.store_for_tests();
             let c = st.create_connection(&new_conn("Acme"), now).unwrap();
             let batch = Batch { talents: vec![talent("1", "Ada Lovelace", &["ada@example.com"])], ..Batch::default() };
             st.write_batch(c.id, &batch, None, now).unwrap();
@@ -445,7 +445,7 @@ fn a_search_during_a_write_reads_the_last_commit_instead_of_waiting() {
         let (tx, rx) = mpsc::channel();
         std::thread::scope(|s| {
             // The "sync": holds the writer inside an open transaction with an uncommitted row.
-            let writer = app.store();
+            let writer = app.store_for_tests();
             writer.raw().execute_batch("BEGIN IMMEDIATE; UPDATE talents SET name = 'Uncommitted'").unwrap();
             let app = &app;
             s.spawn(move || {

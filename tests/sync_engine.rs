@@ -73,7 +73,7 @@ impl Env {
     }
 
     fn last_run(&self) -> RunSummary {
-        self.app.store().recent_runs(self.id, 1).unwrap().remove(0)
+        self.app.store_for_tests().recent_runs(self.id, 1).unwrap().remove(0)
     }
 
     fn run_log(&self, run_id: i64) -> Vec<LogEntry> {
@@ -81,7 +81,7 @@ impl Env {
     }
 
     fn counts(&self) -> BTreeMap<&'static str, i64> {
-        self.app.store().counts(self.id).unwrap().into_iter().collect()
+        self.app.store_for_tests().counts(self.id).unwrap().into_iter().collect()
     }
 
     fn state(&self) -> ConnectionState {
@@ -90,7 +90,7 @@ impl Env {
 
     /// Ages every cursor's last full pass by a day: the next sync is the daily reconciling one.
     fn age_last_full_pass(&self) {
-        let mut store = self.app.store();
+        let mut store = self.app.store_for_tests();
         for r in Resource::ALL {
             let mut c = store.cursor(self.id, r).unwrap();
             if let Some(t) = c.last_full_at.as_deref() {
@@ -105,7 +105,7 @@ impl Env {
     /// and the previous run's start where the provider keeps a token instead (Ashby) — every
     /// pass's cursor is its run's start.
     fn talent_cursor_time(&self) -> DateTime<Utc> {
-        let store = self.app.store();
+        let store = self.app.store_for_tests();
         for r in [Resource::Talents, Resource::Applications] {
             if let Some(t) = store.cursor(self.id, r).unwrap().cursor.as_deref().and_then(|c| parse_ts(c).ok()) {
                 return t;
@@ -398,10 +398,10 @@ async fn a_killed_sync_leaves_an_intact_store(provider: Provider) {
     assert!(out.status.success(), "the sync after the kills: {}", String::from_utf8_lossy(&out.stderr));
 
     let app = App::open(dir.path()).unwrap();
-    assert!(app.store().integrity_ok().unwrap());
+    assert!(app.store_for_tests().integrity_ok().unwrap());
     assert_export_matches(&app, NAME, &sb); // duplicates would fail it too
-    let id = app.store().require_connection(NAME).unwrap().id;
-    let runs = app.store().recent_runs(id, 20).unwrap();
+    let id = app.store_for_tests().require_connection(NAME).unwrap().id;
+    let runs = app.store_for_tests().recent_runs(id, 20).unwrap();
     let interrupted = runs.iter().filter(|r| r.state == "interrupted").count();
     eprintln!(
         "{provider}: runs after the kills, newest first: {:?}",

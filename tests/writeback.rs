@@ -140,7 +140,7 @@ async fn moves_rejections_and_notes_reach_the_ats_and_a_pull_agrees(provider: Pr
     let (reject, moves) = moves.split_last().unwrap();
     env.queue_moves(moves);
     // The change shows at once, before any push.
-    let view = env.app.store().application_view(env.id, &moves[0].0).unwrap();
+    let view = env.app.store_for_tests().application_view(env.id, &moves[0].0).unwrap();
     assert_eq!(view.stage_remote_id.as_deref(), Some(moves[0].1.as_str()));
     assert!(view.pending);
 
@@ -263,7 +263,7 @@ async fn an_ats_side_move_is_a_conflict_and_both_resolutions_do_what_they_say(pr
     env.app.resolve(rows[1].id, Resolution::ApplyMine, Utc::now()).unwrap();
     let report = env.app.push(env.id).await.unwrap();
     assert_eq!(report.sent, 1, "{report:?}");
-    let view = env.app.store().application_view(env.id, &picks[0].0).unwrap();
+    let view = env.app.store_for_tests().application_view(env.id, &picks[0].0).unwrap();
     assert_eq!(view.stage_remote_id.as_deref(), Some(ats_moves[0].as_str()));
     assert!(!view.pending);
     assert_eq!(env.ats_apps()[&picks[0].0]["stage_remote_id"].as_str(), Some(ats_moves[0].as_str()));
@@ -317,7 +317,7 @@ async fn without_write_permission_the_connection_says_so_and_keeps_the_rows(prov
     env.sb.deny_scopes(&[scope]);
     let report = env.app.push(env.id).await.unwrap();
     assert!(matches!(report.stopped, Some(Error::PermissionDenied(_))), "{:?}", report.stopped);
-    assert_eq!(env.app.store().connection(env.id).unwrap().state, ConnectionState::PermissionDenied);
+    assert_eq!(env.app.store_for_tests().connection(env.id).unwrap().state, ConnectionState::PermissionDenied);
     assert_eq!(count(&env.outbox_states(), OutboxState::Pending), 3, "the rows are kept");
     let ats = env.ats_apps();
     for (app, to) in &moves {
@@ -361,7 +361,7 @@ async fn a_push_killed_midway_loses_and_duplicates_nothing(provider: Provider) {
     let states = env.outbox_states();
     assert!(count(&states, OutboxState::Pending) > 0, "killed before the end: {states:?}");
     // A row the killed process held is leased for two minutes; a restarted app takes it after.
-    env.app.store().raw().execute("UPDATE outbox SET lease_until = NULL", []).unwrap();
+    env.app.store_for_tests().raw().execute("UPDATE outbox SET lease_until = NULL", []).unwrap();
     let report = env.app.push(env.id).await.unwrap();
     assert!(report.stopped.is_none(), "{:?}", report.stopped);
     let states = env.outbox_states();

@@ -138,6 +138,19 @@ impl std::fmt::Debug for ReconnectInput {
     }
 }
 
+/// What the integration tests need behind the use cases' back (fixtures, raw reads, the writer
+/// lock itself). Not in the product: the `test-hooks` feature is enabled by dev-dependencies only.
+#[cfg(feature = "test-hooks")]
+impl App {
+    pub fn store_for_tests(&self) -> MutexGuard<'_, Store> {
+        self.store()
+    }
+
+    pub fn reader_for_tests(&self) -> MutexGuard<'_, Store> {
+        self.reader()
+    }
+}
+
 /// The real hosts of each provider's API.
 pub fn default_base_url(provider: Provider) -> &'static str {
     match provider {
@@ -184,12 +197,9 @@ impl App {
         &self.data_dir
     }
 
-    pub fn vault(&self) -> &Vault {
-        &self.vault
-    }
-
-    /// The store, locked. Hold it briefly: the UI and sync share it.
-    pub fn store(&self) -> MutexGuard<'_, Store> {
+    /// The store, locked. Hold it briefly: the UI and sync share it. Only the use cases hold it:
+    /// the front doors call them (tests reach it through `test-hooks`).
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
         // A panic while holding the lock leaves SQLite consistent (transactions roll back), so
         // a poisoned lock is safe to keep using.
         self.store.lock().unwrap_or_else(|p| p.into_inner())
@@ -198,7 +208,7 @@ impl App {
     /// A read-only connection, for reads that must not wait while a sync or a push holds the
     /// writer (a sync holds it for a group of pages at a time). It sees the last commit. A free
     /// one if any, else the next in turn.
-    pub fn reader(&self) -> MutexGuard<'_, Store> {
+    pub(crate) fn reader(&self) -> MutexGuard<'_, Store> {
         use std::sync::atomic::Ordering;
         let n = self.readers.len();
         if n == 0 {
@@ -211,6 +221,11 @@ impl App {
             }
         }
         self.readers[start % n].lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A talent's local id from its id in the ATS.
+    pub fn talent_id(&self, connection_id: i64, remote_id: &str) -> Result<i64> {
+        self.reader().talent_id(connection_id, remote_id)
     }
 
     /// The connection a person names (the CLI's way in; the window works with ids).

@@ -170,8 +170,9 @@ impl Store {
         Ok(self.db.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize)
     }
 
-    /// Raw access for tests (integrity checks, fixtures). Application code uses the typed methods.
-    #[doc(hidden)]
+    /// Raw access for tests (integrity checks, fixtures), with the `test-hooks` feature only.
+    /// Application code uses the typed methods.
+    #[cfg(feature = "test-hooks")]
     pub fn raw(&self) -> &Db {
         &self.db
     }
