@@ -44,7 +44,9 @@ async fn full_sync_under(provider: Provider, talents: usize, limit: &RateLimit) 
     cfg.faults = Faults { rate_limit: Some(limit.clone()), ..Default::default() };
     let sb = Sandbox::start(cfg).await.expect("the sandbox starts");
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).expect("the store opens");
+    // About pacing, not the keychain: credentials stay in memory (no D-Bus needed).
+    let memory = talentdeck::vault::Vault::with_keychain(Box::new(talentdeck::vault::MemoryKeychain::default()));
+    let app = App::open_with_vault(dir.path(), memory).expect("the store opens");
     let input = ConnectInput::for_sandbox(sb.info(), NAME);
     let started = Instant::now();
     let id = app.connect(input, Utc::now()).await.expect("the sandbox credential connects").id;

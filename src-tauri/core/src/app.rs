@@ -176,13 +176,23 @@ impl App {
     /// [`App::open`] with `readers` read-only connections; 0 makes every read wait for the
     /// writer's lock as before issue 14 (the bench measures both in one run).
     pub fn open_with_readers(data_dir: &Path, readers: usize) -> Result<App> {
+        App::open_with(data_dir, readers, Vault::new())
+    }
+
+    /// An app whose credentials live in `vault` (tests about something else than the keychain
+    /// pass one backed by memory).
+    pub fn open_with_vault(data_dir: &Path, vault: Vault) -> Result<App> {
+        App::open_with(data_dir, READERS, vault)
+    }
+
+    fn open_with(data_dir: &Path, readers: usize, vault: Vault) -> Result<App> {
         let store = Store::open_dir(data_dir)?;
         let readers =
             (0..readers).map(|_| Store::open_reader(store.path()).map(Mutex::new)).collect::<Result<Vec<_>>>()?;
         Ok(App {
             data_dir: data_dir.to_path_buf(),
             store: Mutex::new(store),
-            vault: Vault::new(),
+            vault,
             sandboxes: tokio::sync::Mutex::new(HashMap::new()),
             runs: Mutex::new(HashMap::new()),
             file_steps: Mutex::new(HashMap::new()),

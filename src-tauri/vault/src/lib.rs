@@ -57,8 +57,69 @@ struct Stored {
     expires_at: Option<DateTime<Utc>>,
 }
 
+/// Where credentials are kept between runs: the OS keychain in the product. Behind a trait so
+/// tests that are about something else can keep them in memory instead (the keychain's own
+/// tests use the real one).
+pub trait Keychain: Send + Sync {
+    fn set(&self, key: &str, value: &SecretString) -> Result<()>;
+    fn get(&self, key: &str) -> Result<Option<SecretString>>;
+    /// Removing an absent entry is not an error.
+    fn delete(&self, key: &str) -> Result<()>;
+}
+
+/// The OS keychain (macOS Keychain, Windows Credential Manager, the Secret Service on Linux).
+pub struct OsKeychain;
+
+impl OsKeychain {
+    fn entry(key: &str) -> Result<keyring::Entry> {
+        keyring::Entry::new(SERVICE, key).map_err(keychain_error)
+    }
+}
+
+impl Keychain for OsKeychain {
+    fn set(&self, key: &str, value: &SecretString) -> Result<()> {
+        OsKeychain::entry(key)?.set_password(value.expose_secret()).map_err(keychain_error)
+    }
+
+    fn get(&self, key: &str) -> Result<Option<SecretString>> {
+        match OsKeychain::entry(key)?.get_password() {
+            Ok(v) => Ok(Some(SecretString::from(v))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(keychain_error(e)),
+        }
+    }
+
+    fn delete(&self, key: &str) -> Result<()> {
+        match OsKeychain::entry(key)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(keychain_error(e)),
+        }
+    }
+}
+
+/// A keychain that lives as long as the process: for tests about something else than the keychain.
+#[derive(Default)]
+pub struct MemoryKeychain(Mutex<HashMap<String, SecretString>>);
+
+impl Keychain for MemoryKeychain {
+    fn set(&self, key: &str, value: &SecretString) -> Result<()> {
+        self.0.lock().expect("keychain lock").insert(key.to_string(), value.clone());
+        Ok(())
+    }
+
+    fn get(&self, key: &str) -> Result<Option<SecretString>> {
+        Ok(self.0.lock().expect("keychain lock").get(key).cloned())
+    }
+
+    fn delete(&self, key: &str) -> Result<()> {
+        self.0.lock().expect("keychain lock").remove(key);
+        Ok(())
+    }
+}
+
 pub struct Vault {
     memory: Mutex<HashMap<String, Credential>>,
+    keychain: Box<dyn Keychain>,
 }
 
 impl Default for Vault {
@@ -79,12 +140,13 @@ fn keychain_error(e: keyring::Error) -> Error {
 }
 
 impl Vault {
+    /// The product's vault: the OS keychain.
     pub fn new() -> Vault {
-        Vault { memory: Mutex::new(HashMap::new()) }
+        Vault::with_keychain(Box::new(OsKeychain))
     }
 
-    fn entry(key: &str) -> Result<keyring::Entry> {
-        keyring::Entry::new(SERVICE, key).map_err(keychain_error)
+    pub fn with_keychain(keychain: Box<dyn Keychain>) -> Vault {
+        Vault { memory: Mutex::new(HashMap::new()), keychain }
     }
 
     /// Stores (or replaces) the credential of `key` in the OS keychain.
@@ -96,7 +158,7 @@ impl Vault {
             expires_at: c.expires_at,
         };
         let json = SecretString::from(serde_json::to_string(&stored)?);
-        Vault::entry(key)?.set_password(json.expose_secret()).map_err(keychain_error)
+        self.keychain.set(key, &json)
     }
 
     /// Holds a credential for this process only (sandbox connections).
@@ -109,9 +171,8 @@ impl Vault {
         if let Some(c) = self.memory.lock().expect("vault lock").get(key) {
             return Ok(Some(c.clone()));
         }
-        match Vault::entry(key)?.get_password() {
-            Ok(json) => {
-                let json = SecretString::from(json);
+        match self.keychain.get(key)? {
+            Some(json) => {
                 let s: Stored = serde_json::from_str(json.expose_secret()).map_err(|_| {
                     Error::KeychainUnavailable(format!("the keychain entry {key:?} is not one Talentdeck wrote"))
                 })?;
@@ -122,8 +183,7 @@ impl Vault {
                     expires_at: s.expires_at,
                 }))
             }
-            Err(keyring::Error::NoEntry) => Ok(None),
-            Err(e) => Err(keychain_error(e)),
+            None => Ok(None),
         }
     }
 
@@ -132,9 +192,6 @@ impl Vault {
         if self.memory.lock().expect("vault lock").remove(key).is_some() {
             return Ok(());
         }
-        match Vault::entry(key)?.delete_credential() {
-            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-            Err(e) => Err(keychain_error(e)),
-        }
+        self.keychain.delete(key)
     }
 }
