@@ -50,7 +50,7 @@ fn seeded() -> (tempfile::TempDir, Store, i64) {
         provider: Provider::Greenhouse,
         base_url: "http://127.0.0.1:1/v3".into(),
         auth_url: None,
-        settings: json!({}),
+        settings: Default::default(),
         sandbox: false,
     };
     let cid = store.create_connection(&new, at(0)).unwrap().id;

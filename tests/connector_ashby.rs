@@ -35,7 +35,7 @@ fn endpoint(base_url: &str, key: &str) -> Endpoint {
     Endpoint {
         base_url: base_url.to_string(),
         auth_url: None,
-        settings: json!({}),
+        settings: Default::default(),
         secret: SecretString::from(key.to_string()),
     }
 }

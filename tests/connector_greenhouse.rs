@@ -13,6 +13,7 @@ use secrecy::SecretString;
 use serde_json::{json, Value};
 use talentdeck::ats::greenhouse::Greenhouse;
 use talentdeck::ats::{Connector, Endpoint, PageRequest, Since, Skipped};
+use talentdeck::model::ConnectionSettings;
 use talentdeck::model::Resource;
 use talentdeck::sandbox::{Faults, Mutation, Sandbox, SandboxConfig};
 use talentdeck::store::{Batch, ExportKind};
@@ -25,13 +26,22 @@ async fn start(talents: usize, faults: Faults) -> Sandbox {
     Sandbox::start(cfg).await.expect("the sandbox starts")
 }
 
+/// An id the sandbox reports (a string, or a Greenhouse integer) as settings keep it.
+fn text(v: &serde_json::Value) -> String {
+    v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())
+}
+
 fn endpoint(sb: &Sandbox, secret: Option<&str>) -> Endpoint {
     let info = sb.info();
     let c = &info.credentials;
     Endpoint {
         base_url: info.base_url.clone(),
         auth_url: info.auth_url.clone(),
-        settings: json!({ "client_id": c["client_id"], "user_id": c["user_id"] }),
+        settings: ConnectionSettings {
+            client_id: Some(text(&c["client_id"])),
+            user_id: Some(text(&c["user_id"])),
+            ..Default::default()
+        },
         secret: SecretString::from(secret.unwrap_or_else(|| c["client_secret"].as_str().unwrap()).to_string()),
     }
 }
@@ -358,7 +368,7 @@ fn stub_connector(origin: &str) -> Greenhouse {
     Greenhouse::new(Endpoint {
         base_url: format!("{origin}/v3/"),
         auth_url: Some(format!("{origin}/token")),
-        settings: json!({ "client_id": "c", "user_id": 1 }),
+        settings: ConnectionSettings { client_id: Some("c".into()), user_id: Some("1".into()), ..Default::default() },
         secret: SecretString::from("s".to_string()),
     })
 }

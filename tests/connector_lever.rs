@@ -187,7 +187,12 @@ fn api_key(sb: &Sandbox) -> String {
 }
 
 fn endpoint(base_url: &str, key: &str) -> Endpoint {
-    Endpoint { base_url: base_url.to_string(), auth_url: None, settings: json!({}), secret: key.to_string().into() }
+    Endpoint {
+        base_url: base_url.to_string(),
+        auth_url: None,
+        settings: Default::default(),
+        secret: key.to_string().into(),
+    }
 }
 
 fn endpoint_of(sb: &Sandbox) -> Endpoint {
@@ -708,7 +713,7 @@ async fn a_note_arrives_byte_exact_as_the_configured_user() {
         .unwrap();
     let user = users["data"][2]["id"].as_str().unwrap().to_string();
     let mut ep = endpoint_of(&sb);
-    ep.settings = json!({ "perform_as": user });
+    ep.settings.perform_as = Some(user.clone());
     let lever = Lever::new(ep);
     let app = &sb.expected(ExportKind::Applications)[0];
     let (talent, opp) = (app["talent_remote_id"].as_str().unwrap(), app["remote_id"].as_str().unwrap());
@@ -737,7 +742,7 @@ async fn a_note_arrives_byte_exact_as_the_configured_user() {
     assert_eq!(code(lever.add_note(talent, None, body).await).0, "validation");
     // A perform_as that is not a Lever user is refused with Lever's message.
     let mut ep = endpoint_of(&sb);
-    ep.settings = json!({ "perform_as": "00000000-0000-0000-0000-00000000abcd" });
+    ep.settings.perform_as = Some("00000000-0000-0000-0000-00000000abcd".into());
     let (c, msg) = code(Lever::new(ep).add_note(talent, Some(opp), body).await);
     assert_eq!(c, "validation");
     assert!(msg.contains("perform_as"), "{msg}");

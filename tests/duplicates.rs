@@ -18,7 +18,7 @@ fn new_conn(name: &str, provider: Provider) -> NewConnection {
         provider,
         base_url: "http://127.0.0.1:1/v3".into(),
         auth_url: None,
-        settings: json!({}),
+        settings: Default::default(),
         sandbox: false,
     }
 }

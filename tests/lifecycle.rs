@@ -429,7 +429,7 @@ async fn disconnect_keeps_data_read_only_and_purge_removes_it() {
         let app = App::open(d).unwrap();
         let conn = app.store_for_tests().require_connection("Ashby").unwrap();
         assert!(app.credential_of(&conn).unwrap().is_some(), "the keychain holds the key");
-        conn.settings["vault_key"].as_str().unwrap().to_string()
+        conn.settings.vault_key.clone().unwrap()
     };
 
     let out = ok(td(d, &["disconnect", "Ashby"], None).await, "disconnect");

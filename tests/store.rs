@@ -11,7 +11,7 @@ fn new_conn(name: &str) -> NewConnection {
         provider: Provider::Greenhouse,
         base_url: "http://127.0.0.1:1/v3".into(),
         auth_url: None,
-        settings: json!({}),
+        settings: Default::default(),
         sandbox: false,
     }
 }

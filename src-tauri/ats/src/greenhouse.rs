@@ -105,14 +105,13 @@ pub struct Greenhouse {
 
 impl Greenhouse {
     pub fn new(endpoint: Endpoint) -> Greenhouse {
-        let setting = |k: &str| endpoint.settings.get(k).and_then(id_text).unwrap_or_default();
         let base = endpoint.base_url.trim().trim_end_matches('/').to_string();
         Greenhouse {
             origin: origin_of(&base).unwrap_or_default(),
             base,
             auth_url: endpoint.auth_url.clone().unwrap_or_else(|| DEFAULT_AUTH_URL.to_string()),
-            client_id: setting("client_id"),
-            user_id: setting("user_id"),
+            client_id: endpoint.settings.client_id.clone().unwrap_or_default(),
+            user_id: endpoint.settings.user_id.clone().unwrap_or_default(),
             secret: endpoint.secret,
             http: HttpClient::new("Greenhouse", BUDGET_REQUESTS, BUDGET_WINDOW, RetryPolicy::default()),
             token: Mutex::new(None),

@@ -206,13 +206,8 @@ impl Opp {
 
 impl Lever {
     pub fn new(endpoint: Endpoint) -> Lever {
-        let perform_as = endpoint
-            .settings
-            .get("perform_as")
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string);
+        let perform_as =
+            endpoint.settings.perform_as.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
         Lever {
             perform_as,
             base: endpoint.base_url.trim_end_matches('/').to_string(),

@@ -28,8 +28,8 @@ pub struct Endpoint {
     pub base_url: String,
     /// Greenhouse's OAuth token URL.
     pub auth_url: Option<String>,
-    /// Non-secret settings: Greenhouse `client_id` and `user_id`.
-    pub settings: serde_json::Value,
+    /// Non-secret settings: Greenhouse `client_id` and `user_id`, Lever `perform_as`.
+    pub settings: model::ConnectionSettings,
     pub secret: SecretString,
 }
 

@@ -16,7 +16,7 @@ use ats::{self, Connector, Endpoint};
 use model::error::{Error, Result};
 use model::LogLevel;
 use model::Trigger;
-use model::{Connection, ConnectionState, JobRow, Provider, TalentRow};
+use model::{Connection, ConnectionSettings, ConnectionState, JobRow, Provider, TalentRow};
 use sandbox::{Sandbox, SandboxConfig};
 use store::{DuplicateOf, DuplicatePair, ExportKind, LogEntry, NewConnection, Store, StoredFile};
 use vault::{Credential, CredentialKind, Vault};
@@ -337,11 +337,14 @@ impl App {
         if self.store().connection_by_name(&name)?.is_some() {
             return Err(Error::Conflict(format!("a connection named {name:?} already exists; pick another name")));
         }
-        let mut settings = serde_json::json!({});
+        let mut settings = ConnectionSettings::default();
         if input.provider == Provider::Greenhouse {
-            for (field, value) in [("client_id", &input.client_id), ("user_id", &input.user_id)] {
+            for (field, value, slot) in [
+                ("client_id", &input.client_id, &mut settings.client_id),
+                ("user_id", &input.user_id, &mut settings.user_id),
+            ] {
                 match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-                    Some(v) => settings[field] = v.into(),
+                    Some(v) => *slot = Some(v.to_string()),
                     None => {
                         return Err(Error::Validation(format!(
                             "Greenhouse needs --{} (the Harvest v3 OAuth {})",
@@ -355,9 +358,7 @@ impl App {
         // Lever credits writes to the user named by `perform_as` (optional; without it Lever
         // credits the API key's owner).
         if input.provider == Provider::Lever {
-            if let Some(v) = input.user_id.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-                settings["perform_as"] = v.into();
-            }
+            settings.perform_as = input.user_id.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
         }
         let kind = credential_kind(input.provider);
         let base_url = input.base_url.clone().unwrap_or_else(|| default_base_url(input.provider).to_string());
@@ -375,7 +376,7 @@ impl App {
         connector.verify().await?;
         let pacer = connector.pacer();
         let vault_key = new_vault_key();
-        settings["vault_key"] = vault_key.clone().into();
+        settings.vault_key = Some(vault_key.clone());
         self.vault.put(&vault_key, &Credential::new(kind, secret))?;
         let created = self.store().create_connection(
             &NewConnection { name, provider: input.provider, base_url, auth_url, settings, sandbox: false },
@@ -543,7 +544,7 @@ impl App {
     pub fn set_sync_interval(&self, id: i64, minutes: u32, now: DateTime<Utc>) -> Result<ConnectionStatus> {
         let minutes = crate::schedule::checked_minutes(minutes)?;
         let mut store = self.store();
-        let conn = store.set_connection_setting(id, crate::schedule::INTERVAL_SETTING, minutes.into(), now)?;
+        let conn = store.update_connection_settings(id, |s| s.sync_interval_minutes = Some(minutes), now)?;
         status::of(&store, conn, now)
     }
 
@@ -564,9 +565,10 @@ impl App {
         }
         let mut settings = conn.settings.clone();
         if conn.provider == Provider::Greenhouse {
-            for (field, value) in [("client_id", &input.client_id), ("user_id", &input.user_id)] {
+            for (value, slot) in [(&input.client_id, &mut settings.client_id), (&input.user_id, &mut settings.user_id)]
+            {
                 if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-                    settings[field] = v.into();
+                    *slot = Some(v.to_string());
                 }
             }
         }
@@ -588,7 +590,7 @@ impl App {
             Some(k) => k.to_string(),
             None => new_vault_key(),
         };
-        settings["vault_key"] = vault_key.clone().into();
+        settings.vault_key = Some(vault_key.clone());
         self.vault.put(&vault_key, &Credential::new(credential_kind(conn.provider), secret))?;
         // Another credential may have another budget: start from what verifying it learned.
         self.pacers.lock().unwrap_or_else(|p| p.into_inner()).insert(conn.id, connector.pacer());
@@ -685,7 +687,7 @@ impl App {
         };
         let mut settings = sandbox_settings(&info.credentials, seed);
         let vault_key = new_vault_key();
-        settings["vault_key"] = vault_key.clone().into();
+        settings.vault_key = Some(vault_key.clone());
         let conn = self.store().create_connection(
             &NewConnection {
                 name,
@@ -710,14 +712,14 @@ impl App {
             if self.sandboxes.lock().await.contains_key(&c.id) {
                 continue;
             }
-            let seed = cfg_seed(&c.settings);
+            let seed = c.settings.seed.unwrap_or(SandboxConfig::new(Provider::Greenhouse).seed);
             let mut cfg = SandboxConfig::new(c.provider);
             cfg.seed = seed;
             let sandbox = Sandbox::start(cfg).await?;
             let info = sandbox.info().clone();
             let vault_key = vault_key_of(&c).unwrap_or_default().to_string();
             let mut settings = sandbox_settings(&info.credentials, seed);
-            settings["vault_key"] = vault_key.clone().into();
+            settings.vault_key = Some(vault_key.clone());
             self.store().update_connection_endpoint(c.id, &info.base_url, info.auth_url.as_deref(), &settings, now)?;
             self.vault.hold_in_memory(&vault_key, sandbox_credential(c.provider, &info.credentials)?);
             self.sandboxes.lock().await.insert(c.id, sandbox);
@@ -726,20 +728,15 @@ impl App {
     }
 }
 
-fn cfg_seed(settings: &serde_json::Value) -> u64 {
-    settings.get("seed").and_then(|s| s.as_u64()).unwrap_or(SandboxConfig::new(Provider::Greenhouse).seed)
-}
-
 /// The non-secret settings of a sandbox connection (the Greenhouse client and user ids are
 /// settings for real connections too).
-fn sandbox_settings(credentials: &serde_json::Value, seed: u64) -> serde_json::Value {
-    let mut s = serde_json::json!({ "seed": seed });
-    for k in ["client_id", "user_id"] {
-        if let Some(v) = credentials.get(k) {
-            s[k] = v.clone();
-        }
-    }
-    s
+fn sandbox_settings(credentials: &serde_json::Value, seed: u64) -> ConnectionSettings {
+    let id = |k: &str| match credentials.get(k) {
+        Some(serde_json::Value::String(s)) => Some(s.clone()),
+        Some(n @ serde_json::Value::Number(_)) => Some(n.to_string()),
+        _ => None,
+    };
+    ConnectionSettings { seed: Some(seed), client_id: id("client_id"), user_id: id("user_id"), ..Default::default() }
 }
 
 fn sandbox_credential(provider: Provider, credentials: &serde_json::Value) -> Result<Credential> {
@@ -764,7 +761,7 @@ fn credential_kind(provider: Provider) -> CredentialKind {
 
 /// The name of the connection's keychain entry.
 pub fn vault_key_of(conn: &Connection) -> Option<&str> {
-    conn.settings.get("vault_key").and_then(|k| k.as_str()).filter(|k| !k.is_empty())
+    conn.settings.vault_key.as_deref().filter(|k| !k.is_empty())
 }
 
 /// A stable, random name for a connection's keychain entry.

@@ -138,7 +138,7 @@ mod tests {
             provider: model::Provider::Greenhouse,
             base_url: "http://127.0.0.1:1/v3".into(),
             auth_url: None,
-            settings: serde_json::json!({}),
+            settings: Default::default(),
             sandbox: false,
         };
         let id = store.create_connection(&new, now).unwrap().id;

@@ -11,8 +11,6 @@ use store::{RunSummary, Store};
 
 /// The interval a connection syncs at unless configured otherwise.
 pub const DEFAULT_INTERVAL_MINUTES: u32 = 15;
-/// The settings key holding a connection's interval in minutes; 0 turns automatic sync off.
-pub const INTERVAL_SETTING: &str = "sync_interval_minutes";
 /// The first retry after a failure comes quickly (a blip), each later one waits twice as long…
 const FIRST_RETRY: Duration = Duration::minutes(1);
 /// …up to this, so a long outage costs a request every two hours, not a storm.
@@ -22,8 +20,7 @@ pub const RUNS_CONSIDERED: u32 = 10;
 
 /// The connection's automatic sync interval; `None` when automatic sync is off.
 pub fn interval(conn: &Connection) -> Option<Duration> {
-    let minutes =
-        conn.settings.get(INTERVAL_SETTING).and_then(|v| v.as_u64()).unwrap_or(DEFAULT_INTERVAL_MINUTES.into());
+    let minutes = conn.settings.sync_interval_minutes.unwrap_or(DEFAULT_INTERVAL_MINUTES);
     (minutes > 0).then(|| Duration::minutes(minutes as i64))
 }
 
@@ -165,9 +162,9 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(interval(&conn), Some(Duration::minutes(15)));
-        conn.settings = serde_json::json!({ INTERVAL_SETTING: 60 });
+        conn.settings.sync_interval_minutes = Some(60);
         assert_eq!(interval(&conn), Some(Duration::hours(1)));
-        conn.settings = serde_json::json!({ INTERVAL_SETTING: 0 });
+        conn.settings.sync_interval_minutes = Some(0);
         assert_eq!(interval(&conn), None);
         assert!(checked_minutes(1).is_err());
         assert!(checked_minutes(20_000).is_err());

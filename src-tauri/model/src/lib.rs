@@ -26,6 +26,32 @@ pub fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
         .map_err(|e| Error::Store(format!("bad timestamp {s:?} in the database: {e}")))
 }
 
+/// A connection's non-secret settings, stored with it (the secret is in the keychain, under
+/// `vault_key`). Every field is optional: what a provider does not use stays absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../ui/src/lib/bindings/")]
+pub struct ConnectionSettings {
+    /// The name of the connection's keychain entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vault_key: Option<String>,
+    /// Greenhouse: the Harvest v3 OAuth client id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// Greenhouse: the user the integration acts as (`On-Behalf-Of`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// Lever: the user writes are credited to (`perform_as`); absent, Lever credits the key's owner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub perform_as: Option<String>,
+    /// Sandbox connections: the seed their data is generated from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(type = "number | null")]
+    pub seed: Option<u64>,
+    /// Minutes between automatic syncs; 0 turns them off; absent, the default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync_interval_minutes: Option<u32>,
+}
+
 /// What started a sync run (shown in the sync log and the health view).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -374,8 +400,7 @@ pub struct Connection {
     /// Greenhouse's OAuth token endpoint; `None` for API-key providers.
     pub auth_url: Option<String>,
     /// Non-secret settings (Greenhouse client id and acting user id, …).
-    #[ts(type = "Record<string, unknown>")]
-    pub settings: serde_json::Value,
+    pub settings: ConnectionSettings,
     pub state: ConnectionState,
     /// True for connections to the built-in sandbox ATS.
     pub sandbox: bool,

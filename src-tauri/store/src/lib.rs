@@ -34,7 +34,7 @@ use rusqlite::{params, Connection as Db, OptionalExtension};
 use rusqlite_migration::{Migrations, M};
 
 use model::error::{Error, Result};
-use model::{Connection, ConnectionState, Provider};
+use model::{Connection, ConnectionSettings, ConnectionState, Provider};
 
 /// The database file inside a data folder.
 pub const DB_FILE: &str = "talentdeck.sqlite3";
@@ -74,7 +74,7 @@ pub struct NewConnection {
     pub provider: Provider,
     pub base_url: String,
     pub auth_url: Option<String>,
-    pub settings: serde_json::Value,
+    pub settings: ConnectionSettings,
     pub sandbox: bool,
 }
 
@@ -197,7 +197,7 @@ impl Store {
         self.db.execute(
             "INSERT INTO connections (name, provider, base_url, auth_url, settings, state, sandbox, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, 'connected', ?6, ?7, ?7)",
-            params![name, new.provider.as_str(), new.base_url, new.auth_url, new.settings.to_string(), new.sandbox, ts(&now)],
+            params![name, new.provider.as_str(), new.base_url, new.auth_url, serde_json::to_string(&new.settings)?, new.sandbox, ts(&now)],
         )?;
         let id = self.db.last_insert_rowid();
         self.connection(id)
@@ -259,29 +259,28 @@ impl Store {
         id: i64,
         base_url: &str,
         auth_url: Option<&str>,
-        settings: &serde_json::Value,
+        settings: &ConnectionSettings,
         now: DateTime<Utc>,
     ) -> Result<()> {
         self.db.execute(
             "UPDATE connections SET base_url = ?2, auth_url = ?3, settings = ?4, updated_at = ?5 WHERE id = ?1",
-            params![id, base_url, auth_url, settings.to_string(), ts(&now)],
+            params![id, base_url, auth_url, serde_json::to_string(settings)?, ts(&now)],
         )?;
         Ok(())
     }
 
-    /// Sets one non-secret setting of a connection (e.g. its sync interval).
-    pub fn set_connection_setting(
+    /// Changes a connection's non-secret settings (e.g. its sync interval).
+    pub fn update_connection_settings(
         &mut self,
         id: i64,
-        key: &str,
-        value: serde_json::Value,
+        change: impl FnOnce(&mut ConnectionSettings),
         now: DateTime<Utc>,
     ) -> Result<Connection> {
         let mut conn = self.connection(id)?;
-        conn.settings[key] = value;
+        change(&mut conn.settings);
         self.db.execute(
             "UPDATE connections SET settings = ?2, updated_at = ?3 WHERE id = ?1",
-            params![id, conn.settings.to_string(), ts(&now)],
+            params![id, serde_json::to_string(&conn.settings)?, ts(&now)],
         )?;
         self.connection(id)
     }
@@ -306,6 +305,18 @@ impl Store {
     }
 }
 
+/// A connection's stored settings. Greenhouse ids written as JSON numbers (sandbox connections
+/// before settings were typed) read as the same id in text; unknown keys are ignored.
+fn settings_from_json(json: &str) -> Result<ConnectionSettings> {
+    let mut v: serde_json::Value = serde_json::from_str(json)?;
+    for key in ["client_id", "user_id"] {
+        if let Some(n) = v.get(key).filter(|n| n.is_number()).map(|n| n.to_string()) {
+            v[key] = n.into();
+        }
+    }
+    Ok(serde_json::from_value(v)?)
+}
+
 const CONNECTION_SELECT: &str =
     "SELECT id, name, provider, base_url, auth_url, settings, state, sandbox, created_at, updated_at FROM connections";
 
@@ -328,7 +339,7 @@ fn row_to_connection(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Connectio
                 .ok_or_else(|| Error::Store(format!("unknown provider {provider:?}")))?,
             base_url,
             auth_url,
-            settings: serde_json::from_str(&settings)?,
+            settings: settings_from_json(&settings)?,
             state: ConnectionState::parse(&state)
                 .ok_or_else(|| Error::Store(format!("unknown connection state {state:?}")))?,
             sandbox,
