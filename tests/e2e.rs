@@ -22,6 +22,8 @@ use talentdeck::store::Store;
 /// WebDriver key codes.
 const ENTER: &str = "\u{E007}";
 const ARROW_DOWN: &str = "\u{E015}";
+const ARROW_UP: &str = "\u{E013}";
+const ALT: &str = "\u{E00A}";
 
 struct Driver {
     child: Child,
@@ -128,6 +130,16 @@ impl Session {
             actions.push(json!({"type": "keyDown", "value": k}));
             actions.push(json!({"type": "keyUp", "value": k}));
         }
+        let body = json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]});
+        self.call(reqwest::Method::POST, "/actions", Some(body)).await;
+        let _ = self.http.delete(format!("{}/actions", self.base)).send().await;
+    }
+
+    /// `key` pressed while `modifier` is held (Alt+↑).
+    async fn chord(&self, modifier: &str, key: &str) {
+        eprintln!("e2e: press {modifier:?}+{key:?}");
+        let actions = [("keyDown", modifier), ("keyDown", key), ("keyUp", key), ("keyUp", modifier)]
+            .map(|(t, k)| json!({"type": t, "value": k}));
         let body = json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]});
         self.call(reqwest::Method::POST, "/actions", Some(body)).await;
         let _ = self.http.delete(format!("{}/actions", self.base)).send().await;
@@ -770,6 +782,48 @@ async fn mapping_an_unmapped_stage_by_keyboard_puts_its_cards_on_the_board() {
     let unmapped =
         s.js("return document.querySelectorAll('[data-testid=column][data-stage=Unmapped]').length", vec![]).await;
     assert_eq!(unmapped, json!(0), "no Unmapped column once every stage of the job is mapped");
+    let _ = s.http.delete(&s.base).send().await;
+}
+
+/// Through the real window, with the keyboard: Alt+↑ on a stage of Talentdeck's pipeline (in
+/// the stage-mapping editor) moves it up, the core stores the new order, and a job's board shows
+/// its columns in that order.
+#[tokio::test(flavor = "multi_thread")]
+async fn reordering_the_pipeline_by_keyboard_reorders_the_board() {
+    if !has_display() {
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let (_driver, s) = open_window(data.path(), &["--try-sandbox", "greenhouse"]).await;
+    let (cid, _sb) = synced_sandbox(&s, data.path()).await;
+    let order =
+        || Store::open_dir(data.path()).unwrap().pipeline().unwrap().into_iter().map(|p| p.name).collect::<Vec<_>>();
+    assert_eq!(order()[1..3], ["Screen", "Interview"]);
+
+    open_mapping(&s).await;
+    let stage = s.wait_for("[data-testid=pipeline-stage][data-stage=Interview]", None, Duration::from_secs(10)).await;
+    s.js("arguments[0].focus()", vec![json!({ELEMENT_KEY: stage})]).await;
+    s.chord(ALT, ARROW_UP).await;
+    let start = Instant::now();
+    while order()[1..3] != ["Interview", "Screen"] {
+        assert!(start.elapsed() < Duration::from_secs(10), "the core did not store the new order: {:?}", order());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let focused = s.js("return document.activeElement && document.activeElement.dataset.stage", vec![]).await;
+    assert_eq!(focused, json!("Interview"), "the moved stage keeps the focus, so Alt+↑ can go on");
+    if let Some(path) = std::env::var_os("TALENTDECK_REORDER_SCREENSHOT") {
+        s.js("return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))", vec![]).await;
+        s.screenshot(std::path::Path::new(&path)).await;
+    }
+
+    let job = Store::open_dir(data.path()).unwrap().list_jobs(Some(cid), false).unwrap().remove(0);
+    open_job(&s, &job).await;
+    let columns =
+        s.js("return [...document.querySelectorAll('[data-testid=column]')].map(c => c.dataset.stage)", vec![]).await;
+    let columns: Vec<&str> = columns.as_array().unwrap().iter().filter_map(|c| c.as_str()).collect();
+    let at =
+        |name: &str| columns.iter().position(|c| *c == name).unwrap_or_else(|| panic!("no {name} column: {columns:?}"));
+    assert!(at("Interview") < at("Screen"), "the board follows the pipeline's order: {columns:?}");
     let _ = s.http.delete(&s.base).send().await;
 }
 
