@@ -10,9 +10,9 @@ for tool in dbus-run-session gnome-keyring-daemon; do
   command -v "$tool" >/dev/null || { echo "bench.sh: $tool is missing; run ./setup.sh" >&2; exit 1; }
 done
 # Build first, outside the timed part and with its output on stderr.
-cargo build --release --no-default-features >&2
+cargo build --release --no-default-features --features bench >&2
 keyring_home=$(mktemp -d)
 trap 'rm -rf "$keyring_home"' EXIT
 XDG_DATA_HOME="$keyring_home" dbus-run-session -- bash -c '
   eval "$(printf talentdeck | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null
-  cargo run --quiet --release --no-default-features -- bench "$@"' bench.sh "$@"
+  cargo run --quiet --release --no-default-features --features bench -- bench "$@"' bench.sh "$@"

@@ -13,7 +13,7 @@ echo "== UI: build, type check, component tests"
 
 echo "== Rust: format and lints (both feature sets; the second builds every crate without Tauri)"
 cargo fmt --all --check
-cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy --workspace --all-targets --features talentdeck/bench -- -D warnings
 cargo clippy --workspace --all-targets --no-default-features -- -D warnings
 
 echo "== Rust: all tests"
@@ -23,9 +23,9 @@ if command -v xvfb-run >/dev/null && command -v dbus-run-session >/dev/null && c
   trap 'rm -rf "$keyring_home"' EXIT
   XDG_DATA_HOME="$keyring_home" xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c '
     eval "$(printf talentdeck | gnome-keyring-daemon --unlock --components=secrets)"
-    cargo test --workspace --no-fail-fast "$@"' test.sh "$@"
+    cargo test --workspace --features talentdeck/bench --no-fail-fast "$@"' test.sh "$@"
 else
   echo "!!! WARNING: no Xvfb / dbus-run-session / gnome-keyring here: the end-to-end window test and the"
   echo "!!! keychain tests cannot run and will report themselves SKIPPED. Run ./setup.sh to install them."
-  cargo test --workspace --no-fail-fast "$@"
+  cargo test --workspace --features talentdeck/bench --no-fail-fast "$@"
 fi

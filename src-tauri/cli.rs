@@ -243,6 +243,7 @@ pub enum Command {
     },
     /// Benchmark sync against the Greenhouse sandbox: a plain download of every page, a full
     /// sync and an incremental sync (see BENCHMARKS.md). Needs an unlocked keychain
+    #[cfg(feature = "bench")]
     Bench {
         /// Talents in the sandbox (each with its applications)
         #[arg(long, default_value_t = 100_000)]
@@ -601,14 +602,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
+        #[cfg(feature = "bench")]
         Command::Bench { push: Some(moves), provider, json, .. } => {
             let report = crate::bench_push::run(*provider, *moves, &|step| eprintln!("bench: {step}"))?;
             print_report(&report, *json, crate::bench_push::render)
         }
+        #[cfg(feature = "bench")]
         Command::Bench { search: true, talents, json, .. } => {
             let report = crate::bench_search::run(*talents, &|step| eprintln!("bench: {step}"))?;
             print_report(&report, *json, crate::bench_search::render)
         }
+        #[cfg(feature = "bench")]
         Command::Bench { talents, changes, json, .. } => {
             let opts = crate::bench::BenchOptions { talents: *talents, changes: *changes };
             let report = crate::bench::run(&opts, &|step| eprintln!("bench: {step}"))?;
@@ -848,6 +852,7 @@ fn open_window(_data_dir: PathBuf, _try_sandbox: Option<Provider>) -> Result<Exi
 }
 
 /// A benchmark's report: one pretty JSON object with `--json`, else its table.
+#[cfg(feature = "bench")]
 fn print_report<R: serde::Serialize>(report: &R, json: bool, render: fn(&R) -> String) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     if json {

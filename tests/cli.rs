@@ -60,6 +60,7 @@ fn exporting_an_unknown_connection_names_the_problem() {
 }
 
 #[test]
+#[cfg(feature = "bench")]
 fn bench_prints_every_figure_as_json() {
     // Plumbing only (a tiny account, no timing assertions): speed goals live in the bench.
     let out = talentdeck().args(["bench", "--talents", "300", "--changes", "10", "--json"]).output().unwrap();
