@@ -331,9 +331,6 @@ impl App {
         if name.is_empty() {
             return Err(Error::Validation("give the connection a name".into()));
         }
-        if input.secret.trim().is_empty() {
-            return Err(Error::Validation("the API key / client secret is empty".into()));
-        }
         if self.store().connection_by_name(&name)?.is_some() {
             return Err(Error::Conflict(format!("a connection named {name:?} already exists; pick another name")));
         }
@@ -363,17 +360,8 @@ impl App {
         let kind = credential_kind(input.provider);
         let base_url = input.base_url.clone().unwrap_or_else(|| default_base_url(input.provider).to_string());
         let auth_url = if input.provider == Provider::Greenhouse { input.auth_url.clone() } else { None };
-        let secret = SecretString::from(input.secret.trim().to_string());
-        let connector = ats::connector(
-            input.provider,
-            Endpoint {
-                base_url: base_url.clone(),
-                auth_url: auth_url.clone(),
-                settings: settings.clone(),
-                secret: secret.clone(),
-            },
-        );
-        connector.verify().await?;
+        let (secret, connector) =
+            verified(input.provider, &base_url, auth_url.as_deref(), &settings, &input.secret).await?;
         let pacer = connector.pacer();
         let vault_key = new_vault_key();
         settings.vault_key = Some(vault_key.clone());
@@ -560,9 +548,6 @@ impl App {
                 conn.name
             )));
         }
-        if input.secret.trim().is_empty() {
-            return Err(Error::Validation("the API key / client secret is empty".into()));
-        }
         let mut settings = conn.settings.clone();
         if conn.provider == Provider::Greenhouse {
             for (value, slot) in [(&input.client_id, &mut settings.client_id), (&input.user_id, &mut settings.user_id)]
@@ -572,17 +557,8 @@ impl App {
                 }
             }
         }
-        let secret = SecretString::from(input.secret.trim().to_string());
-        let connector = ats::connector(
-            conn.provider,
-            Endpoint {
-                base_url: conn.base_url.clone(),
-                auth_url: conn.auth_url.clone(),
-                settings: settings.clone(),
-                secret: secret.clone(),
-            },
-        );
-        connector.verify().await?;
+        let (secret, connector) =
+            verified(conn.provider, &conn.base_url, conn.auth_url.as_deref(), &settings, &input.secret).await?;
         // A sync still running with the old secret finishes first; its outcome is then superseded.
         let slot = slot(&self.runs, conn.id);
         let _running = slot.lock().await;
@@ -729,6 +705,31 @@ impl App {
 }
 
 /// The non-secret settings of a sandbox connection (the Greenhouse client and user ids are
+/// A secret a recruiter gave, checked the same way for connect and reconnect: not empty, then
+/// verified against the ATS at the connection's endpoint, permissions included. Nothing is stored
+/// until it passes.
+async fn verified(
+    provider: Provider,
+    base_url: &str,
+    auth_url: Option<&str>,
+    settings: &ConnectionSettings,
+    secret: &str,
+) -> Result<(SecretString, Box<dyn Connector>)> {
+    if secret.trim().is_empty() {
+        return Err(Error::Validation("the API key / client secret is empty".into()));
+    }
+    let secret = SecretString::from(secret.trim().to_string());
+    let endpoint = Endpoint {
+        base_url: base_url.to_string(),
+        auth_url: auth_url.map(str::to_string),
+        settings: settings.clone(),
+        secret: secret.clone(),
+    };
+    let connector = ats::connector(provider, endpoint);
+    connector.verify().await?;
+    Ok((secret, connector))
+}
+
 /// settings for real connections too).
 fn sandbox_settings(credentials: &serde_json::Value, seed: u64) -> ConnectionSettings {
     let id = |k: &str| match credentials.get(k) {
