@@ -25,10 +25,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
-use super::http::{self, excerpt, redact, HttpClient, RetryPolicy};
-use super::{Connector, Endpoint, Incremental, Page, PageRequest, Since, Skipped};
+use super::http::{self, redact, HttpClient, RetryPolicy};
+use super::record::{self, Read, Rec};
+use super::{Connector, Endpoint, Incremental, Page, PageRequest, Since};
 use model::error::{Error, Result};
 use model::{
     Application, ApplicationStatus, Attachment, Job, JobStatus, Provider, RejectionReason, RemoteNote, Resource, Stage,
@@ -146,7 +147,7 @@ impl Ashby {
             Error::Unreachable(format!("Ashby's answer to {label} was cut off: {}{may}", redact(&e.to_string())))
         })?;
         let v: Value = serde_json::from_str(&text)
-            .map_err(|_| Error::InvalidResponse(format!("Ashby answered {label} with something that is not JSON: {}", excerpt(&text))))?;
+            .map_err(|_| record::invalid("Ashby", &label, "with something that is not JSON", &text))?;
         match v.get("success").and_then(Value::as_bool) {
             Some(true) => Ok(Ok(v)),
             Some(false) => {
@@ -164,10 +165,7 @@ impl Ashby {
                     .unwrap_or_default();
                 Ok(Err(Refusal { code, message: redact(&message) }))
             }
-            None => Err(Error::InvalidResponse(format!(
-                "Ashby answered {label} without a success flag: {}",
-                excerpt(&text)
-            ))),
+            None => Err(record::invalid("Ashby", &label, "without a success flag", &text)),
         }
     }
 
@@ -198,17 +196,14 @@ impl Ashby {
                 })?;
                 let v = self.post("jobInterviewPlan.info", &json!({ "jobId": job })).await?;
                 v.pointer("/results/interviewPlanId").and_then(Value::as_str).map(str::to_string).ok_or_else(|| {
-                    Error::InvalidResponse(format!(
-                        "Ashby answered jobInterviewPlan.info without an interviewPlanId: {}",
-                        excerpt(&v.to_string())
-                    ))
+                    record::invalid("Ashby", "jobInterviewPlan.info", "without an interviewPlanId", &v.to_string())
                 })?
             }
         };
         let stages = self.list_all("interviewStage.list", json!({ "interviewPlanId": plan })).await?;
         let archived = stages
             .iter()
-            .find(|s| s.as_object().and_then(stage_type).as_deref() == Some("Archived"))
+            .find(|s| stage_type(&Rec::new(s)).as_deref() == Some("Archived"))
             .and_then(|s| s.get("id").and_then(Value::as_str))
             .map(str::to_string)
             .ok_or_else(|| {
@@ -228,10 +223,7 @@ impl Ashby {
         match self.post_raw("application.info", &json!({ "applicationId": remote_id })).await? {
             Ok(mut v) => match v.get_mut("results").map(Value::take) {
                 Some(app @ Value::Object(_)) => Ok(app),
-                _ => Err(Error::InvalidResponse(format!(
-                    "Ashby answered application.info without the application: {}",
-                    excerpt(&v.to_string())
-                ))),
+                _ => Err(record::invalid("Ashby", "application.info", "without the application", &v.to_string())),
             },
             Err(r) if r.code == "application_not_found" => {
                 Err(Error::NotFound(format!("Ashby no longer has the application {remote_id}")))
@@ -381,12 +373,12 @@ impl Ashby {
                 }
                 let org = if list.results.is_empty() { Arc::new(Org::default()) } else { self.org(&deps, &locs).await? };
                 for v in &list.results {
-                    collect(&mut page, v, |r| job(r, &org), |p, j| p.batch.jobs.push(j));
+                    record::read_into(&mut page, "Ashby", &Rec::new(v), |r| job(r, &org), |p, j| p.batch.jobs.push(j));
                 }
             }
             Resource::Talents => {
                 for v in &list.results {
-                    collect(&mut page, v, |r| Ok((talent(r)?, files(r))), |p, (t, files)| {
+                    record::read_into(&mut page, "Ashby", &Rec::new(v), |r| Ok((talent(r)?, files(r))), |p, (t, files)| {
                         match files {
                             // The candidate carries its complete file list: any other stored
                             // file of theirs was removed in Ashby.
@@ -405,7 +397,7 @@ impl Ashby {
             }
             _ => {
                 for v in &list.results {
-                    collect(&mut page, v, application, |p, a| p.batch.applications.push(a));
+                    record::read_into(&mut page, "Ashby", &Rec::new(v), application, |p, a| p.batch.applications.push(a));
                 }
             }
         }
@@ -453,10 +445,8 @@ impl Ashby {
                     Ok(v) => match v.get("results").and_then(|r| r.get("stages")).and_then(Value::as_array) {
                         Some(a) => stages.extend(a.iter().cloned()),
                         None => {
-                            return Err(Error::InvalidResponse(format!(
-                                "Ashby answered POST /jobInterviewPlan.info without a stages list: {}",
-                                excerpt(&v.to_string())
-                            )))
+                            let what = "POST /jobInterviewPlan.info";
+                            return Err(record::invalid("Ashby", what, "without a stages list", &v.to_string()));
                         }
                     },
                     Err(r) if gone(&r.code) => {}
@@ -479,7 +469,7 @@ impl Ashby {
                         continue;
                     }
                 }
-                collect(&mut page, v, |r| stage(r, job_id), |p, s| p.batch.stages.push(s));
+                record::read_into(&mut page, "Ashby", &Rec::new(v), |r| stage(r, job_id), |p, s| p.batch.stages.push(s));
             }
         }
         if let Some(c) = list.next_cursor {
@@ -535,11 +525,8 @@ impl Connector for Ashby {
                 }
             };
             if !v.get("results").is_some_and(Value::is_array) {
-                return Err(Error::InvalidResponse(format!(
-                    "Ashby answered POST /{what} (needs {}) without a results list: {}",
-                    permission_of(what),
-                    excerpt(&v.to_string())
-                )));
+                let asked = format!("POST /{what} (needs {})", permission_of(what));
+                return Err(record::invalid("Ashby", &asked, "without a results list", &v.to_string()));
             }
         }
         // The writes Talentdeck makes, with ids no record has (see `probe_denial`).
@@ -585,9 +572,10 @@ impl Connector for Ashby {
             }
             Err(r) => return Err(refusal_error("file.info", &r)),
         };
-        let url = answer.pointer("/results/url").and_then(Value::as_str).ok_or_else(|| {
-            Error::InvalidResponse(format!("Ashby answered file.info without a url: {}", excerpt(&answer.to_string())))
-        })?;
+        let url = answer
+            .pointer("/results/url")
+            .and_then(Value::as_str)
+            .ok_or_else(|| record::invalid("Ashby", "file.info", "without a url", &answer.to_string()))?;
         self.http.send("GET file", || self.http.inner().get(url)).await
     }
 
@@ -606,16 +594,7 @@ impl Connector for Ashby {
     /// `application.info`, mapped by the sync's own [`application`].
     async fn application(&self, remote_id: &str) -> Result<Application> {
         let v = self.application_info(remote_id).await?;
-        let mut page = Page::default();
-        collect(&mut page, &v, application, |p, a| p.batch.applications.push(a));
-        match (page.batch.applications.pop(), page.skipped.pop()) {
-            (Some(a), _) => Ok(a),
-            (None, Some(s)) => Err(Error::InvalidResponse(format!(
-                "Ashby sent the application {remote_id} with an unreadable {}: {}",
-                s.field, s.reason
-            ))),
-            (None, None) => Err(Error::InvalidResponse(format!("Ashby sent the application {remote_id} unreadable"))),
-        }
+        application(&Rec::new(&v)).map_err(|s| record::unreadable("Ashby", "application", remote_id, &s))
     }
 
     /// `application.changeStage {applicationId, interviewStageId}`. Ashby has no stale-stage
@@ -696,8 +675,8 @@ fn note_author(n: &Value) -> Option<String> {
 
 /// A stage's type: `type` in `interviewStage.list` and `jobInterviewPlan.info`,
 /// `interviewStageType` in some of Ashby's reference pages (**unconfirmed** which; both read).
-fn stage_type(o: &Map<String, Value>) -> Option<String> {
-    o.get("type").or_else(|| o.get("interviewStageType")).and_then(Value::as_str).map(str::to_string)
+fn stage_type(r: &Rec<'_>) -> Option<String> {
+    r.value("type").or_else(|| r.value("interviewStageType")).and_then(|t| t.as_str().map(str::to_string))
 }
 
 /// `success: false` on a write: gone records are `NotFound`, the refusals the recruiter can act
@@ -803,9 +782,7 @@ fn encode_resume(resource: Resource, cursor: String, token: Option<String>) -> S
 }
 
 fn parse_list(what: &str, sent: &Value, v: Value) -> Result<ListPage> {
-    let bad = |why: &str, v: &Value| {
-        Error::InvalidResponse(format!("Ashby answered POST /{what} with {why}: {}", excerpt(&v.to_string())))
-    };
+    let bad = |why: &str, v: &Value| record::invalid("Ashby", &format!("POST /{what}"), &format!("with {why}"), &v.to_string());
     let results = match v.get("results") {
         Some(Value::Array(a)) => a.clone(),
         _ => return Err(bad("no results list", &v)),
@@ -828,123 +805,8 @@ fn parse_list(what: &str, sent: &Value, v: Value) -> Result<ListPage> {
     Ok(ListPage { results, next_cursor, sync_token })
 }
 
-/// Normalizes one record into the page, or records why it could not be.
-fn collect<T>(
-    page: &mut Page,
-    v: &Value,
-    parse: impl FnOnce(&Rec<'_>) -> std::result::Result<T, Skipped>,
-    push: impl FnOnce(&mut Page, T),
-) {
-    let id = v.get("id").and_then(|i| match i {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    });
-    if let Some(id) = &id {
-        page.listed.push(id.clone());
-    }
-    let result = match v.as_object() {
-        Some(obj) => match &id {
-            Some(id) => parse(&Rec { obj, id: id.clone() }),
-            None => Err(Skipped { remote_id: None, field: "id".into(), reason: "the record has no id".into() }),
-        },
-        None => Err(Skipped { remote_id: None, field: "(record)".into(), reason: format!("expected an object, found {}", kind(v)) }),
-    };
-    match result {
-        Ok(t) => push(page, t),
-        Err(s) => {
-            tracing::warn!(remote_id = ?s.remote_id, field = %s.field, reason = %s.reason, "skipping a malformed Ashby record");
-            page.skipped.push(s);
-        }
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-/// A record being read field by field; every failure names the field (never its value, which
-/// may be personal data).
-struct Rec<'a> {
-    obj: &'a Map<String, Value>,
-    id: String,
-}
-
-impl Rec<'_> {
-    fn skip(&self, field: &str, reason: impl Into<String>) -> Skipped {
-        Skipped { remote_id: Some(self.id.clone()), field: field.to_string(), reason: reason.into() }
-    }
-
-    fn str(&self, key: &str) -> std::result::Result<String, Skipped> {
-        match self.obj.get(key) {
-            Some(Value::String(s)) => Ok(s.clone()),
-            None | Some(Value::Null) => Err(self.skip(key, "missing")),
-            Some(v) => Err(self.skip(key, format!("expected a string, found {}", kind(v)))),
-        }
-    }
-
-    fn opt_str(&self, key: &str) -> std::result::Result<Option<String>, Skipped> {
-        match self.obj.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(v) => Err(self.skip(key, format!("expected a string, found {}", kind(v)))),
-        }
-    }
-
-    fn time(&self, key: &str) -> std::result::Result<DateTime<Utc>, Skipped> {
-        let s = self.str(key)?;
-        DateTime::parse_from_rfc3339(&s)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|_| self.skip(key, "not an RFC 3339 timestamp"))
-    }
-
-    fn obj(&self, key: &str) -> std::result::Result<Option<&Map<String, Value>>, Skipped> {
-        match self.obj.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Object(o)) => Ok(Some(o)),
-            Some(v) => Err(self.skip(key, format!("expected an object, found {}", kind(v)))),
-        }
-    }
-
-    /// `key: [{inner: "…"}, …]` → the inner strings (absent or null: none).
-    fn strings_of(&self, key: &str, inner: &str) -> std::result::Result<Vec<String>, Skipped> {
-        let items = match self.obj.get(key) {
-            None | Some(Value::Null) => return Ok(Vec::new()),
-            Some(Value::Array(a)) => a,
-            Some(v) => return Err(self.skip(key, format!("expected a list of objects with a {inner}, found {}", kind(v)))),
-        };
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| match item.get(inner) {
-                Some(Value::String(s)) => Ok(s.clone()),
-                _ => Err(self.skip(&format!("{key}[{i}].{inner}"), format!("expected a string {inner}"))),
-            })
-            .collect()
-    }
-
-    /// The provider fields kept verbatim in `extra` (those present).
-    fn extra(&self, keys: &[&str]) -> Value {
-        let mut m = Map::new();
-        for k in keys {
-            if let Some(v) = self.obj.get(*k) {
-                if !v.is_null() {
-                    m.insert((*k).to_string(), v.clone());
-                }
-            }
-        }
-        Value::Object(m)
-    }
-}
-
-fn job(r: &Rec<'_>, org: &Org) -> std::result::Result<Job, Skipped> {
+fn job(r: &Rec<'_>, org: &Org) -> Read<Job> {
+    let remote_id = r.id()?;
     let title = r.str("title")?;
     let status = match r.str("status")?.as_str() {
         "Open" => JobStatus::Open,
@@ -957,13 +819,13 @@ fn job(r: &Rec<'_>, org: &Org) -> std::result::Result<Job, Skipped> {
     let department = r.opt_str("departmentId")?.and_then(|id| org.departments.get(&id).cloned());
     let location = r.opt_str("locationId")?.and_then(|id| org.locations.get(&id).cloned());
     Ok(Job {
-        remote_id: r.id.clone(),
+        remote_id,
         title,
         status,
         department,
         location,
         updated_at: r.time("updatedAt")?,
-        extra: r.extra(&[
+        extra: r.extra_non_null(&[
             "employmentType",
             "confidential",
             "defaultInterviewPlanId",
@@ -980,106 +842,87 @@ fn job(r: &Rec<'_>, org: &Org) -> std::result::Result<Job, Skipped> {
     })
 }
 
-fn stage(r: &Rec<'_>, job_id: &str) -> std::result::Result<Stage, Skipped> {
-    let position = match r.obj.get("orderInInterviewPlan") {
-        Some(Value::Number(n)) => n.as_i64().ok_or_else(|| r.skip("orderInInterviewPlan", "not an integer"))?,
-        None | Some(Value::Null) => return Err(r.skip("orderInInterviewPlan", "missing")),
-        Some(v) => return Err(r.skip("orderInInterviewPlan", format!("expected a number, found {}", kind(v)))),
-    };
+fn stage(r: &Rec<'_>, job_id: &str) -> Read<Stage> {
+    let remote_id = r.id()?;
+    let position = r.int("orderInInterviewPlan")?;
     Ok(Stage {
-        remote_id: r.id.clone(),
+        remote_id,
         job_remote_id: Some(job_id.to_string()),
         name: r.str("title")?,
         position,
-        ats_type: stage_type(r.obj),
+        ats_type: stage_type(r),
     })
 }
 
-fn talent(r: &Rec<'_>) -> std::result::Result<Talent, Skipped> {
+fn talent(r: &Rec<'_>) -> Read<Talent> {
     Ok(Talent {
-        remote_id: r.id.clone(),
+        remote_id: r.id()?,
         name: r.str("name")?,
         first_name: None,
         last_name: None,
-        emails: r.strings_of("emailAddresses", "value")?,
-        phones: r.strings_of("phoneNumbers", "value")?,
+        emails: r.strings_in("emailAddresses", "value")?,
+        phones: r.strings_in("phoneNumbers", "value")?,
         company: r.opt_str("company")?,
         title: r.opt_str("position")?,
-        tags: r.strings_of("tags", "title")?,
+        tags: r.strings_in("tags", "title")?,
         updated_at: r.time("updatedAt")?,
-        extra: r.extra(&["profileUrl", "timezone", "socialLinks", "school", "source", "customFields", "createdAt"]),
+        extra: r.extra_non_null(&["profileUrl", "timezone", "socialLinks", "school", "source", "customFields", "createdAt"]),
     })
 }
 
 /// The candidate's files: `resumeFileHandle` and `fileHandles[]`, each `{id, name, handle}`.
 /// The handle is kept in `url`: `file.info` turns it into a short-lived download link.
-fn files(r: &Rec<'_>) -> std::result::Result<Vec<Attachment>, Skipped> {
-    let read = |field: &str, v: &Value, kind: &str| -> std::result::Result<Attachment, Skipped> {
-        let text = |key: &str| match v.get(key) {
-            Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
-            _ => Err(r.skip(&format!("{field}.{key}"), "missing or not a string")),
-        };
+fn files(r: &Rec<'_>) -> Read<Vec<Attachment>> {
+    let talent_remote_id = r.id()?;
+    let read = |f: &Rec<'_>, kind: &str| -> Read<Attachment> {
+        let name = f.value("name").and_then(|n| n.as_str().filter(|s| !s.is_empty()).map(str::to_string));
         Ok(Attachment {
-            remote_id: text("id")?,
-            talent_remote_id: r.id.clone(),
+            remote_id: f.str_id("id")?,
+            talent_remote_id: talent_remote_id.clone(),
             application_remote_id: None,
-            filename: text("name").unwrap_or_else(|_| "file".to_string()),
+            filename: name.unwrap_or_else(|| "file".to_string()),
             kind: kind.to_string(),
-            url: Some(text("handle")?),
+            url: Some(f.str_id("handle")?),
             updated_at: None,
         })
     };
     let mut out = Vec::new();
-    if let Some(v) = r.obj.get("resumeFileHandle").filter(|v| !v.is_null()) {
-        out.push(read("resumeFileHandle", v, "resume")?);
+    if let Some(f) = r.object("resumeFileHandle")? {
+        out.push(read(&f, "resume")?);
     }
-    match r.obj.get("fileHandles") {
-        None | Some(Value::Null) => {}
-        Some(Value::Array(list)) => {
-            for (i, v) in list.iter().enumerate() {
-                let f = read(&format!("fileHandles[{i}]"), v, "other")?;
-                if !out.iter().any(|o| o.remote_id == f.remote_id) {
-                    out.push(f);
-                }
-            }
+    for f in r.items("fileHandles", "a list")? {
+        let f = read(&f, "other")?;
+        if !out.iter().any(|o| o.remote_id == f.remote_id) {
+            out.push(f);
         }
-        Some(v) => return Err(r.skip("fileHandles", format!("expected a list, found {}", kind(v)))),
     }
     Ok(out)
 }
 
-fn application(r: &Rec<'_>) -> std::result::Result<Application, Skipped> {
-    let id_of = |key: &str, o: Option<&Map<String, Value>>| -> std::result::Result<Option<String>, Skipped> {
-        match o.map(|o| o.get("id")) {
-            None => Ok(None),
-            Some(Some(Value::String(s))) => Ok(Some(s.clone())),
-            Some(_) => Err(r.skip(&format!("{key}.id"), "expected a string id")),
-        }
-    };
-    let candidate = r.obj("candidate")?;
-    let talent_remote_id = id_of("candidate", candidate)?.ok_or_else(|| r.skip("candidate", "missing"))?;
-    let job_remote_id = id_of("job", r.obj("job")?)?;
-    let stage = r.obj("currentInterviewStage")?;
-    let stage_remote_id = id_of("currentInterviewStage", stage)?;
-    let stage_name = match stage.and_then(|s| s.get("title")) {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(_) => return Err(r.skip("currentInterviewStage.title", "expected a string")),
-    };
+fn application(r: &Rec<'_>) -> Read<Application> {
+    let remote_id = r.id()?;
+    // A linked record, when present, must name itself.
+    let id_of = |linked: &Option<Rec<'_>>| linked.as_ref().map(|l| l.str_id("id")).transpose();
+    let candidate = r.object("candidate")?;
+    let talent_remote_id = id_of(&candidate)?.ok_or_else(|| r.skip("candidate", "missing"))?;
+    let job_remote_id = id_of(&r.object("job")?)?;
+    let stage = r.object("currentInterviewStage")?;
+    let stage_remote_id = id_of(&stage)?;
+    let stage_name = stage.as_ref().map(|s| s.opt_str("title")).transpose()?.flatten();
     let status = match r.str("status")?.as_str() {
         "Archived" => ApplicationStatus::Rejected,
         "Hired" => ApplicationStatus::Hired,
         _ => ApplicationStatus::Active,
     };
     Ok(Application {
-        remote_id: r.id.clone(),
+        remote_id,
         talent_remote_id,
         job_remote_id,
         stage_remote_id,
         stage_name,
         status,
         updated_at: r.time("updatedAt")?,
-        extra: r.extra(&["status", "source", "archiveReason", "archivedAt", "customFields", "createdAt"]),
+        extra: r.extra_non_null(&["status", "source", "archiveReason", "archivedAt", "customFields", "createdAt"]),
     })
 }
 
@@ -1119,7 +962,7 @@ mod tests {
         let good = json!({ "id": "c1", "name": "Ada", "emailAddresses": [{ "value": "a@x.test" }], "updatedAt": "2026-01-02T03:04:05.000Z" });
         let bad = json!({ "id": "c2", "name": "Bob", "emailAddresses": "a@x.test, b@x.test", "updatedAt": "2026-01-02T03:04:05.000Z" });
         for v in [&good, &bad, &json!(7)] {
-            collect(&mut page, v, talent, |p, t| p.batch.talents.push(t));
+            record::read_into(&mut page, "Ashby", &Rec::new(v), talent, |p, t| p.batch.talents.push(t));
         }
         assert_eq!(page.batch.talents.len(), 1);
         assert_eq!(page.listed, vec!["c1".to_string(), "c2".to_string()]);

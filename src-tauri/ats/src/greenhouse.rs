@@ -5,22 +5,20 @@
 //! Every request goes through the shared [`HttpClient`] (pacing, retries, 429s); this module
 //! adds the token, the paging and the mapping onto the normalized model.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use reqwest::header::HeaderMap;
 use secrecy::{ExposeSecret, SecretString};
-use serde::Deserialize;
 use serde_json::value::RawValue;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use tokio::sync::Mutex;
 
 use super::http::{self, HttpClient, RetryPolicy, Stats};
-use super::{Connector, Endpoint, Incremental, Page, PageRequest, Since, Skipped};
+use super::record::{self, id_of, Read, Rec};
+use super::{Connector, Endpoint, Incremental, Page, PageRequest, Since};
 use model::error::{Error, Result};
 use model::{
     Application, ApplicationStatus, Attachment, Job, JobStatus, Provider, RejectionReason, RemoteNote, Resource, Stage,
@@ -105,7 +103,7 @@ pub struct Greenhouse {
 
 impl Greenhouse {
     pub fn new(endpoint: Endpoint) -> Greenhouse {
-        let setting = |k: &str| endpoint.settings.get(k).and_then(id_text).unwrap_or_default();
+        let setting = |k: &str| endpoint.settings.get(k).and_then(id_of).unwrap_or_default();
         let base = endpoint.base_url.trim().trim_end_matches('/').to_string();
         Greenhouse {
             origin: origin_of(&base).unwrap_or_default(),
@@ -318,9 +316,9 @@ impl Greenhouse {
             let mut m = HashMap::new();
             for page in &pages {
                 for r in page.records()? {
-                    match (r.value("id").and_then(|v| v.as_u64()), r.value("name")) {
+                    match (r.value("id").and_then(|v| v.as_u64()), r.value("name").as_deref()) {
                         (Some(id), Some(Value::String(name))) => {
-                            m.insert(id, name);
+                            m.insert(id, name.clone());
                         }
                         _ => tracing::warn!(list, id = ?r.id, "a Greenhouse record without an id or a name was ignored"),
                     }
@@ -450,23 +448,23 @@ impl Connector for Greenhouse {
 
         let mut page = Page { next, ..Page::default() };
         for rec in &records {
-            if let Some(id) = &rec.id {
-                page.listed.push(id.clone());
-            }
-            let landed = match req.resource {
+            let p = &mut page;
+            match req.resource {
                 Resource::Jobs => {
-                    job(rec, names.as_deref().expect("names loaded for jobs")).map(|j| page.batch.jobs.push(j))
+                    let names = names.as_deref().expect("names loaded for jobs");
+                    record::read_into(p, "Greenhouse", rec, |r| job(r, names), |p, j| p.batch.jobs.push(j))
                 }
-                Resource::Stages => stage(rec).map(|s| page.batch.stages.push(s)),
-                Resource::Talents => talent(rec).map(|t| page.batch.talents.push(t)),
-                Resource::Applications => application(rec).map(|a| page.batch.applications.push(a)),
-                Resource::StageHistory => stage_change(rec).map(|h| page.batch.stage_history.push(h)),
-                Resource::Attachments => attachment(rec).map(|a| page.batch.attachments.push(a)),
-            };
-            if let Err(s) = landed {
-                // Field and reason only: record values may be personal data.
-                tracing::warn!(list, remote_id = ?s.remote_id, field = %s.field, reason = %s.reason, "skipped a malformed Greenhouse record");
-                page.skipped.push(s);
+                Resource::Stages => record::read_into(p, "Greenhouse", rec, stage, |p, s| p.batch.stages.push(s)),
+                Resource::Talents => record::read_into(p, "Greenhouse", rec, talent, |p, t| p.batch.talents.push(t)),
+                Resource::Applications => {
+                    record::read_into(p, "Greenhouse", rec, application, |p, a| p.batch.applications.push(a))
+                }
+                Resource::StageHistory => {
+                    record::read_into(p, "Greenhouse", rec, stage_change, |p, h| p.batch.stage_history.push(h))
+                }
+                Resource::Attachments => {
+                    record::read_into(p, "Greenhouse", rec, attachment, |p, a| p.batch.attachments.push(a))
+                }
             }
         }
         Ok(page)
@@ -487,10 +485,7 @@ impl Connector for Greenhouse {
         let what = "GET /v3/attachments";
         let body = read_list(self.get(&url, what).await?, what).await?;
         let fresh = body.records()?.into_iter().find(|r| r.id.as_deref() == Some(file.remote_id.as_str())).and_then(|r| {
-            match r.value("url")? {
-                Value::String(url) => Some(url),
-                _ => None,
-            }
+            r.value("url")?.as_str().map(str::to_string)
         });
         match fresh {
             // A fresh link refused too is this file's problem, not the connection's; the
@@ -531,12 +526,7 @@ impl Connector for Greenhouse {
         let Some(rec) = records.iter().find(|r| r.id.as_deref() == Some(remote_id.trim())) else {
             return Err(Error::NotFound(format!("Greenhouse no longer has the application {remote_id}")));
         };
-        application(rec).map_err(|s| {
-            Error::InvalidResponse(format!(
-                "Greenhouse sent the application {remote_id} with an unreadable {}: {}",
-                s.field, s.reason
-            ))
-        })
+        application(rec).map_err(|s| record::unreadable("Greenhouse", "application", remote_id, &s))
     }
 
     /// `POST /v3/applications/{id}/move {from_stage_id, to_stage_id}` → 204. Greenhouse refuses
@@ -600,9 +590,10 @@ impl Connector for Greenhouse {
         let mut out = Vec::new();
         for page in &pages {
             for r in page.records()? {
-                match (r.id.clone(), r.value("body")) {
+                match (r.id.clone(), r.value("body").as_deref()) {
                     (Some(remote_id), Some(Value::String(body))) => {
-                        let created_at = r.value("created_at").as_ref().and_then(parse_time);
+                        let body = body.clone();
+                        let created_at = r.value("created_at").as_deref().and_then(Value::as_str).and_then(record::parse_time);
                         out.push(RemoteNote { remote_id, body, author: None, created_at })
                     }
                     _ => tracing::warn!(id = ?r.id, "a Greenhouse note without an id or a body was ignored"),
@@ -618,9 +609,9 @@ impl Connector for Greenhouse {
         let mut out = Vec::new();
         for page in &self.list_all("rejection_reasons", &params).await? {
             for r in page.records()? {
-                match (r.id.clone(), r.value("name")) {
+                match (r.id.clone(), r.value("name").as_deref()) {
                     (Some(remote_id), Some(Value::String(name))) if !name.trim().is_empty() => {
-                        out.push(RejectionReason { remote_id, name })
+                        out.push(RejectionReason { remote_id, name: name.clone() })
                     }
                     _ => tracing::warn!(id = ?r.id, "a Greenhouse rejection reason without an id or a name was ignored"),
                 }
@@ -723,192 +714,28 @@ impl ListBody {
     /// The records; anything but a JSON array is an invalid response.
     fn records(&self) -> Result<Vec<Rec<'_>>> {
         match serde_json::from_str::<Vec<&RawValue>>(&self.text) {
-            Ok(records) => Ok(records.into_iter().map(Rec::new).collect()),
+            Ok(records) => Ok(records.into_iter().map(Rec::raw).collect()),
             Err(_) => {
                 let shape = match serde_json::from_str::<serde::de::IgnoredAny>(&self.text) {
                     Ok(_) => "something other than a list of records",
                     Err(_) => "something other than JSON",
                 };
-                Err(Error::InvalidResponse(format!(
-                    "Greenhouse answered {} with {shape}: {}",
-                    self.what,
-                    http::excerpt(&self.text)
-                )))
+                Err(record::invalid("Greenhouse", &self.what, &format!("with {shape}"), &self.text))
             }
         }
-    }
-}
-
-/// An object's fields in order, unparsed; keys are borrowed unless they hold escapes.
-struct Fields<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
-
-#[derive(Deserialize)]
-struct Key<'a>(#[serde(borrow)] Cow<'a, str>);
-
-impl<'de> Deserialize<'de> for Fields<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = Fields<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<M: serde::de::MapAccess<'de>>(self, mut m: M) -> std::result::Result<Fields<'de>, M::Error> {
-                let mut fields = Vec::with_capacity(m.size_hint().unwrap_or(16));
-                while let Some(Key(k)) = m.next_key()? {
-                    fields.push((k, m.next_value()?));
-                }
-                Ok(Fields(fields))
-            }
-        }
-        d.deserialize_map(Visit)
     }
 }
 
 // ---- records ----
 
-/// A Greenhouse id (an integer) as the decimal string the model uses; a numeric string is
-/// accepted for settings typed by hand.
-fn id_text(v: &Value) -> Option<String> {
-    match v {
-        Value::Number(n) => n.as_u64().map(|n| n.to_string()),
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-        _ => None,
-    }
-}
-
 fn first_office(job: &Rec) -> Option<u64> {
     job.value("office_ids")?.as_array()?.first()?.as_u64()
 }
 
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "true/false",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
-}
-
-/// One record being read field by field; the first bad field becomes a [`Skipped`].
-struct Rec<'a> {
-    raw: &'a RawValue,
-    /// `None` if the record is not an object.
-    fields: Option<Fields<'a>>,
-    /// The id, if readable (a skipped record is still listed and reported by it).
-    id: Option<String>,
-}
-
-impl<'a> Rec<'a> {
-    fn new(raw: &'a RawValue) -> Rec<'a> {
-        let mut rec = Rec { raw, fields: serde_json::from_str(raw.get()).ok(), id: None };
-        rec.id = rec.value("id").as_ref().and_then(id_text);
-        rec
-    }
-
-    /// A field's value as sent (null included); `None` if absent.
-    fn value(&self, field: &str) -> Option<Value> {
-        // The last of repeated keys wins, as when an object is read whole.
-        let (_, raw) = self.fields.as_ref()?.0.iter().rev().find(|(k, _)| k == field)?;
-        serde_json::from_str(raw.get()).ok()
-    }
-
-    fn skip(&self, field: &str, reason: impl Into<String>) -> Skipped {
-        Skipped { remote_id: self.id.clone(), field: field.to_string(), reason: reason.into() }
-    }
-
-    /// The field's value; `None` for absent or null. Fails if the record is not an object.
-    fn raw(&self, field: &str) -> Result<Option<Value>, Skipped> {
-        if self.fields.is_none() {
-            let found = serde_json::from_str(self.raw.get()).unwrap_or(Value::Null);
-            return Err(self.skip("record", format!("expected an object, found {}", kind_of(&found))));
-        }
-        Ok(self.value(field).filter(|v| !v.is_null()))
-    }
-
-    fn opt<T>(&self, field: &str, expected: &str, read: impl Fn(&Value) -> Option<T>) -> Result<Option<T>, Skipped> {
-        match self.raw(field)? {
-            None => Ok(None),
-            Some(v) => {
-                read(&v).map(Some).ok_or_else(|| self.skip(field, format!("expected {expected}, found {}", kind_of(&v))))
-            }
-        }
-    }
-
-    fn req<T>(&self, field: &str, expected: &str, read: impl Fn(&Value) -> Option<T>) -> Result<T, Skipped> {
-        self.opt(field, expected, read)?.ok_or_else(|| self.skip(field, "missing"))
-    }
-
-    /// The record's own id: an integer.
-    fn id(&self) -> Result<String, Skipped> {
-        self.req_id("id")
-    }
-
-    fn req_id(&self, field: &str) -> Result<String, Skipped> {
-        self.req(field, "an integer id", |v| v.as_u64().map(|n| n.to_string()))
-    }
-
-    fn opt_id(&self, field: &str) -> Result<Option<String>, Skipped> {
-        self.opt(field, "an integer id", |v| v.as_u64().map(|n| n.to_string()))
-    }
-
-    fn opt_str(&self, field: &str) -> Result<Option<String>, Skipped> {
-        self.opt(field, "a string", |v| v.as_str().map(str::to_string))
-    }
-
-    /// A string that must be present and not blank (names, titles).
-    fn req_text(&self, field: &str) -> Result<String, Skipped> {
-        let s = self.req(field, "a string", |v| v.as_str().map(str::to_string))?;
-        if s.trim().is_empty() {
-            return Err(self.skip(field, "empty"));
-        }
-        Ok(s)
-    }
-
-    fn req_time(&self, field: &str) -> Result<DateTime<Utc>, Skipped> {
-        self.req(field, "an ISO-8601 time", parse_time)
-    }
-
-    fn opt_time(&self, field: &str) -> Result<Option<DateTime<Utc>>, Skipped> {
-        self.opt(field, "an ISO-8601 time", parse_time)
-    }
-
-    /// A list of strings (tags); absent or null reads as empty.
-    fn strings(&self, field: &str) -> Result<Vec<String>, Skipped> {
-        self.opt(field, "a list of strings", |v| v.as_array()?.iter().map(|s| s.as_str().map(str::to_string)).collect())
-            .map(Option::unwrap_or_default)
-    }
-
-    /// `[{type, value}, …]` (e-mail addresses, phone numbers) → the values.
-    fn values(&self, field: &str) -> Result<Vec<String>, Skipped> {
-        self.opt(field, "a list of {type, value} objects", |v| {
-            v.as_array()?.iter().map(|e| e.get("value")?.as_str().map(str::to_string)).collect()
-        })
-        .map(Option::unwrap_or_default)
-    }
-
-    /// The listed fields that are present, verbatim, for `extra`.
-    fn extra(&self, fields: &[&str]) -> Value {
-        let mut m = Map::new();
-        for &f in fields {
-            if let Some(v) = self.value(f) {
-                m.insert(f.to_string(), v);
-            }
-        }
-        Value::Object(m)
-    }
-}
-
-fn parse_time(v: &Value) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(v.as_str()?).ok().map(|t| t.with_timezone(&Utc))
-}
-
-fn job(r: &Rec, names: &Names) -> Result<Job, Skipped> {
-    let remote_id = r.id()?;
-    let title = r.req_text("name")?;
-    let status = match r.req("status", "a string", |v| v.as_str().map(str::to_owned))?.as_str() {
+fn job(r: &Rec, names: &Names) -> Read<Job> {
+    let remote_id = r.int_id("id")?;
+    let title = r.text("name")?;
+    let status = match r.str("status")?.as_str() {
         "open" => JobStatus::Open,
         "closed" => JobStatus::Closed,
         "draft" => JobStatus::Draft,
@@ -920,7 +747,7 @@ fn job(r: &Rec, names: &Names) -> Result<Job, Skipped> {
             v.as_array()?.iter().map(Value::as_u64).collect::<Option<Vec<u64>>>()
         })?
         .unwrap_or_default();
-    let updated_at = r.req_time("updated_at")?;
+    let updated_at = r.time("updated_at")?;
     Ok(Job {
         remote_id,
         title,
@@ -946,19 +773,19 @@ fn job(r: &Rec, names: &Names) -> Result<Job, Skipped> {
     })
 }
 
-fn stage(r: &Rec) -> Result<Stage, Skipped> {
+fn stage(r: &Rec) -> Read<Stage> {
     Ok(Stage {
-        remote_id: r.id()?,
+        remote_id: r.int_id("id")?,
         // v3 stages always belong to a job; tolerate a null rather than drop the stage.
-        job_remote_id: r.opt_id("job_id")?,
-        name: r.req_text("name")?,
-        position: r.req("sort_order", "an integer", Value::as_i64)?,
+        job_remote_id: r.opt_int_id("job_id")?,
+        name: r.text("name")?,
+        position: r.int("sort_order")?,
         ats_type: None,
     })
 }
 
-fn talent(r: &Rec) -> Result<Talent, Skipped> {
-    let remote_id = r.id()?;
+fn talent(r: &Rec) -> Read<Talent> {
+    let remote_id = r.int_id("id")?;
     let first_name = r.opt_str("first_name")?;
     let last_name = r.opt_str("last_name")?;
     let name =
@@ -971,22 +798,22 @@ fn talent(r: &Rec) -> Result<Talent, Skipped> {
         name,
         first_name,
         last_name,
-        emails: r.values("email_addresses")?,
-        phones: r.values("phone_numbers")?,
+        emails: r.strings_in("email_addresses", "value")?,
+        phones: r.strings_in("phone_numbers", "value")?,
         company: r.opt_str("company")?,
         title: r.opt_str("title")?,
         tags: r.strings("tags")?,
-        updated_at: r.req_time("updated_at")?,
+        updated_at: r.time("updated_at")?,
         extra: r.extra(&["preferred_name", "custom_fields", "created_at", "last_activity_at"]),
     })
 }
 
-fn application(r: &Rec) -> Result<Application, Skipped> {
-    let remote_id = r.id()?;
-    let talent_remote_id = r.req_id("candidate_id")?;
-    let prospect = r.opt("prospect", "true/false", Value::as_bool)?.unwrap_or(false);
-    let job_id = r.opt_id("job_id")?;
-    let status = match r.req("status", "a string", |v| v.as_str().map(str::to_owned))?.as_str() {
+fn application(r: &Rec) -> Read<Application> {
+    let remote_id = r.int_id("id")?;
+    let talent_remote_id = r.int_id("candidate_id")?;
+    let prospect = r.opt_bool("prospect")?.unwrap_or(false);
+    let job_id = r.opt_int_id("job_id")?;
+    let status = match r.str("status")?.as_str() {
         "in_process" => ApplicationStatus::Active,
         "rejected" => ApplicationStatus::Rejected,
         "hired" => ApplicationStatus::Hired,
@@ -1004,10 +831,10 @@ fn application(r: &Rec) -> Result<Application, Skipped> {
         talent_remote_id,
         // The export contract: a prospect has no job.
         job_remote_id: if prospect { None } else { job_id },
-        stage_remote_id: r.opt_id("job_interview_stage_id")?,
+        stage_remote_id: r.opt_int_id("job_interview_stage_id")?,
         stage_name: r.opt_str("stage_name")?,
         status,
-        updated_at: r.req_time("updated_at")?,
+        updated_at: r.time("updated_at")?,
         extra: r.extra(&[
             "prospect",
             "prospective_job_ids",
@@ -1025,29 +852,29 @@ fn application(r: &Rec) -> Result<Application, Skipped> {
     })
 }
 
-fn stage_change(r: &Rec) -> Result<StageChange, Skipped> {
-    r.id()?;
+fn stage_change(r: &Rec) -> Read<StageChange> {
+    r.int_id("id")?;
     Ok(StageChange {
-        application_remote_id: r.req_id("application_id")?,
-        stage_remote_id: r.req_id("job_interview_stage_id")?,
+        application_remote_id: r.int_id("application_id")?,
+        stage_remote_id: r.int_id("job_interview_stage_id")?,
         // application_stages carry only the stage id; the stage's name is in the stages pass.
         stage_name: None,
-        entered_at: r.req_time("entered_at")?,
+        entered_at: r.time("entered_at")?,
         exited_at: r.opt_time("exited_at")?,
     })
 }
 
-fn attachment(r: &Rec) -> Result<Attachment, Skipped> {
+fn attachment(r: &Rec) -> Read<Attachment> {
     let kind = match r.opt_str("type")?.as_deref() {
         Some("resume") => "resume",
         Some("cover_letter") => "cover_letter",
         _ => "other",
     };
     Ok(Attachment {
-        remote_id: r.id()?,
-        talent_remote_id: r.req_id("candidate_id")?,
-        application_remote_id: r.opt_id("application_id")?,
-        filename: r.req_text("filename")?,
+        remote_id: r.int_id("id")?,
+        talent_remote_id: r.int_id("candidate_id")?,
+        application_remote_id: r.opt_int_id("application_id")?,
+        filename: r.text("filename")?,
         kind: kind.to_string(),
         // A signed URL (about 7 days); the bytes are fetched later, never here.
         url: r.opt_str("url")?,
@@ -1058,6 +885,7 @@ fn attachment(r: &Rec) -> Result<Attachment, Skipped> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Skipped;
     use reqwest::header::HeaderValue;
 
     fn links(values: &[&str]) -> HeaderMap {
@@ -1092,7 +920,7 @@ mod tests {
 
     #[test]
     fn a_malformed_candidate_is_skipped_with_its_id_and_field() {
-        let read = |v: Value| talent(&Rec::new(&serde_json::value::to_raw_value(&v).unwrap()));
+        let read = |v: Value| talent(&Rec::raw(&serde_json::value::to_raw_value(&v).unwrap()));
         let s = read(serde_json::json!({ "id": 42, "first_name": 7, "last_name": "Lovelace", "updated_at": "2026-01-01T00:00:00.000Z" })).unwrap_err();
         assert_eq!((s.remote_id.as_deref(), s.field.as_str()), (Some("42"), "first_name"));
         let v = serde_json::json!({ "id": 43, "first_name": "Ada", "email_addresses": "a@x.test, b@x.test", "updated_at": "2026-01-01T00:00:00.000Z" });

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::http::{self, HttpClient, RetryPolicy, Stats};
+use super::record::{self, kind_of, Read, Rec};
 use super::{Connector, Endpoint, Incremental, Page, PageRequest, Since, Skipped, StoredTalents};
 use model::error::{Error, Result};
 use model::{
@@ -256,10 +257,7 @@ impl Lever {
             };
             return match serde_json::from_str(&body) {
                 Ok(v) => Ok((v, body)),
-                Err(_) => Err(Error::InvalidResponse(format!(
-                    "Lever answered {what} with something that is not JSON: {}",
-                    http::excerpt(&body)
-                ))),
+                Err(_) => Err(record::invalid("Lever", &what, "with something that is not JSON", &body)),
             };
         }
     }
@@ -295,8 +293,7 @@ impl Lever {
             query.push(("offset", o.to_string()));
         }
         let (v, body) = self.get(path, &query).await?;
-        let wrong =
-            |why: &str| Error::InvalidResponse(format!("Lever answered GET {path} {why}: {}", http::excerpt(&body)));
+        let wrong = |why: &str| record::invalid("Lever", &format!("GET {path}"), why, &body);
         let Value::Object(mut o) = v else {
             return Err(wrong("with JSON that is not a page"));
         };
@@ -382,13 +379,7 @@ impl Lever {
             Phase::List => {
                 let lp = self.list("/postings", window(req)?, token.offset.as_deref()).await?;
                 for rec in &lp.data {
-                    if let Some(id) = record_id(rec) {
-                        page.listed.push(id);
-                    }
-                    match parse_posting(rec) {
-                        Ok(job) => page.batch.jobs.push(job),
-                        Err(s) => page.skipped.push(s),
-                    }
+                    record::read_into(&mut page, "Lever", &Rec::new(rec), parse_posting, |p, j| p.batch.jobs.push(j));
                 }
                 page.next = match lp.next {
                     Some(offset) => Some(Token::new(Phase::List, Some(offset))),
@@ -420,13 +411,8 @@ impl Lever {
         let lp = self.list("/stages", Vec::new(), token.offset.as_deref()).await?;
         for (i, rec) in lp.data.iter().enumerate() {
             let position = token.index + i as i64;
-            if let Some(id) = record_id(rec) {
-                page.listed.push(id);
-            }
-            match parse_stage(rec, position) {
-                Ok(s) => page.batch.stages.push(s),
-                Err(s) => page.skipped.push(s),
-            }
+            let stage = |r: &Rec<'_>| parse_stage(r, position);
+            record::read_into(&mut page, "Lever", &Rec::new(rec), stage, |p, s| p.batch.stages.push(s));
         }
         let index = token.index + lp.data.len() as i64;
         page.next = lp.next.map(|o| Token { index, ..Token::new(Phase::List, Some(o)) }.encode());
@@ -458,13 +444,7 @@ impl Lever {
         let mut page = Page::default();
         let mut opps = Vec::with_capacity(lp.data.len());
         for rec in &lp.data {
-            if let Some(id) = record_id(rec) {
-                page.listed.push(id);
-            }
-            match parse_opportunity(rec) {
-                Ok(o) => opps.push(o),
-                Err(s) => page.skipped.push(s),
-            }
+            record::read_into(&mut page, "Lever", &Rec::new(rec), parse_opportunity, |_, o| opps.push(o));
         }
 
         let lookups = self.lookups(&opps).await?;
@@ -593,7 +573,7 @@ impl Lever {
                         continue;
                     }
                     let slot = out.entry(contact).or_insert(None);
-                    if let Ok(o) = parse_opportunity(rec) {
+                    if let Ok(o) = parse_opportunity(&Rec::new(rec)) {
                         if slot.as_ref().map_or(true, |b| o.rank() > b.rank()) {
                             *slot = Some(o);
                         }
@@ -732,7 +712,7 @@ impl Connector for Lever {
         let records = self.list_all(&format!("/opportunities/{opp}/resumes")).await?;
         let mut files = Vec::with_capacity(records.len());
         for v in &records {
-            match parse_resume(v, application_remote_id, talent_remote_id) {
+            match parse_resume(&Rec::new(v), application_remote_id, talent_remote_id) {
                 Ok(f) => files.push(f),
                 Err(s) => tracing::warn!(remote_id = ?s.remote_id, field = %s.field, reason = %s.reason, "skipped an unreadable Lever resume"),
             }
@@ -792,14 +772,9 @@ impl Connector for Lever {
             Err(e) => return Err(e),
         };
         let Some(data) = v.get("data").filter(|d| d.is_object()) else {
-            return Err(Error::InvalidResponse(format!(
-                "Lever answered GET /opportunities/{{id}} without the opportunity: {}",
-                http::excerpt(&body)
-            )));
+            return Err(record::invalid("Lever", "GET /opportunities/{id}", "without the opportunity", &body));
         };
-        let opp = parse_opportunity(data).map_err(|s| {
-            Error::InvalidResponse(format!("Lever sent the opportunity {remote_id} with an unreadable {}: {}", s.field, s.reason))
-        })?;
+        let opp = parse_opportunity(&Rec::new(data)).map_err(|s| record::unreadable("Lever", "opportunity", remote_id, &s))?;
         let lookups = self.lookups(std::slice::from_ref(&opp)).await?;
         Ok(opp.application(&lookups))
     }
@@ -917,23 +892,23 @@ fn same_origin(a: &str, b: &str) -> bool {
 
 /// A resume record: `{id, createdAt, file: {name, downloadUrl, uploadedAt, size}}`. `uploadedAt`
 /// marks the version (falling back to `createdAt`), so a re-upload is fetched again.
-fn parse_resume(v: &Value, opp: &str, contact: &str) -> std::result::Result<Attachment, Skipped> {
-    let r = Rec::new(v)?;
-    let file = r.object("file")?.ok_or_else(|| r.bad("file", "missing"))?;
-    let name = r.opt_string_in(file, "name", "file.name")?.filter(|n| !n.trim().is_empty());
-    let uploaded = match file.get("uploadedAt").and_then(Value::as_i64) {
+fn parse_resume(r: &Rec<'_>, opp: &str, contact: &str) -> Read<Attachment> {
+    let remote_id = r.str_id("id")?;
+    let file = r.object("file")?.ok_or_else(|| r.skip("file", "missing"))?;
+    let name = file.opt_str("name")?.filter(|n| !n.trim().is_empty());
+    let uploaded = match file.value("uploadedAt").and_then(|v| v.as_i64()) {
         Some(ms) => {
-            Utc.timestamp_millis_opt(ms).single().ok_or_else(|| r.bad("file.uploadedAt", format!("{ms} is out of range")))?
+            Utc.timestamp_millis_opt(ms).single().ok_or_else(|| file.skip("uploadedAt", format!("{ms} is out of range")))?
         }
         None => r.ms("createdAt")?.1,
     };
     Ok(Attachment {
-        remote_id: r.id.clone(),
+        remote_id,
         talent_remote_id: contact.to_string(),
         application_remote_id: Some(opp.to_string()),
         filename: name.unwrap_or_else(|| "resume".to_string()),
         kind: "resume".to_string(),
-        url: r.opt_string_in(file, "downloadUrl", "file.downloadUrl")?,
+        url: file.opt_str("downloadUrl")?,
         updated_at: Some(uploaded),
     })
 }
@@ -987,8 +962,9 @@ fn permission_in(msg: &str) -> Option<&str> {
     })
 }
 
+/// A record's id, as listed and reported.
 fn record_id(rec: &Value) -> Option<String> {
-    rec.get("id").and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string)
+    rec.get("id").and_then(record::id_of)
 }
 
 /// `contact` as an id, or as the object `expand=contact` makes of it.
@@ -1008,147 +984,49 @@ fn unreadable_deletion(rec: &Value) -> Skipped {
     }
 }
 
-/// Field access on one record, each failure a [`Skipped`] naming the field.
-struct Rec<'a> {
-    o: &'a Map<String, Value>,
-    id: String,
-}
-
-impl<'a> Rec<'a> {
-    fn new(v: &'a Value) -> std::result::Result<Rec<'a>, Skipped> {
-        let Value::Object(o) = v else {
-            return Err(Skipped {
-                remote_id: None,
-                field: "record".into(),
-                reason: format!("not an object: {}", http::excerpt(&v.to_string())),
-            });
-        };
-        match o.get("id") {
-            Some(Value::String(s)) if !s.is_empty() => Ok(Rec { o, id: s.clone() }),
-            _ => Err(Skipped { remote_id: None, field: "id".into(), reason: "missing or not a string".into() }),
-        }
-    }
-
-    fn bad(&self, field: &str, reason: impl Into<String>) -> Skipped {
-        Skipped { remote_id: Some(self.id.clone()), field: field.into(), reason: reason.into() }
-    }
-
-    fn kind(v: &Value) -> &'static str {
-        match v {
-            Value::Null => "null",
-            Value::Bool(_) => "a boolean",
-            Value::Number(_) => "a number",
-            Value::String(_) => "a string",
-            Value::Array(_) => "a list",
-            Value::Object(_) => "an object",
-        }
-    }
-
-    fn string(&self, field: &str) -> std::result::Result<String, Skipped> {
-        match self.o.get(field) {
-            Some(Value::String(s)) => Ok(s.clone()),
-            Some(v) => Err(self.bad(field, format!("expected a string, got {}", Self::kind(v)))),
-            None => Err(self.bad(field, "missing")),
-        }
-    }
-
-    fn opt_string_in(
-        &self,
-        obj: &Map<String, Value>,
-        field: &str,
-        path: &str,
-    ) -> std::result::Result<Option<String>, Skipped> {
-        match obj.get(field) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(v) => Err(self.bad(path, format!("expected a string, got {}", Self::kind(v)))),
-        }
-    }
-
-    fn opt_string(&self, field: &str) -> std::result::Result<Option<String>, Skipped> {
-        self.opt_string_in(self.o, field, field)
-    }
-
-    fn ms(&self, field: &str) -> std::result::Result<(i64, DateTime<Utc>), Skipped> {
-        let ms = match self.o.get(field) {
-            Some(Value::Number(n)) => {
-                n.as_i64().ok_or_else(|| self.bad(field, format!("{n} is not a time in milliseconds")))?
-            }
-            Some(v) => return Err(self.bad(field, format!("expected a time in milliseconds, got {}", Self::kind(v)))),
-            None => return Err(self.bad(field, "missing")),
-        };
-        let t =
-            Utc.timestamp_millis_opt(ms).single().ok_or_else(|| self.bad(field, format!("{ms} is out of range")))?;
-        Ok((ms, t))
-    }
-
-    /// A list of strings; missing or null is empty.
-    fn strings(&self, field: &str) -> std::result::Result<Vec<String>, Skipped> {
-        match self.o.get(field) {
-            None | Some(Value::Null) => Ok(Vec::new()),
-            Some(Value::Array(a)) => a
-                .iter()
-                .map(|v| match v {
-                    Value::String(s) => Ok(s.clone()),
-                    v => Err(self.bad(field, format!("expected a list of strings, found {} in it", Self::kind(v)))),
-                })
-                .collect(),
-            Some(v) => Err(self.bad(field, format!("expected a list of strings, got {}", Self::kind(v)))),
-        }
-    }
-
-    /// An object field; missing or null is `None`.
-    fn object(&self, field: &str) -> std::result::Result<Option<&'a Map<String, Value>>, Skipped> {
-        match self.o.get(field) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Object(m)) => Ok(Some(m)),
-            Some(v) => Err(self.bad(field, format!("expected an object, got {}", Self::kind(v)))),
-        }
-    }
-}
-
-fn parse_posting(v: &Value) -> std::result::Result<Job, Skipped> {
-    let r = Rec::new(v)?;
-    let title = r.string("text")?;
-    let state = r.string("state")?;
+fn parse_posting(r: &Rec<'_>) -> Read<Job> {
+    let remote_id = r.str_id("id")?;
+    let title = r.str("text")?;
+    let state = r.str("state")?;
     let status = match state.as_str() {
         "published" | "internal" => JobStatus::Open,
         "closed" => JobStatus::Closed,
         "draft" | "pending" => JobStatus::Draft,
         "rejected" => JobStatus::Archived,
-        other => return Err(r.bad("state", format!("unknown posting state {other:?}"))),
+        other => return Err(r.skip("state", format!("unknown posting state {other:?}"))),
     };
-    let empty = Map::new();
-    let categories = r.object("categories")?.unwrap_or(&empty);
-    let department = r.opt_string_in(categories, "department", "categories.department")?;
-    let location = r.opt_string_in(categories, "location", "categories.location")?;
+    let categories = r.object("categories")?;
+    let category = |k: &str| categories.as_ref().map_or(Ok(None), |c| c.opt_str(k));
+    let department = category("department")?;
+    let location = category("location")?;
     let (_, updated_at) = r.ms("updatedAt")?;
     let mut extra = json!({ "state": state });
     for k in ["team", "commitment"] {
-        if let Some(v) = r.opt_string_in(categories, k, &format!("categories.{k}"))? {
+        if let Some(v) = category(k)? {
             extra[k] = json!(v);
         }
     }
-    if let Some(c) = r.opt_string("confidentiality")? {
+    if let Some(c) = r.opt_str("confidentiality")? {
         extra["confidentiality"] = json!(c);
     }
-    let description_html = r.object("content")?.and_then(posting_html);
-    let compensation = r.object("salaryRange")?.and_then(salary_text);
-    Ok(Job { remote_id: r.id.clone(), title, status, department, location, updated_at, extra, description_html, compensation })
+    let description_html = r.object("content")?.and_then(|c| posting_html(&c));
+    let compensation = r.object("salaryRange")?.and_then(|s| salary_text(&s));
+    Ok(Job { remote_id, title, status, department, location, updated_at, extra, description_html, compensation })
 }
 
 /// A posting's `content` as one HTML document: the description, each titled list (Lever gives a
 /// list's `content` as its `<li>` items) and the closing. Text-only fields are escaped; the
 /// store sanitises the result. `None` when the posting has no content at all.
-fn posting_html(content: &Map<String, Value>) -> Option<String> {
-    let text = |k: &str| content.get(k).and_then(Value::as_str).filter(|s| !s.trim().is_empty());
+fn posting_html(content: &Rec<'_>) -> Option<String> {
+    let text = |k: &str| content.value(k)?.as_str().filter(|s| !s.trim().is_empty()).map(str::to_string);
     let html_or_text = |html: &str, plain: &str| match (text(html), text(plain)) {
-        (Some(h), _) => Some(h.to_string()),
-        (None, Some(p)) => Some(format!("<p>{}</p>", ammonia::clean_text(p))),
+        (Some(h), _) => Some(h),
+        (None, Some(p)) => Some(format!("<p>{}</p>", ammonia::clean_text(&p))),
         (None, None) => None,
     };
     let mut out = html_or_text("descriptionHtml", "description").unwrap_or_default();
-    for list in content.get("lists").and_then(Value::as_array).into_iter().flatten() {
+    let lists = content.value("lists");
+    for list in lists.as_deref().and_then(Value::as_array).into_iter().flatten() {
         let title = list.get("text").and_then(Value::as_str).unwrap_or_default();
         let items = list.get("content").and_then(Value::as_str).unwrap_or_default();
         if !items.trim().is_empty() {
@@ -1160,18 +1038,19 @@ fn posting_html(content: &Map<String, Value>) -> Option<String> {
 }
 
 /// `salaryRange` `{min, max, currency, interval}` as "USD 60,000–90,000 per year".
-fn salary_text(range: &Map<String, Value>) -> Option<String> {
-    let amount = |k: &str| range.get(k).and_then(Value::as_f64).map(|n| thousands(n.round() as i64));
+fn salary_text(range: &Rec<'_>) -> Option<String> {
+    let amount = |k: &str| range.value(k)?.as_f64().map(|n| thousands(n.round() as i64));
     let span = match (amount("min"), amount("max")) {
         (Some(a), Some(b)) if a != b => format!("{a}–{b}"),
         (Some(a), _) | (None, Some(a)) => a,
         (None, None) => return None,
     };
-    let currency = range.get("currency").and_then(Value::as_str).unwrap_or_default();
+    let text = |k: &str| range.value(k).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    let currency = text("currency");
     // Lever's intervals: per-year-salary, per-month-salary, per-hour-wage, one-time, …
-    let interval = range.get("interval").and_then(Value::as_str).unwrap_or_default();
+    let interval = text("interval");
     let per = interval.split('-').take(2).collect::<Vec<_>>().join(" ");
-    Some([currency, &span, &per].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" "))
+    Some([currency.as_str(), &span, &per].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" "))
 }
 
 fn thousands(n: i64) -> String {
@@ -1186,22 +1065,22 @@ fn thousands(n: i64) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
-fn parse_stage(v: &Value, position: i64) -> std::result::Result<Stage, Skipped> {
-    let r = Rec::new(v)?;
-    let name = r.string("text")?;
-    Ok(Stage { remote_id: r.id.clone(), job_remote_id: None, name, position, ats_type: None })
+fn parse_stage(r: &Rec<'_>, position: i64) -> Read<Stage> {
+    let remote_id = r.str_id("id")?;
+    let name = r.str("text")?;
+    Ok(Stage { remote_id, job_remote_id: None, name, position, ats_type: None })
 }
 
-fn parse_opportunity(v: &Value) -> std::result::Result<Opp, Skipped> {
-    let r = Rec::new(v)?;
-    let contact = match r.o.get("contact") {
-        Some(c) => contact_id(c).ok_or_else(|| r.bad("contact", "expected a contact id"))?,
-        None => return Err(r.bad("contact", "missing")),
+fn parse_opportunity(r: &Rec<'_>) -> Read<Opp> {
+    let id = r.str_id("id")?;
+    let contact = match r.get("contact")? {
+        Some(c) => contact_id(&c).ok_or_else(|| r.skip("contact", "expected a contact id"))?,
+        None => return Err(r.skip("contact", "missing")),
     };
-    let name = r.string("name")?;
+    let name = r.str("name")?;
     let emails = r.strings("emails")?;
-    let phones = match r.o.get("phones") {
-        None | Some(Value::Null) => Vec::new(),
+    let phones = match r.get("phones")?.as_deref() {
+        None => Vec::new(),
         Some(Value::Array(a)) => {
             let mut out = Vec::with_capacity(a.len());
             for p in a {
@@ -1209,54 +1088,51 @@ fn parse_opportunity(v: &Value) -> std::result::Result<Opp, Skipped> {
                     Value::Object(m) => match m.get("value") {
                         Some(Value::String(s)) if !s.trim().is_empty() => out.push(s.clone()),
                         None | Some(Value::Null) | Some(Value::String(_)) => {}
-                        Some(v) => return Err(r.bad("phones", format!("a phone value is {}", Rec::kind(v)))),
+                        Some(v) => return Err(r.skip("phones", format!("a phone value is {}", kind_of(v)))),
                     },
                     Value::String(s) => out.push(s.clone()),
-                    v => return Err(r.bad("phones", format!("expected phone objects, found {}", Rec::kind(v)))),
+                    v => return Err(r.skip("phones", format!("expected phone objects, found {}", kind_of(v)))),
                 }
             }
             out
         }
-        Some(v) => return Err(r.bad("phones", format!("expected a list, got {}", Rec::kind(v)))),
+        Some(v) => return Err(r.skip("phones", format!("expected a list, found {}", kind_of(v)))),
     };
-    let headline = r.opt_string("headline")?.filter(|h| !h.trim().is_empty());
+    let headline = r.opt_str("headline")?.filter(|h| !h.trim().is_empty());
     let tags = r.strings("tags")?;
-    let stage = match r.o.get("stage") {
-        None | Some(Value::Null) => None,
+    let stage = match r.get("stage")?.as_deref() {
+        None => None,
         Some(Value::String(s)) => Some(s.clone()),
         // expand=stage
         Some(Value::Object(m)) => Some(
-            m.get("id").and_then(Value::as_str).ok_or_else(|| r.bad("stage", "a stage without an id"))?.to_string(),
+            m.get("id").and_then(Value::as_str).ok_or_else(|| r.skip("stage", "a stage without an id"))?.to_string(),
         ),
-        Some(v) => return Err(r.bad("stage", format!("expected a stage id, got {}", Rec::kind(v)))),
+        Some(v) => return Err(r.skip("stage", format!("expected a stage id, found {}", kind_of(v)))),
     };
-    let posting = match r.o.get("applications") {
-        None | Some(Value::Null) => None,
-        Some(Value::Array(a)) => match a.first() {
-            // Expanded: the application object names its posting (null for a lead).
-            Some(Value::Object(app)) => r.opt_string_in(app, "posting", "applications.posting")?,
-            // Not expanded: only an application id; the posting is unknown.
-            Some(Value::String(_)) | None => None,
-            Some(v) => {
-                return Err(r.bad("applications", format!("expected application objects, found {}", Rec::kind(v))))
-            }
-        },
-        Some(v) => return Err(r.bad("applications", format!("expected a list, got {}", Rec::kind(v)))),
+    let posting = match r.items("applications", "a list")?.first() {
+        None => None,
+        // Expanded: the application object names its posting (null for a lead).
+        Some(app) if app.is_object() => app.opt_str("posting")?,
+        // Not expanded: only an application id; the posting is unknown.
+        Some(app) if app.kind() == "a string" => None,
+        Some(app) => {
+            return Err(r.skip("applications", format!("expected application objects, found {}", app.kind())))
+        }
     };
     let archived = match r.object("archived")? {
         None => None,
-        Some(a) => Some(r.opt_string_in(a, "reason", "archived.reason")?),
+        Some(a) => Some(a.opt_str("reason")?),
     };
     let (updated_ms, updated_at) = r.ms("updatedAt")?;
     let mut extra = Map::new();
-    if let Some(o) = r.opt_string("origin")? {
+    if let Some(o) = r.opt_str("origin")? {
         extra.insert("origin".into(), json!(o));
     }
     if let Some(Some(reason)) = &archived {
         extra.insert("archive_reason".into(), json!(reason));
     }
     Ok(Opp {
-        id: r.id.clone(),
+        id,
         contact,
         name,
         emails,
@@ -1294,9 +1170,9 @@ mod tests {
     #[test]
     fn a_malformed_opportunity_is_skipped_naming_the_field() {
         let v = json!({ "id": "o1", "contact": "c1", "name": 5, "updatedAt": 1 });
-        let s = parse_opportunity(&v).unwrap_err();
+        let s = parse_opportunity(&Rec::new(&v)).unwrap_err();
         assert_eq!((s.remote_id.as_deref(), s.field.as_str()), (Some("o1"), "name"));
         let v = json!({ "id": "o1", "contact": "c1", "name": "A", "emails": "a@x, b@x", "updatedAt": 1 });
-        assert_eq!(parse_opportunity(&v).unwrap_err().field, "emails");
+        assert_eq!(parse_opportunity(&Rec::new(&v)).unwrap_err().field, "emails");
     }
 }
