@@ -48,7 +48,8 @@ pub(crate) fn read_into<T>(
         Ok(t) => push(page, t),
         Err(s) => {
             // Field and reason only: record values may be personal data.
-            tracing::warn!(provider, remote_id = ?s.remote_id, field = %s.field, reason = %s.reason, "skipped a malformed record");
+            let (remote_id, field, reason) = (&s.remote_id, &s.field, &s.reason);
+            tracing::warn!(provider, ?remote_id, %field, %reason, "skipped a malformed record");
             page.skipped.push(s);
         }
     }
@@ -167,7 +168,10 @@ impl<'a> Rec<'a> {
     pub fn opt<T>(&self, field: &str, expected: &str, read: impl FnOnce(&Value) -> Option<T>) -> Read<Option<T>> {
         match self.get(field)? {
             None => Ok(None),
-            Some(v) => read(&v).map(Some).ok_or_else(|| self.skip(field, format!("expected {expected}, found {}", kind_of(&v)))),
+            Some(v) => {
+                let found = kind_of(&v);
+                read(&v).map(Some).ok_or_else(|| self.skip(field, format!("expected {expected}, found {found}")))
+            }
         }
     }
 
@@ -195,12 +199,20 @@ impl<'a> Rec<'a> {
 
     /// The record's own id as it is listed ([`id_of`]), for providers that accept either form.
     pub fn id(&self) -> Read<String> {
-        self.req("id", "a string id", id_of)
+        let v = self.get("id")?.ok_or_else(|| self.skip("id", "missing"))?;
+        id_of(&v).ok_or_else(|| match v.as_ref() {
+            Value::String(_) => self.skip("id", "empty"),
+            other => self.skip("id", format!("expected a string id, found {}", kind_of(other))),
+        })
     }
 
     /// A string id (Lever, Ashby): there and not empty.
     pub fn str_id(&self, field: &str) -> Read<String> {
-        self.req(field, "a string id", |v| v.as_str().filter(|s| !s.is_empty()).map(str::to_string))
+        let s = self.req(field, "a string id", |v| v.as_str().map(str::to_string))?;
+        if s.is_empty() {
+            return Err(self.skip(field, "empty"));
+        }
+        Ok(s)
     }
 
     /// An integer id (Greenhouse), as the decimal text the model keeps.
@@ -239,7 +251,9 @@ impl<'a> Rec<'a> {
     pub fn ms(&self, field: &str) -> Read<(i64, DateTime<Utc>)> {
         let v = self.get(field)?.ok_or_else(|| self.skip(field, "missing"))?;
         let ms = match v.as_ref() {
-            Value::Number(n) => n.as_i64().ok_or_else(|| self.skip(field, format!("{n} is not a time in milliseconds")))?,
+            Value::Number(n) => {
+                n.as_i64().ok_or_else(|| self.skip(field, format!("{n} is not a time in milliseconds")))?
+            }
             v => return Err(self.skip(field, format!("expected a time in milliseconds, found {}", kind_of(v)))),
         };
         let t = Utc.timestamp_millis_opt(ms).single().ok_or_else(|| self.skip(field, format!("{ms} is out of range")))?;
@@ -367,7 +381,7 @@ mod tests {
     #[test]
     fn parsed_and_raw_records_read_alike_and_name_the_failing_path() {
         let v = json!({ "id": 7, "name": " ", "tags": ["a", 1], "when": "yesterday", "cat": { "dept": 3 },
-                        "emails": [{ "value": "a@x.test" }, { "value": null }], "gone": null });
+                        "emails": [{ "value": "a@x.test" }, { "value": null }], "gone": null, "blank": "" });
         both(v, |r| {
             assert_eq!(r.id.as_deref(), Some("7"));
             assert_eq!(r.int_id("id"), Ok("7".to_string()));
@@ -375,6 +389,7 @@ mod tests {
             assert_eq!(r.strings("tags").unwrap_err().reason, "expected a list of strings, found a number in it");
             assert_eq!(r.time("when").unwrap_err().reason, "not an RFC 3339 time");
             assert_eq!(r.str("gone").unwrap_err().reason, "missing");
+            assert_eq!(r.str_id("blank").unwrap_err().reason, "empty");
             assert_eq!(r.opt_str("gone"), Ok(None));
             let cat = r.object("cat").unwrap().unwrap();
             let s = cat.opt_str("dept").unwrap_err();
@@ -382,7 +397,8 @@ mod tests {
             assert_eq!(s.reason, "expected a string, found a number");
             let s = r.strings_in("emails", "value").unwrap_err();
             assert_eq!((s.field.as_str(), s.reason.as_str()), ("emails[1].value", "missing"));
-            assert_eq!(r.strings_in("name", "value").unwrap_err().reason, "expected a list of objects with a value, found a string");
+            let s = r.strings_in("name", "value").unwrap_err();
+            assert_eq!(s.reason, "expected a list of objects with a value, found a string");
             assert_eq!(r.extra(&["gone", "absent"]), json!({ "gone": null }));
             assert_eq!(r.extra_non_null(&["gone", "id"]), json!({ "id": 7 }));
         });
@@ -392,10 +408,8 @@ mod tests {
     fn a_record_that_is_not_an_object_fails_on_every_read() {
         both(json!(["x"]), |r| {
             assert_eq!(r.id, None);
-            assert_eq!(
-                r.str("name"),
-                Err(Skipped { remote_id: None, field: "record".into(), reason: "expected an object, found a list".into() })
-            );
+            let reason = "expected an object, found a list".to_string();
+            assert_eq!(r.str("name"), Err(Skipped { remote_id: None, field: "record".into(), reason }));
         });
         both(json!({ "id": "p1", "files": ["x"] }), |r| {
             let item = &r.items("files", "a list").unwrap()[0];

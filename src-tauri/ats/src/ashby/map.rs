@@ -20,7 +20,6 @@ pub(super) struct Org {
     pub(super) missing: HashSet<String>,
 }
 
-
 impl Ashby {
     async fn load_org(&self) -> Result<Org> {
         let mut org = Org::default();
@@ -68,7 +67,6 @@ impl Ashby {
         *guard = Some(org.clone());
         Ok(org)
     }
-
 }
 
 /// A stage's type: `type` in `interviewStage.list` and `jobInterviewPlan.info`,
@@ -138,7 +136,15 @@ pub(super) fn talent(r: &Rec<'_>) -> Read<Talent> {
         title: r.opt_str("position")?,
         tags: r.strings_in("tags", "title")?,
         updated_at: r.time("updatedAt")?,
-        extra: r.extra_non_null(&["profileUrl", "timezone", "socialLinks", "school", "source", "customFields", "createdAt"]),
+        extra: r.extra_non_null(&[
+            "profileUrl",
+            "timezone",
+            "socialLinks",
+            "school",
+            "source",
+            "customFields",
+            "createdAt",
+        ]),
     })
 }
 
@@ -174,7 +180,9 @@ pub(super) fn files(r: &Rec<'_>) -> Read<Vec<Attachment>> {
 pub(super) fn application(r: &Rec<'_>) -> Read<Application> {
     let remote_id = r.id()?;
     // A linked record, when present, must name itself.
-    let id_of = |linked: &Option<Rec<'_>>| linked.as_ref().map(|l| l.str_id("id")).transpose();
+    let id_of = |linked: &Option<Rec<'_>>| {
+        linked.as_ref().map(|l| l.req("id", "a string id", |v| v.as_str().map(str::to_string))).transpose()
+    };
     let candidate = r.object("candidate")?;
     let talent_remote_id = id_of(&candidate)?.ok_or_else(|| r.skip("candidate", "missing"))?;
     let job_remote_id = id_of(&r.object("job")?)?;
@@ -197,7 +205,6 @@ pub(super) fn application(r: &Rec<'_>) -> Read<Application> {
         extra: r.extra_non_null(&["status", "source", "archiveReason", "archivedAt", "customFields", "createdAt"]),
     })
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -119,7 +119,6 @@ impl Ashby {
             Err(r) => Err(refusal_error("application.info", &r)),
         }
     }
-
 }
 
 #[async_trait]

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use super::map::{application, files, job, stage, talent, Org};
 use super::rpc::{gone, is_cursor_error, refusal_error, unsupported};
 use super::{Ashby, JOB_STATUSES};
-use crate::record::{self, Rec};
+use crate::record::{self, Read, Rec};
 use crate::{Page, PageRequest, Since};
 use model::error::{Error, Result};
 use model::Resource;
@@ -140,7 +140,8 @@ impl Ashby {
             }
             Resource::Talents => {
                 for v in &list.results {
-                    record::read_into(&mut page, "Ashby", &Rec::new(v), |r| Ok((talent(r)?, files(r))), |p, (t, files)| {
+                    let read = |r: &Rec<'_>| -> Read<_> { Ok((talent(r)?, files(r))) };
+                    record::read_into(&mut page, "Ashby", &Rec::new(v), read, |p, (t, files)| {
                         match files {
                             // The candidate carries its complete file list: any other stored
                             // file of theirs was removed in Ashby.
@@ -159,7 +160,8 @@ impl Ashby {
             }
             _ => {
                 for v in &list.results {
-                    record::read_into(&mut page, "Ashby", &Rec::new(v), application, |p, a| p.batch.applications.push(a));
+                    let push = |p: &mut Page, a| p.batch.applications.push(a);
+                    record::read_into(&mut page, "Ashby", &Rec::new(v), application, push);
                 }
             }
         }
@@ -268,7 +270,6 @@ pub(super) fn parse_list(what: &str, sent: &Value, v: Value) -> Result<ListPage>
     let sync_token = v.get("syncToken").and_then(Value::as_str).map(str::to_string);
     Ok(ListPage { results, next_cursor, sync_token })
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -19,7 +19,6 @@ pub(super) const RESYNC_CODES: [&str; 5] =
 /// Codes that mean the stored cursor (not the token) is dead.
 const CURSOR_CODES: [&str; 2] = ["next_cursor_expired", "invalid_next_cursor"];
 
-
 /// `success: false`: the code and message Ashby gave.
 pub(super) struct Refusal {
     pub(super) code: String,
@@ -93,7 +92,6 @@ impl Ashby {
     pub(super) async fn post_write(&self, what: &str, body: &Value) -> Result<Value> {
         self.post_as(true, what, body).await?.map_err(|r| write_refusal(what, &r))
     }
-
 }
 
 /// `success: false` on a write: gone records are `NotFound`, the refusals the recruiter can act
@@ -189,7 +187,6 @@ fn json_message(s: &str) -> Option<String> {
     let end = rest.find('"')?;
     Some(rest[..end].to_string())
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -24,7 +24,6 @@ pub(super) struct AccessToken {
     renew_at: Instant,
 }
 
-
 impl Greenhouse {
     /// The cached access token, renewed when it is about to expire (or `stale` is the one a
     /// request just saw refused).
@@ -168,7 +167,6 @@ impl Greenhouse {
             other => other,
         })
     }
-
 }
 
 /// One `PermissionDenied` for every refused endpoint, naming the scopes the bodies name.
@@ -195,7 +193,6 @@ pub(super) fn scope_in(text: &str) -> Option<String> {
         text[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '_' | '-')).collect();
     Some(scope.trim_end_matches([':', '-', '_']).to_string())
 }
-
 
 #[cfg(test)]
 mod tests {

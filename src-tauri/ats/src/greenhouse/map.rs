@@ -219,7 +219,6 @@ pub(super) fn attachment(r: &Rec) -> Read<Attachment> {
     })
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::super::paging::read_list;

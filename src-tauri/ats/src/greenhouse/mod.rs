@@ -3,7 +3,8 @@
 //! descending, `updated_at=gte|…|lte|…` filters, `X-RateLimit-*` headers.
 //!
 //! Every request goes through the shared [`HttpClient`] (pacing, retries, 429s); this module
-//! adds the token, the paging and the mapping onto the normalized model.
+//! adds the token (`auth`), the paging (`paging`) and the mapping onto the normalized model
+//! (`map`); this file holds the connection, the permission checks, files and the writes.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -98,7 +99,6 @@ impl Greenhouse {
             names: Mutex::new(None),
         }
     }
-
 }
 
 #[async_trait]

@@ -55,7 +55,6 @@ impl Greenhouse {
     pub(super) async fn fetch_all(&self, list: &str) -> Result<Vec<ListBody>> {
         self.list_all(list, &[("per_page", PER_PAGE.to_string())]).await
     }
-
 }
 
 /// `scheme://host[:port]` of a URL.
@@ -128,7 +127,6 @@ impl ListBody {
         }
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -134,7 +134,6 @@ impl Lever {
         *cache = Some(fresh.clone());
         Ok(fresh)
     }
-
 }
 
 /// A resume record: `{id, createdAt, file: {name, downloadUrl, uploadedAt, size}}`. `uploadedAt`
@@ -145,7 +144,8 @@ pub(super) fn parse_resume(r: &Rec<'_>, opp: &str, contact: &str) -> Read<Attach
     let name = file.opt_str("name")?.filter(|n| !n.trim().is_empty());
     let uploaded = match file.value("uploadedAt").and_then(|v| v.as_i64()) {
         Some(ms) => {
-            Utc.timestamp_millis_opt(ms).single().ok_or_else(|| file.skip("uploadedAt", format!("{ms} is out of range")))?
+            let out_of_range = || file.skip("uploadedAt", format!("{ms} is out of range"));
+            Utc.timestamp_millis_opt(ms).single().ok_or_else(out_of_range)?
         }
         None => r.ms("createdAt")?.1,
     };
@@ -345,7 +345,6 @@ pub(super) fn parse_opportunity(r: &Rec<'_>) -> Read<Opp> {
         extra: Value::Object(extra),
     })
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -122,7 +122,6 @@ impl Lever {
         let text = resp.text().await.unwrap_or_default();
         Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
     }
-
 }
 
 #[async_trait]
@@ -418,7 +417,6 @@ fn permission_in(msg: &str) -> Option<&str> {
         parts.len() == 3 && parts.iter().all(|p| !p.is_empty()) && matches!(parts[1], "read" | "write")
     })
 }
-
 
 #[cfg(test)]
 mod tests {

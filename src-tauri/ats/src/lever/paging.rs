@@ -76,7 +76,6 @@ pub(super) struct ListPage {
     pub(super) next: Option<String>,
 }
 
-
 impl Lever {
     /// One page of a list endpoint. `offset` is the previous page's `next`.
     pub(super) async fn list(&self, path: &str, mut query: Vec<(&str, String)>, offset: Option<&str>) -> Result<ListPage> {
@@ -276,7 +275,6 @@ pub(super) fn deleted_since(req: &PageRequest) -> Option<i64> {
         _ => None,
     }
 }
-
 
 #[cfg(test)]
 mod tests {

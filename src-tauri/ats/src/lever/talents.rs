@@ -17,7 +17,6 @@ use model::Talent;
 /// Contacts asked about in one `contact_id=…` request (keeps the URL near 2.5 kB).
 const CONTACTS_PER_LOOKUP: usize = 50;
 
-
 /// What an opportunity pass has emitted as each contact's talent.
 pub(super) struct PassMemory {
     pub(super) pass: String,
@@ -33,7 +32,6 @@ pub(super) struct PassMemory {
 
 /// Which opportunity is a contact's most recent: updatedAt, then the larger id.
 pub(super) type Rank = (i64, String);
-
 
 impl Lever {
     /// The talents a page of opportunities carries: per contact, the page's most recent
@@ -156,5 +154,4 @@ impl Lever {
         }
         Ok(out)
     }
-
 }
