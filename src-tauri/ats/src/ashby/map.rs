@@ -14,10 +14,10 @@ use model::{Application, ApplicationStatus, Attachment, Job, JobStatus, Stage, T
 
 #[derive(Default)]
 pub(super) struct Org {
-    pub(super) departments: HashMap<String, String>,
-    pub(super) locations: HashMap<String, String>,
+    departments: HashMap<String, String>,
+    locations: HashMap<String, String>,
     /// Ids jobs named that a fresh read did not know: not worth another read.
-    pub(super) missing: HashSet<String>,
+    missing: HashSet<String>,
 }
 
 impl Ashby {

@@ -18,31 +18,31 @@ use model::error::{Error, Result};
 use model::Resource;
 
 /// Ashby's page size limit (also its default).
-pub(super) const PAGE_LIMIT: u64 = 100;
+const PAGE_LIMIT: u64 = 100;
 
 /// What `Page::next` carries: everything needed to ask for the following page, even from a
 /// new process after a crash.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
-pub(super) struct Resume {
+struct Resume {
     /// The resource the pass is over (a guard against a checkpoint of another pass).
-    pub(super) r: String,
+    r: String,
     /// Ashby's `nextCursor` (of `job.list` in the Stages pass).
-    pub(super) c: String,
+    c: String,
     /// The `syncToken` the delta run started from, sent with every page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(super) t: Option<String>,
+    t: Option<String>,
 }
 
 /// One list page as Ashby returns it.
 pub(super) struct ListPage {
-    pub(super) results: Vec<Value>,
-    pub(super) next_cursor: Option<String>,
-    pub(super) sync_token: Option<String>,
+    results: Vec<Value>,
+    next_cursor: Option<String>,
+    sync_token: Option<String>,
 }
 
 impl Ashby {
     /// One page of a list endpoint, its shape checked.
-    pub(super) async fn list_page(&self, what: &str, body: &Value) -> Result<ListPage> {
+    async fn list_page(&self, what: &str, body: &Value) -> Result<ListPage> {
         let v = self.post(what, body).await?;
         parse_list(what, body, v)
     }
@@ -67,7 +67,7 @@ impl Ashby {
     }
 
     /// The first page body of a pass over a token-capable list, or the body for `resume`.
-    pub(super) fn list_body(resource: Resource, token: Option<&str>, cursor: Option<&str>) -> Value {
+    fn list_body(resource: Resource, token: Option<&str>, cursor: Option<&str>) -> Value {
         let mut body = json!({ "limit": PAGE_LIMIT });
         if resource == Resource::Jobs || resource == Resource::Stages {
             body["status"] = json!(JOB_STATUSES);
@@ -243,11 +243,11 @@ impl Ashby {
     }
 }
 
-pub(super) fn encode_resume(resource: Resource, cursor: String, token: Option<String>) -> String {
+fn encode_resume(resource: Resource, cursor: String, token: Option<String>) -> String {
     serde_json::to_string(&Resume { r: resource.as_str().to_string(), c: cursor, t: token }).expect("a resume position serializes")
 }
 
-pub(super) fn parse_list(what: &str, sent: &Value, v: Value) -> Result<ListPage> {
+fn parse_list(what: &str, sent: &Value, v: Value) -> Result<ListPage> {
     let bad = |why: &str, v: &Value| record::invalid("Ashby", &format!("POST /{what}"), &format!("with {why}"), &v.to_string());
     let results = match v.get("results") {
         Some(Value::Array(a)) => a.clone(),

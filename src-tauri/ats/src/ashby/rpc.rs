@@ -14,7 +14,7 @@ use model::error::{Error, Result};
 use model::Resource;
 
 /// Error codes after which the token (or cursor) is useless: drop it and list everything.
-pub(super) const RESYNC_CODES: [&str; 5] =
+const RESYNC_CODES: [&str; 5] =
     ["sync_token_expired", "sync_token_invalid", "next_cursor_expired", "invalid_next_cursor", "incremental_sync_too_large"];
 /// Codes that mean the stored cursor (not the token) is dead.
 const CURSOR_CODES: [&str; 2] = ["next_cursor_expired", "invalid_next_cursor"];
@@ -22,7 +22,7 @@ const CURSOR_CODES: [&str; 2] = ["next_cursor_expired", "invalid_next_cursor"];
 /// `success: false`: the code and message Ashby gave.
 pub(super) struct Refusal {
     pub(super) code: String,
-    pub(super) message: String,
+    message: String,
 }
 
 impl Ashby {
@@ -37,7 +37,7 @@ impl Ashby {
     }
 
     /// [`Ashby::post_raw`], sent as a read (retried) or a write (see [`HttpClient::send_write`]).
-    pub(super) async fn post_as(&self, write: bool, what: &str, body: &Value) -> Result<std::result::Result<Value, Refusal>> {
+    async fn post_as(&self, write: bool, what: &str, body: &Value) -> Result<std::result::Result<Value, Refusal>> {
         let url = self.url(what);
         let label = format!("POST /{what}");
         let build = || {
@@ -96,7 +96,7 @@ impl Ashby {
 
 /// `success: false` on a write: gone records are `NotFound`, the refusals the recruiter can act
 /// on (unknown stage or reason, a closed application) `Validation` with Ashby's message.
-pub(super) fn write_refusal(what: &str, r: &Refusal) -> Error {
+fn write_refusal(what: &str, r: &Refusal) -> Error {
     let code = r.code.as_str();
     if matches!(code, "application_not_found" | "candidate_not_found") {
         return Error::NotFound(format!("Ashby no longer has that record ({code} on {what}): {}", r.message));

@@ -187,7 +187,7 @@ pub(super) fn permission_denied(denied: &[(String, String)], user_id: &str) -> E
 }
 
 /// A Harvest scope such as `harvest:candidates:list` named in an error text.
-pub(super) fn scope_in(text: &str) -> Option<String> {
+fn scope_in(text: &str) -> Option<String> {
     let at = text.find("harvest:")?;
     let scope: String =
         text[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '_' | '-')).collect();

@@ -20,30 +20,30 @@ use model::{Application, ApplicationStatus, Attachment, Job, JobStatus, Stage, T
 /// not seen yet). Replaced whole on reload, never edited.
 #[derive(Default)]
 pub(super) struct Lookups {
-    pub(super) stages: HashMap<String, String>,
+    stages: HashMap<String, String>,
     /// Archive reason id → whether its type is "hired".
-    pub(super) reasons: HashMap<String, bool>,
+    reasons: HashMap<String, bool>,
     /// Ids asked for that the last reload did not find: no reload storm over a deleted stage.
-    pub(super) missing: HashSet<String>,
+    missing: HashSet<String>,
 }
 
 /// An opportunity, read and checked.
 #[derive(Debug, Clone)]
 pub(super) struct Opp {
-    pub(super) id: String,
+    id: String,
     pub(super) contact: String,
-    pub(super) name: String,
-    pub(super) emails: Vec<String>,
-    pub(super) phones: Vec<String>,
-    pub(super) headline: Option<String>,
-    pub(super) tags: Vec<String>,
-    pub(super) stage: Option<String>,
-    pub(super) posting: Option<String>,
+    name: String,
+    emails: Vec<String>,
+    phones: Vec<String>,
+    headline: Option<String>,
+    tags: Vec<String>,
+    stage: Option<String>,
+    posting: Option<String>,
     /// `Some(reason)` when archived.
-    pub(super) archived: Option<Option<String>>,
-    pub(super) updated_ms: i64,
-    pub(super) updated_at: DateTime<Utc>,
-    pub(super) extra: Value,
+    archived: Option<Option<String>>,
+    updated_ms: i64,
+    updated_at: DateTime<Utc>,
+    extra: Value,
 }
 
 impl Lookups {

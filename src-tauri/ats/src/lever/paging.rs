@@ -3,14 +3,11 @@
 //! new process after a crash too. Then the passes themselves: postings, the pipeline, and
 //! opportunities with their deletions.
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::map::{contact_id, parse_opportunity, parse_posting, parse_stage, record_id, unreadable_deletion};
-use super::talents::PassMemory;
-use super::{lock, Lever};
+use super::Lever;
 use crate::http;
 use crate::record::{self, Rec};
 use crate::{Page, PageRequest, Since};
@@ -18,24 +15,24 @@ use model::error::{Error, Result};
 use model::{Deletion, Resource};
 
 /// Lever's largest page.
-pub(super) const PAGE_SIZE: &str = "100";
+const PAGE_SIZE: &str = "100";
 
 /// `Page.next` of every Lever pass, stored by the engine and handed back verbatim.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub(super) struct Token {
     /// Identifies the pass (opportunities): whether this connector's memory covers it.
     #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub(super) pass: String,
+    pass: String,
     /// The page's number in the pass (opportunities).
     #[serde(default, skip_serializing_if = "is_zero")]
-    pub(super) seq: u64,
-    pub(super) phase: Phase,
+    seq: u64,
+    phase: Phase,
     /// Lever's `next` of the previous page, sent as `offset`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(super) offset: Option<String>,
+    offset: Option<String>,
     /// Stages: how many records the previous pages held (positions continue from here).
     #[serde(default, skip_serializing_if = "is_zero")]
-    pub(super) index: i64,
+    index: i64,
 }
 
 fn is_zero<T: Default + PartialEq>(n: &T) -> bool {
@@ -56,7 +53,7 @@ impl Token {
         Token { pass: String::new(), seq: 0, phase, offset, index: 0 }
     }
 
-    pub(super) fn encode(&self) -> String {
+    fn encode(&self) -> String {
         serde_json::to_string(self).expect("a token serializes")
     }
 
@@ -179,15 +176,7 @@ impl Lever {
     }
 
     async fn opportunities_page(&self, req: &PageRequest, token: Token) -> Result<Page> {
-        let pass = if req.page.is_none() {
-            // A new pass: the memory starts empty and covers it from here.
-            let pass = format!("{:016x}", rand::random::<u64>());
-            *lock(&self.memory) =
-                Some(PassMemory { pass: pass.clone(), complete: true, expect: 0, best: HashMap::new() });
-            pass
-        } else {
-            token.pass.clone()
-        };
+        let pass = if req.page.is_none() { self.start_pass() } else { token.pass.clone() };
         let seq = token.seq;
         let mut query = window(req)?;
         query.push(("expand", "applications".to_string()));
@@ -207,11 +196,7 @@ impl Lever {
         page.next = match lp.next {
             Some(offset) => Some(more(Phase::List, Some(offset))),
             None => {
-                // The listing is done: the memory is no longer needed.
-                let mut mem = lock(&self.memory);
-                if mem.as_ref().is_some_and(|m| m.pass == pass) {
-                    *mem = None;
-                }
+                self.end_pass(&pass);
                 deleted_since(req).map(|_| more(Phase::Deleted, None))
             }
         }
@@ -256,7 +241,7 @@ impl Lever {
 }
 
 /// The `updated_at_start/end` filter of an incremental pass.
-pub(super) fn window(req: &PageRequest) -> Result<Vec<(&'static str, String)>> {
+fn window(req: &PageRequest) -> Result<Vec<(&'static str, String)>> {
     match &req.since {
         Since::Everything => Ok(Vec::new()),
         Since::UpdatedSince(t) => Ok(vec![
@@ -269,7 +254,7 @@ pub(super) fn window(req: &PageRequest) -> Result<Vec<(&'static str, String)>> {
 
 /// `deleted_at_start` of an incremental pass (no end: a deletion after the pass began is
 /// harmless to apply now).
-pub(super) fn deleted_since(req: &PageRequest) -> Option<i64> {
+fn deleted_since(req: &PageRequest) -> Option<i64> {
     match &req.since {
         Since::UpdatedSince(t) => Some(t.timestamp_millis()),
         _ => None,

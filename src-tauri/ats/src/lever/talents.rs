@@ -19,21 +19,37 @@ const CONTACTS_PER_LOOKUP: usize = 50;
 
 /// What an opportunity pass has emitted as each contact's talent.
 pub(super) struct PassMemory {
-    pub(super) pass: String,
+    pass: String,
     /// True when this memory saw every page of the pass so far, in order: a contact absent from
     /// it has not been emitted in this pass. False after a resume or a rewind (a page asked for
     /// again after a failed write): absent contacts must be looked up.
-    pub(super) complete: bool,
+    complete: bool,
     /// The `seq` the next page request must carry (that of the token handed out last): any
     /// other means emitted pages may never have been written (a rewind) or the pass is not ours.
-    pub(super) expect: u64,
-    pub(super) best: HashMap<String, Rank>,
+    expect: u64,
+    best: HashMap<String, Rank>,
 }
 
 /// Which opportunity is a contact's most recent: updatedAt, then the larger id.
 pub(super) type Rank = (i64, String);
 
 impl Lever {
+    /// Starts the memory of a new opportunity pass: empty, and covering the pass from here.
+    /// Returns the pass's id, which its page tokens carry.
+    pub(super) fn start_pass(&self) -> String {
+        let pass = format!("{:016x}", rand::random::<u64>());
+        *lock(&self.memory) = Some(PassMemory { pass: pass.clone(), complete: true, expect: 0, best: HashMap::new() });
+        pass
+    }
+
+    /// The listing of `pass` is done: its memory is no longer needed.
+    pub(super) fn end_pass(&self, pass: &str) {
+        let mut mem = lock(&self.memory);
+        if mem.as_ref().is_some_and(|m| m.pass == pass) {
+            *mem = None;
+        }
+    }
+
     /// The talents a page of opportunities carries: per contact, the page's most recent
     /// opportunity, emitted only if nothing more recent was emitted for that contact in this
     /// pass (or, when the memory does not cover the pass, exists in Lever at all).
