@@ -26,8 +26,8 @@ pub(crate) fn invalid(provider: &str, what: &str, why: &str, body: &str) -> Erro
     Error::InvalidResponse(format!("{provider} answered {what} {why}: {}", http::excerpt(body)))
 }
 
-/// A single record read for a write or a profile (not a sync, where it would be skipped) that
-/// the mapping could not read.
+/// A record read on its own (the application a write is about), which the mapping could not
+/// read: an error, where a sync would skip the record and go on.
 pub(crate) fn unreadable(provider: &str, record: &str, id: &str, s: &Skipped) -> Error {
     Error::InvalidResponse(format!("{provider} sent the {record} {id} with an unreadable {}: {}", s.field, s.reason))
 }
