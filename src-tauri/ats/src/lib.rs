@@ -6,6 +6,7 @@ pub mod greenhouse;
 pub mod http;
 pub mod lever;
 pub mod pace;
+mod record;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

@@ -1,0 +1,430 @@
+//! The one reader of provider JSON records, shared by the connectors. A mapping reads a record
+//! field by field; the first field it cannot use becomes a [`Skipped`] naming the record's id,
+//! the field's full path (`categories.department`, `emailAddresses[1].value`) and why. Reasons
+//! name a value's kind, never the value: they go to the sync log, and values may be personal
+//! data. A whole answer of the wrong shape is an error instead, [`invalid`], which names the
+//! provider, the request and an excerpt of the answer.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+use super::http;
+use super::{Page, Skipped};
+use model::error::Error;
+
+/// A field read, or why it could not be.
+pub(crate) type Read<T> = std::result::Result<T, Skipped>;
+
+/// `{provider} answered {what} {why}: {excerpt of the body}`: an answer that is not the shape
+/// the provider documents (`why` says how: "with something that is not JSON", "without a data
+/// list").
+pub(crate) fn invalid(provider: &str, what: &str, why: &str, body: &str) -> Error {
+    Error::InvalidResponse(format!("{provider} answered {what} {why}: {}", http::excerpt(body)))
+}
+
+/// A record read on its own (the application a write is about), which the mapping could not
+/// read: an error, where a sync would skip the record and go on.
+pub(crate) fn unreadable(provider: &str, record: &str, id: &str, s: &Skipped) -> Error {
+    Error::InvalidResponse(format!("{provider} sent the {record} {id} with an unreadable {}: {}", s.field, s.reason))
+}
+
+/// Maps one record into the page, or reports it skipped; either way it is listed by its id
+/// (deletion reconciliation must not take a malformed record for a deleted one).
+pub(crate) fn read_into<T>(
+    page: &mut Page,
+    provider: &str,
+    rec: &Rec<'_>,
+    map: impl FnOnce(&Rec<'_>) -> Read<T>,
+    push: impl FnOnce(&mut Page, T),
+) {
+    if let Some(id) = &rec.id {
+        page.listed.push(id.clone());
+    }
+    match map(rec) {
+        Ok(t) => push(page, t),
+        Err(s) => {
+            // Field and reason only: record values may be personal data.
+            let (remote_id, field, reason) = (&s.remote_id, &s.field, &s.reason);
+            tracing::warn!(provider, ?remote_id, %field, %reason, "skipped a malformed record");
+            page.skipped.push(s);
+        }
+    }
+}
+
+/// A record's id for listing and reporting, whatever each provider's own rule (Greenhouse:
+/// integers, Lever and Ashby: strings): a non-blank string (trimmed) or a number. Settings
+/// typed by hand (a Greenhouse user id) read the same way.
+pub(crate) fn id_of(v: &Value) -> Option<String> {
+    match v {
+        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        _ => None,
+    }
+}
+
+/// A value's kind, as reasons name it.
+pub(crate) fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "true/false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A record (or an object inside one) being read.
+pub(crate) struct Rec<'a> {
+    src: Src<'a>,
+    /// The record's id, if readable ([`id_of`]); kept by nested objects, which report by it.
+    pub id: Option<String>,
+    /// Where this object sits in the record: `""`, or e.g. `"categories."`.
+    at: String,
+}
+
+enum Src<'a> {
+    Tree(Cow<'a, Map<String, Value>>),
+    /// Fields sliced out of the page's text, each parsed only when a mapping reads it (see
+    /// [`Rec::raw`]).
+    Raw(Fields<'a>),
+    /// Not an object: every read fails, naming what it is.
+    Not(&'static str),
+}
+
+impl<'a> Rec<'a> {
+    /// A record of an already parsed page.
+    pub fn new(v: &'a Value) -> Rec<'a> {
+        let id = v.get("id").and_then(id_of);
+        Rec { src: src_of(Cow::Borrowed(v)), id, at: String::new() }
+    }
+
+    /// A record sliced out of a page's text: no tree of every value of every record is built
+    /// and dropped, a field is parsed when read (Greenhouse's large candidate pages).
+    pub fn raw(raw: &'a RawValue) -> Rec<'a> {
+        let src = match serde_json::from_str::<Fields>(raw.get()) {
+            Ok(f) => Src::Raw(f),
+            Err(_) => Src::Not(serde_json::from_str(raw.get()).map_or("null", |v: Value| kind_of(&v))),
+        };
+        let mut rec = Rec { src, id: None, at: String::new() };
+        rec.id = rec.value("id").as_deref().and_then(id_of);
+        rec
+    }
+
+    fn child(&self, v: Cow<'a, Value>, at: String) -> Rec<'a> {
+        Rec { src: src_of(v), id: self.id.clone(), at }
+    }
+
+    /// What this is: "an object", or the kind of value found where one was expected.
+    pub fn kind(&self) -> &'static str {
+        match self.src {
+            Src::Not(kind) => kind,
+            _ => "an object",
+        }
+    }
+
+    pub fn is_object(&self) -> bool {
+        !matches!(self.src, Src::Not(_))
+    }
+
+    /// A failure of `field` (relative to this object).
+    pub fn skip(&self, field: &str, reason: impl Into<String>) -> Skipped {
+        Skipped { remote_id: self.id.clone(), field: format!("{}{field}", self.at), reason: reason.into() }
+    }
+
+    /// A field as sent (null included); `None` if absent, or if this is not an object. For
+    /// lenient reads (lookups, `extra`); mappings use the checked readers below.
+    pub fn value(&self, field: &str) -> Option<Cow<'a, Value>> {
+        match &self.src {
+            Src::Tree(Cow::Borrowed(m)) => m.get(field).map(Cow::Borrowed),
+            Src::Tree(Cow::Owned(m)) => m.get(field).cloned().map(Cow::Owned),
+            // The last of repeated keys wins, as when an object is read whole.
+            Src::Raw(f) => {
+                let (_, raw) = f.0.iter().rev().find(|(k, _)| k == field)?;
+                serde_json::from_str(raw.get()).ok().map(Cow::Owned)
+            }
+            Src::Not(_) => None,
+        }
+    }
+
+    /// The field's value; `None` for absent or null. Fails if this is not an object.
+    pub fn get(&self, field: &str) -> Read<Option<Cow<'a, Value>>> {
+        if let Src::Not(kind) = self.src {
+            let whole = if self.at.is_empty() { "record" } else { self.at.trim_end_matches('.') };
+            return Err(Skipped {
+                remote_id: self.id.clone(),
+                field: whole.to_string(),
+                reason: format!("expected an object, found {kind}"),
+            });
+        }
+        Ok(self.value(field).filter(|v| !v.is_null()))
+    }
+
+    /// An optional field read by `read`; a value it refuses is "expected {expected}, found …".
+    pub fn opt<T>(&self, field: &str, expected: &str, read: impl FnOnce(&Value) -> Option<T>) -> Read<Option<T>> {
+        match self.get(field)? {
+            None => Ok(None),
+            Some(v) => {
+                let found = kind_of(&v);
+                read(&v).map(Some).ok_or_else(|| self.skip(field, format!("expected {expected}, found {found}")))
+            }
+        }
+    }
+
+    /// [`Rec::opt`] for a field that must be there (absent or null: "missing").
+    pub fn req<T>(&self, field: &str, expected: &str, read: impl FnOnce(&Value) -> Option<T>) -> Read<T> {
+        self.opt(field, expected, read)?.ok_or_else(|| self.skip(field, "missing"))
+    }
+
+    pub fn str(&self, field: &str) -> Read<String> {
+        self.req(field, "a string", |v| v.as_str().map(str::to_string))
+    }
+
+    pub fn opt_str(&self, field: &str) -> Read<Option<String>> {
+        self.opt(field, "a string", |v| v.as_str().map(str::to_string))
+    }
+
+    /// A string that must be there and not blank (names, titles).
+    pub fn text(&self, field: &str) -> Read<String> {
+        let s = self.str(field)?;
+        if s.trim().is_empty() {
+            return Err(self.skip(field, "empty"));
+        }
+        Ok(s)
+    }
+
+    /// The record's own id as it is listed ([`id_of`]), for providers that accept either form.
+    pub fn id(&self) -> Read<String> {
+        let v = self.get("id")?.ok_or_else(|| self.skip("id", "missing"))?;
+        id_of(&v).ok_or_else(|| match v.as_ref() {
+            Value::String(_) => self.skip("id", "empty"),
+            other => self.skip("id", format!("expected a string id, found {}", kind_of(other))),
+        })
+    }
+
+    /// A string id (Lever, Ashby): there and not empty.
+    pub fn str_id(&self, field: &str) -> Read<String> {
+        let s = self.req(field, "a string id", |v| v.as_str().map(str::to_string))?;
+        if s.is_empty() {
+            return Err(self.skip(field, "empty"));
+        }
+        Ok(s)
+    }
+
+    /// An integer id (Greenhouse), as the decimal text the model keeps.
+    pub fn int_id(&self, field: &str) -> Read<String> {
+        self.req(field, "an integer id", |v| v.as_u64().map(|n| n.to_string()))
+    }
+
+    pub fn opt_int_id(&self, field: &str) -> Read<Option<String>> {
+        self.opt(field, "an integer id", |v| v.as_u64().map(|n| n.to_string()))
+    }
+
+    pub fn int(&self, field: &str) -> Read<i64> {
+        self.req(field, "an integer", Value::as_i64)
+    }
+
+    pub fn opt_bool(&self, field: &str) -> Read<Option<bool>> {
+        self.opt(field, "true/false", Value::as_bool)
+    }
+
+    /// An RFC 3339 (ISO 8601) time, as Greenhouse and Ashby send them.
+    pub fn time(&self, field: &str) -> Read<DateTime<Utc>> {
+        self.opt_time(field)?.ok_or_else(|| self.skip(field, "missing"))
+    }
+
+    pub fn opt_time(&self, field: &str) -> Read<Option<DateTime<Utc>>> {
+        match self.get(field)? {
+            None => Ok(None),
+            Some(v) => match v.as_str() {
+                Some(s) => parse_time(s).map(Some).ok_or_else(|| self.skip(field, "not an RFC 3339 time")),
+                None => Err(self.skip(field, format!("expected an RFC 3339 time, found {}", kind_of(&v)))),
+            },
+        }
+    }
+
+    /// Milliseconds since the epoch, as Lever sends every time: the number and the instant.
+    pub fn ms(&self, field: &str) -> Read<(i64, DateTime<Utc>)> {
+        let v = self.get(field)?.ok_or_else(|| self.skip(field, "missing"))?;
+        let ms = match v.as_ref() {
+            Value::Number(n) => {
+                n.as_i64().ok_or_else(|| self.skip(field, format!("{n} is not a time in milliseconds")))?
+            }
+            v => return Err(self.skip(field, format!("expected a time in milliseconds, found {}", kind_of(v)))),
+        };
+        let t =
+            Utc.timestamp_millis_opt(ms).single().ok_or_else(|| self.skip(field, format!("{ms} is out of range")))?;
+        Ok((ms, t))
+    }
+
+    /// A list of strings (tags); absent or null reads as empty.
+    pub fn strings(&self, field: &str) -> Read<Vec<String>> {
+        let Some(v) = self.get(field)? else { return Ok(Vec::new()) };
+        let Some(items) = v.as_array() else {
+            return Err(self.skip(field, format!("expected a list of strings, found {}", kind_of(&v))));
+        };
+        items
+            .iter()
+            .map(|i| match i {
+                Value::String(s) => Ok(s.clone()),
+                other => Err(self.skip(field, format!("expected a list of strings, found {} in it", kind_of(other)))),
+            })
+            .collect()
+    }
+
+    /// An object field, to be read in turn; absent or null is `None`.
+    pub fn object(&self, field: &str) -> Read<Option<Rec<'a>>> {
+        match self.get(field)? {
+            None => Ok(None),
+            Some(v) if v.is_object() => Ok(Some(self.child(v, format!("{}{field}.", self.at)))),
+            Some(v) => Err(self.skip(field, format!("expected an object, found {}", kind_of(&v)))),
+        }
+    }
+
+    /// A list field's items, each to be read in turn (`field[i].…`); absent or null is empty.
+    /// `expected` describes the list for a value that is not one.
+    pub fn items(&self, field: &str, expected: &str) -> Read<Vec<Rec<'a>>> {
+        let at = |i: usize| format!("{}{field}[{i}].", self.at);
+        match self.get(field)? {
+            None => Ok(Vec::new()),
+            Some(Cow::Borrowed(Value::Array(a))) => {
+                Ok(a.iter().enumerate().map(|(i, v)| self.child(Cow::Borrowed(v), at(i))).collect())
+            }
+            Some(Cow::Owned(Value::Array(a))) => {
+                Ok(a.into_iter().enumerate().map(|(i, v)| self.child(Cow::Owned(v), at(i))).collect())
+            }
+            Some(v) => Err(self.skip(field, format!("expected {expected}, found {}", kind_of(&v)))),
+        }
+    }
+
+    /// `field: [{inner: "…"}, …]` (e-mail addresses, phone numbers, tags) → the inner strings;
+    /// absent or null reads as empty.
+    pub fn strings_in(&self, field: &str, inner: &str) -> Read<Vec<String>> {
+        self.items(field, &format!("a list of objects with a {inner}"))?.iter().map(|item| item.str(inner)).collect()
+    }
+
+    /// The listed fields that are present, exactly as sent (null included), for `extra`.
+    pub fn extra(&self, fields: &[&str]) -> Value {
+        self.extra_where(fields, |_| true)
+    }
+
+    /// [`Rec::extra`] without the null ones. Each connector keeps the form it always stored:
+    /// the store compares `extra` to tell an update, so changing it would report every record
+    /// updated once.
+    pub fn extra_non_null(&self, fields: &[&str]) -> Value {
+        self.extra_where(fields, |v| !v.is_null())
+    }
+
+    fn extra_where(&self, fields: &[&str], keep: impl Fn(&Value) -> bool) -> Value {
+        let mut m = Map::new();
+        for &f in fields {
+            if let Some(v) = self.value(f).filter(|v| keep(v)) {
+                m.insert(f.to_string(), v.into_owned());
+            }
+        }
+        Value::Object(m)
+    }
+}
+
+fn src_of(v: Cow<'_, Value>) -> Src<'_> {
+    match v {
+        Cow::Borrowed(Value::Object(m)) => Src::Tree(Cow::Borrowed(m)),
+        Cow::Owned(Value::Object(m)) => Src::Tree(Cow::Owned(m)),
+        other => Src::Not(kind_of(&other)),
+    }
+}
+
+pub(crate) fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
+}
+
+/// An object's fields in order, unparsed; keys are borrowed unless they hold escapes.
+struct Fields<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+#[derive(Deserialize)]
+struct Key<'a>(#[serde(borrow)] Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Fields<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Fields<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(self, mut m: M) -> std::result::Result<Fields<'de>, M::Error> {
+                let mut fields = Vec::with_capacity(m.size_hint().unwrap_or(16));
+                while let Some(Key(k)) = m.next_key()? {
+                    fields.push((k, m.next_value()?));
+                }
+                Ok(Fields(fields))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn both(v: Value, check: impl Fn(&Rec<'_>)) {
+        check(&Rec::new(&v));
+        let raw = serde_json::value::to_raw_value(&v).unwrap();
+        check(&Rec::raw(&raw));
+    }
+
+    #[test]
+    fn parsed_and_raw_records_read_alike_and_name_the_failing_path() {
+        let v = json!({ "id": 7, "name": " ", "tags": ["a", 1], "when": "yesterday", "cat": { "dept": 3 },
+                        "emails": [{ "value": "a@x.test" }, { "value": null }], "gone": null, "blank": "" });
+        both(v, |r| {
+            assert_eq!(r.id.as_deref(), Some("7"));
+            assert_eq!(r.int_id("id"), Ok("7".to_string()));
+            assert_eq!(r.text("name").unwrap_err().reason, "empty");
+            assert_eq!(r.strings("tags").unwrap_err().reason, "expected a list of strings, found a number in it");
+            assert_eq!(r.time("when").unwrap_err().reason, "not an RFC 3339 time");
+            assert_eq!(r.str("gone").unwrap_err().reason, "missing");
+            assert_eq!(r.str_id("blank").unwrap_err().reason, "empty");
+            assert_eq!(r.opt_str("gone"), Ok(None));
+            let cat = r.object("cat").unwrap().unwrap();
+            let s = cat.opt_str("dept").unwrap_err();
+            assert_eq!((s.remote_id.as_deref(), s.field.as_str()), (Some("7"), "cat.dept"));
+            assert_eq!(s.reason, "expected a string, found a number");
+            let s = r.strings_in("emails", "value").unwrap_err();
+            assert_eq!((s.field.as_str(), s.reason.as_str()), ("emails[1].value", "missing"));
+            let s = r.strings_in("name", "value").unwrap_err();
+            assert_eq!(s.reason, "expected a list of objects with a value, found a string");
+            assert_eq!(r.extra(&["gone", "absent"]), json!({ "gone": null }));
+            assert_eq!(r.extra_non_null(&["gone", "id"]), json!({ "id": 7 }));
+        });
+    }
+
+    #[test]
+    fn a_record_that_is_not_an_object_fails_on_every_read() {
+        both(json!(["x"]), |r| {
+            assert_eq!(r.id, None);
+            let reason = "expected an object, found a list".to_string();
+            assert_eq!(r.str("name"), Err(Skipped { remote_id: None, field: "record".into(), reason }));
+        });
+        both(json!({ "id": "p1", "files": ["x"] }), |r| {
+            let item = &r.items("files", "a list").unwrap()[0];
+            let s = item.str_id("id").unwrap_err();
+            assert_eq!((s.field.as_str(), s.reason.as_str()), ("files[0]", "expected an object, found a string"));
+        });
+    }
+
+    #[test]
+    fn lever_times_are_milliseconds() {
+        both(json!({ "id": "o1", "t": 1_700_000_000_000i64, "f": 1.5, "s": "now" }), |r| {
+            assert_eq!(r.ms("t").unwrap().0, 1_700_000_000_000);
+            assert_eq!(r.ms("f").unwrap_err().reason, "1.5 is not a time in milliseconds");
+            assert_eq!(r.ms("s").unwrap_err().reason, "expected a time in milliseconds, found a string");
+        });
+    }
+}
