@@ -6,6 +6,7 @@ mod bench;
 mod bench_push;
 mod bench_search;
 mod cli;
+mod extract_text;
 #[cfg(feature = "desktop")]
 mod shell;
 

@@ -13,6 +13,7 @@ use model::error::{Error, Result};
 use crate::lifecycle;
 use model::{Connection, ConnectionState, JobRow, Provider, TalentRow};
 use crate::sync::files::{self, FileLimits, FilesReport};
+use crate::sync::text::TextExtractor;
 use crate::sync::{self, Progress, RunReport, SyncOptions};
 use sandbox::{Sandbox, SandboxConfig};
 use crate::status::{self, ConnectionStatus};
@@ -54,6 +55,9 @@ pub struct App {
     /// One pacer per connection: every connector made for it (connecting, syncs, file steps,
     /// pushes) draws on one rate budget and starts at the pace the last one learned.
     pacers: Mutex<HashMap<i64, ats::pace::SharedPacer>>,
+    /// Reads the text of downloaded resumes for search in a child process (`None`: no text is
+    /// read). The one the binary registered, unless set with [`App::with_text_extractor`].
+    extractor: Option<TextExtractor>,
 }
 
 /// Read-only connections per app: the window rarely has more than two reads in flight (a list
@@ -183,7 +187,15 @@ impl App {
             readers,
             next_reader: Default::default(),
             pacers: Mutex::new(HashMap::new()),
+            extractor: TextExtractor::registered(),
         })
+    }
+
+    /// Reads resume text with `extractor` (tests: the built binary, or tighter bounds); `None`
+    /// reads none.
+    pub fn with_text_extractor(mut self, extractor: Option<TextExtractor>) -> App {
+        self.extractor = extractor;
+        self
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -416,7 +428,8 @@ impl App {
             return Ok(None);
         }
         let connector = self.connector_for(&conn)?;
-        let report = files::step(&self.store, &self.data_dir, id, connector.as_ref(), limits).await?;
+        let report =
+            files::step(&self.store, &self.data_dir, id, connector.as_ref(), limits, self.extractor.as_ref()).await?;
         let now = Utc::now();
         let mut store = self.store();
         if report.eventful() {
@@ -424,6 +437,17 @@ impl App {
             let stopped = report.stopped.as_ref().map(|e| format!("stopped early: {e}"));
             let level = if stopped.is_some() || report.failed > 0 { "warning" } else { "info" };
             store.log(Some(id), None, level, &msg, stopped.as_deref(), now)?;
+        }
+        // One warning per file, so the recruiter knows which resume search cannot see into;
+        // a step's worth at most, however many a hostile batch of files holds.
+        const NAMED: usize = 20;
+        for (name, why) in report.unreadable.iter().take(NAMED) {
+            let msg = format!("files: the text of {name:?} could not be read for search: {why}");
+            store.log(Some(id), None, "warning", &msg, None, now)?;
+        }
+        if report.unreadable.len() > NAMED {
+            let msg = format!("files: the text of {} more files could not be read for search", report.unreadable.len() - NAMED);
+            store.log(Some(id), None, "warning", &msg, None, now)?;
         }
         if let Some(Error::Unauthorized(why)) = &report.stopped {
             lifecycle::transition(&mut store, id, ConnectionState::NeedsReconnect, Some(why), None, now)?;
