@@ -3,7 +3,7 @@
 #[cfg(feature = "desktop")]
 const COMMANDS: &[&str] = &[
     "list_status", "start_sandbox", "connect", "sync_now", "set_sync_interval", "reconnect", "disconnect", "list_jobs",
-    "search_talents", "list_log", "open_file", "job_board", "pipeline", "mappings", "mapping_history", "set_mapping",
+    "search_talents", "list_log", "open_file", "preview_file", "job_board", "pipeline", "mappings", "mapping_history", "set_mapping",
     "suggest_mappings", "undo_mapping", "move_application", "reject_application", "add_note", "reasons", "outbox",
     "resolve_conflict", "push_now", "talent_profile", "talent_notes", "open_in_ats", "redo_mapping", "job_pipelines",
     "add_pipeline_stage", "rename_pipeline_stage", "remove_pipeline_stage",

@@ -399,3 +399,40 @@ async fn resume_text_feeds_search_and_broken_or_huge_pdfs_only_warn() {
         assert!(found(&app, env.id, WORD).is_empty(), "{provider}: the replaced resume's text left the index");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_preview_gets_only_downloaded_pdfs_and_images_under_a_cap() {
+    use talentdeck::app::PREVIEW_MAX_BYTES;
+    let env = env(Provider::Greenhouse, Faults::default()).await;
+    let expected = env.sb.expected_files();
+    let mut with_resume = expected.keys().cloned();
+    let [pdf, png, docx] = [0; 3].map(|_| with_resume.next().unwrap());
+    let png_bytes = [b"\x89PNG\r\n\x1a\n".as_slice(), &[0u8; 64]].concat();
+    for (talent, bytes) in [(&png, png_bytes.clone()), (&docx, b"PK\x03\x04 a Word file".to_vec())] {
+        env.sb.mutate(Mutation { upload_resume: Some(UploadResume { talent: talent.clone(), bytes }), ..Default::default() });
+    }
+    env.sync(true).await;
+    let file_of = |talent: &str| {
+        let t = env.talents().into_iter().find(|t| t.remote_id == talent).unwrap();
+        assert_eq!(t.files.len(), 1);
+        t.files[0].clone()
+    };
+    let limits = FileLimits::default();
+
+    // Not downloaded yet: the preview fetches it, as opening does, and it stays offline.
+    assert!(!file_of(&pdf).downloaded);
+    let bytes = env.app.preview_file(file_of(&pdf).id, &limits, PREVIEW_MAX_BYTES).await.expect("a PDF previews");
+    assert_eq!(bytes, expected[&pdf].1, "the preview is the resume, byte for byte");
+    assert!(file_of(&pdf).downloaded);
+    let bytes = env.app.preview_file(file_of(&png).id, &limits, PREVIEW_MAX_BYTES).await.expect("an image previews");
+    assert_eq!(bytes, png_bytes);
+
+    let err = env.app.preview_file(file_of(&docx).id, &limits, PREVIEW_MAX_BYTES).await.unwrap_err();
+    assert_eq!(err.code(), "validation", "{err}");
+    assert!(err.to_string().contains("open it with the system app"), "{err}");
+    let err = env.app.preview_file(file_of(&pdf).id, &limits, 100).await.unwrap_err();
+    assert_eq!(err.code(), "too_large", "{err}");
+    assert!(err.to_string().contains("previews stop at"), "{err}");
+    let err = env.app.preview_file(999_999, &limits, PREVIEW_MAX_BYTES).await.unwrap_err();
+    assert_eq!(err.code(), "not_found", "{err}");
+}

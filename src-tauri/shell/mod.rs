@@ -184,6 +184,17 @@ async fn open_file(handle: AppHandle, app: Shared<'_>, file_id: i64) -> Result<(
     })
 }
 
+/// The bytes of a talent's PDF or image for the in-app preview, downloaded first if needed. The
+/// webview names a file by id, and gets raw bytes (an `ArrayBuffer`, not a JSON array) of a file
+/// Talentdeck downloaded, capped in size; the core refuses anything but a PDF or an image.
+#[tauri::command]
+async fn preview_file(handle: AppHandle, app: Shared<'_>, file_id: i64) -> Result<tauri::ipc::Response> {
+    let cid = app.reader().stored_file(file_id)?.connection_id;
+    let bytes = app.preview_file(file_id, &FileLimits::default(), talentdeck::app::PREVIEW_MAX_BYTES).await;
+    emit_models(&handle, cid);
+    Ok(tauri::ipc::Response::new(bytes?))
+}
+
 #[tauri::command]
 fn talent_profile(app: Shared<'_>, talent_id: i64) -> Result<TalentProfile> {
     app.talent_profile(talent_id, Utc::now())
@@ -493,6 +504,7 @@ pub fn run(data_dir: PathBuf, try_sandbox: Option<Provider>) -> Result<()> {
             search_talents,
             list_log,
             open_file,
+            preview_file,
             talent_profile,
             talent_notes,
             open_in_ats,

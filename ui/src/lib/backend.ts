@@ -124,6 +124,13 @@ export interface IBackend {
    * disconnected).
    */
   openFile(fileId: number): Promise<void>;
+  /**
+   * The bytes of a talent's PDF or image (by `FileRef.id`) for the in-app preview, downloaded
+   * first like `openFile` (and `models_changed` follows likewise). Rejects as `openFile` does,
+   * with `validation` for a file that is neither a PDF nor an image, and `too_large` past the
+   * preview's cap.
+   */
+  previewFile(fileId: number): Promise<ArrayBuffer>;
   /** Everything stored about a talent (by `TalentRow.id`); rejects `not_found` when it is gone. */
   talentProfile(talentId: number): Promise<TalentProfile>;
   /**
@@ -222,6 +229,7 @@ export const COMMANDS = {
   searchTalents: 'search_talents',
   listLog: 'list_log',
   openFile: 'open_file',
+  previewFile: 'preview_file',
   talentProfile: 'talent_profile',
   talentNotes: 'talent_notes',
   openInAts: 'open_in_ats',
@@ -315,6 +323,10 @@ export class TauriBackend implements IBackend {
   }
   openFile(fileId: number) {
     return this.call<void>(COMMANDS.openFile, { fileId });
+  }
+  previewFile(fileId: number) {
+    // The command answers raw bytes (`tauri::ipc::Response`): they arrive as an ArrayBuffer.
+    return this.call<ArrayBuffer>(COMMANDS.previewFile, { fileId });
   }
   talentProfile(talentId: number) {
     return this.call<TalentProfile>(COMMANDS.talentProfile, { talentId });
