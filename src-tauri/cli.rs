@@ -16,6 +16,7 @@ use talentdeck::runner::{Observer, Runner};
 use talentdeck::sandbox::{Faults, RateLimit, Sandbox, SandboxConfig};
 use talentdeck::store::ExportKind;
 use talentdeck::sync::files::FileLimits;
+use talentdeck::sync::text::TextExtractor;
 
 mod two_way;
 use two_way::{MappingAction, PipelineAction, TwoWay};
@@ -135,6 +136,10 @@ pub enum Command {
         #[arg(long, default_value_t = FileLimits::default().max_file_bytes / 1_048_576)]
         max_file_mb: u64,
     },
+    /// Print the text of a PDF: run by Talentdeck itself in a child process it can time out and
+    /// kill, to read resumes for search
+    #[command(name = "extract-text", hide = true)]
+    ExtractText { file: PathBuf },
     /// Show each connection's health: state, indicator, last successful sync, last error
     Status {
         /// Print a JSON array instead of a table
@@ -312,6 +317,13 @@ pub struct ServeArgs {
 /// Entry point of the `talentdeck` binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::ExtractText { file }) = &cli.command {
+        return crate::extract_text::run(file);
+    }
+    // Every App opened from here on reads resume text with this very binary's `extract-text`.
+    if let Ok(exe) = std::env::current_exe() {
+        TextExtractor::register_binary(exe);
+    }
     init_tracing();
     match run(cli) {
         Ok(code) => code,
@@ -554,6 +566,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             });
             Ok(ExitCode::SUCCESS)
         }
+        Command::ExtractText { file } => Ok(crate::extract_text::run(file)),
         Command::Status { json } => {
             let app = App::open(&data_dir(&cli)?)?;
             let statuses = app.status(Utc::now())?;

@@ -30,6 +30,30 @@ pub struct ModelsChanged {
     pub connection_id: i64,
 }
 
+/// Bytes answered as they are: an `ArrayBuffer` in the UI, not a JSON array of numbers.
+#[cfg_attr(not(feature = "desktop"), allow(dead_code))]
+pub struct RawBytes(pub Vec<u8>);
+
+impl TS for RawBytes {
+    type WithoutGenerics = RawBytes;
+    type OptionInnerType = RawBytes;
+
+    fn name(_: &ts_rs::Config) -> String {
+        "ArrayBuffer".into()
+    }
+
+    fn inline(cfg: &ts_rs::Config) -> String {
+        Self::name(cfg)
+    }
+}
+
+#[cfg(feature = "desktop")]
+impl tauri::ipc::IpcResponse for RawBytes {
+    fn body(self) -> tauri::Result<tauri::ipc::InvokeResponseBody> {
+        tauri::ipc::Response::new(self.0).body()
+    }
+}
+
 /// One argument or answer as TypeScript spells it (`()` is `void`; 64-bit ids are numbers).
 #[cfg(test)]
 fn ts_type<T: TS + 'static + ?Sized>(cfg: &Config) -> String {
@@ -46,7 +70,7 @@ fn ts_type<T: TS + 'static + ?Sized>(cfg: &Config) -> String {
 fn ts_imports(ty: &str, into: &mut std::collections::BTreeSet<String>) {
     let names =
         ty.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| w.starts_with(|c: char| c.is_ascii_uppercase()));
-    into.extend(names.filter(|w| !matches!(*w, "Array" | "Record" | "Promise")).map(str::to_string));
+    into.extend(names.filter(|w| !matches!(*w, "Array" | "ArrayBuffer" | "Record" | "Promise")).map(str::to_string));
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ mod bench_push;
 #[cfg(feature = "bench")]
 mod bench_search;
 mod cli;
+mod extract_text;
 #[cfg(any(test, feature = "desktop"))]
 mod ipc;
 #[cfg(feature = "desktop")]

@@ -2,7 +2,9 @@
 //! HTTP on 127.0.0.1: a sync stores file metadata only; bounded file steps then fetch every
 //! resume byte for byte into the data folder, where it opens offline; files deleted or
 //! replaced in the ATS leave the data folder; expired links are renewed; oversized files and
-//! missing permissions are reported, never retried in a loop, and lose nothing.
+//! missing permissions are reported, never retried in a loop, and lose nothing. The text of
+//! downloaded PDFs feeds the talent search, read by the built binary in a child process: broken,
+//! hostile and oversized files cost a warning naming them, never the sync.
 //!
 //! Connections keep their secret in the OS keychain: run inside a private D-Bus session with an
 //! unlocked throwaway gnome-keyring, as test.sh does.
@@ -13,8 +15,9 @@ use std::path::{Path, PathBuf};
 use chrono::Utc;
 use talentdeck::app::{App, ConnectInput, SyncOutcome};
 use talentdeck::model::{Provider, TalentRow};
-use talentdeck::sandbox::{Faults, Mutation, Sandbox, SandboxConfig, SandboxInfo};
+use talentdeck::sandbox::{tiny_pdf, Faults, Mutation, Sandbox, SandboxConfig, SandboxInfo, UploadResume};
 use talentdeck::sync::files::{FileLimits, FilesReport, FILES_DIR};
+use talentdeck::sync::text::TextExtractor;
 
 const NAME: &str = "Files test";
 const TALENTS: usize = 200;
@@ -281,7 +284,13 @@ async fn the_cli_fetches_one_talents_files_then_a_step_of_the_rest() {
     let line = String::from_utf8(out.stdout).unwrap();
     let left = expected.len() - 11;
     assert_eq!(line.trim_end().split(" (").next().unwrap(), format!("{NAME}: 10 downloaded"), "{line}");
-    assert!(line.trim_end().ends_with(&format!("0 could not be, 0 removed, {left} still to fetch")), "{line}");
+    // The step also read the text of what it downloaded (the binary reads it with itself).
+    assert!(
+        line.trim_end().ends_with(&format!(
+            "0 could not be, 0 removed, {left} still to fetch; text for search read from 10 files, 0 unreadable"
+        )),
+        "{line}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -294,4 +303,176 @@ async fn purging_a_connection_deletes_its_files() {
         !env.dir.path().join(FILES_DIR).join(env.id.to_string()).exists(),
         "the purged connection's files folder is gone"
     );
+}
+
+/// The built binary's `extract-text`, with a size bound a test file can cross.
+fn reader(max_file_bytes: u64) -> TextExtractor {
+    TextExtractor { max_file_bytes, ..TextExtractor::binary(env!("CARGO_BIN_EXE_talentdeck")) }
+}
+
+/// Bytes no PDF reader can make sense of (a fixed pseudo-random sequence).
+fn garbage(len: usize) -> Vec<u8> {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+/// File steps of `app` until one reads no text: returns every file name reported unreadable.
+async fn read_all_text(app: &App, id: i64) -> (u64, Vec<(String, String)>) {
+    let (mut read, mut unreadable) = (0, Vec::new());
+    for _ in 0..10 {
+        let r = app.fetch_files(id, &FileLimits::default()).await.expect("the file step runs").expect("not running");
+        assert!(r.stopped.is_none(), "{:?}", r.stopped);
+        if r.read == 0 && r.unreadable.is_empty() {
+            return (read, unreadable);
+        }
+        read += r.read;
+        unreadable.extend(r.unreadable);
+    }
+    panic!("the text steps converge");
+}
+
+fn found(app: &App, id: i64, word: &str) -> Vec<String> {
+    app.search_talents(Some(id), word, 100).unwrap().into_iter().map(|t| t.remote_id).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resume_text_feeds_search_and_broken_or_huge_pdfs_only_warn() {
+    const WORD: &str = "Quetzalcoatlus"; // in no sandbox record: only the resume can match it
+    const HIDDEN: &str = "Brontosaurus"; // only in a resume over the size bound
+    const MAX: u64 = 8 * 1024;
+    for provider in PROVIDERS {
+        let env = env(provider, Faults::default()).await;
+        let with_resume: Vec<String> = env.sb.expected_files().into_keys().collect();
+        let [good, random, truncated, huge] = [0, 1, 2, 3].map(|i| with_resume[i].clone());
+        let good_pdf = tiny_pdf(&["Jane Roe".into(), format!("Fieldwork on {WORD} fossils, 2019-2024")]);
+        let mut huge_pdf = tiny_pdf(&[format!("{HIDDEN} expert")]);
+        huge_pdf.extend(vec![b'%'; 3 * MAX as usize]); // a comment after %%EOF
+        let uploads = [
+            (&good, good_pdf.clone()),
+            (&random, garbage(3000)),
+            (&truncated, good_pdf[..good_pdf.len() / 2].to_vec()),
+            (&huge, huge_pdf),
+        ];
+        for (talent, bytes) in uploads {
+            let r = env.sb.mutate(Mutation {
+                upload_resume: Some(UploadResume { talent: talent.clone(), bytes }),
+                ..Default::default()
+            });
+            assert!(r.not_found.is_empty(), "{provider}: {talent} has a resume to replace");
+        }
+        // Greenhouse and Ashby list no deletions: the reconciling full pass drops the old uploads.
+        env.sync(provider != Provider::Lever).await;
+        // Downloaded before Talentdeck read text (an app with no reader): search cannot see it yet.
+        env.fetch_everything(500).await;
+        assert_files_match(&env, provider);
+        assert!(found(&env.app, env.id, WORD).is_empty(), "{provider}: no text read yet");
+
+        // The next file steps read every downloaded resume, old ones included.
+        let app = App::open(env.dir.path()).unwrap().with_text_extractor(Some(reader(MAX)));
+        let (read, unreadable) = read_all_text(&app, env.id).await;
+        assert_eq!(read as usize, with_resume.len() - 3, "{provider}: every other resume's text was read");
+        assert_eq!(
+            found(&app, env.id, WORD),
+            vec![good.clone()],
+            "{provider}: a word only in a resume finds its talent"
+        );
+        assert_eq!(
+            found(&app, env.id, &WORD.to_lowercase()[3..9]),
+            vec![good.clone()],
+            "{provider}: any fragment of it too"
+        );
+        assert!(found(&app, env.id, HIDDEN).is_empty(), "{provider}: an oversized resume is not read");
+
+        let name_of = |talent: &str| {
+            let t = app
+                .search_talents(Some(env.id), "", 100_000)
+                .unwrap()
+                .into_iter()
+                .find(|t| t.remote_id == talent)
+                .unwrap();
+            t.files[0].filename.clone()
+        };
+        let mut names: Vec<&str> = unreadable.iter().map(|(n, _)| n.as_str()).collect();
+        names.sort();
+        let mut expected = vec![name_of(&random), name_of(&truncated), name_of(&huge)];
+        expected.sort();
+        assert_eq!(names, expected, "{provider}: exactly the broken and the huge files are reported: {unreadable:?}");
+        let huge_why = &unreadable.iter().find(|(n, _)| *n == name_of(&huge)).unwrap().1;
+        assert!(
+            huge_why.contains("MB") && huge_why.contains("more than"),
+            "{provider}: says it is too large: {huge_why}"
+        );
+        let log = app.log(Some(env.id), 50).unwrap();
+        for name in &expected {
+            assert!(
+                log.iter().any(|l| l.level.as_str() == "warning"
+                    && l.message.contains(name.as_str())
+                    && l.message.contains("could not be read for search")),
+                "{provider}: a warning names {name}: {log:?}"
+            );
+        }
+        // Nothing was lost or failed: every talent is there, and unreadable files are not retried.
+        assert_eq!(app.search_talents(Some(env.id), "", 100_000).unwrap().len(), env.talents().len());
+        assert_eq!(read_all_text(&app, env.id).await, (0, vec![]), "{provider}: nothing is read twice");
+        env.sync(false).await;
+
+        // A new resume replaces the old one's text in search.
+        let newer = tiny_pdf(&["Jane Roe".into(), "Now into Ankylosaurus digs".into()]);
+        env.sb.mutate(Mutation {
+            upload_resume: Some(UploadResume { talent: good.clone(), bytes: newer }),
+            ..Default::default()
+        });
+        env.sync(provider != Provider::Lever).await;
+        let (read, _) = read_all_text(&app, env.id).await;
+        assert_eq!(read, 1, "{provider}: the new resume was downloaded and read");
+        assert_eq!(found(&app, env.id, "Ankylosaurus"), vec![good.clone()], "{provider}: the new resume is searchable");
+        assert!(found(&app, env.id, WORD).is_empty(), "{provider}: the replaced resume's text left the index");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_preview_gets_only_downloaded_pdfs_and_images_under_a_cap() {
+    use talentdeck::app::PREVIEW_MAX_BYTES;
+    let env = env(Provider::Greenhouse, Faults::default()).await;
+    let expected = env.sb.expected_files();
+    let mut with_resume = expected.keys().cloned();
+    let [pdf, png, docx] = [0; 3].map(|_| with_resume.next().unwrap());
+    let png_bytes = [b"\x89PNG\r\n\x1a\n".as_slice(), &[0u8; 64]].concat();
+    for (talent, bytes) in [(&png, png_bytes.clone()), (&docx, b"PK\x03\x04 a Word file".to_vec())] {
+        env.sb.mutate(Mutation {
+            upload_resume: Some(UploadResume { talent: talent.clone(), bytes }),
+            ..Default::default()
+        });
+    }
+    env.sync(true).await;
+    let file_of = |talent: &str| {
+        let t = env.talents().into_iter().find(|t| t.remote_id == talent).unwrap();
+        assert_eq!(t.files.len(), 1);
+        t.files[0].clone()
+    };
+    let limits = FileLimits::default();
+
+    // Not downloaded yet: the preview fetches it, as opening does, and it stays offline.
+    assert!(!file_of(&pdf).downloaded);
+    let bytes = env.app.preview_file(file_of(&pdf).id, &limits, PREVIEW_MAX_BYTES).await.expect("a PDF previews");
+    assert_eq!(bytes, expected[&pdf].1, "the preview is the resume, byte for byte");
+    assert!(file_of(&pdf).downloaded);
+    let bytes = env.app.preview_file(file_of(&png).id, &limits, PREVIEW_MAX_BYTES).await.expect("an image previews");
+    assert_eq!(bytes, png_bytes);
+
+    let err = env.app.preview_file(file_of(&docx).id, &limits, PREVIEW_MAX_BYTES).await.unwrap_err();
+    assert_eq!(err.code(), "validation", "{err}");
+    assert!(err.to_string().contains("open it with the system app"), "{err}");
+    let err = env.app.preview_file(file_of(&pdf).id, &limits, 100).await.unwrap_err();
+    assert_eq!(err.code(), "too_large", "{err}");
+    assert!(err.to_string().contains("previews stop at"), "{err}");
+    let err = env.app.preview_file(999_999, &limits, PREVIEW_MAX_BYTES).await.unwrap_err();
+    assert_eq!(err.code(), "not_found", "{err}");
 }

@@ -33,6 +33,10 @@ contract! {
         /// `too_large` (over the offline limit: open it in the ATS), `not_found` (deleted in the ATS),
         /// `unreachable` (offline, never downloaded) or `validation` (its connection is disconnected).
         fn open_file(file_id: i64) -> ();
+        /// The bytes of a talent's PDF or image (by `FileRef.id`) for the in-app preview, downloaded first
+        /// like `open_file` (and `models_changed` follows likewise). Rejects as `open_file` does, with
+        /// `validation` for a file that is neither a PDF nor an image, and `too_large` past the preview's cap.
+        fn preview_file(file_id: i64) -> RawBytes;
         /// Everything stored about a talent (by `TalentRow.id`); rejects `not_found` when it is gone.
         fn talent_profile(talent_id: i64) -> TalentProfile;
         /// A talent's notes. Without `refresh`: the cached copy, at once (`fetched_at: null` when never

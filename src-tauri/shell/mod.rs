@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::Utc;
 use tauri::{AppHandle, Emitter};
 
-use crate::ipc::{Event, ModelsChanged};
+use crate::ipc::{Event, ModelsChanged, RawBytes};
 use talentdeck::model::Trigger;
 use talentdeck::runner::{Observer, Runner};
 
@@ -150,6 +150,16 @@ pub async fn open_file(sh: Shell, file_id: i64) -> Result<()> {
     let path = opened?;
     open::that_detached(&path)
         .map_err(|e| Error::Io(format!("the file is at {} but no app could open it: {e}", path.display())))
+}
+
+/// The bytes of a talent's PDF or image for the in-app preview, downloaded first if needed. The
+/// webview names a file by id, and gets raw bytes (an `ArrayBuffer`, not a JSON array) of a file
+/// Talentdeck downloaded, capped in size; the core refuses anything but a PDF or an image.
+pub async fn preview_file(sh: Shell, file_id: i64) -> Result<RawBytes> {
+    let cid = sh.app.file_connection(file_id)?;
+    let bytes = sh.app.preview_file(file_id, &FileLimits::default(), talentdeck::app::PREVIEW_MAX_BYTES).await;
+    emit_models(&sh.handle, cid);
+    Ok(RawBytes(bytes?))
 }
 
 pub async fn talent_profile(sh: Shell, talent_id: i64) -> Result<TalentProfile> {

@@ -11,6 +11,7 @@ use secrecy::SecretString;
 use crate::lifecycle;
 use crate::status::{self, ConnectionStatus};
 use crate::sync::files::{self, FileLimits, FilesReport};
+use crate::sync::text::TextExtractor;
 use crate::sync::{self, Progress, RunReport, SyncOptions};
 use ats::{self, Connector, Endpoint};
 use model::error::{Error, Result};
@@ -27,6 +28,28 @@ mod profile;
 mod two_way;
 pub use alerts::{Alert, AlertState};
 pub use two_way::{field_directions, resolution, Direction, MoveTarget, Suggestion};
+
+/// Previews stop here: a resume is far smaller, and the bytes cross the IPC in one piece.
+pub const PREVIEW_MAX_BYTES: u64 = 20 * 1024 * 1024;
+
+/// What a file's first bytes say it is, among what the preview shows: `application/pdf` or an
+/// image type the webview decodes; `None` for anything else.
+pub fn preview_kind(bytes: &[u8]) -> Option<&'static str> {
+    let head = &bytes[..bytes.len().min(1024)];
+    if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if head.starts_with(b"\xff\xd8\xff") {
+        Some("image/jpeg")
+    } else if head.starts_with(b"GIF87a") || head.starts_with(b"GIF89a") {
+        Some("image/gif")
+    } else if head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else if head.windows(5).any(|w| w == b"%PDF-") {
+        Some("application/pdf")
+    } else {
+        None
+    }
+}
 
 /// The platform's app-data folder (the same one the desktop window uses).
 pub fn default_data_dir() -> Result<PathBuf> {
@@ -54,6 +77,9 @@ pub struct App {
     /// One pacer per connection: every connector made for it (connecting, syncs, file steps,
     /// pushes) draws on one rate budget and starts at the pace the last one learned.
     pacers: Mutex<HashMap<i64, ats::pace::SharedPacer>>,
+    /// Reads the text of downloaded resumes for search in a child process (`None`: no text is
+    /// read). The one the binary registered, unless set with [`App::with_text_extractor`].
+    extractor: Option<TextExtractor>,
 }
 
 /// Read-only connections per app: the window rarely has more than two reads in flight (a list
@@ -200,7 +226,15 @@ impl App {
             readers,
             next_reader: Default::default(),
             pacers: Mutex::new(HashMap::new()),
+            extractor: TextExtractor::registered(),
         })
+    }
+
+    /// Reads resume text with `extractor` (tests: the built binary, or tighter bounds); `None`
+    /// reads none.
+    pub fn with_text_extractor(mut self, extractor: Option<TextExtractor>) -> App {
+        self.extractor = extractor;
+        self
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -475,7 +509,8 @@ impl App {
             return Ok(None);
         }
         let connector = self.connector_for(&conn)?;
-        let report = files::step(&self.store, &self.data_dir, id, connector.as_ref(), limits).await?;
+        let report =
+            files::step(&self.store, &self.data_dir, id, connector.as_ref(), limits, self.extractor.as_ref()).await?;
         let now = Utc::now();
         let mut store = self.store();
         if report.eventful() {
@@ -483,6 +518,20 @@ impl App {
             let stopped = report.stopped.as_ref().map(|e| format!("stopped early: {e}"));
             let level = if stopped.is_some() || report.failed > 0 { LogLevel::Warning } else { LogLevel::Info };
             store.log(Some(id), None, level, &msg, stopped.as_deref(), now)?;
+        }
+        // One warning per file, so the recruiter knows which resume search cannot see into;
+        // a step's worth at most, however many a hostile batch of files holds.
+        const NAMED: usize = 20;
+        for (name, why) in report.unreadable.iter().take(NAMED) {
+            let msg = format!("files: the text of {name:?} could not be read for search: {why}");
+            store.log(Some(id), None, LogLevel::Warning, &msg, None, now)?;
+        }
+        if report.unreadable.len() > NAMED {
+            let msg = format!(
+                "files: the text of {} more files could not be read for search",
+                report.unreadable.len() - NAMED
+            );
+            store.log(Some(id), None, LogLevel::Warning, &msg, None, now)?;
         }
         if let Some(Error::Unauthorized(why)) = &report.stopped {
             lifecycle::transition(&mut store, id, ConnectionState::NeedsReconnect, Some(why), None, now)?;
@@ -506,6 +555,39 @@ impl App {
         }
         let connector = self.connector_for(&conn)?;
         files::fetch_one(&self.store, &self.data_dir, &stored, connector.as_ref(), limits).await
+    }
+
+    /// The bytes of file `file_id` for the in-app preview, downloaded first like
+    /// [`App::open_file`]: only a file Talentdeck downloaded into its data folder, found by its
+    /// id (the webview never names a path), at most `max_bytes` of it, and only a PDF or an image
+    /// (known by its first bytes, not its name: the preview renders what it is given).
+    pub async fn preview_file(&self, file_id: i64, limits: &FileLimits, max_bytes: u64) -> Result<Vec<u8>> {
+        use tokio::io::AsyncReadExt;
+        let path = self.open_file(file_id, limits).await?;
+        let name = self.reader().stored_file(file_id)?.attachment.filename;
+        let too_large = |size: u64| {
+            Error::TooLarge(format!(
+                "{name:?} is {:.1} MB; previews stop at {} MB: open it with the system app",
+                size as f64 / 1_048_576.0,
+                max_bytes / 1_048_576
+            ))
+        };
+        let size = tokio::fs::metadata(&path).await?.len();
+        if size > max_bytes {
+            return Err(too_large(size));
+        }
+        let mut bytes = Vec::new();
+        // Read under the cap too: the size above is a moment's truth.
+        tokio::fs::File::open(&path).await?.take(max_bytes + 1).read_to_end(&mut bytes).await?;
+        if bytes.len() as u64 > max_bytes {
+            return Err(too_large(bytes.len() as u64));
+        }
+        if preview_kind(&bytes).is_none() {
+            return Err(Error::Validation(format!(
+                "{name:?} is not a PDF or an image Talentdeck can show; open it with the system app"
+            )));
+        }
+        Ok(bytes)
     }
 
     /// A talent's files (by the talent's local id): their file lists are read first where the

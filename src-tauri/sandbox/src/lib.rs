@@ -22,6 +22,9 @@ mod http;
 mod lever;
 mod world;
 
+/// A one-page PDF with the given lines, as the sandbox serves resumes (tests upload their own).
+pub use http::tiny_pdf;
+
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
 use std::str::FromStr;
@@ -224,6 +227,10 @@ pub struct Mutation {
     /// Give N talents who have a resume a new one (new id and name; the talent's `updated_at`
     /// = now), as when a candidate uploads an updated CV.
     pub replace_resumes: usize,
+    /// A talent who has a resume uploads a new one with exactly these bytes (any bytes: a
+    /// hostile, broken or huge "PDF" included), as `replace_resumes` does (new id and name, the
+    /// talent's `updated_at` = now). A talent without a resume is reported not found.
+    pub upload_resume: Option<UploadResume>,
     /// Invalidate every signed file link handed out so far, as the providers' links expire
     /// (Greenhouse: after 7 days): downloads through them get 403 until re-listed.
     pub expire_file_links: bool,
@@ -234,6 +241,13 @@ pub struct SetUpdatedAt {
     /// The talent's remote id as the export contract spells it.
     pub talent: String,
     pub at: DateTime<Utc>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct UploadResume {
+    /// The talent's remote id as the export contract spells it.
+    pub talent: String,
+    pub bytes: Vec<u8>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug)]
@@ -945,6 +959,9 @@ pub(crate) fn file_url(sh: &Shared, t: &world::Talent) -> Option<String> {
 }
 
 pub(crate) fn resume_pdf(t: &world::Talent) -> Vec<u8> {
+    if let Some(bytes) = t.resume.as_ref().and_then(|r| r.content.clone()) {
+        return bytes;
+    }
     let cap = |s: &str| -> String {
         s.split('.')
             .map(|w| w.chars().take(1).flat_map(char::to_uppercase).chain(w.chars().skip(1)).collect::<String>())

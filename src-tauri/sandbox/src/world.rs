@@ -193,6 +193,9 @@ pub struct Resume {
     pub uid: u128,
     pub filename: String,
     pub created_at: Ms,
+    /// The bytes someone uploaded (`Mutation::upload_resume`, hostile ones included); `None`:
+    /// the generated one-page PDF.
+    pub content: Option<Vec<u8>>,
 }
 
 pub struct Talent {
@@ -599,6 +602,7 @@ impl World {
                 uid: uid(rng),
                 filename: format!("{}_{}_resume.pdf", first.1.replace('.', "_"), last.1),
                 created_at,
+                content: None,
             });
             let ti = self.talents.len();
             self.talents.push(Talent {
@@ -1091,12 +1095,12 @@ impl World {
 
     /// A new resume for a talent (new id, handle and name), which bumps the talent like an edit
     /// (and, on Lever, the opportunities that show the person).
-    fn replace_resume(&mut self, ti: usize, at: Ms, rng: &mut ChaCha8Rng) {
+    fn replace_resume(&mut self, ti: usize, at: Ms, rng: &mut ChaCha8Rng, content: Option<Vec<u8>>) {
         let next_id = self.talents.iter().filter_map(|t| t.resume.as_ref().map(|r| r.id)).max().unwrap_or(700_000) + 1;
         let old = self.talents[ti].resume.as_ref().expect("a talent with a resume");
         let (old_uid, filename) = (old.uid, format!("{}_{next_id}.pdf", old.filename.trim_end_matches(".pdf")));
         let new_uid = uid(rng);
-        self.talents[ti].resume = Some(Resume { id: next_id, uid: new_uid, filename, created_at: at });
+        self.talents[ti].resume = Some(Resume { id: next_id, uid: new_uid, filename, created_at: at, content });
         self.idx.files.remove(&old_uid);
         self.idx.files.insert(new_uid, ti);
         self.update_talent(ti, at, rng);
@@ -1326,10 +1330,21 @@ impl World {
             }
         }
 
+        if let Some(up) = &m.upload_resume {
+            match self.talent_by_rid(&up.talent).filter(|&t| self.talents[t].live() && self.talents[t].resume.is_some())
+            {
+                Some(ti) => {
+                    self.replace_resume(ti, now, &mut rng, Some(up.bytes.clone()));
+                    report.replaced_resumes.push(self.talent_rid(ti));
+                }
+                None => report.not_found.push(up.talent.clone()),
+            }
+        }
+
         let with_resume: Vec<usize> =
             (0..self.talents.len()).filter(|&t| self.talent_expected(t) && self.talents[t].resume.is_some()).collect();
         for ti in sample(&mut rng, with_resume, m.replace_resumes) {
-            self.replace_resume(ti, now, &mut rng);
+            self.replace_resume(ti, now, &mut rng, None);
             report.replaced_resumes.push(self.talent_rid(ti));
         }
 

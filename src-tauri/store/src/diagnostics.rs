@@ -57,7 +57,7 @@ impl Store {
         .collect()
     }
 
-    /// Every personal datum held for talents (names, e-mail addresses, phone numbers), of one
+    /// Every personal datum held for talents (names, e-mail addresses, phone numbers, file names), of one
     /// connection or all: what a redactor must remove from text meant for others' eyes.
     pub fn personal_data(&self, cid: Option<i64>) -> Result<Vec<String>> {
         let mut out = Vec::new();
@@ -67,6 +67,9 @@ impl Store {
              UNION SELECT last_name FROM talents WHERE last_name IS NOT NULL AND (?1 IS NULL OR connection_id = ?1)",
             "SELECT e.email FROM talent_emails e JOIN talents t ON t.id = e.talent_id WHERE ?1 IS NULL OR t.connection_id = ?1",
             "SELECT p.phone FROM talent_phones p JOIN talents t ON t.id = p.talent_id WHERE ?1 IS NULL OR t.connection_id = ?1",
+            // File names carry people's names (`Ada_Lovelace_resume.pdf`), and the sync log names
+            // the files whose text could not be read.
+            "SELECT DISTINCT filename FROM attachments WHERE ?1 IS NULL OR connection_id = ?1",
         ] {
             let mut stmt = self.db.prepare(sql)?;
             let rows = stmt.query_map(params![cid], |r| r.get::<_, String>(0))?;

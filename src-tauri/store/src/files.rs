@@ -18,6 +18,10 @@ pub(super) const FILE_ORDER: &str = "kind <> 'resume', updated_at DESC, id";
 /// partial index `attachments_pending` has this very predicate, which is what lets SQLite use it.
 const PENDING: &str = "local_path IS NULL AND download_error IS NULL";
 
+/// A downloaded copy whose text is still to read (search). The partial index
+/// `attachments_text_due` has this predicate.
+const TEXT_DUE: &str = "local_path IS NOT NULL AND text_read_at IS NULL";
+
 /// An application (`a`) whose file list was never read, or has changed since it was (Lever).
 const LIST_DUE: &str = "(a.files_checked_at IS NULL OR a.files_checked_at < a.updated_at)";
 
@@ -131,7 +135,10 @@ impl Store {
     /// `false` when the row is gone (deleted by a sync meanwhile): the caller removes the bytes.
     pub fn file_saved(&mut self, id: i64, local_path: &str, size: u64, now: DateTime<Utc>) -> Result<bool> {
         let n = self.db.execute(
-            "UPDATE attachments SET local_path = ?2, size_bytes = ?3, downloaded_at = ?4, download_error = NULL WHERE id = ?1",
+            // A new copy is read again for search; the old text stays searchable until then.
+            "UPDATE attachments SET local_path = ?2, size_bytes = ?3, downloaded_at = ?4, download_error = NULL,
+                                    text_read_at = NULL, text_error = NULL
+             WHERE id = ?1",
             params![id, local_path, size as i64, ts(&now)],
         )?;
         Ok(n > 0)
@@ -141,6 +148,38 @@ impl Store {
     pub fn file_failed(&mut self, id: i64, reason: &str) -> Result<()> {
         self.db.execute("UPDATE attachments SET download_error = ?2 WHERE id = ?1", params![id, reason])?;
         Ok(())
+    }
+
+    /// Downloaded files of `cid` whose text is still to read for search, resumes first, at most
+    /// `limit`.
+    pub fn files_to_read(&self, cid: i64, limit: u32) -> Result<Vec<StoredFile>> {
+        let mut stmt = self.db.prepare(&format!(
+            "{STORED_FILE} WHERE connection_id = ?1 AND {TEXT_DUE} ORDER BY kind <> 'resume', id LIMIT ?2"
+        ))?;
+        let rows = stmt.query_map(params![cid, limit], stored_file)?;
+        rows.map(|r| finish(r?)).collect()
+    }
+
+    /// Records what reading the text of file `id`'s copy at `local_path` gave: its text (already
+    /// bounded), `None` for a file that has none to read (not a PDF), or why it could not be read.
+    /// The talent's search row follows (triggers of schema 11). `false` when the copy changed or
+    /// went meanwhile: the text belongs to no copy, and the new one is read at the next step.
+    pub fn file_text_read(
+        &mut self,
+        id: i64,
+        local_path: &str,
+        text: std::result::Result<Option<&str>, &str>,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let (text, error) = match text {
+            Ok(t) => (t, None),
+            Err(e) => (None, Some(e)),
+        };
+        let n = self.db.execute(
+            "UPDATE attachments SET extracted_text = ?3, text_error = ?4, text_read_at = ?5 WHERE id = ?1 AND local_path = ?2",
+            params![id, local_path, text, error, ts(&now)],
+        )?;
+        Ok(n > 0)
     }
 
     /// Every local path of connection `cid`'s downloaded files (to sweep files the ATS deleted).

@@ -51,6 +51,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/008_profile.sql"),
     include_str!("migrations/009_active_applications_index.sql"),
     include_str!("migrations/010_duplicates.sql"),
+    include_str!("migrations/011_resume_text.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -4,13 +4,14 @@
 //! Bytes go to `<data dir>/files/<connection id>/`, streamed into a temporary file under a size
 //! limit and renamed into place, so a crash never leaves half a resume where a whole one is
 //! expected. Files the ATS no longer has are swept from the disk: an erasure in the ATS reaches
-//! the data folder too.
+//! the data folder too. Each step then reads the text of downloaded PDFs for search (see
+//! [`super::text`]): new downloads, and copies downloaded before Talentdeck read text at all.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use chrono::Utc;
 use tokio::io::AsyncWriteExt;
@@ -18,6 +19,8 @@ use tokio::io::AsyncWriteExt;
 use ats::Connector;
 use model::error::{Error, Result};
 use store::{Store, StoredFile};
+
+use super::text::{self, TextExtractor};
 
 /// The folder of the data dir that holds downloaded files.
 pub const FILES_DIR: &str = "files";
@@ -58,6 +61,11 @@ pub struct FilesReport {
     pub removed: u64,
     /// Files still to download after this step.
     pub pending: u64,
+    /// Downloaded PDFs whose text was read for search.
+    pub read: u64,
+    /// Files whose text could not be read (file name, why): logged as warnings, never retried
+    /// until a new copy is downloaded, never failing the step.
+    pub unreadable: Vec<(String, String)>,
     /// Why the step stopped early (credential refused, ATS unreachable); the next step retries.
     pub stopped: Option<Error>,
 }
@@ -76,12 +84,21 @@ impl FilesReport {
         if self.listed > 0 {
             s.push_str(&format!("; {} file lists read", self.listed));
         }
+        if self.read > 0 || !self.unreadable.is_empty() {
+            s.push_str(&format!(
+                "; text for search read from {} files, {} unreadable",
+                self.read,
+                self.unreadable.len()
+            ));
+        }
         s
     }
 
     /// Whether the step did (or tried) anything worth telling.
     pub fn eventful(&self) -> bool {
-        self.listed + self.downloaded + self.failed + self.removed > 0 || self.stopped.is_some()
+        self.listed + self.downloaded + self.failed + self.removed + self.read > 0
+            || !self.unreadable.is_empty()
+            || self.stopped.is_some()
     }
 }
 
@@ -95,14 +112,16 @@ fn about_this_file(e: &Error) -> bool {
     matches!(e, Error::NotFound(_) | Error::TooLarge(_) | Error::InvalidResponse(_))
 }
 
-/// One step for connection `cid`: read due file lists (Lever), download the next files,
-/// then sweep files the ATS deleted.
+/// One step for connection `cid`: read due file lists (Lever), download the next files, read
+/// the text of downloaded PDFs (with `extractor`; none: no text is read), then sweep files the
+/// ATS deleted.
 pub async fn step(
     store: &Mutex<Store>,
     data_dir: &Path,
     cid: i64,
     connector: &dyn Connector,
     limits: &FileLimits,
+    extractor: Option<&TextExtractor>,
 ) -> Result<FilesReport> {
     let mut report = FilesReport::default();
     let due = lock(store).applications_to_list_files(cid, limits.max_listings)?;
@@ -142,9 +161,64 @@ pub async fn step(
             }
         }
     }
+    // Local work: done even when the ATS stopped the downloads.
+    if let Some(extractor) = extractor {
+        read_texts(store, data_dir, cid, extractor, limits.max_files, &mut report).await?;
+    }
     report.removed = sweep(store, data_dir, cid)?;
     report.pending = lock(store).files_pending(cid)?;
     Ok(report)
+}
+
+/// Reads the text of up to `max` downloaded files of `cid` not read yet, one reader at a time
+/// and for about `extractor.step_budget` at most. A file that cannot be read is recorded with
+/// the reason and listed in the report; only a reader that cannot start at all stops this (to
+/// be tried again at the next step), and even that does not fail the step.
+async fn read_texts(
+    store: &Mutex<Store>,
+    data_dir: &Path,
+    cid: i64,
+    extractor: &TextExtractor,
+    max: u32,
+    report: &mut FilesReport,
+) -> Result<()> {
+    let started = Instant::now();
+    let due = lock(store).files_to_read(cid, max)?;
+    for f in due {
+        if started.elapsed() > extractor.step_budget {
+            break;
+        }
+        let Some(rel) = f.local_path.as_deref() else { continue };
+        let path = data_dir.join(rel);
+        if !path.is_file() {
+            // Deleted by hand: nothing to read until it is downloaded again (which resets this).
+            lock(store).file_text_read(f.id, rel, Err("the downloaded copy is missing"), Utc::now())?;
+            continue;
+        }
+        let outcome = match text::is_pdf(&path, &f.attachment.filename).await {
+            Ok(true) => extractor.extract(&path).await.map(Some),
+            Ok(false) => Ok(None), // a Word file, an image: no text read (yet)
+            Err(e) => Err(e),
+        };
+        match outcome {
+            Ok(text) => {
+                // A scan has no text layer: nothing to search, and nothing wrong either.
+                let text = text.filter(|t| !t.is_empty());
+                lock(store).file_text_read(f.id, rel, Ok(text.as_deref()), Utc::now())?;
+                report.read += u64::from(text.is_some());
+            }
+            Err(e @ Error::Internal(_)) => {
+                tracing::warn!(error = %e, "resume text is not read for search");
+                break;
+            }
+            Err(e) => {
+                let why = e.to_string();
+                lock(store).file_text_read(f.id, rel, Err(&why), Utc::now())?;
+                report.unreadable.push((f.attachment.filename.clone(), why));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Where file `f`'s bytes are, if they are in the data folder (a copy deleted by hand counts

@@ -8,6 +8,7 @@ pub mod files;
 pub mod mapping;
 pub mod plan;
 pub mod push;
+pub mod text;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};

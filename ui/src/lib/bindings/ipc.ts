@@ -65,6 +65,12 @@ export interface Commands {
    */
   openFile(fileId: number): Promise<void>;
   /**
+   * The bytes of a talent's PDF or image (by `FileRef.id`) for the in-app preview, downloaded first
+   * like `open_file` (and `models_changed` follows likewise). Rejects as `open_file` does, with
+   * `validation` for a file that is neither a PDF nor an image, and `too_large` past the preview's cap.
+   */
+  previewFile(fileId: number): Promise<ArrayBuffer>;
+  /**
    * Everything stored about a talent (by `TalentRow.id`); rejects `not_found` when it is gone.
    */
   talentProfile(talentId: number): Promise<TalentProfile>;
@@ -200,6 +206,7 @@ export function bindCommands(invoke: Invoke): Commands {
     searchTalents: (connectionId: number | null, query: string, limit: number) => invoke('search_talents', { connection_id: connectionId, query: query, limit: limit }) as Promise<Array<TalentRow>>,
     listLog: (connectionId: number | null, limit: number) => invoke('list_log', { connection_id: connectionId, limit: limit }) as Promise<Array<LogEntry>>,
     openFile: (fileId: number) => invoke('open_file', { file_id: fileId }) as Promise<void>,
+    previewFile: (fileId: number) => invoke('preview_file', { file_id: fileId }) as Promise<ArrayBuffer>,
     talentProfile: (talentId: number) => invoke('talent_profile', { talent_id: talentId }) as Promise<TalentProfile>,
     talentNotes: (talentId: number, refresh: boolean) => invoke('talent_notes', { talent_id: talentId, refresh: refresh }) as Promise<TalentNotes>,
     openInAts: (talentId: number, application: string | null) => invoke('open_in_ats', { talent_id: talentId, application: application }) as Promise<void>,
@@ -244,6 +251,7 @@ export const COMMAND_NAMES = [
   'search_talents',
   'list_log',
   'open_file',
+  'preview_file',
   'talent_profile',
   'talent_notes',
   'open_in_ats',

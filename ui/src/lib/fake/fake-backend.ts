@@ -26,6 +26,7 @@ import type { TalentRow } from '../bindings/TalentRow';
 import { makeJobs, makeTalents } from './data';
 import { FakeTwoWay } from './two-way';
 import { FakeDuplicates } from './duplicates';
+import { previewKind } from '../preview';
 import type { DuplicateOf } from '../bindings/DuplicateOf';
 import type { DuplicatePair } from '../bindings/DuplicatePair';
 
@@ -59,6 +60,7 @@ type Command =
   | 'searchTalents'
   | 'listLog'
   | 'openFile'
+  | 'previewFile'
   | 'talentProfile'
   | 'talentNotes'
   | 'openInAts'
@@ -153,6 +155,11 @@ export class FakeBackend implements IBackend {
   readonly calls: [Command, unknown[]][] = [];
   /** The files `openFile` handed to the system's default app, by id, for tests. */
   readonly opened: number[] = [];
+  /**
+   * What `previewFile` answers per file id, for tests; a file without an entry gets a stand-in
+   * chosen by its name (a PDF header for `.pdf`, a PNG signature for `.png`, else not previewable).
+   */
+  readonly previewBytes = new Map<number, Uint8Array>();
   /** What `openInAts` opened in the browser, for tests: `[talentId, application]`. */
   readonly openedInAts: [number, string | null][] = [];
   /** Notes cached per talent id (what the last successful `talentNotes(…, true)` read). */
@@ -467,6 +474,30 @@ export class FakeBackend implements IBackend {
       // As the core: opened or failed with a reason the list shows, the row changed.
       this.emitModels(conn.status.id);
     }
+  }
+
+  async previewFile(fileId: number): Promise<ArrayBuffer> {
+    await this.enter('previewFile', [fileId]);
+    const found = this.fileById(fileId);
+    if (!found) throw { code: 'not_found', message: `no file ${fileId} in the local database (it may have been deleted in the ATS)` };
+    const { conn, file } = found;
+    try {
+      if (!file.downloaded) this.download(conn, file);
+    } finally {
+      this.emitModels(conn.status.id);
+    }
+    const name = file.filename.toLowerCase();
+    const bytes =
+      this.previewBytes.get(fileId) ??
+      (name.endsWith('.pdf')
+        ? new TextEncoder().encode('%PDF-1.4\n%%EOF\n')
+        : name.endsWith('.png')
+          ? new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0])
+          : null);
+    if (bytes === null || previewKind(bytes) === null) {
+      throw { code: 'validation', message: `${quoted(file.filename)} is not a PDF or an image Talentdeck can show; open it with the system app` };
+    }
+    return bytes.slice().buffer;
   }
 
   async talentProfile(talentId: number): Promise<TalentProfile> {
