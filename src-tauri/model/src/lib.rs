@@ -52,64 +52,6 @@ pub struct ConnectionSettings {
     pub sync_interval_minutes: Option<u32>,
 }
 
-/// What started a sync run (shown in the sync log and the health view).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export, export_to = "../ui/src/lib/bindings/")]
-pub enum Trigger {
-    /// A recruiter asked for it (the sync icon, `talentdeck sync`).
-    Manual,
-    /// The connection's schedule.
-    Scheduled,
-    /// The first sync after connecting.
-    Connect,
-    /// The sync after a new credential.
-    Reconnect,
-}
-
-impl Trigger {
-    pub const ALL: [Trigger; 4] = [Trigger::Manual, Trigger::Scheduled, Trigger::Connect, Trigger::Reconnect];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Trigger::Manual => "manual",
-            Trigger::Scheduled => "scheduled",
-            Trigger::Connect => "connect",
-            Trigger::Reconnect => "reconnect",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Trigger> {
-        Trigger::ALL.into_iter().find(|t| t.as_str() == s)
-    }
-}
-
-/// How much a line of the sync log matters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export, export_to = "../ui/src/lib/bindings/")]
-pub enum LogLevel {
-    Info,
-    Warning,
-    Error,
-}
-
-impl LogLevel {
-    pub const ALL: [LogLevel; 3] = [LogLevel::Info, LogLevel::Warning, LogLevel::Error];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LogLevel::Info => "info",
-            LogLevel::Warning => "warning",
-            LogLevel::Error => "error",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<LogLevel> {
-        LogLevel::ALL.into_iter().find(|l| l.as_str() == s)
-    }
-}
-
 /// What `talentdeck export` writes (and the sandbox's oracle of what an export must hold).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportKind {
@@ -233,6 +175,18 @@ impl ConnectionState {
         matches!(self, ConnectionState::Disconnected | ConnectionState::NeedsReconnect)
     }
 }
+
+string_enum!(
+    /// What started a sync run (shown in the sync log and the health view): a recruiter (the sync
+    /// icon, `talentdeck sync`), the connection's schedule, the first sync after connecting, or the
+    /// sync after a new credential.
+    Trigger { Manual => "manual", Scheduled => "scheduled", Connect => "connect", Reconnect => "reconnect" }
+);
+
+string_enum!(
+    /// How much a line of the sync log matters.
+    LogLevel { Info => "info", Warning => "warning", Error => "error" }
+);
 
 string_enum!(
     /// The traffic light shown next to a connection.
