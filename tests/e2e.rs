@@ -5,6 +5,7 @@
 //! TALENTDECK_BOARD_SCREENSHOT=path.png one of the board with a conflict card,
 //! TALENTDECK_MAPPING_SCREENSHOT=path.png one of the stage-mapping editor with a change previewed,
 //! TALENTDECK_DRAG_SCREENSHOT=path.png one of the board while a card is dragged over a column, and
+//! TALENTDECK_PREVIEW_SCREENSHOT=path.png one of a resume previewed in the window,
 //! TALENTDECK_JOB_SCREENSHOT=path.png one of a job's page with its description open (the README's
 //! docs/profile.png, docs/board-conflict.png, docs/mapping.png and docs/job.png are taken so).
 
@@ -858,6 +859,53 @@ async fn a_job_page_shows_the_synced_description_and_pay_range() {
     let open = s.js("return document.querySelector('.job-page details.description').open", vec![]).await;
     assert_eq!(open, json!(true), "Enter on the summary opens the description");
     if let Some(path) = std::env::var_os("TALENTDECK_JOB_SCREENSHOT") {
+        s.screenshot(std::path::Path::new(&path)).await;
+    }
+}
+
+/// A downloaded resume previews inside the window: pdf.js, loaded on demand under the window's
+/// CSP, draws its page into a canvas in WebKitGTK (which has no PDF viewer of its own).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_downloaded_resume_previews_in_the_window() {
+    if !has_display() {
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let (_driver, s) = open_window(data.path(), &["--try-sandbox", "greenhouse"]).await;
+    synced_sandbox(&s, data.path()).await;
+    let nav = s.wait_for("[data-testid=nav-talents]", None, Duration::from_secs(10)).await;
+    s.click(&nav).await;
+    // The file step after the first sync downloads resumes; open the profile of a talent with one.
+    s.wait_for("[data-testid=open-file][aria-label*='available offline']", None, Duration::from_secs(90)).await;
+    s.js(
+        "const b = document.querySelector(\"[data-testid=open-file][aria-label*='available offline']\"); \
+         b.closest('[data-testid=talent-row]').querySelector('[data-testid=open-profile]').click();",
+        vec![],
+    )
+    .await;
+    let preview = s.wait_for("[data-testid=profile-files] button[aria-label^='Preview']", None, Duration::from_secs(10)).await;
+    s.click(&preview).await;
+    s.wait_for("[data-testid=pdf-pages] canvas", None, Duration::from_secs(20)).await;
+    // Drawn, not just placed: the page has dark (text) pixels on its white background.
+    let start = Instant::now();
+    loop {
+        let dark = s
+            .js(
+                "const c = document.querySelector('[data-testid=pdf-pages] canvas'); \
+                 const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0; \
+                 for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && d[i] < 100) n++; return n;",
+                vec![],
+            )
+            .await;
+        if dark.as_u64().unwrap_or(0) > 50 {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(15), "pdf.js drew no text on the page ({dark})");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let alert = s.js("return document.querySelector('[data-testid=file-preview] [role=alert]')?.innerText ?? null", vec![]).await;
+    assert_eq!(alert, Value::Null, "the preview shows no error");
+    if let Some(path) = std::env::var_os("TALENTDECK_PREVIEW_SCREENSHOT") {
         s.screenshot(std::path::Path::new(&path)).await;
     }
 }
