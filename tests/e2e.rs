@@ -883,7 +883,8 @@ async fn a_downloaded_resume_previews_in_the_window() {
         vec![],
     )
     .await;
-    let preview = s.wait_for("[data-testid=profile-files] button[aria-label^='Preview']", None, Duration::from_secs(10)).await;
+    let preview =
+        s.wait_for("[data-testid=profile-files] button[aria-label^='Preview']", None, Duration::from_secs(10)).await;
     s.click(&preview).await;
     s.wait_for("[data-testid=pdf-pages] canvas", None, Duration::from_secs(20)).await;
     // Drawn, not just placed: the page has dark (text) pixels on its white background.
@@ -903,7 +904,9 @@ async fn a_downloaded_resume_previews_in_the_window() {
         assert!(start.elapsed() < Duration::from_secs(15), "pdf.js drew no text on the page ({dark})");
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
-    let alert = s.js("return document.querySelector('[data-testid=file-preview] [role=alert]')?.innerText ?? null", vec![]).await;
+    let alert = s
+        .js("return document.querySelector('[data-testid=file-preview] [role=alert]')?.innerText ?? null", vec![])
+        .await;
     assert_eq!(alert, Value::Null, "the preview shows no error");
     if let Some(path) = std::env::var_os("TALENTDECK_PREVIEW_SCREENSHOT") {
         s.screenshot(std::path::Path::new(&path)).await;

@@ -176,7 +176,7 @@ impl Pacer {
         }
         self.backoff = FIRST_BACKOFF;
         self.successes += 1;
-        if self.successes % RUN == 0 {
+        if self.successes.is_multiple_of(RUN) {
             let ceiling = match self.bad {
                 Some(bad) if self.successes < FORGET_BAD_AFTER => bad * BELOW_BAD,
                 _ => {

@@ -218,7 +218,7 @@ fn parse_ids(key: &str, v: &str) -> Result<Vec<u64>, String> {
 fn parse_range(key: &str, v: &str) -> Result<Vec<(Op, Ms)>, String> {
     let bad = || format!("{key} must look like gte|2026-01-01T00:00:00.000Z or gte|<iso>|lte|<iso>");
     let parts: Vec<&str> = v.split('|').collect();
-    if parts.len() % 2 != 0 || parts.is_empty() {
+    if !parts.len().is_multiple_of(2) || parts.is_empty() {
         return Err(bad());
     }
     parts

@@ -154,9 +154,9 @@ impl FromStr for RateLimit {
 impl std::fmt::Display for RateLimit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let ms = self.window.as_millis();
-        if ms % 60_000 == 0 {
+        if ms.is_multiple_of(60_000) {
             write!(f, "{}/{}m", self.requests, ms / 60_000)
-        } else if ms % 1000 == 0 {
+        } else if ms.is_multiple_of(1000) {
             write!(f, "{}/{}s", self.requests, ms / 1000)
         } else {
             write!(f, "{}/{}ms", self.requests, ms)

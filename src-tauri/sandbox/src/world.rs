@@ -1055,7 +1055,7 @@ impl World {
     /// Job `j`'s salary range (min, max) in USD a year, for two jobs in three.
     pub fn job_salary(&self, j: usize) -> Option<(u64, u64)> {
         let id = self.jobs[j].id;
-        (id % 3 != 0).then(|| {
+        (!id.is_multiple_of(3)).then(|| {
             let min = 60_000 + (id % 10) * 10_000;
             (min, min + 30_000)
         })
