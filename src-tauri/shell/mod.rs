@@ -1,5 +1,6 @@
-//! The desktop shell: the only code that imports `tauri`. Each command parses its arguments,
-//! calls `app`, and returns the result; errors cross as `{code, message}`.
+//! The desktop shell: with `ipc.rs` (the contract's Tauri commands), the only code that imports
+//! `tauri`. Each command is declared in `ipc/contract.rs`, implemented here by one call into `app`,
+//! and answers its result; errors cross as `{code, message}`.
 
 use std::path::PathBuf;
 use std::sync::Arc;
