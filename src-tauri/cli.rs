@@ -373,6 +373,15 @@ impl Observer for Printer {
     fn models_changed(&self, _: i64) {}
 }
 
+/// The connection a person names on the command line (the use cases take ids).
+fn connection_id(app: &App, name: &str) -> Result<i64> {
+    Ok(app.connection_named(name)?.id)
+}
+
+fn opt_connection_id(app: &App, name: Option<&str>) -> Result<Option<i64>> {
+    name.map(|n| connection_id(app, n)).transpose()
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -457,7 +466,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Disconnect { name, purge } => {
             let app = App::open(&data_dir(&cli)?)?;
-            let counts = runtime()?.block_on(app.disconnect(app.connection_named(name)?.id, *purge, Utc::now()))?;
+            let counts = runtime()?.block_on(app.disconnect(connection_id(&app, name)?, *purge, Utc::now()))?;
             let summary =
                 counts.iter().filter(|(_, n)| *n > 0).map(|(k, n)| format!("{n} {k}")).collect::<Vec<_>>().join(", ");
             let summary = if summary.is_empty() { "no records".to_string() } else { summary };
@@ -658,9 +667,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Log { connection, limit } => {
             let app = App::open(&data_dir(&cli)?)?;
             let mut out = std::io::stdout().lock();
-            for e in
-                app.log(connection.as_deref().map(|n| app.connection_named(n).map(|c| c.id)).transpose()?, *limit)?
-            {
+            for e in app.log(opt_connection_id(&app, connection.as_deref())?, *limit)? {
                 writeln!(
                     out,
                     "{} {:<7} {:<20} {}{}",

@@ -126,21 +126,19 @@ impl Session {
     /// Presses keys (e.g. `ARROW_DOWN`) on whatever has the focus, each one down and up.
     async fn press(&self, keys: &[&str]) {
         eprintln!("e2e: press {keys:?}");
-        let mut actions = Vec::new();
-        for k in keys {
-            actions.push(json!({"type": "keyDown", "value": k}));
-            actions.push(json!({"type": "keyUp", "value": k}));
-        }
-        let body = json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]});
-        self.call(reqwest::Method::POST, "/actions", Some(body)).await;
-        let _ = self.http.delete(format!("{}/actions", self.base)).send().await;
+        let actions = keys.iter().flat_map(|k| [("keyDown", *k), ("keyUp", *k)]).collect::<Vec<_>>();
+        self.key_actions(&actions).await;
     }
 
     /// `key` pressed while `modifier` is held (Alt+↑).
     async fn chord(&self, modifier: &str, key: &str) {
         eprintln!("e2e: press {modifier:?}+{key:?}");
-        let actions = [("keyDown", modifier), ("keyDown", key), ("keyUp", key), ("keyUp", modifier)]
-            .map(|(t, k)| json!({"type": t, "value": k}));
+        self.key_actions(&[("keyDown", modifier), ("keyDown", key), ("keyUp", key), ("keyUp", modifier)]).await;
+    }
+
+    /// Performs WebDriver key actions (`keyDown`/`keyUp`, key) in order, then releases every key.
+    async fn key_actions(&self, actions: &[(&str, &str)]) {
+        let actions: Vec<Value> = actions.iter().map(|(t, k)| json!({"type": t, "value": k})).collect();
         let body = json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]});
         self.call(reqwest::Method::POST, "/actions", Some(body)).await;
         let _ = self.http.delete(format!("{}/actions", self.base)).send().await;

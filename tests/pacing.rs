@@ -45,7 +45,7 @@ async fn full_sync_under(provider: Provider, talents: usize, limit: &RateLimit) 
     let sb = Sandbox::start(cfg).await.expect("the sandbox starts");
     let dir = tempfile::tempdir().unwrap();
     // About pacing, not the keychain: credentials stay in memory (no D-Bus needed).
-    let memory = talentdeck::vault::Vault::with_keychain(Box::new(talentdeck::vault::MemoryKeychain::default()));
+    let memory = talentdeck::vault::Vault::in_memory();
     let app = App::open_with_vault(dir.path(), memory).expect("the store opens");
     let input = ConnectInput::for_sandbox(sb.info(), NAME);
     let started = Instant::now();

@@ -198,7 +198,7 @@ async fn synced(provider: Provider) -> (Sandbox, App, i64, tempfile::TempDir) {
     let sb = Sandbox::start(cfg).await.expect("the sandbox starts");
     let dir = tempfile::tempdir().unwrap();
     // About the profile, not the keychain: credentials stay in memory (no D-Bus needed).
-    let memory = talentdeck::vault::Vault::with_keychain(Box::new(talentdeck::vault::MemoryKeychain::default()));
+    let memory = talentdeck::vault::Vault::in_memory();
     let app = App::open_with_vault(dir.path(), memory).unwrap();
     let id = app.connect(connect_input(sb.info()), Utc::now()).await.expect("connects").id;
     match app.sync(id, false, talentdeck::model::Trigger::Manual, &|_| {}).await.expect("the sync runs") {

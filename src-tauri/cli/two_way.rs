@@ -12,6 +12,8 @@ use talentdeck::error::{Error, Result};
 use talentdeck::model::{OutboxKind, OutboxRow, OutboxState};
 use talentdeck::store::Resolution;
 
+use super::{connection_id, opt_connection_id};
+
 #[derive(Subcommand)]
 pub enum PipelineAction {
     /// Add an active stage
@@ -149,7 +151,7 @@ pub fn run(app: &App, cmd: TwoWay<'_>) -> Result<ExitCode> {
             }
         }
         TwoWay::Mapping(MappingAction::Show { name, job, json }) => {
-            let rows = app.mappings(id(app, name)?, job.as_deref())?;
+            let rows = app.mappings(connection_id(app, name)?, job.as_deref())?;
             if *json {
                 print_json(&rows)?;
             } else {
@@ -190,7 +192,7 @@ pub fn run(app: &App, cmd: TwoWay<'_>) -> Result<ExitCode> {
             }
         }
         TwoWay::Mapping(MappingAction::Set { name, ats_stage, to, job }) => {
-            app.set_mapping(id(app, name)?, ats_stage, to, job.as_deref(), now)?;
+            app.set_mapping(connection_id(app, name)?, ats_stage, to, job.as_deref(), now)?;
             let scope = job.as_ref().map(|j| format!(" for job {j}")).unwrap_or_default();
             writeln!(
                 out,
@@ -198,7 +200,7 @@ pub fn run(app: &App, cmd: TwoWay<'_>) -> Result<ExitCode> {
             )?;
         }
         TwoWay::Mapping(MappingAction::Suggest { name, apply }) => {
-            for s in app.suggest_mappings(id(app, name)?, *apply, now)? {
+            for s in app.suggest_mappings(connection_id(app, name)?, *apply, now)? {
                 let current = match (&s.current, s.confirmed) {
                     (None, _) => "unmapped".to_string(),
                     (Some(c), true) => format!("{c} (set by a recruiter, kept)"),
@@ -208,7 +210,7 @@ pub fn run(app: &App, cmd: TwoWay<'_>) -> Result<ExitCode> {
             }
         }
         TwoWay::Mapping(MappingAction::Undo { name }) => {
-            let e = app.undo_mapping(id(app, name)?, now)?;
+            let e = app.undo_mapping(connection_id(app, name)?, now)?;
             let scope = e.job_remote_id.as_ref().map(|j| format!(" for job {j}")).unwrap_or_default();
             writeln!(
                 out,
@@ -221,7 +223,7 @@ pub fn run(app: &App, cmd: TwoWay<'_>) -> Result<ExitCode> {
             )?;
         }
         TwoWay::Mapping(MappingAction::Redo { name }) => {
-            let e = app.redo_mapping(id(app, name)?, now)?;
+            let e = app.redo_mapping(connection_id(app, name)?, now)?;
             let scope = e.job_remote_id.as_ref().map(|j| format!(" for job {j}")).unwrap_or_default();
             writeln!(
                 out,
@@ -231,19 +233,19 @@ pub fn run(app: &App, cmd: TwoWay<'_>) -> Result<ExitCode> {
             )?;
         }
         TwoWay::Move { application, target, connection } => {
-            let row = app.move_application(opt_id(app, connection)?, application, &target, now)?;
+            let row = app.move_application(opt_connection_id(app, connection)?, application, &target, now)?;
             writeln!(out, "Queued {}", describe(&row))?;
         }
         TwoWay::Reject { application, reason, connection } => {
-            let row = app.reject(opt_id(app, connection)?, application, reason, now)?;
+            let row = app.reject(opt_connection_id(app, connection)?, application, reason, now)?;
             writeln!(out, "Queued {}", describe(&row))?;
         }
         TwoWay::Note { talent, text, connection } => {
-            let row = app.note(opt_id(app, connection)?, talent, text, now)?;
+            let row = app.note(opt_connection_id(app, connection)?, talent, text, now)?;
             writeln!(out, "Queued {}", describe(&row))?;
         }
         TwoWay::Reasons { name, json } => {
-            let reasons = app.reasons(id(app, name)?)?;
+            let reasons = app.reasons(connection_id(app, name)?)?;
             if json {
                 print_json(&reasons)?;
             } else {
@@ -253,7 +255,7 @@ pub fn run(app: &App, cmd: TwoWay<'_>) -> Result<ExitCode> {
             }
         }
         TwoWay::Outbox { connection, json } => {
-            let rows = app.outbox(opt_id(app, connection)?)?;
+            let rows = app.outbox(opt_connection_id(app, connection)?)?;
             if json {
                 print_json(&rows)?;
             } else if rows.is_empty() {
@@ -273,15 +275,6 @@ pub fn run(app: &App, cmd: TwoWay<'_>) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The connection a person names on the command line (the use cases take ids).
-fn id(app: &App, name: &str) -> Result<i64> {
-    Ok(app.connection_named(name)?.id)
-}
-
-fn opt_id(app: &App, name: Option<&str>) -> Result<Option<i64>> {
-    name.map(|n| id(app, n)).transpose()
 }
 
 /// `talentdeck push [NAME]`.

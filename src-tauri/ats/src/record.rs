@@ -59,11 +59,7 @@ pub(crate) fn read_into<T>(
 /// integers, Lever and Ashby: strings): a non-blank string (trimmed) or a number. Settings
 /// typed by hand (a Greenhouse user id) read the same way.
 pub(crate) fn id_of(v: &Value) -> Option<String> {
-    match v {
-        Value::Number(n) => Some(n.to_string()),
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-        _ => None,
-    }
+    model::id_text(v)
 }
 
 /// A value's kind, as reasons name it.

@@ -814,11 +814,7 @@ async fn verified(
 
 /// settings for real connections too).
 fn sandbox_settings(credentials: &serde_json::Value, seed: u64) -> ConnectionSettings {
-    let id = |k: &str| match credentials.get(k) {
-        Some(serde_json::Value::String(s)) => Some(s.clone()),
-        Some(n @ serde_json::Value::Number(_)) => Some(n.to_string()),
-        _ => None,
-    };
+    let id = |k: &str| credentials.get(k).and_then(model::id_text);
     ConnectionSettings { seed: Some(seed), client_id: id("client_id"), user_id: id("user_id"), ..Default::default() }
 }
 

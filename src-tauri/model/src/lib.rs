@@ -52,6 +52,16 @@ pub struct ConnectionSettings {
     pub sync_interval_minutes: Option<u32>,
 }
 
+/// An id in provider JSON as the text the model keeps: Greenhouse ids are integers, the others
+/// strings (trimmed; an empty one is no id).
+pub fn id_text(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        _ => None,
+    }
+}
+
 /// What `talentdeck export` writes (and the sandbox's oracle of what an export must hold).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportKind {

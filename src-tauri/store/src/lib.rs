@@ -311,7 +311,7 @@ impl Store {
 fn settings_from_json(json: &str) -> Result<ConnectionSettings> {
     let mut v: serde_json::Value = serde_json::from_str(json)?;
     for key in ["client_id", "user_id"] {
-        if let Some(n) = v.get(key).filter(|n| n.is_number()).map(|n| n.to_string()) {
+        if let Some(n) = v.get(key).filter(|n| n.is_number()).and_then(model::id_text) {
             v[key] = n.into();
         }
     }

@@ -145,6 +145,11 @@ impl Vault {
         Vault::with_keychain(Box::new(OsKeychain))
     }
 
+    /// A vault whose keychain lives as long as the process (tests about something else).
+    pub fn in_memory() -> Vault {
+        Vault::with_keychain(Box::new(MemoryKeychain::default()))
+    }
+
     pub fn with_keychain(keychain: Box<dyn Keychain>) -> Vault {
         Vault { memory: Mutex::new(HashMap::new()), keychain }
     }
