@@ -484,7 +484,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Diagnose { name, out } => {
             let app = App::open(&data_dir(&cli)?)?;
-            let bundle = app.diagnose(name.as_deref(), Utc::now())?;
+            let bundle = app.diagnose(opt_connection_id(&app, name.as_deref())?, Utc::now())?;
             let mut text = serde_json::to_string_pretty(&bundle)?;
             text.push('\n');
             match out {

@@ -20,7 +20,7 @@ use talentdeck::model::{
     JobBoard, JobRow, OutboxRow, PipelineStage, Provider, RejectionReason, TalentNotes, TalentProfile, TalentRow,
 };
 use talentdeck::status::ConnectionStatus;
-use talentdeck::store::{DuplicateOf, DuplicatePair, JobPipeline, LogEntry, MappingEdit, MappingRow};
+use talentdeck::store::{DuplicateOf, DuplicatePair, JobPipeline, LogEntry, MappingEdit, MappingRow, SyncRun};
 
 /// Payload of `models_changed`: the local data of this connection changed.
 #[derive(Debug, Clone, Serialize, TS)]

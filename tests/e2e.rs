@@ -6,6 +6,7 @@
 //! TALENTDECK_MAPPING_SCREENSHOT=path.png one of the stage-mapping editor with a change previewed,
 //! TALENTDECK_DRAG_SCREENSHOT=path.png one of the board while a card is dragged over a column, and
 //! TALENTDECK_PREVIEW_SCREENSHOT=path.png one of a resume previewed in the window,
+//! TALENTDECK_LOG_SCREENSHOT=path.png one of the sync log with a run expanded,
 //! TALENTDECK_JOB_SCREENSHOT=path.png one of a job's page with its description open (the README's
 //! docs/profile.png, docs/board-conflict.png, docs/mapping.png and docs/job.png are taken so).
 
@@ -275,6 +276,25 @@ async fn first_run_offers_the_sandbox_connects_to_it_and_fetches_resumes() {
     )
     .await;
     s.wait_for("[data-testid=talent-row]", None, Duration::from_secs(10)).await;
+
+    // The sync log: the first sync's row expands to its counts per pass (from the core's runs),
+    // and "Copy diagnostics" puts the redacted bundle on the clipboard.
+    let nav = s.wait_for("[data-testid=nav-log]", None, Duration::from_secs(10)).await;
+    s.click(&nav).await;
+    let toggle =
+        s.wait_for("[data-testid=run-row] button[aria-label$='and counts']", None, Duration::from_secs(10)).await;
+    s.click(&toggle).await;
+    s.wait_for("[data-testid=run-passes] th[scope=row]", Some("Talents"), Duration::from_secs(10)).await;
+    let copy = s.wait_for("button", Some("Copy diagnostics"), Duration::from_secs(10)).await;
+    s.click(&copy).await;
+    s.wait_for("[role=status]", Some("Copied the diagnostics"), Duration::from_secs(10)).await;
+    if let Some(path) = std::env::var_os("TALENTDECK_LOG_SCREENSHOT") {
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        let png = s.call(reqwest::Method::GET, "/screenshot", None).await;
+        use base64::Engine;
+        std::fs::write(path, base64::engine::general_purpose::STANDARD.decode(png.as_str().unwrap()).unwrap()).unwrap();
+    }
+
     let nav = s.wait_for("[data-testid=nav-connections]", None, Duration::from_secs(10)).await;
     s.click(&nav).await;
     s.wait_for("[data-testid=connection-card]", None, Duration::from_secs(10)).await;

@@ -174,6 +174,21 @@ async fn full_then_incremental_sync_converge(provider: Provider) {
     let incr = e.sync(false).await;
     assert_succeeded("incremental sync", &incr);
     assert_run_kind(&e, "incremental");
+    // The sync log's table shows every run's counts per pass (resource), not only the latest run's.
+    // A pass counts every record its pages wrote (an Ashby candidate page also brings resumes).
+    let runs = e.app.runs(None, 10).unwrap();
+    assert_eq!(runs.iter().map(|r| r.run.kind.as_str()).collect::<Vec<_>>(), ["incremental", "full"]);
+    let pass =
+        |r: &talentdeck::store::SyncRun, name: &str| r.resources.iter().find(|x| x.resource.as_str() == name).cloned();
+    let people = if provider == Provider::Lever { "applications" } else { "talents" };
+    let first = pass(&runs[1], people).expect("the full run's talents pass");
+    assert!(first.created as usize >= talents, "{} created by the first run's {people} pass", first.created);
+    assert!(pass(&runs[0], people).expect("the incremental run's pass").updated >= 50, "{:?}", runs[0].resources);
+    for r in &runs {
+        let created: i64 = r.resources.iter().map(|x| x.created).sum();
+        let updated: i64 = r.resources.iter().map(|x| x.updated).sum();
+        assert_eq!((created, updated), (r.run.created, r.run.updated), "per-pass counts add up to the run's");
+    }
     eprintln!("{provider}: full sync {} requests, incremental {}", full.requests, incr.requests);
     assert!(
         incr.requests * 5 < full.requests,

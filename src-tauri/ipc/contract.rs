@@ -28,6 +28,12 @@ contract! {
         fn list_jobs(connection_id: Option<i64>, include_archived: bool) -> Vec<JobRow>;
         fn search_talents(connection_id: Option<i64>, query: String, limit: u32) -> Vec<TalentRow>;
         fn list_log(connection_id: Option<i64>, limit: u32) -> Vec<LogEntry>;
+        /// The most recent sync runs (of one connection or all), newest first, with their counts per resource.
+        fn list_runs(connection_id: Option<i64>, limit: u32) -> Vec<SyncRun>;
+        /// Puts the redacted diagnostics bundle (of one connection or all) on the system clipboard as
+        /// indented JSON, for support: the same as `talentdeck diagnose`. Secrets, names, e-mail
+        /// addresses and phone numbers are replaced. The text never passes through the window.
+        fn copy_diagnostics(connection_id: Option<i64>) -> ();
         /// Opens a talent's file (by its `FileRef.id`) with the system's default app, downloading it first
         /// if it is not in the data folder yet; `models_changed` follows whether or not it opened. Rejects
         /// `too_large` (over the offline limit: open it in the ATS), `not_found` (deleted in the ATS),

@@ -18,7 +18,9 @@ use talentdeck::model::{
     JobBoard, JobRow, OutboxRow, PipelineStage, Provider, RejectionReason, TalentNotes, TalentProfile, TalentRow,
 };
 use talentdeck::status::ConnectionStatus;
-use talentdeck::store::{DuplicateOf, DuplicatePair, JobPipeline, LogEntry, MappingEdit, MappingRow, Resolution};
+use talentdeck::store::{
+    DuplicateOf, DuplicatePair, JobPipeline, LogEntry, MappingEdit, MappingRow, Resolution, SyncRun,
+};
 use talentdeck::sync::files::FileLimits;
 
 /// What every command gets besides its arguments: the window to tell, the core, and the core's
@@ -196,6 +198,32 @@ pub async fn search_talents(
 pub async fn list_log(sh: Shell, connection_id: Option<i64>, limit: u32) -> Result<Vec<LogEntry>> {
     sh.app.log(connection_id, limit)
 }
+
+pub async fn list_runs(sh: Shell, connection_id: Option<i64>, limit: u32) -> Result<Vec<SyncRun>> {
+    sh.app.runs(connection_id, limit)
+}
+
+pub async fn copy_diagnostics(sh: Shell, connection_id: Option<i64>) -> Result<()> {
+    use tauri::Manager;
+    let text = serde_json::to_string_pretty(&sh.app.diagnose(connection_id, Utc::now())?)?;
+    let refused = |e: arboard::Error| {
+        Error::Internal(format!(
+            "the system clipboard refused the diagnostics ({e}); `talentdeck diagnose` prints them"
+        ))
+    };
+    // One clipboard for the window's life: on X11 the text stays on the clipboard only while
+    // its owner lives.
+    let clipboard = sh.handle.state::<Clipboard>();
+    let mut slot = clipboard.0.lock().unwrap_or_else(|p| p.into_inner());
+    if slot.is_none() {
+        *slot = Some(arboard::Clipboard::new().map_err(refused)?);
+    }
+    slot.as_mut().expect("opened above").set_text(text).map_err(refused)
+}
+
+/// The system clipboard, opened on first use.
+#[derive(Default)]
+struct Clipboard(std::sync::Mutex<Option<arboard::Clipboard>>);
 
 pub async fn duplicates(sh: Shell) -> Result<Vec<DuplicatePair>> {
     sh.app.duplicates()
@@ -388,6 +416,7 @@ pub fn run(data_dir: PathBuf, try_sandbox: Option<Provider>) -> Result<()> {
         .plugin(tauri_plugin_notification::init())
         .manage(app.clone())
         .manage(std::sync::Mutex::new(alerts))
+        .manage(Clipboard::default())
         .setup(move |tauri_app| {
             let runner = Shell::new(tauri_app.handle().clone(), app.clone()).runner;
             tauri::async_runtime::spawn(runner.run(try_sandbox));

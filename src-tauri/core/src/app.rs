@@ -19,7 +19,7 @@ use model::LogLevel;
 use model::Trigger;
 use model::{Connection, ConnectionSettings, ConnectionState, JobRow, Provider, TalentRow};
 use sandbox::{Sandbox, SandboxConfig};
-use store::{DuplicateOf, DuplicatePair, ExportKind, LogEntry, NewConnection, Store, StoredFile};
+use store::{DuplicateOf, DuplicatePair, ExportKind, LogEntry, NewConnection, Store, StoredFile, SyncRun};
 use vault::{Credential, CredentialKind, Vault};
 
 mod alerts;
@@ -346,6 +346,11 @@ impl App {
 
     pub fn log(&self, connection_id: Option<i64>, limit: u32) -> Result<Vec<LogEntry>> {
         self.reader().log_entries(connection_id, limit)
+    }
+
+    /// The most recent sync runs (of one connection or all), newest first, with counts per resource.
+    pub fn runs(&self, connection_id: Option<i64>, limit: u32) -> Result<Vec<SyncRun>> {
+        self.reader().sync_runs(connection_id, limit)
     }
 
     pub fn export(
@@ -715,8 +720,8 @@ impl App {
     }
 
     /// The diagnostics bundle (see [`crate::diagnose`]).
-    pub fn diagnose(&self, name: Option<&str>, now: DateTime<Utc>) -> Result<serde_json::Value> {
-        crate::diagnose::bundle(self, name, now)
+    pub fn diagnose(&self, connection_id: Option<i64>, now: DateTime<Utc>) -> Result<serde_json::Value> {
+        crate::diagnose::bundle(self, connection_id, now)
     }
 
     /// "Try with a sandbox ATS": starts the built-in simulator of `provider` on a loopback

@@ -71,12 +71,12 @@ impl Redactor {
     }
 }
 
-/// The bundle, for every connection or the one called `name`.
-pub fn bundle(app: &App, name: Option<&str>, now: DateTime<Utc>) -> Result<Value> {
+/// The bundle, for every connection or one.
+pub fn bundle(app: &App, connection_id: Option<i64>, now: DateTime<Utc>) -> Result<Value> {
     let conns: Vec<Connection> = {
         let store = app.store();
-        match name {
-            Some(n) => vec![store.require_connection(n)?],
+        match connection_id {
+            Some(id) => vec![store.connection(id)?],
             None => store.connections()?,
         }
     };

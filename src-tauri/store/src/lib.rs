@@ -23,7 +23,7 @@ pub use files::StoredFile;
 pub use model::{parse_ts, ts, Batch, Deletion};
 pub use outbox::{judge, AppView, Reconciled, Resolution, Verdict};
 pub use pipeline::{AtsStageName, JobPipeline, MappingEdit, MappingRow, StageCount};
-pub use queries::{LogEntry, RunSummary};
+pub use queries::{LogEntry, ResourceCounts, RunSummary, SyncRun};
 pub use sync_state::{Cursor, RunCounts, RunState};
 pub use write::{BatchCounts, PageWrite};
 

@@ -8,7 +8,7 @@ use ts_rs::TS;
 use super::files::FILE_ORDER;
 use super::{parse_ts, Store};
 use model::error::{Error, Result};
-use model::{JobRow, JobStatus, LogLevel, TalentRow, Trigger};
+use model::{JobRow, JobStatus, LogLevel, Resource, TalentRow, Trigger};
 
 /// One line of the sync log.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -52,6 +52,33 @@ pub struct RunSummary {
     pub skipped: i64,
     pub error_code: Option<String>,
     pub error: Option<String>,
+}
+
+/// What one run did to one resource (jobs, talents, …).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/lib/bindings/")]
+pub struct ResourceCounts {
+    pub resource: Resource,
+    #[ts(type = "number")]
+    pub pages: i64,
+    #[ts(type = "number")]
+    pub created: i64,
+    #[ts(type = "number")]
+    pub updated: i64,
+    #[ts(type = "number")]
+    pub deleted: i64,
+    #[ts(type = "number")]
+    pub skipped: i64,
+}
+
+/// A run for the sync log: its summary and its counts per resource, in the order the sync read them.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/lib/bindings/")]
+pub struct SyncRun {
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub run: RunSummary,
+    pub resources: Vec<ResourceCounts>,
 }
 
 /// Turns what a recruiter typed into an FTS5 query: every word must match (as a fragment).
@@ -260,12 +287,46 @@ impl Store {
 
     /// The most recent runs of a connection, newest first, with their counts summed over resources.
     pub fn recent_runs(&self, connection_id: i64, limit: u32) -> Result<Vec<RunSummary>> {
+        self.runs(Some(connection_id), limit)
+    }
+
+    /// The most recent runs of one connection or of all, newest first, each with its counts per
+    /// resource: what the sync log's table shows for every run, not only each connection's latest.
+    pub fn sync_runs(&self, connection_id: Option<i64>, limit: u32) -> Result<Vec<SyncRun>> {
+        let runs = self.runs(connection_id, limit)?;
+        let Some(oldest) = runs.last().map(|r| r.id) else { return Ok(Vec::new()) };
+        let mut stmt = self.db.prepare(
+            "SELECT x.run_id, x.resource, x.pages, x.created, x.updated, x.deleted, x.skipped
+             FROM sync_run_resources x JOIN sync_runs r ON r.id = x.run_id
+             WHERE x.run_id >= ?2 AND (?1 IS NULL OR r.connection_id = ?1) ORDER BY x.run_id, x.rowid",
+        )?;
+        let mut by_run: std::collections::HashMap<i64, Vec<ResourceCounts>> = std::collections::HashMap::new();
+        let rows = stmt.query_map(params![connection_id, oldest], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, [r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?]))
+        })?;
+        for row in rows {
+            let (run_id, resource, [pages, created, updated, deleted, skipped]) = row?;
+            let resource =
+                Resource::parse(&resource).ok_or_else(|| Error::Store(format!("unknown resource {resource:?}")))?;
+            by_run.entry(run_id).or_default().push(ResourceCounts {
+                resource,
+                pages,
+                created,
+                updated,
+                deleted,
+                skipped,
+            });
+        }
+        Ok(runs.into_iter().map(|run| SyncRun { resources: by_run.remove(&run.id).unwrap_or_default(), run }).collect())
+    }
+
+    fn runs(&self, connection_id: Option<i64>, limit: u32) -> Result<Vec<RunSummary>> {
         let mut stmt = self.db.prepare(
             "SELECT r.id, r.connection_id, r.kind, r.trigger, r.started_at, r.finished_at, r.state, r.requests, r.rate_limited,
                     COALESCE(SUM(x.created), 0), COALESCE(SUM(x.updated), 0), COALESCE(SUM(x.deleted), 0),
                     COALESCE(SUM(x.skipped), 0), r.error_code, r.error
              FROM sync_runs r LEFT JOIN sync_run_resources x ON x.run_id = r.id
-             WHERE r.connection_id = ?1 GROUP BY r.id ORDER BY r.id DESC LIMIT ?2",
+             WHERE (?1 IS NULL OR r.connection_id = ?1) GROUP BY r.id ORDER BY r.id DESC LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![connection_id, limit], |r| {
             Ok((

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LogLevel } from './bindings/LogLevel';
 import type { LogEntry } from './bindings/LogEntry';
-import type { RunSummary } from './bindings/RunSummary';
+import type { SyncRun } from './bindings/SyncRun';
 import { formatDuration, groupRuns } from './runs';
 
 let nextId = 1;
@@ -15,7 +15,7 @@ const line = (run: number | null, at: string, level: LogLevel = 'info', message 
   detail: null,
 });
 
-const summary = (id: number, patch: Partial<RunSummary> = {}): RunSummary => ({
+const summary = (id: number, patch: Partial<SyncRun> = {}): SyncRun => ({
   id,
   connection_id: 1,
   kind: 'incremental',
@@ -31,6 +31,7 @@ const summary = (id: number, patch: Partial<RunSummary> = {}): RunSummary => ({
   skipped: 0,
   error_code: null,
   error: null,
+  resources: [{ resource: 'talents', pages: 1, created: 3, updated: 4, deleted: 1, skipped: 0 }],
   ...patch,
 });
 
@@ -58,7 +59,14 @@ describe('groupRuns', () => {
     expect(rows.find((r) => r.runId === 6)).toMatchObject({ result: 'succeeded', durationMs: null });
   });
 
-  it("takes a connection's latest run from its summary: state, start and duration; running has no duration", () => {
+  it('shows a recorded run that has no lines among the entries at hand, under its connection', () => {
+    const rows = groupRuns([line(9, '40:00')], [summary(3)], new Map([[1, 'Acme']]));
+    expect(rows.map((r) => r.key)).toEqual(['run:9', 'run:3']);
+    expect(rows[1]).toMatchObject({ connection: 'Acme', result: 'succeeded', durationMs: 90_000, lines: [] });
+    expect(rows[1].summary?.resources[0].resource).toBe('talents');
+  });
+
+  it('takes a recorded run from its summary: state, start and duration; running has no duration', () => {
     const rows = groupRuns([line(7, '30:01'), line(7, '31:29', 'error')], [summary(7, { state: 'warnings' })]);
     expect(rows[0]).toMatchObject({ result: 'warnings', startedAt: '2026-12-05T10:30:00Z', durationMs: 90_000 });
     expect(rows[0].summary?.requests).toBe(12);

@@ -1,12 +1,12 @@
-// The sync log as runs: its lines grouped by `run_id`, one row per run, and lines outside any run
-// (a push, a disconnect) as rows of their own. Only what the log and the connections' statuses
-// carry is shown: a connection's latest run comes with its `RunSummary` (kind, trigger, counts,
-// requests, 429s, state); an older run has only its lines, so its result is read from their
-// levels (the core logs a run's end as info, warning or error as it succeeded, had warnings or
-// failed) and its duration is the span of its lines.
+// The sync log as runs: the core's recent runs (`list_runs`: kind, trigger, counts per pass,
+// requests, 429s, state) joined with their lines from the log by `run_id`, one row per run, and
+// lines outside any run (a push, a disconnect) as rows of their own. A run older than the runs
+// asked for has only its lines: its result is read from their levels (the core logs a run's end
+// as info, warning or error as it succeeded, had warnings or failed) and its duration is the span
+// of its lines.
 
 import type { LogEntry } from './bindings/LogEntry';
-import type { RunSummary } from './bindings/RunSummary';
+import type { SyncRun } from './bindings/SyncRun';
 
 export type RunResult = 'running' | 'succeeded' | 'warnings' | 'failed';
 export const RESULTS: RunResult[] = ['running', 'succeeded', 'warnings', 'failed'];
@@ -20,8 +20,8 @@ export interface RunRow {
   /** Milliseconds; null while running or when only one line of the run is at hand. */
   durationMs: number | null;
   result: RunResult;
-  /** The run as the core summarises it: known for each connection's latest run only. */
-  summary: RunSummary | null;
+  /** The run as the core recorded it; null for a run older than the runs asked for. */
+  summary: SyncRun | null;
   /** Oldest first. */
   lines: LogEntry[];
 }
@@ -35,34 +35,49 @@ function worst(lines: LogEntry[]): RunResult {
   return BY_LEVEL[Math.max(0, ...lines.map((l) => RANK[l.level] ?? 0))];
 }
 
-/** Groups log lines (any order) into rows, newest first; `summaries` are the runs the statuses carry. */
-export function groupRuns(entries: LogEntry[], summaries: RunSummary[]): RunRow[] {
-  const known = new Map(summaries.map((s) => [s.id, s]));
-  const runs = new Map<number, LogEntry[]>();
+/** Groups log lines and runs (any order) into rows, newest first; `names` gives a run without
+ * lines its connection's name. */
+export function groupRuns(entries: LogEntry[], runs: SyncRun[], names: Map<number, string> = new Map()): RunRow[] {
+  const lines = new Map<number, LogEntry[]>();
   const rows: RunRow[] = [];
   for (const e of entries) {
     if (e.run_id === null) {
       rows.push({ key: `entry:${e.id}`, runId: null, connection: e.connection, startedAt: e.at, durationMs: null, result: worst([e]), summary: null, lines: [e] });
     } else {
-      runs.set(e.run_id, [...(runs.get(e.run_id) ?? []), e]);
+      lines.set(e.run_id, [...(lines.get(e.run_id) ?? []), e]);
     }
   }
-  for (const [runId, unsorted] of runs) {
-    const lines = [...unsorted].sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.id - b.id);
-    const summary = known.get(runId) ?? null;
-    const first = Date.parse(lines[0].at);
-    const last = Date.parse(lines[lines.length - 1].at);
-    let durationMs: number | null = lines.length > 1 ? last - first : null;
-    let result = worst(lines);
-    let startedAt = lines[0].at;
-    if (summary) {
-      startedAt = summary.started_at;
-      result = BY_STATE[summary.state] ?? result;
-      durationMs = summary.finished_at ? Date.parse(summary.finished_at) - Date.parse(summary.started_at) : null;
-    }
-    rows.push({ key: `run:${runId}`, runId, connection: lines[0].connection, startedAt, durationMs, result, summary, lines });
+  const byOrder = (a: LogEntry, b: LogEntry) => Date.parse(a.at) - Date.parse(b.at) || a.id - b.id;
+  for (const run of runs) {
+    const own = [...(lines.get(run.id) ?? [])].sort(byOrder);
+    lines.delete(run.id);
+    rows.push({
+      key: `run:${run.id}`,
+      runId: run.id,
+      connection: own[0]?.connection ?? names.get(run.connection_id) ?? null,
+      startedAt: run.started_at,
+      durationMs: run.finished_at ? Date.parse(run.finished_at) - Date.parse(run.started_at) : null,
+      result: BY_STATE[run.state] ?? worst(own),
+      summary: run,
+      lines: own,
+    });
   }
-  return rows.sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt) || b.lines[0].id - a.lines[0].id);
+  for (const [runId, unsorted] of lines) {
+    const own = [...unsorted].sort(byOrder);
+    const first = Date.parse(own[0].at);
+    const last = Date.parse(own[own.length - 1].at);
+    rows.push({
+      key: `run:${runId}`,
+      runId,
+      connection: own[0].connection,
+      startedAt: own[0].at,
+      durationMs: own.length > 1 ? last - first : null,
+      result: worst(own),
+      summary: null,
+      lines: own,
+    });
+  }
+  return rows.sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt) || (b.runId ?? 0) - (a.runId ?? 0));
 }
 
 /** "0.4 s", "42 s", "3 min 5 s", "2 h 10 min". */

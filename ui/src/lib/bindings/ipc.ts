@@ -17,6 +17,7 @@ import type { Provider } from './Provider';
 import type { ReconnectInput } from './ReconnectInput';
 import type { RejectionReason } from './RejectionReason';
 import type { Suggestion } from './Suggestion';
+import type { SyncRun } from './SyncRun';
 import type { TalentNotes } from './TalentNotes';
 import type { TalentProfile } from './TalentProfile';
 import type { TalentRow } from './TalentRow';
@@ -57,6 +58,16 @@ export interface Commands {
   listJobs(connectionId: number | null, includeArchived: boolean): Promise<Array<JobRow>>;
   searchTalents(connectionId: number | null, query: string, limit: number): Promise<Array<TalentRow>>;
   listLog(connectionId: number | null, limit: number): Promise<Array<LogEntry>>;
+  /**
+   * The most recent sync runs (of one connection or all), newest first, with their counts per resource.
+   */
+  listRuns(connectionId: number | null, limit: number): Promise<Array<SyncRun>>;
+  /**
+   * Puts the redacted diagnostics bundle (of one connection or all) on the system clipboard as
+   * indented JSON, for support: the same as `talentdeck diagnose`. Secrets, names, e-mail
+   * addresses and phone numbers are replaced. The text never passes through the window.
+   */
+  copyDiagnostics(connectionId: number | null): Promise<void>;
   /**
    * Opens a talent's file (by its `FileRef.id`) with the system's default app, downloading it first
    * if it is not in the data folder yet; `models_changed` follows whether or not it opened. Rejects
@@ -205,6 +216,8 @@ export function bindCommands(invoke: Invoke): Commands {
     listJobs: (connectionId: number | null, includeArchived: boolean) => invoke('list_jobs', { connection_id: connectionId, include_archived: includeArchived }) as Promise<Array<JobRow>>,
     searchTalents: (connectionId: number | null, query: string, limit: number) => invoke('search_talents', { connection_id: connectionId, query: query, limit: limit }) as Promise<Array<TalentRow>>,
     listLog: (connectionId: number | null, limit: number) => invoke('list_log', { connection_id: connectionId, limit: limit }) as Promise<Array<LogEntry>>,
+    listRuns: (connectionId: number | null, limit: number) => invoke('list_runs', { connection_id: connectionId, limit: limit }) as Promise<Array<SyncRun>>,
+    copyDiagnostics: (connectionId: number | null) => invoke('copy_diagnostics', { connection_id: connectionId }) as Promise<void>,
     openFile: (fileId: number) => invoke('open_file', { file_id: fileId }) as Promise<void>,
     previewFile: (fileId: number) => invoke('preview_file', { file_id: fileId }) as Promise<ArrayBuffer>,
     talentProfile: (talentId: number) => invoke('talent_profile', { talent_id: talentId }) as Promise<TalentProfile>,
@@ -250,6 +263,8 @@ export const COMMAND_NAMES = [
   'list_jobs',
   'search_talents',
   'list_log',
+  'list_runs',
+  'copy_diagnostics',
   'open_file',
   'preview_file',
   'talent_profile',

@@ -19,7 +19,10 @@ import type { OutboxRow } from '../bindings/OutboxRow';
 import type { JobPipeline } from '../bindings/JobPipeline';
 import type { PipelineStage } from '../bindings/PipelineStage';
 import type { Provider } from '../bindings/Provider';
+import type { Commands } from '../bindings/ipc';
+import type { ResourceCounts } from '../bindings/ResourceCounts';
 import type { RunSummary } from '../bindings/RunSummary';
+import type { SyncRun } from '../bindings/SyncRun';
 import type { TalentNotes } from '../bindings/TalentNotes';
 import type { TalentProfile } from '../bindings/TalentProfile';
 import type { TalentRow } from '../bindings/TalentRow';
@@ -48,47 +51,8 @@ export interface FakeOptions {
   now?: () => number;
 }
 
-type Command =
-  | 'listStatus'
-  | 'startSandbox'
-  | 'connect'
-  | 'reconnect'
-  | 'disconnect'
-  | 'syncNow'
-  | 'setSyncInterval'
-  | 'listJobs'
-  | 'searchTalents'
-  | 'listLog'
-  | 'openFile'
-  | 'previewFile'
-  | 'talentProfile'
-  | 'talentNotes'
-  | 'openInAts'
-  | 'jobBoard'
-  | 'pipeline'
-  | 'mappings'
-  | 'mappingHistory'
-  | 'setMapping'
-  | 'suggestMappings'
-  | 'undoMapping'
-  | 'redoMapping'
-  | 'jobPipelines'
-  | 'addPipelineStage'
-  | 'renamePipelineStage'
-  | 'removePipelineStage'
-  | 'reorderPipelineStages'
-  | 'moveApplication'
-  | 'rejectApplication'
-  | 'addNote'
-  | 'reasons'
-  | 'outbox'
-  | 'resolveConflict'
-  | 'pushNow'
-  | 'duplicates'
-  | 'duplicatesOf'
-  | 'markNotDuplicate'
-  | 'linkSamePerson'
-  | 'unlinkPerson';
+/** The commands the fake records in `calls`: every command of the IPC contract. */
+type Command = keyof Commands;
 
 interface FakeConnection {
   status: ConnectionStatus;
@@ -136,6 +100,9 @@ const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 export class FakeBackend implements IBackend {
   private conns: FakeConnection[] = [];
   private log: LogEntry[] = [];
+  /** Every run as it began; a connection's `last_run` is the newer copy of its latest. */
+  private runs: RunSummary[] = [];
+  private runResources = new Map<number, ResourceCounts[]>();
   private nextId = 1;
   private nextRecordId = 1;
   private nextLogId = 1;
@@ -248,6 +215,7 @@ export class FakeBackend implements IBackend {
     this.setData(conn, jobs, talents);
     if (lastSuccess) {
       conn.status.last_run = this.run(id, 'full', 'manual', new Date(Date.parse(lastSuccess) - 40_000).toISOString(), lastSuccess, 'succeeded', jobs.length + talents.length, 0);
+      this.runResources.set(conn.status.last_run.id, [passCounts('jobs', jobs.length, 0), passCounts('talents', talents.length, 0)]);
       this.addLog(name, conn.status.last_run.id, 'info', 'Sync started (full, manual)', null, conn.status.last_run.started_at);
       this.addLog(name, conn.status.last_run.id, 'info', `Sync finished: ${jobs.length + talents.length} created, 0 updated, 0 deleted`, `jobs ${jobs.length}, talents ${talents.length}`, lastSuccess);
     }
@@ -459,6 +427,34 @@ export class FakeBackend implements IBackend {
         .filter((l) => name === null || l.connection === name)
         .sort((a, b) => b.at.localeCompare(a.at) || b.id - a.id)
         .slice(0, limit),
+    );
+  }
+
+  async listRuns(connectionId: number | null, limit: number): Promise<SyncRun[]> {
+    await this.enter('listRuns', [connectionId, limit]);
+    const latest = new Map(this.conns.flatMap((c) => (c.status.last_run ? [[c.status.last_run.id, c.status.last_run] as const] : [])));
+    return clone(
+      this.runs
+        .filter((r) => connectionId === null || r.connection_id === connectionId)
+        .map((r) => ({ ...(latest.get(r.id) ?? r), resources: this.runResources.get(r.id) ?? [] }))
+        .sort((a, b) => b.id - a.id)
+        .slice(0, limit),
+    );
+  }
+
+  /** What `copyDiagnostics` put on the (simulated) system clipboard last. */
+  clipboard: string | null = null;
+
+  async copyDiagnostics(connectionId: number | null): Promise<void> {
+    await this.enter('copyDiagnostics', [connectionId]);
+    const conns = this.conns.filter((c) => connectionId === null || c.status.id === connectionId);
+    this.clipboard = JSON.stringify(
+      {
+        redaction: 'secrets, names, e-mail addresses and phone numbers are replaced by [redacted]',
+        connections: conns.map((c) => ({ name: c.status.name, provider: c.status.provider, state: c.status.state, local_counts: { jobs: c.jobs.length, talents: c.talents.length } })),
+      },
+      null,
+      2,
     );
   }
 
@@ -908,7 +904,7 @@ export class FakeBackend implements IBackend {
     errorCode: string | null = null,
     error: string | null = null,
   ): RunSummary {
-    return {
+    const run: RunSummary = {
       id: this.nextRunId++,
       connection_id: connectionId,
       kind,
@@ -925,6 +921,8 @@ export class FakeBackend implements IBackend {
       error_code: errorCode,
       error,
     };
+    this.runs.push(run);
+    return run;
   }
 
   private addLog(
@@ -965,11 +963,13 @@ export class FakeBackend implements IBackend {
         this.nextRecordId += talents.length;
         this.setData(conn, jobs, talents);
         created = jobs.length + talents.length;
+        this.runResources.set(run.id, [passCounts('jobs', jobs.length, 0), passCounts('talents', talents.length, 0)]);
       } else {
         // Touch a few records, as an incremental pass would.
         const touched = conn.jobs.slice(0, 3);
         for (const j of touched) j.updated_at = new Date(now).toISOString();
         updated = touched.length;
+        this.runResources.set(run.id, [passCounts('jobs', 0, updated), passCounts('talents', 0, 0)]);
       }
       s.state = 'connected';
       s.state_reason = null;
@@ -1070,4 +1070,8 @@ function byName(a: TalentRow, b: TalentRow): number {
 /** Text as HTML text (the fake's stand-in for what ammonia::clean_text does in the core). */
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function passCounts(resource: ResourceCounts['resource'], created: number, updated: number): ResourceCounts {
+  return { resource, pages: Math.max(1, Math.ceil((created + updated) / 100)), created, updated, deleted: 0, skipped: 0 };
 }
