@@ -103,3 +103,41 @@ async fn lever_syncs_politely_under_a_third_of_its_documented_limit() {
 async fn ashby_syncs_politely_under_a_third_of_its_documented_limit() {
     polite_under_a_third(Provider::Ashby, TALENTS).await
 }
+
+/// What the pacer learned is kept with the connection: after a restart (a new `App` on the same
+/// data folder, the credential in the OS keychain), a full sync of the same account starts at
+/// the learned pace instead of drawing 429s to find it again: fewer than the first run drew
+/// (the pacer still probes upwards now and then, so an account whose limit grew is found).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_app_starts_at_the_pace_it_learned() {
+    let limit = a_third_of_documented(Provider::Lever);
+    let mut cfg = SandboxConfig::new(Provider::Lever);
+    cfg.talents = 1_500;
+    cfg.faults = Faults { rate_limit: Some(limit.clone()), ..Default::default() };
+    let sb = Sandbox::start(cfg).await.expect("the sandbox starts");
+    let dir = tempfile::tempdir().unwrap();
+
+    let app = App::open(dir.path()).expect("the store opens");
+    let id = app.connect(ConnectInput::for_sandbox(sb.info(), NAME), Utc::now()).await.expect("connects").id;
+    full_sync(&app, id).await;
+    let first = sb.stats().rate_limited;
+    assert!(first > 0, "the first run starts at the documented 10/s and has to find the account's 3/s");
+    let learned = app.connection(id).unwrap().settings.learned_pace.expect("the learned pace is kept");
+    assert!(learned.millirequests_per_second <= 3_000, "{learned:?} under {limit}");
+    drop(app);
+
+    let app = App::open(dir.path()).expect("the store opens again");
+    full_sync(&app, id).await;
+    let second = sb.stats().rate_limited - first;
+    eprintln!("lever under {limit}: {first} answers of 429 in the first run, {second} after the restart ({learned:?})");
+    assert!(second < first, "the run after the restart drew {second} answers of 429, the first run {first}");
+    assert_export_matches(&app, NAME, &sb);
+    sb.shutdown().await;
+}
+
+async fn full_sync(app: &App, id: i64) {
+    match app.sync(id, true, talentdeck::model::Trigger::Manual, &|_| {}).await.expect("the sync runs") {
+        SyncOutcome::Ran(r) => assert_eq!(r.state, RunState::Succeeded, "{:?}", r.error),
+        SyncOutcome::Joined => panic!("no other sync was running"),
+    }
+}

@@ -112,11 +112,16 @@ pub(crate) fn probe_denial(answer: Result<()>) -> Result<Option<String>> {
 
 /// The connector for `provider`, talking to `endpoint`.
 pub fn connector(provider: Provider, endpoint: Endpoint) -> Box<dyn Connector> {
-    match provider {
+    let learned = endpoint.settings.learned_pace;
+    let c: Box<dyn Connector> = match provider {
         Provider::Greenhouse => Box::new(greenhouse::Greenhouse::new(endpoint)),
         Provider::Lever => Box::new(lever::Lever::new(endpoint)),
         Provider::Ashby => Box::new(ashby::Ashby::new(endpoint)),
+    };
+    if let Some(l) = learned {
+        c.pacer().lock().unwrap_or_else(|p| p.into_inner()).resume(&l);
     }
+    c
 }
 
 #[async_trait]

@@ -15,6 +15,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use model::LearnedPace;
 use tokio::time::Instant;
 
 /// Successes in a row before the rate climbs one step.
@@ -106,6 +107,28 @@ impl Pacer {
             announced: None,
             epoch: 0,
         }
+    }
+
+    /// What this pacer learned from 429s, to be kept with the connection; `None` when it is still
+    /// at the documented pace (nothing learned, or everything learned forgotten).
+    pub fn learned(&self) -> Option<LearnedPace> {
+        let start = self.documented * MARGIN;
+        if self.bad.is_none() && self.rate >= start {
+            return None;
+        }
+        let milli = |r: f64| (r * 1000.0).round().clamp(1.0, f64::from(u32::MAX)) as u32;
+        Some(LearnedPace { millirequests_per_second: milli(self.rate), limited_at: self.bad.map(milli) })
+    }
+
+    /// Starts from what an earlier run learned (see [`Pacer::learned`]), within the documented
+    /// budget: a new run begins at the account's real pace instead of finding it again with 429s.
+    /// Its successes still climb back as usual if the account's limit has grown.
+    pub fn resume(&mut self, learned: &LearnedPace) {
+        let ceiling = self.documented * MARGIN;
+        let floor = self.documented * SLOWEST;
+        let rate = |milli: u32| (f64::from(milli) / 1000.0).clamp(floor, ceiling);
+        self.rate = rate(learned.millirequests_per_second);
+        self.bad = learned.limited_at.map(rate);
     }
 
     /// The pace requests go at now, in requests per second (the headers' when announced).
@@ -353,5 +376,39 @@ mod tests {
         let t = p.reserve(start);
         assert_eq!(p.on_429(start, &t, None, Some(Duration::from_secs(42))), Duration::from_secs(42));
         assert!(p.reserve(start).at >= start + Duration::from_secs(42));
+    }
+
+    #[test]
+    fn a_new_run_starts_at_the_pace_an_earlier_one_learned() {
+        // Lever's 10/s, on an account that allows 3/s: a run finds it with 429s…
+        let start = Instant::now();
+        let mut first = Pacer::new(10, Duration::from_secs(1));
+        assert_eq!(first.learned(), None, "nothing learned before the first answer");
+        let mut window = (start, 0);
+        let mut limited = 0;
+        run(&mut first, start, 300, |p, now, t| {
+            if now - window.0 >= Duration::from_secs(1) {
+                window = (now, 0);
+            }
+            window.1 += 1;
+            if window.1 > 3 {
+                limited += 1;
+                p.on_429(now, t, None, Some(Duration::from_secs(1)));
+            } else {
+                p.on_answer(now, None, true);
+            }
+        });
+        assert!(limited > 0);
+        let learned = first.learned().expect("the 429s taught a pace");
+        assert!(learned.millirequests_per_second < 3_500, "{learned:?}");
+        // …the next run (a restart) starts there, not at the documented 10/s.
+        let mut next = Pacer::new(10, Duration::from_secs(1));
+        next.resume(&learned);
+        assert_eq!(next.learned(), Some(learned));
+        assert!((next.rate(start) - f64::from(learned.millirequests_per_second) / 1000.0).abs() < 1e-9);
+        // A stored pace beyond the documented budget (an older build's, a hand edit) is capped.
+        let mut capped = Pacer::new(10, Duration::from_secs(1));
+        capped.resume(&LearnedPace { millirequests_per_second: 50_000, limited_at: None });
+        assert!(capped.rate(start) <= 10.0 * MARGIN);
     }
 }

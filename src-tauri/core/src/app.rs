@@ -490,6 +490,7 @@ impl App {
         };
         let report =
             sync::run(&self.store, &conn, connector.as_ref(), &SyncOptions { full, trigger }, progress).await?;
+        self.remember_pace(&conn, connector.as_ref());
         if report.error.is_none() {
             self.after_pull(id, connector.as_ref()).await;
         }
@@ -499,6 +500,18 @@ impl App {
             tracing::warn!(connection = id, error = %e, "could not sweep deleted files");
         }
         Ok(SyncOutcome::Ran(report))
+    }
+
+    /// Keeps what the connection's pacer learned from 429s with the connection, so the next run,
+    /// after a restart too, starts at the account's real pace instead of drawing 429s to find it.
+    fn remember_pace(&self, conn: &Connection, connector: &dyn Connector) {
+        let learned = connector.pacer().lock().unwrap_or_else(|p| p.into_inner()).learned();
+        if learned == conn.settings.learned_pace {
+            return;
+        }
+        if let Err(e) = self.store().update_connection_settings(conn.id, |s| s.learned_pace = learned, Utc::now()) {
+            tracing::warn!(connection = conn.id, error = %e, "could not keep the learned request pace");
+        }
     }
 
     /// Fetches the next slice of connection `id`'s files into the data folder (see

@@ -50,6 +50,21 @@ pub struct ConnectionSettings {
     /// Minutes between automatic syncs; 0 turns them off; absent, the default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sync_interval_minutes: Option<u32>,
+    /// The pace the account's 429s taught (providers without budget headers), so the next run
+    /// starts there instead of at the documented limit; absent, nothing learned yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub learned_pace: Option<LearnedPace>,
+}
+
+/// A request rate learned from an account's answers, in thousandths of a request per second
+/// (whole numbers, so the settings compare and serialise exactly).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../ui/src/lib/bindings/")]
+pub struct LearnedPace {
+    /// The pace the last run ended at.
+    pub millirequests_per_second: u32,
+    /// The pace that drew the latest 429 (the climb stays under it for a while), if any.
+    pub limited_at: Option<u32>,
 }
 
 /// An id in provider JSON as the text the model keeps: Greenhouse ids are integers, the others
