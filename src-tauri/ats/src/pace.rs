@@ -2,9 +2,10 @@
 //! trusting the documented one, which several integrations sharing one key make too generous.
 //!
 //! Two ways to learn, by what the provider tells:
-//! - **Budget headers** (Greenhouse `X-RateLimit-Limit/Remaining/Reset`): the remaining budget
-//!   is spread evenly over the time left to the reset, so a window is used up just as it ends,
-//!   never burst through and then waited out.
+//! - **Budget headers** (Greenhouse `X-RateLimit-Limit/Remaining/Reset`): half of a window's
+//!   budget goes at once (a short sync is not slowed), the other half is spread evenly over the
+//!   time left to the reset, so a window is used up just as it ends, never burst through and
+//!   then waited out.
 //! - **429s alone** (Lever sends nothing; Ashby only `Retry-After`): AIMD, as TCP does. A 429
 //!   halves the rate and pauses every request for `Retry-After` (else a backoff); each run of
 //!   successes adds a small step back, never above the documented budget and, while the last
@@ -37,6 +38,8 @@ const FIRST_BACKOFF: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// Never slower than this share of the documented rate.
 const SLOWEST: f64 = 0.01;
+/// Announced budgets are spread over the window once this share of it is left (see `reserve`).
+const SPREAD_BELOW: f64 = 0.5;
 /// Reset times that differ by less than this name the same window (Greenhouse rounds to seconds).
 const SAME_WINDOW: Duration = Duration::from_millis(1500);
 
@@ -152,9 +155,11 @@ impl Pacer {
                     roll_over(a, at);
                 }
                 match self.last {
-                    // Spread what is left over the time left: equal gaps from the last turn, so
-                    // the last of the budget goes just before the reset.
-                    Some(last) if a.remaining >= 1.0 => {
+                    // The first half of a window's budget goes at once: a short sync (a handful
+                    // of requests) is not slowed for nothing. The other half is spread over the
+                    // time left, equal gaps from the last turn, so the last of the budget goes
+                    // just before the reset and the window is never burst through and waited out.
+                    Some(last) if a.remaining >= 1.0 && a.remaining <= a.limit * SPREAD_BELOW => {
                         at = at.max(last + a.reset_at.saturating_duration_since(last).div_f64(a.remaining + 1.0));
                     }
                     _ if a.remaining < 1.0 => at = at.max(a.reset_at),
@@ -324,7 +329,7 @@ mod tests {
     }
 
     #[test]
-    fn headers_spread_the_remaining_budget_to_the_reset() {
+    fn headers_let_half_the_budget_go_at_once_and_spread_the_rest_to_the_reset() {
         let mut p = Pacer::new(50, Duration::from_secs(30));
         let start = Instant::now();
         // A window of 17 per 30 s that started with the first request.
@@ -336,7 +341,11 @@ mod tests {
         });
         assert!(turns.iter().all(|t| *t < window_end), "17 requests fit in the window");
         let gaps: Vec<f64> = turns.windows(2).map(|w| (w[1] - w[0]).as_secs_f64()).collect();
-        assert!(gaps[1..].iter().all(|g| (1.5..1.9).contains(g)), "evenly spread, not burst: {gaps:?}");
+        // 17 − 1 − 8 answered: the first nine go at once (a short sync waits for nothing)…
+        assert!(gaps[..8].iter().all(|g| *g == 0.0), "the first half at once: {gaps:?}");
+        // …the last eight are spread evenly over what is left of the window, not burst.
+        let spread = &gaps[8..];
+        assert!(spread.iter().all(|g| (3.0..3.6).contains(g)), "the rest evenly spread: {gaps:?}");
         // The budget is spent: the next request waits for the reset.
         let next = p.reserve(*turns.last().unwrap());
         assert!(next.at >= window_end, "{:?} before the reset", window_end - next.at);
