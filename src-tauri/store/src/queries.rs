@@ -208,7 +208,9 @@ impl Store {
              ORDER BY t.name COLLATE NOCASE, t.id",
             args.len()
         ));
-        let mut stmt = self.db.prepare(&sql)?;
+        // The text depends only on the query's shape (how many full-text and short words), so a
+        // recruiter typing reuses the parsed and planned statement instead of preparing it anew.
+        let mut stmt = self.db.prepare_cached(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
             Ok((
                 r.get::<_, i64>(0)?,
