@@ -112,6 +112,16 @@ impl Pacer {
         }
     }
 
+    /// For a provider that announces its budget in headers (Greenhouse): until the first answer
+    /// does, the documented budget counts as a window starting at the first request. Otherwise
+    /// the requests a sync's passes send together before any answer arrived were spaced at the
+    /// documented steady rate (0.6 s apart at Greenhouse's 50 per 30 s).
+    pub fn expect_announced_budget(&mut self, window: Duration) {
+        let limit = self.documented * window.as_secs_f64();
+        // Reset "now": the first turn rolls it over into a window of its own.
+        self.announced = Some(Announced { limit, remaining: limit, reset_at: Instant::now(), window });
+    }
+
     /// What this pacer learned from 429s, to be kept with the connection; `None` when it is still
     /// at the documented pace (nothing learned, or everything learned forgotten).
     pub fn learned(&self) -> Option<LearnedPace> {
@@ -419,5 +429,18 @@ mod tests {
         let mut capped = Pacer::new(10, Duration::from_secs(1));
         capped.resume(&LearnedPace { millirequests_per_second: 50_000, limited_at: None });
         assert!(capped.rate(start) <= 10.0 * MARGIN);
+    }
+
+    #[test]
+    fn before_the_first_answer_the_documented_window_lets_a_short_sync_go_at_once() {
+        let mut p = Pacer::new(50, Duration::from_secs(30));
+        p.expect_announced_budget(Duration::from_secs(30));
+        let start = Instant::now() + Duration::from_secs(5);
+        // Six passes ask for their first page together, before any answer.
+        let turns: Vec<Instant> = (0..6).map(|_| p.reserve(start).at).collect();
+        assert!(turns.iter().all(|t| *t == start), "{:?}", turns.iter().map(|t| *t - start).collect::<Vec<_>>());
+        // The first answer's headers then rule: a spent budget waits for its reset.
+        p.on_answer(start, Some(Budget { limit: 17.0, remaining: 0.0, reset_in: Duration::from_secs(20) }), true);
+        assert!(p.reserve(start).at >= start + Duration::from_secs(20));
     }
 }

@@ -86,6 +86,9 @@ mod paging;
 impl Greenhouse {
     pub fn new(endpoint: Endpoint) -> Greenhouse {
         let base = endpoint.base_url.trim().trim_end_matches('/').to_string();
+        let http = HttpClient::new("Greenhouse", BUDGET_REQUESTS, BUDGET_WINDOW, RetryPolicy::default());
+        // Greenhouse announces its budget on every answer (shared/ats-apis.md 1.3).
+        http.pacer_handle().lock().unwrap_or_else(|p| p.into_inner()).expect_announced_budget(BUDGET_WINDOW);
         Greenhouse {
             origin: origin_of(&base).unwrap_or_default(),
             base,
@@ -93,7 +96,7 @@ impl Greenhouse {
             client_id: endpoint.settings.client_id.clone().unwrap_or_default(),
             user_id: endpoint.settings.user_id.clone().unwrap_or_default(),
             secret: endpoint.secret,
-            http: HttpClient::new("Greenhouse", BUDGET_REQUESTS, BUDGET_WINDOW, RetryPolicy::default()),
+            http,
             token: Mutex::new(None),
             names: Mutex::new(None),
         }
