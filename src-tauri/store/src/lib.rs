@@ -52,6 +52,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/009_active_applications_index.sql"),
     include_str!("migrations/010_duplicates.sql"),
     include_str!("migrations/011_resume_text.sql"),
+    include_str!("migrations/012_talents_by_name.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

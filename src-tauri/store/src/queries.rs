@@ -201,9 +201,13 @@ impl Store {
         ));
         args.push((limit as i64).into());
         // The page is chosen on ids first: the columns above (contacts, files, counts) are then
-        // computed for the rows shown only, not for every match before the sort.
+        // computed for the rows shown only, not for every match before the sort. With no words,
+        // the page is the name index's first rows; with words, the full-text hits drive the scan
+        // and are sorted (`+` keeps the planner from walking the name index instead, which would
+        // test every talent against a rare word's few hits).
+        let order = if conds.is_empty() { "t.name" } else { "+t.name" };
         sql.push_str(&format!(
-            " ORDER BY t.name COLLATE NOCASE, t.id LIMIT ?{}) page
+            " ORDER BY {order} COLLATE NOCASE, t.id LIMIT ?{}) page
              JOIN talents t ON t.id = page.id JOIN connections c ON c.id = t.connection_id
              ORDER BY t.name COLLATE NOCASE, t.id",
             args.len()
