@@ -628,12 +628,12 @@ fn post_id(w: &World, i: usize) -> u64 {
 
 fn has_post(w: &World, i: usize) -> bool {
     let job = &w.jobs[i / 2];
-    job.state != "draft" && (i % 2 == 0 || (i / 2) % 3 == 2)
+    job.state != "draft" && (i.is_multiple_of(2) || (i / 2) % 3 == 2)
 }
 
 fn post_updated_at(w: &World, i: usize) -> Ms {
     let job = &w.jobs[i / 2];
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         job.posted_at
     } else {
         job.created_at
@@ -643,7 +643,7 @@ fn post_updated_at(w: &World, i: usize) -> Ms {
 fn post_json(w: &World, i: usize) -> Value {
     let j = i / 2;
     let job = &w.jobs[j];
-    let public = i % 2 == 0;
+    let public = i.is_multiple_of(2);
     let (content, internal_content) = if public {
         (json!(w.job_description(j)), Value::Null)
     } else {
