@@ -1412,7 +1412,7 @@ async fn greenhouse_job_posts_are_a_v3_list_and_a_new_description_changes_only_t
     assert!(gh_all(&client, &token, url).await.0.is_empty());
     let url = format!("{}/job_posts?job_ids={job_id}", sb.base_url());
     let (of_job, _) = gh_all(&client, &token, url).await;
-    assert!(!of_job.is_empty() && of_job.iter().all(|p| p["job_id"].to_string() == job_id));
+    assert!(!of_job.is_empty() && of_job.iter().all(|p| p["job_id"].as_u64() == job_id.parse().ok()));
     sb.shutdown().await;
 
     let faults = Faults { deny_scopes: vec!["harvest:job_posts:list".into()], ..Default::default() };
