@@ -77,8 +77,7 @@ fn seeded() -> (tempfile::TempDir, Store, i64) {
             location: None,
             updated_at: at(0),
             extra: json!({}),
-            description_html: None,
-            compensation: None,
+            details: None,
         }],
         stages: vec![stage("11", "Application Review", 0), stage("12", "Phone Screen", 1), stage("13", "Onsite", 2)],
         talents: vec![
@@ -211,23 +210,38 @@ fn a_queued_rejection_moves_the_card_to_rejected() {
 
 /// Issue 13: a job description arrives from the ATS as HTML. Whatever someone typed into it in
 /// the ATS, only text structure reaches the window: no script, no event handler, no link target,
-/// no styling, no remote image, no frame — proven through a real sync of the Lever sandbox.
-#[tokio::test(flavor = "multi_thread")]
-async fn a_hostile_job_description_is_sanitised_on_the_way_in() {
+/// no styling, no remote image, no frame — proven through a real sync of each provider's sandbox
+/// (Lever postings, Greenhouse job posts, Ashby job postings).
+async fn a_hostile_description_is_sanitised(provider: Provider) {
     use talentdeck::app::App;
     use talentdeck::sandbox::{Mutation, SetJobDescription};
 
     let dir = tempfile::tempdir().unwrap();
     let app = App::open(dir.path()).unwrap();
-    let conn = app.start_sandbox(Provider::Lever, Utc::now()).await.unwrap();
+    let conn = app.start_sandbox(provider, Utc::now()).await.unwrap();
     app.sync(conn.id, true, talentdeck::model::Trigger::Manual, &|_| {}).await.unwrap();
-    let job = app.list_jobs(Some(conn.id), true).unwrap().into_iter().next().expect("a synced job");
+    let jobs = app.list_jobs(Some(conn.id), true).unwrap();
+    // An open job: its post (posting) is the one candidates read.
+    let job = jobs.iter().find(|j| j.status == JobStatus::Open).expect("a synced open job").clone();
 
-    // What a generated posting carries: its description, requirements and closing, and a range.
+    // What a generated posting carries: its description (Lever: with requirements and closing).
     let board = app.job_board(conn.id, &job.remote_id).unwrap();
-    let html = board.description_html.clone().expect("a Lever posting's content is synced");
-    assert!(html.contains("<h3>Requirements</h3><ul><li>"), "{html}");
-    assert!(html.contains("We answer every application."), "{html}");
+    let html = board.description_html.clone().unwrap_or_else(|| panic!("{provider}: the job's description is synced"));
+    if provider == Provider::Lever {
+        assert!(html.contains("<h3>Requirements</h3><ul><li>"), "{html}");
+        assert!(html.contains("We answer every application."), "{html}");
+    } else {
+        assert!(html.contains("<h3>What you will do</h3><ul><li>"), "{provider}: {html}");
+    }
+    if provider != Provider::Greenhouse {
+        // Greenhouse posts carry no pay range; Lever's salaryRange and Ashby's compensation
+        // summary are shown where a job has one (two jobs in three, in the sandbox).
+        let paid = jobs
+            .iter()
+            .filter(|j| j.status == JobStatus::Open)
+            .filter_map(|j| app.job_board(conn.id, &j.remote_id).unwrap().compensation);
+        assert!(paid.count() > 0, "{provider}: some open job shows its pay range");
+    }
 
     let hostile = concat!(
         r#"<p onclick="steal()" style="position:fixed;top:0;left:0;width:100%;height:100%">Hello <b>team</b></p>"#,
@@ -246,7 +260,11 @@ async fn a_hostile_job_description_is_sanitised_on_the_way_in() {
     };
     let resp = reqwest::Client::new().post(format!("{origin}/_sandbox/mutate")).json(&change).send().await.unwrap();
     assert!(resp.status().is_success(), "{}", resp.text().await.unwrap());
-    app.sync(conn.id, false, talentdeck::model::Trigger::Manual, &|_| {}).await.unwrap();
+    // Lever and Greenhouse see the change incrementally (Greenhouse: a post changed, its job did
+    // not). An Ashby posting edit does not touch its job's place in the syncToken delta: it
+    // arrives with the next full sync.
+    let full = provider == Provider::Ashby;
+    app.sync(conn.id, full, talentdeck::model::Trigger::Manual, &|_| {}).await.unwrap();
     let html = app.job_board(conn.id, &job.remote_id).unwrap().description_html.unwrap();
     for gone in [
         "<script",
@@ -270,11 +288,76 @@ async fn a_hostile_job_description_is_sanitised_on_the_way_in() {
         "data-x",
         "<math",
     ] {
-        assert!(!html.to_lowercase().contains(gone), "{gone:?} survived: {html}");
+        assert!(!html.to_lowercase().contains(gone), "{provider}: {gone:?} survived: {html}");
     }
     for kept in ["<p>Hello <b>team</b></p>", "<a>click</a>", "<a>apply</a>", "<div>Remote <em>friendly</em></div>"] {
-        assert!(html.contains(kept), "{kept:?} is text structure a recruiter reads: {html}");
+        assert!(html.contains(kept), "{provider}: {kept:?} is text structure a recruiter reads: {html}");
     }
+    // The job's own fields came through the description's change untouched.
+    let after = app.list_jobs(Some(conn.id), true).unwrap().into_iter().find(|j| j.remote_id == job.remote_id).unwrap();
+    assert_eq!((after.title, after.department, after.location), (job.title, job.department, job.location));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hostile_lever_posting_is_sanitised_on_the_way_in() {
+    a_hostile_description_is_sanitised(Provider::Lever).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hostile_greenhouse_job_post_is_sanitised_on_the_way_in() {
+    a_hostile_description_is_sanitised(Provider::Greenhouse).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hostile_ashby_job_posting_is_sanitised_on_the_way_in() {
+    a_hostile_description_is_sanitised(Provider::Ashby).await
+}
+
+/// Issue 13: an Ashby job whose posting Ashby no longer shows stays, with the description it
+/// had; the run ends with warnings and says once, naming the job, what to check.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_ashby_posting_that_is_gone_keeps_its_job_and_warns_once() {
+    use talentdeck::app::{App, SyncOutcome};
+    use talentdeck::model::LogLevel;
+    use talentdeck::sandbox::Mutation;
+    use talentdeck::store::RunState;
+
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(dir.path()).unwrap();
+    let conn = app.start_sandbox(Provider::Ashby, Utc::now()).await.unwrap();
+    let sync = || async {
+        match app.sync(conn.id, true, talentdeck::model::Trigger::Manual, &|_| {}).await.unwrap() {
+            SyncOutcome::Ran(r) => r,
+            SyncOutcome::Joined => panic!("no other sync was running"),
+        }
+    };
+    assert_eq!(sync().await.state, RunState::Succeeded);
+    let jobs = app.list_jobs(Some(conn.id), true).unwrap();
+    let job = jobs.iter().find(|j| j.status == JobStatus::Open).expect("an open job").clone();
+    let before = app.job_board(conn.id, &job.remote_id).unwrap();
+    assert!(before.description_html.is_some());
+
+    let base = app.store_for_tests().connection(conn.id).unwrap().base_url;
+    let origin = &base[..base[7..].find('/').map_or(base.len(), |i| i + 7)];
+    let change = Mutation { lose_job_posting: Some(job.remote_id.clone()), ..Default::default() };
+    let resp = reqwest::Client::new().post(format!("{origin}/_sandbox/mutate")).json(&change).send().await.unwrap();
+    assert!(resp.status().is_success(), "{}", resp.text().await.unwrap());
+
+    let report = sync().await;
+    assert_eq!(report.state, RunState::Warnings, "{:?}", report.error);
+    let after = app.list_jobs(Some(conn.id), true).unwrap();
+    assert_eq!(after.len(), jobs.len(), "every job is kept");
+    let board = app.job_board(conn.id, &job.remote_id).unwrap();
+    assert_eq!((board.description_html, board.compensation), (before.description_html, before.compensation));
+    let warnings: Vec<String> = app
+        .log(Some(conn.id), 100)
+        .unwrap()
+        .into_iter()
+        .filter(|l| l.run_id == Some(report.run_id) && l.level == LogLevel::Warning && l.message.contains("posting"))
+        .map(|l| l.message)
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains(&format!("{:?}", job.title)) && warnings[0].contains("sync again"), "{warnings:?}");
 }
 
 /// Issue 13: desktop notifications, decided in the core — once per event, never per retry, and

@@ -52,6 +52,7 @@ struct PassOut {
     listed: Vec<String>,
     sync_token: Option<String>,
     pages: usize,
+    warnings: Vec<String>,
     /// Every `next` handed back, in order.
     nexts: Vec<String>,
 }
@@ -62,6 +63,7 @@ fn absorb(out: &mut PassOut, page: talentdeck::ats::Page) {
     out.batch.talents.extend(page.batch.talents);
     out.batch.applications.extend(page.batch.applications);
     out.skipped.extend(page.skipped);
+    out.warnings.extend(page.warnings);
     out.listed.extend(page.listed);
     out.pages += 1;
     if let Some(n) = &page.next {
@@ -190,6 +192,50 @@ async fn a_full_pass_yields_exactly_the_sandbox_account() {
     let out = pass(&c, Resource::Talents, Since::Everything).await.unwrap();
     assert_eq!(out.pages, 10);
     assert_eq!(c.stats().requests(), sb.stats().requests);
+    sb.shutdown().await;
+}
+
+/// Issue 13: an open job's description and pay range come from its posting
+/// (`jobPosting.info`, one request per job listed); a job without a posting has no details to
+/// read, and one whose posting Ashby no longer shows is kept, without details (the stored ones
+/// stay), while the page says which job to check.
+#[tokio::test]
+async fn a_jobs_description_and_pay_come_from_its_posting_and_a_lost_posting_keeps_the_job() {
+    let sb = start(50, Faults::default()).await;
+    let c = connector(&sb);
+    let before = sb.stats().requests;
+    let out = pass(&c, Resource::Jobs, Since::Everything).await.unwrap();
+    let open: Vec<_> = out.batch.jobs.iter().filter(|j| j.status.as_str() == "open").collect();
+    assert!(!open.is_empty() && open.len() < out.batch.jobs.len(), "the sandbox has open and other jobs");
+    for j in &out.batch.jobs {
+        match j.status.as_str() {
+            "open" => {
+                let d = j.details.as_ref().expect("an open job's posting is read");
+                let html = d.description_html.as_deref().unwrap_or_default();
+                assert!(html.contains("<h3>What you will do</h3>"), "{html}");
+                assert!(d.compensation.as_deref().is_none_or(|p| p.starts_with('$') && p.contains(" – ")), "{d:?}");
+            }
+            _ => assert_eq!(j.details, None, "{j:?}: no posting, nothing to say"),
+        }
+    }
+    assert!(open.iter().any(|j| j.details.as_ref().unwrap().compensation.is_some()), "some posting shows its pay");
+    // job.list, department.list, location.list, then one jobPosting.info per open job.
+    assert_eq!(sb.stats().requests - before, 3 + open.len() as u64);
+    assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+
+    let lost = open[0];
+    let report = sb.mutate(Mutation { lose_job_posting: Some(lost.remote_id.clone()), ..Default::default() });
+    assert!(report.not_found.is_empty());
+    let again = pass(&c, Resource::Jobs, Since::Everything).await.unwrap();
+    assert_eq!(again.batch.jobs.len(), out.batch.jobs.len(), "every job is kept");
+    let kept = again.batch.jobs.iter().find(|j| j.remote_id == lost.remote_id).unwrap();
+    assert_eq!(kept.details, None);
+    assert!(
+        again.batch.jobs.iter().filter(|j| j.status.as_str() == "open").filter(|j| j.details.is_some()).count()
+            == open.len() - 1
+    );
+    assert_eq!(again.warnings.len(), 1, "{:?}", again.warnings);
+    assert!(again.warnings[0].contains(&format!("{:?}", lost.title)), "{:?}", again.warnings);
     sb.shutdown().await;
 }
 

@@ -56,6 +56,7 @@ fn connector(sb: &Sandbox) -> Greenhouse {
 struct Pulled {
     batch: Batch,
     skipped: Vec<Skipped>,
+    warnings: Vec<String>,
     listed: HashMap<Resource, Vec<String>>,
 }
 
@@ -72,6 +73,8 @@ async fn pass(
         let page = gh.page(&req).await?;
         let b = page.batch;
         out.batch.jobs.extend(b.jobs);
+        out.batch.job_details.extend(b.job_details);
+        out.warnings.extend(page.warnings);
         out.batch.stages.extend(b.stages);
         out.batch.talents.extend(b.talents);
         out.batch.applications.extend(b.applications);
@@ -312,6 +315,94 @@ async fn a_rate_limited_sync_completes() {
     assert!(s.requests > 3 * 4, "the sync spans several windows: {s:?}");
     // Every 429 the sandbox sent was seen and recovered from (the headers usually avoid them).
     assert_eq!(gh.stats().rate_limited(), s.rate_limited, "{s:?}");
+    sb.shutdown().await;
+}
+
+/// The description a synced job carries (`None`: its details were not read).
+fn description(p: &Pulled, rid: &str) -> Option<Option<String>> {
+    let job = p.batch.jobs.iter().find(|j| j.remote_id == rid).expect("the job was synced");
+    job.details.as_ref().map(|d| d.description_html.clone())
+}
+
+/// Issue 13: a job's description is its best post's: the live external one (what candidates
+/// read) over an internal one; a live internal post (its `internal_content`, as its `content`
+/// is empty) over a closed job's external post that is no longer live; a draft has no post.
+#[tokio::test]
+async fn a_jobs_description_is_its_best_posts_content() {
+    let sb = start(50, Faults::default()).await;
+    let gh = connector(&sb);
+    let p = sync(&gh, Since::Everything, Utc::now()).await.expect("a full sync");
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    // The sandbox's jobs by position: states cycle open, open, closed, open, draft, open, closed,
+    // open; every third job (2, 5, 8, …) also has an internal post.
+    let jobs = sb.expected(ExportKind::Jobs);
+    let mut by_created: Vec<Value> = jobs.clone();
+    by_created.sort_by_key(|j| j["remote_id"].as_str().unwrap().parse::<u64>().unwrap());
+    let rid = |i: usize| by_created[i]["remote_id"].as_str().unwrap().to_string();
+    let public = |d: &Option<String>| d.as_deref().is_some_and(|h| h.contains("<h3>What you will do</h3>"));
+    let internal = |d: &Option<String>| d.as_deref().is_some_and(|h| h.starts_with("<p>Internal applicants"));
+    for i in [0, 1, 3, 5, 7] {
+        let d = description(&p, &rid(i)).expect("an open job has a live external post");
+        assert!(public(&d), "job {i}: {d:?}");
+    }
+    let closed_with_internal = description(&p, &rid(2)).expect("a post");
+    assert!(internal(&closed_with_internal), "the live internal post wins: {closed_with_internal:?}");
+    let closed = description(&p, &rid(6)).expect("a post");
+    assert!(public(&closed), "the only post, not live any more: {closed:?}");
+    assert_eq!(description(&p, &rid(4)), None, "a draft has no post: its details are not known");
+    assert!(p.batch.job_details.is_empty(), "one page of jobs: the posts land on its jobs");
+    sb.shutdown().await;
+}
+
+/// Issue 13: a post changes without its job. The incremental pass reads the posts changed in
+/// its window and hands over the new description of that job alone (and no job record).
+#[tokio::test]
+async fn an_incremental_pass_picks_up_a_post_that_changed_without_its_job() {
+    let sb = start(50, Faults::default()).await;
+    let gh = connector(&sb);
+    let t0 = Utc::now();
+    let full = sync(&gh, Since::Everything, t0).await.expect("a full sync");
+    let open = full.batch.jobs.iter().find(|j| j.status.as_str() == "open").unwrap().remote_id.clone();
+
+    let html = "<p>Now <b>remote</b> too</p>";
+    let change = talentdeck::sandbox::SetJobDescription { job: open.clone(), html: html.into() };
+    let report = sb.mutate(Mutation { set_job_description: Some(change), ..Default::default() });
+    assert!(report.updated_jobs.is_empty() && report.not_found.is_empty(), "{report:?}");
+    let before = gh.stats().requests();
+    let until = Utc::now() + Duration::milliseconds(1);
+    let p = sync(&gh, Since::UpdatedSince(t0 - Duration::seconds(5)), until).await.expect("an incremental sync");
+    assert!(p.batch.jobs.is_empty(), "the job itself did not change");
+    let d = talentdeck::model::JobDetails { description_html: Some(html.into()), compensation: None };
+    assert_eq!(p.batch.job_details, vec![(open, d)]);
+    // Six list passes, the changed posts, and all posts of the job they belong to.
+    assert_eq!(gh.stats().requests() - before, 6 + 2);
+
+    // Nothing changed since: one request finds no post.
+    let before = gh.stats().requests();
+    let p = sync(&gh, Since::UpdatedSince(until), Utc::now() + Duration::milliseconds(1)).await.unwrap();
+    assert!(p.batch.job_details.is_empty());
+    assert_eq!(gh.stats().requests() - before, 6 + 1);
+    sb.shutdown().await;
+}
+
+/// Issue 13: a credential without the job posts permission still syncs (it connects, as posts
+/// are not among what Talentdeck needs to work); the jobs come without their descriptions and
+/// the pass says which permission to ask for.
+#[tokio::test]
+async fn without_the_job_posts_permission_jobs_sync_and_the_pass_says_why_descriptions_are_missing() {
+    let faults = Faults { deny_scopes: vec!["harvest:job_posts:list".into()], ..Default::default() };
+    let sb = start(50, faults).await;
+    let gh = connector(&sb);
+    gh.verify().await.expect("job posts are not needed to connect");
+    let p = sync(&gh, Since::Everything, Utc::now()).await.expect("the sync goes on");
+    assert_eq!(p.batch.jobs.len(), sb.expected(ExportKind::Jobs).len());
+    assert!(p.batch.jobs.iter().all(|j| j.details.is_none()), "stored descriptions are kept, not wiped");
+    assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
+    assert!(
+        p.warnings[0].contains("harvest:job_posts:list") && p.warnings[0].contains("descriptions"),
+        "{:?}",
+        p.warnings
+    );
     sb.shutdown().await;
 }
 

@@ -46,8 +46,7 @@ fn seeded() -> (tempfile::TempDir, Store, i64, i64) {
         location: None,
         updated_at: day(1),
         extra: json!({}),
-        description_html: None,
-        compensation: None,
+        details: None,
     };
     let stage = |id: &str, job: &str, name: &str, position| Stage {
         remote_id: id.into(),

@@ -1377,3 +1377,111 @@ async fn a_large_account_generates_and_serves_fast() {
     assert!(generated < Duration::from_secs(2), "generation took {generated:?}");
     sb.shutdown().await;
 }
+
+/// Issue 13: Greenhouse job posts are a v3 list like the others (token, Link-header cursor
+/// alone on later pages, id-descending order, `updated_at` and `job_ids` filters, scope), and a
+/// description set in the ATS changes the post's `updated_at`, not its job's.
+#[tokio::test]
+async fn greenhouse_job_posts_are_a_v3_list_and_a_new_description_changes_only_the_post() {
+    let sb = start(Provider::Greenhouse, 50, Faults::default()).await;
+    let client = Client::new();
+    let url = format!("{}/job_posts?per_page=2", sb.base_url());
+    assert_eq!(client.get(&url).send().await.unwrap().status(), StatusCode::UNAUTHORIZED, "no token, no posts");
+    let token = gh_access(&client, &sb).await;
+    let (posts, pages) = gh_all(&client, &token, url).await;
+    let jobs = sb.expected(ExportKind::Jobs);
+    let drafts = jobs.iter().filter(|j| j["status"] == "draft").count();
+    assert!(posts.len() > jobs.len() - drafts && pages > 1, "{} posts in {pages} pages", posts.len());
+    for p in &posts {
+        for k in ["id", "job_id", "content", "internal_content", "live", "external", "internal", "updated_at"] {
+            assert!(p.get(k).is_some(), "{k} in {p}");
+        }
+    }
+
+    let open = jobs.iter().find(|j| j["status"] == "open").unwrap();
+    let job_id = open["remote_id"].as_str().unwrap().to_string();
+    let change = talentdeck::sandbox::SetJobDescription { job: job_id.clone(), html: "<p>New</p>".into() };
+    let report = sb.mutate(Mutation { set_job_description: Some(change), ..Default::default() });
+    assert!(report.updated_jobs.is_empty(), "the job itself did not change: {report:?}");
+    assert_eq!(sb.expected(ExportKind::Jobs), jobs);
+    let url = format!("{}/job_posts?updated_at=gte|{}", sb.base_url(), report.at);
+    let (changed, _) = gh_all(&client, &token, url).await;
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert_eq!((changed[0]["job_id"].to_string(), &changed[0]["content"]), (job_id.clone(), &json!("<p>New</p>")));
+    let url = format!("{}/jobs?updated_at=gte|{}", sb.base_url(), report.at);
+    assert!(gh_all(&client, &token, url).await.0.is_empty());
+    let url = format!("{}/job_posts?job_ids={job_id}", sb.base_url());
+    let (of_job, _) = gh_all(&client, &token, url).await;
+    assert!(!of_job.is_empty() && of_job.iter().all(|p| p["job_id"].as_u64() == job_id.parse().ok()));
+    sb.shutdown().await;
+
+    let faults = Faults { deny_scopes: vec!["harvest:job_posts:list".into()], ..Default::default() };
+    let sb = start(Provider::Greenhouse, 50, faults).await;
+    let token = gh_access(&client, &sb).await;
+    let r = client.get(format!("{}/job_posts", sb.base_url())).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = client.get(format!("{}/jobs", sb.base_url())).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    sb.shutdown().await;
+}
+
+/// Issue 13: `jobPosting.info` answers like Ashby's other methods (Basic auth, POST with a JSON
+/// body, `success: false` refusals); its posting carries the description set in the ATS, with a
+/// newer `updatedAt` while its job's stays.
+#[tokio::test]
+async fn ashby_job_posting_info_serves_the_description_and_refuses_like_the_rest() {
+    let sb = start(Provider::Ashby, 50, Faults::default()).await;
+    let client = Client::new();
+    let key = cred(&sb, "api_key");
+    let v: Value = ashby_post(&client, &sb, &key, "job.list", json!({})).await.json().await.unwrap();
+    let job = v["results"].as_array().unwrap().iter().find(|j| j["status"] == "Open").unwrap().clone();
+    let posting = job["jobPostingIds"][0].as_str().unwrap().to_string();
+
+    let r = ashby_post(&client, &sb, "wrong-key", "jobPosting.info", json!({ "jobPostingId": posting })).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = client.get(format!("{}/jobPosting.info", sb.base_url())).basic_auth(&key, Some("")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let v: Value = ashby_post(&client, &sb, &key, "jobPosting.info", json!({})).await.json().await.unwrap();
+    assert_eq!((v["success"].clone(), v["errorInfo"]["code"].clone()), (json!(false), json!("invalid_input")));
+    let v: Value = ashby_post(&client, &sb, &key, "jobPosting.info", json!({ "jobPostingId": "nope" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["errorInfo"]["code"], "job_posting_not_found");
+
+    let v: Value = ashby_post(&client, &sb, &key, "jobPosting.info", json!({ "jobPostingId": posting }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let p = &v["results"];
+    assert_eq!((p["id"].as_str(), p["jobId"].clone()), (Some(posting.as_str()), job["id"].clone()));
+    assert!(p["descriptionHtml"].as_str().unwrap().contains("<h3>"), "{p}");
+    assert!(p["compensation"].get("compensationTierSummary").is_some(), "{p}");
+
+    let change = talentdeck::sandbox::SetJobDescription {
+        job: job["id"].as_str().unwrap().to_string(),
+        html: "<p>New</p>".into(),
+    };
+    let report = sb.mutate(Mutation { set_job_description: Some(change), ..Default::default() });
+    assert!(report.updated_jobs.is_empty(), "{report:?}");
+    let v: Value = ashby_post(&client, &sb, &key, "jobPosting.info", json!({ "jobPostingId": posting }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["results"]["descriptionHtml"], "<p>New</p>");
+    assert!(v["results"]["updatedAt"].as_str().unwrap() > job["updatedAt"].as_str().unwrap());
+    let v: Value = ashby_post(&client, &sb, &key, "job.info", json!({ "id": job["id"] })).await.json().await.unwrap();
+    assert_eq!(v["results"]["updatedAt"], job["updatedAt"], "the job did not change");
+
+    sb.mutate(Mutation { lose_job_posting: job["id"].as_str().map(String::from), ..Default::default() });
+    let v: Value = ashby_post(&client, &sb, &key, "jobPosting.info", json!({ "jobPostingId": posting }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["errorInfo"]["code"], "job_posting_not_found");
+    sb.shutdown().await;
+}

@@ -240,8 +240,7 @@ fn deleting_a_talent_takes_its_applications_with_it() {
             location: None,
             updated_at: t,
             extra: json!({}),
-            description_html: None,
-            compensation: None,
+            details: None,
         }],
         talents: vec![talent("1", "Ada Lovelace", &["ada@example.com"])],
         applications: vec![Application {
@@ -479,4 +478,60 @@ fn a_reader_refuses_writes_and_sees_each_commit() {
     let refused = reader.raw().execute("DELETE FROM connections", []).unwrap_err();
     assert!(refused.to_string().contains("readonly"), "{refused}");
     assert_eq!(store.connections().unwrap().len(), 1);
+}
+
+/// Issue 13: a Greenhouse job and its posts change apart. A job read without its details keeps
+/// the stored ones (it does not wipe them); details read without the job change only them; a
+/// job read with its details (Lever) sets them, an empty description included.
+#[test]
+fn job_details_and_the_rest_of_a_job_are_written_without_wiping_each_other() {
+    use talentdeck::model::JobDetails;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_dir(dir.path()).unwrap();
+    let now = Utc::now();
+    let c = store.create_connection(&new_conn("Acme"), now).unwrap();
+    let t = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
+    let job = |title: &str, details: Option<JobDetails>| Job {
+        remote_id: "10".into(),
+        title: title.into(),
+        status: JobStatus::Open,
+        department: None,
+        location: None,
+        updated_at: t,
+        extra: json!({}),
+        details,
+    };
+    let details = |html: Option<&str>, pay: Option<&str>| JobDetails {
+        description_html: html.map(String::from),
+        compensation: pay.map(String::from),
+    };
+    let write = |store: &mut Store, b: Batch| store.write_batch(c.id, &b, None, now).unwrap();
+    let stored = |store: &Store| store.job_details(c.id, "10").unwrap();
+    let title = |store: &Store| export_all(store, ExportKind::Jobs)[0]["title"].clone();
+
+    let both = details(Some("<p>Build <b>things</b></p>"), Some("USD 1–2"));
+    write(&mut store, Batch { jobs: vec![job("Engineer", Some(both))], ..Batch::default() });
+    assert_eq!(stored(&store), (Some("<p>Build <b>things</b></p>".into()), Some("USD 1–2".into())));
+
+    // The job changes; its details were not read this time.
+    let counts = write(&mut store, Batch { jobs: vec![job("Senior Engineer", None)], ..Batch::default() });
+    assert_eq!(counts.updated, 1);
+    assert_eq!(title(&store), "Senior Engineer");
+    assert_eq!(stored(&store), (Some("<p>Build <b>things</b></p>".into()), Some("USD 1–2".into())), "kept");
+
+    // Only its post changes: sanitised on the way in like any description, the job untouched.
+    let post = details(Some(r#"<p onclick="x()">Ship</p><script>alert(1)</script>"#), None);
+    let counts = write(&mut store, Batch { job_details: vec![("10".into(), post.clone())], ..Batch::default() });
+    assert_eq!(counts.updated, 1);
+    assert_eq!(stored(&store), (Some("<p>Ship</p>".into()), None));
+    assert_eq!(title(&store), "Senior Engineer");
+    // The same details again change nothing; details of a job not stored go nowhere.
+    let again =
+        Batch { job_details: vec![("10".into(), post), ("99".into(), details(Some("x"), None))], ..Batch::default() };
+    assert_eq!(write(&mut store, again).updated, 0);
+    assert_eq!(export_all(&store, ExportKind::Jobs).len(), 1);
+
+    // A job read with its details says exactly what they are: none.
+    write(&mut store, Batch { jobs: vec![job("Senior Engineer", Some(JobDetails::default()))], ..Batch::default() });
+    assert_eq!(stored(&store), (None, None));
 }

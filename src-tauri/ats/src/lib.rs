@@ -78,6 +78,9 @@ pub struct Page {
     /// Remote ids listed by this page (for deletion reconciliation after a full pass), of the
     /// resource the pass is over; includes records that were skipped as malformed.
     pub listed: Vec<String>,
+    /// What the page had to go without (a job posting it may not read), in words a recruiter
+    /// can act on: the run logs each distinct one once, as a warning, and goes on.
+    pub warnings: Vec<String>,
 }
 
 /// How a provider can tell what changed for a resource.

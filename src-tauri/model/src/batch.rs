@@ -1,6 +1,6 @@
 //! A page of normalized records as a connector returns it and the store writes it, atomically.
 
-use crate::{Application, Attachment, Job, Resource, Stage, StageChange, Talent};
+use crate::{Application, Attachment, Job, JobDetails, Resource, Stage, StageChange, Talent};
 
 /// A remote record that no longer exists in the ATS.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,6 +13,10 @@ pub struct Deletion {
 #[derive(Debug, Clone, Default)]
 pub struct Batch {
     pub jobs: Vec<Job>,
+    /// New details of jobs (by remote id) read apart from the jobs themselves (Greenhouse job
+    /// posts change without their job): written after `jobs`, onto jobs already stored, and
+    /// touching nothing else of them.
+    pub job_details: Vec<(String, JobDetails)>,
     pub stages: Vec<Stage>,
     pub talents: Vec<Talent>,
     pub applications: Vec<Application>,
@@ -27,6 +31,7 @@ pub struct Batch {
 impl Batch {
     pub fn is_empty(&self) -> bool {
         self.jobs.is_empty()
+            && self.job_details.is_empty()
             && self.stages.is_empty()
             && self.talents.is_empty()
             && self.applications.is_empty()

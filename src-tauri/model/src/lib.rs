@@ -229,11 +229,20 @@ pub struct Job {
     pub updated_at: DateTime<Utc>,
     /// Provider-specific fields kept verbatim as JSON (custom fields etc.).
     pub extra: serde_json::Value,
-    /// The job's description as the ATS's HTML; the store keeps only a sanitised copy.
+    /// The job's description and pay as this read of it knows them. `None`: this read says
+    /// nothing about them (Greenhouse and Ashby keep them on posts read apart from the job, or a
+    /// posting could not be read), so the store keeps what it has; `Some`: they are exactly
+    /// these (an empty description included), as with Lever, whose posting is the job.
     #[serde(default)]
+    pub details: Option<JobDetails>,
+}
+
+/// A job's description and pay range, from the ATS's job post (posting).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct JobDetails {
+    /// The job's description as the ATS's HTML; the store keeps only a sanitised copy.
     pub description_html: Option<String>,
     /// The pay range as a recruiter reads it ("USD 60,000–90,000 a year"), where the ATS has one.
-    #[serde(default)]
     pub compensation: Option<String>,
 }
 

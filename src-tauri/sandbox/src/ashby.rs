@@ -28,7 +28,7 @@ pub(super) fn scope(req: &Req) -> Option<&'static str> {
         | "application.listHistory"
         | "file.info" => "candidatesRead",
         "candidate.createNote" | "application.changeStage" => "candidatesWrite",
-        "job.list" | "job.info" | "jobInterviewPlan.info" => "jobsRead",
+        "job.list" | "job.info" | "jobInterviewPlan.info" | "jobPosting.info" => "jobsRead",
         "interviewStage.list" | "interviewStage.info" | "interviewPlan.list" | "archiveReason.list" => {
             "hiringProcessMetadataRead"
         }
@@ -63,6 +63,7 @@ pub(super) fn handle(sh: &Shared, req: &Req) -> Response {
         "job.list" => job_list(sh, &body),
         "job.info" => info(sh, &body, "id", "job_not_found", |w, s| w.job_by_rid(s).map(|j| job_json(w, j))),
         "jobInterviewPlan.info" => job_interview_plan(sh, &body),
+        "jobPosting.info" => info(sh, &body, "jobPostingId", "job_posting_not_found", posting_json),
         "interviewStage.list" => interview_stages(sh, &body),
         "interviewStage.info" => info(sh, &body, "interviewStageId", "interview_stage_not_found", |w, s| {
             w.stage_by_rid(s).map(|st| stage_json(w, st))
@@ -286,7 +287,7 @@ fn job_json(w: &World, j: usize) -> Value {
         "departmentId": job.department.map(|d| fmt_uid(w.departments[d].uid)),
         "defaultInterviewPlanId": fmt_uid(job.plan_uid),
         "interviewPlanIds": [fmt_uid(job.plan_uid)],
-        "jobPostingIds": if job.state == "Open" { json!([fmt_uid(super::world::derived_uid(w.seed, 0x4A50, job.id))]) } else { json!([]) },
+        "jobPostingIds": if job.state == "Open" { json!([posting_uid(w, j)]) } else { json!([]) },
         "customFields": [],
         "hiringTeam": [{ "userId": fmt_uid(w.users[job.owner].uid), "role": "Hiring Manager" }],
         "author": { "id": fmt_uid(w.users[0].uid), "firstName": w.users[0].first, "lastName": w.users[0].last },
@@ -295,6 +296,42 @@ fn job_json(w: &World, j: usize) -> Value {
         "createdAt": ts(job.created_at),
         "updatedAt": ts(job.updated_at),
     })
+}
+
+/// An open job's posting id.
+fn posting_uid(w: &World, j: usize) -> String {
+    fmt_uid(super::world::derived_uid(w.seed, 0x4A50, w.jobs[j].id))
+}
+
+/// `jobPosting.info`'s posting (fields of repo api-evangelist/ashby
+/// openapi/ashby-job-posting-api-openapi.yml): an open job's, unless it was lost.
+fn posting_json(w: &World, id: &str) -> Option<Value> {
+    let j = (0..w.jobs.len()).find(|&j| w.jobs[j].state == "Open" && posting_uid(w, j) == id)?;
+    let job = &w.jobs[j];
+    if job.posting_lost {
+        return None;
+    }
+    let html = w.job_description(j);
+    let summary = w.job_salary(j).map(|(min, max)| format!("${}K – ${}K", min / 1000, max / 1000));
+    Some(json!({
+        "id": id,
+        "title": job.title,
+        "descriptionPlain": format!("Join us as {}.", job.title),
+        "descriptionHtml": html,
+        "descriptionParts": { "descriptionBody": { "html": html, "plain": format!("Join us as {}.", job.title) } },
+        "departmentName": job.department.map(|d| w.departments[d].name),
+        "teamName": job.department.map(|d| w.departments[d].name),
+        "jobId": fmt_uid(job.uid),
+        "locationName": job.offices.first().map(|&o| w.offices[o].name),
+        "isListed": true,
+        "compensation": {
+            "compensationTierSummary": summary,
+            "summaryComponents": [],
+            "compensationTiers": [],
+            "shouldDisplayCompensationOnJobBoard": summary.is_some(),
+        },
+        "updatedAt": ts(job.posted_at),
+    }))
 }
 
 fn job_list(sh: &Shared, body: &Value) -> Response {

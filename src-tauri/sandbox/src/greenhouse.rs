@@ -25,10 +25,11 @@ enum Res {
     Users,
     Reasons,
     Notes,
+    JobPosts,
 }
 
 impl Res {
-    const ALL: [Res; 11] = [
+    const ALL: [Res; 12] = [
         Res::Jobs,
         Res::Stages,
         Res::Candidates,
@@ -40,6 +41,7 @@ impl Res {
         Res::Users,
         Res::Reasons,
         Res::Notes,
+        Res::JobPosts,
     ];
 
     fn name(self) -> &'static str {
@@ -55,6 +57,7 @@ impl Res {
             Res::Users => "users",
             Res::Reasons => "rejection_reasons",
             Res::Notes => "notes",
+            Res::JobPosts => "job_posts",
         }
     }
 
@@ -71,6 +74,7 @@ impl Res {
             Res::Users => "harvest:users:list",
             Res::Reasons => "harvest:rejection_reasons:list",
             Res::Notes => "harvest:notes:list",
+            Res::JobPosts => "harvest:job_posts:list",
         }
     }
 
@@ -323,6 +327,8 @@ fn list(sh: &Shared, req: &Req, res: Res) -> Response {
         Res::Users => (w.users.len(), Box::new(|i| w.users[i].id)),
         Res::Reasons => (w.reasons.len(), Box::new(|i| w.reasons[i].id)),
         Res::Notes => (w.notes.len(), Box::new(|i| w.notes[i].id)),
+        // Two slots per job (its public post, then its internal one): ids grow with the job's.
+        Res::JobPosts => (w.jobs.len() * 2, Box::new(|i| post_id(&w, i))),
     };
     let keep = |i: usize| -> bool {
         match res {
@@ -386,6 +392,14 @@ fn list(sh: &Shared, req: &Req, res: Res) -> Response {
             Res::Notes => {
                 let n = &w.notes[i];
                 has(&f.ids, n.id) && has(&f.candidate_ids, w.talents[n.talent].id) && w.talents[n.talent].live()
+            }
+            Res::JobPosts => {
+                let j = &w.jobs[i / 2];
+                has_post(&w, i)
+                    && has(&f.ids, post_id(&w, i))
+                    && has(&f.job_ids, j.id)
+                    && in_range(&f.updated, post_updated_at(&w, i))
+                    && in_range(&f.created, j.created_at)
             }
         }
     };
@@ -597,7 +611,58 @@ fn item_json(sh: &Shared, w: &World, res: Res, i: usize) -> Value {
             })
         }
         Res::Notes => note_json(w, i),
+        Res::JobPosts => post_json(w, i),
     }
+}
+
+// ---- job posts ----
+//
+// Slot 2j is job j's public post (its description; live while the job is open), slot 2j+1 an
+// internal post (for internal applicants only: no `content`, just `internal_content`) that
+// every third job (index 2, 5, 8, …) has. A draft job has no post; inactive posts are left out, as Greenhouse does by
+// default. The fields are the documented (v1) job post's.
+
+fn post_id(w: &World, i: usize) -> u64 {
+    600_000_000 + w.jobs[i / 2].id * 2 + (i % 2) as u64
+}
+
+fn has_post(w: &World, i: usize) -> bool {
+    let job = &w.jobs[i / 2];
+    job.state != "draft" && (i.is_multiple_of(2) || (i / 2) % 3 == 2)
+}
+
+fn post_updated_at(w: &World, i: usize) -> Ms {
+    let job = &w.jobs[i / 2];
+    if i.is_multiple_of(2) {
+        job.posted_at
+    } else {
+        job.created_at
+    }
+}
+
+fn post_json(w: &World, i: usize) -> Value {
+    let j = i / 2;
+    let job = &w.jobs[j];
+    let public = i.is_multiple_of(2);
+    let (content, internal_content) = if public {
+        (json!(w.job_description(j)), Value::Null)
+    } else {
+        (json!(""), json!(format!("<p>Internal applicants: talk to {} first.</p>", w.users[job.owner].first)))
+    };
+    json!({
+        "id": post_id(w, i),
+        "title": job.title,
+        "location": { "name": job.offices.first().map(|&o| w.offices[o].name) },
+        "internal": !public,
+        "external": public,
+        "live": !public || job.state == "open",
+        "job_id": job.id,
+        "content": content,
+        "internal_content": internal_content,
+        "questions": [],
+        "created_at": ts(job.created_at),
+        "updated_at": ts(post_updated_at(w, i)),
+    })
 }
 
 fn note_json(w: &World, i: usize) -> Value {

@@ -216,9 +216,14 @@ pub struct Mutation {
     pub corrupt_talents: usize,
     /// Update one talent like `update_talents`, with `updated_at` set to `at` instead of now.
     pub set_updated_at: Option<SetUpdatedAt>,
-    /// Someone in the ATS rewrites a job's description (any HTML, hostile included);
-    /// `updated_at` = now.
+    /// Someone in the ATS rewrites a job's description (any HTML, hostile included). Lever: the
+    /// posting's (the job's) `updated_at` = now; Greenhouse: the job post's `updated_at` = now,
+    /// the job's unchanged; Ashby: the posting's `updatedAt` = now, the job (and its place in
+    /// `job.list`'s syncToken delta) unchanged.
     pub set_job_description: Option<SetJobDescription>,
+    /// Ashby: the posting of this job (remote id) is gone while `job.list` still names it:
+    /// `jobPosting.info` answers `job_posting_not_found` from now on.
+    pub lose_job_posting: Option<String>,
     /// Seed of the random choices (default: derived from the sandbox seed and a counter).
     pub seed: Option<u64>,
     /// Ashby: a syncToken delta with more changed records than this fraction of the collection
@@ -270,8 +275,8 @@ pub struct MutationReport {
     pub corrupted_talents: Vec<String>,
     /// Talents whose resume was replaced.
     pub replaced_resumes: Vec<String>,
-    /// Ids named by `set_updated_at` or `set_job_description` that do not exist (or were
-    /// deleted).
+    /// Ids named by `set_updated_at`, `set_job_description` or `lose_job_posting` that do not
+    /// exist (or were deleted).
     pub not_found: Vec<String>,
 }
 

@@ -170,6 +170,11 @@ pub struct Job {
     /// The description's HTML as someone set it in the ATS (`Mutation::set_job_description`);
     /// `None`: the generated one ([`World::job_description`]).
     pub description: Option<String>,
+    /// When the job's post (Greenhouse) or posting (Ashby) last changed: they change apart from
+    /// their job. (Lever's posting is the job: its `updated_at`.)
+    pub posted_at: Ms,
+    /// Ashby: the posting `job.list` still names is gone (`Mutation::lose_job_posting`).
+    pub posting_lost: bool,
 }
 
 pub struct Stage {
@@ -478,6 +483,8 @@ impl World {
                 closed_at,
                 seq: 0,
                 description: None,
+                posted_at: updated_at,
+                posting_lost: false,
             };
             let ji = self.jobs.len();
             if self.provider != Provider::Lever {
@@ -1308,14 +1315,27 @@ impl World {
         if let Some(set) = &m.set_job_description {
             match self.job_by_rid(&set.job) {
                 Some(j) => {
-                    let seq = self.bump();
                     let job = &mut self.jobs[j];
                     job.description = Some(set.html.clone());
-                    job.updated_at = now;
-                    job.seq = seq;
-                    report.updated_jobs.push(self.job_rid(j));
+                    job.posted_at = now;
+                    // Lever's posting is the job; a Greenhouse post or an Ashby posting changes
+                    // without its job (nor the job's place in Ashby's syncToken delta).
+                    if self.provider == Provider::Lever {
+                        let seq = self.bump();
+                        let job = &mut self.jobs[j];
+                        job.updated_at = now;
+                        job.seq = seq;
+                        report.updated_jobs.push(self.job_rid(j));
+                    }
                 }
                 None => report.not_found.push(set.job.clone()),
+            }
+        }
+
+        if let Some(rid) = &m.lose_job_posting {
+            match self.job_by_rid(rid) {
+                Some(j) => self.jobs[j].posting_lost = true,
+                None => report.not_found.push(rid.clone()),
             }
         }
 

@@ -6,7 +6,7 @@ use rusqlite::{params, Connection};
 
 use super::{duplicates, sync_state, ts, Cursor, Store};
 use model::error::{Error, Result};
-use model::{Application, Attachment, Batch, Deletion, Job, Resource, Stage, StageChange, Talent};
+use model::{Application, Attachment, Batch, Deletion, Job, JobDetails, Resource, Stage, StageChange, Talent};
 
 /// What a batch changed. `updated` counts only records whose content actually changed, so an
 /// overlap window that re-reads unchanged records shows as zero updates.
@@ -184,6 +184,12 @@ pub(super) fn write_batch_tx(tx: &Connection, cid: i64, b: &Batch, now: DateTime
     for j in &b.jobs {
         tally(&mut c, upsert_job(tx, cid, j, &now)?);
     }
+    for (job, details) in &b.job_details {
+        // A job whose details changed is an updated job; one not stored (yet) has nowhere to go.
+        if set_job_details(tx, cid, job, details)? {
+            c.updated += 1;
+        }
+    }
     for s in &b.stages {
         tally(&mut c, upsert_stage(tx, cid, s, &now)?);
     }
@@ -247,7 +253,8 @@ fn upsert(tx: &Connection, insert: &str, upsert: &str, params: &[&dyn rusqlite::
 }
 
 fn upsert_job(tx: &Connection, cid: i64, j: &Job, now: &str) -> Result<Upsert> {
-    let description = j.description_html.as_deref().map(sanitize_html);
+    let details = j.details.as_ref();
+    let description = details.and_then(|d| d.description_html.as_deref()).map(sanitize_html);
     let params = params![
         cid,
         j.remote_id,
@@ -259,18 +266,16 @@ fn upsert_job(tx: &Connection, cid: i64, j: &Job, now: &str) -> Result<Upsert> {
         j.extra.to_string(),
         now,
         description,
-        j.compensation
+        details.and_then(|d| d.compensation.as_deref())
     ];
-    upsert(
-        tx,
-        "INSERT INTO jobs (connection_id, remote_id, title, status, department, location, updated_at, extra, synced_at,
-                           description_html, compensation)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-             ON CONFLICT (connection_id, remote_id) DO NOTHING",
-        "INSERT INTO jobs (connection_id, remote_id, title, status, department, location, updated_at, extra, synced_at,
-                           description_html, compensation)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-             ON CONFLICT (connection_id, remote_id) DO UPDATE SET
+    const INSERT: &str = "INSERT INTO jobs (connection_id, remote_id, title, status, department, location, updated_at,
+                           extra, synced_at, description_html, compensation)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+    let insert = format!("{INSERT} ON CONFLICT (connection_id, remote_id) DO NOTHING");
+    let update = match details {
+        // The details are known: they are part of the record.
+        Some(_) => format!(
+            "{INSERT} ON CONFLICT (connection_id, remote_id) DO UPDATE SET
                title = excluded.title, status = excluded.status, department = excluded.department,
                location = excluded.location, updated_at = excluded.updated_at, extra = excluded.extra,
                synced_at = excluded.synced_at, description_html = excluded.description_html,
@@ -278,9 +283,32 @@ fn upsert_job(tx: &Connection, cid: i64, j: &Job, now: &str) -> Result<Upsert> {
              WHERE (jobs.title, jobs.status, jobs.department, jobs.location, jobs.updated_at, jobs.extra,
                     jobs.description_html, jobs.compensation)
                 IS NOT (excluded.title, excluded.status, excluded.department, excluded.location, excluded.updated_at,
-                        excluded.extra, excluded.description_html, excluded.compensation)",
-        params,
-    )
+                        excluded.extra, excluded.description_html, excluded.compensation)"
+        ),
+        // Read apart (Greenhouse posts) or not readable this time: the stored ones stay.
+        None => format!(
+            "{INSERT} ON CONFLICT (connection_id, remote_id) DO UPDATE SET
+               title = excluded.title, status = excluded.status, department = excluded.department,
+               location = excluded.location, updated_at = excluded.updated_at, extra = excluded.extra,
+               synced_at = excluded.synced_at
+             WHERE (jobs.title, jobs.status, jobs.department, jobs.location, jobs.updated_at, jobs.extra)
+                IS NOT (excluded.title, excluded.status, excluded.department, excluded.location, excluded.updated_at,
+                        excluded.extra)"
+        ),
+    };
+    upsert(tx, &insert, &update, params)
+}
+
+/// Sets the details of a stored job, nothing else of it; `true` if they changed.
+fn set_job_details(tx: &Connection, cid: i64, job: &str, d: &JobDetails) -> Result<bool> {
+    let description = d.description_html.as_deref().map(sanitize_html);
+    let changed = tx
+        .prepare_cached(
+            "UPDATE jobs SET description_html = ?3, compensation = ?4
+              WHERE connection_id = ?1 AND remote_id = ?2 AND (description_html, compensation) IS NOT (?3, ?4)",
+        )?
+        .execute(params![cid, job, description, d.compensation])?;
+    Ok(changed > 0)
 }
 
 /// A job description as the window may render it: the ATS's HTML reduced to text structure

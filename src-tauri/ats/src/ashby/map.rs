@@ -107,10 +107,8 @@ pub(super) fn job(r: &Rec<'_>, org: &Org) -> Read<Job> {
             "closedAt",
             "customFields",
         ]),
-        // The text lives on the job's postings (`jobPosting.info`, one request per posting),
-        // whose shape shared/ats-apis.md does not document yet: not read.
-        description_html: None,
-        compensation: None,
+        // The text lives on the job's posting, read after the page (`Ashby::add_posting_details`).
+        details: None,
     })
 }
 

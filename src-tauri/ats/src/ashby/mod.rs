@@ -8,8 +8,8 @@
 //! candidate carries its file handles, so its files come with it (bytes: `file.info`).
 //!
 //! Split by concern: `rpc` (the call and Ashby's refusals), `paging` (pages, positions and the
-//! passes), `map` (records onto the model); this file holds the connection, the permission
-//! checks and the writes.
+//! passes), `map` (records onto the model), `postings` (the jobs' descriptions); this file holds
+//! the connection, the permission checks and the writes.
 
 use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
@@ -30,6 +30,7 @@ use rpc::{permission_of, refusal_error, unsupported};
 
 mod map;
 mod paging;
+mod postings;
 mod rpc;
 
 /// The API version Talentdeck is written against (sent as `Ashby-Version`).

@@ -141,6 +141,7 @@ impl Ashby {
                 for v in &list.results {
                     record::read_into(&mut page, "Ashby", &Rec::new(v), |r| job(r, &org), |p, j| p.batch.jobs.push(j));
                 }
+                self.add_posting_details(&mut page, &list.results).await?;
             }
             Resource::Talents => {
                 for v in &list.results {

@@ -123,7 +123,7 @@ pub(super) fn permission_of(what: &str) -> &'static str {
         return "Candidates (write)";
     }
     match what.split('.').next().unwrap_or_default() {
-        "job" | "jobInterviewPlan" => "Jobs (read)",
+        "job" | "jobInterviewPlan" | "jobPosting" => "Jobs (read)",
         "candidate" | "application" | "file" => "Candidates (read)",
         "interviewStage" | "interviewPlan" | "archiveReason" => "Hiring Process Metadata (read)",
         "department" | "location" | "user" => "Organization (read)",

@@ -105,10 +105,8 @@ pub(super) fn job(r: &Rec, names: &Names) -> Read<Job> {
             "custom_fields",
             "created_at",
         ]),
-        // The text lives on the job's posts (`/v3/job_posts`, a list of its own whose v3 shape
-        // shared/ats-apis.md does not document yet): not read.
-        description_html: None,
-        compensation: None,
+        // The text lives on the job's posts, read apart (`posts`): the stored text stays.
+        details: None,
     })
 }
 

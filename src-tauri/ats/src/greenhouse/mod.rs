@@ -4,7 +4,8 @@
 //!
 //! Every request goes through the shared [`HttpClient`] (pacing, retries, 429s); this module
 //! adds the token (`auth`), the paging (`paging`) and the mapping onto the normalized model
-//! (`map`); this file holds the connection, the permission checks, files and the writes.
+//! (`map`), the job posts that carry the jobs' descriptions (`posts`); this file holds the
+//! connection, the permission checks, files and the writes.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -82,6 +83,7 @@ pub struct Greenhouse {
 mod auth;
 mod map;
 mod paging;
+mod posts;
 
 impl Greenhouse {
     pub fn new(endpoint: Endpoint) -> Greenhouse {
@@ -213,6 +215,9 @@ impl Connector for Greenhouse {
                     record::read_into(p, "Greenhouse", rec, attachment, |p, a| p.batch.attachments.push(a))
                 }
             }
+        }
+        if req.resource == Resource::Jobs && page.next.is_none() {
+            self.add_post_details(&mut page, req).await?;
         }
         Ok(page)
     }

@@ -14,7 +14,7 @@ use crate::http;
 use crate::record::{self, kind_of, Read, Rec};
 use crate::Skipped;
 use model::error::Result;
-use model::{Application, ApplicationStatus, Attachment, Job, JobStatus, Stage, Talent};
+use model::{Application, ApplicationStatus, Attachment, Job, JobDetails, JobStatus, Stage, Talent};
 
 /// Stage names and archive-reason types, read once per connector (again if a record names one
 /// not seen yet). Replaced whole on reload, never edited.
@@ -209,7 +209,9 @@ pub(super) fn parse_posting(r: &Rec<'_>) -> Read<Job> {
     }
     let description_html = r.object("content")?.and_then(|c| posting_html(&c));
     let compensation = r.object("salaryRange")?.and_then(|s| salary_text(&s));
-    Ok(Job { remote_id, title, status, department, location, updated_at, extra, description_html, compensation })
+    // The posting is the job: what it lacks, the job lacks.
+    let details = Some(JobDetails { description_html, compensation });
+    Ok(Job { remote_id, title, status, department, location, updated_at, extra, details })
 }
 
 /// A posting's `content` as one HTML document: the description, each titled list (Lever gives a

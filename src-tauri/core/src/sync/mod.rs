@@ -10,7 +10,7 @@ pub mod plan;
 pub mod push;
 pub mod text;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
@@ -80,6 +80,8 @@ struct Writer<'a> {
     progress: &'a (dyn Fn(&Progress) + Sync),
     counts: HashMap<Resource, RunCounts>,
     records: HashMap<Resource, u64>,
+    /// The connector's warnings logged so far: each is logged once per run.
+    warned: HashSet<String>,
     /// The write that failed: the writer stops there (and with it, through the channel, the fetchers).
     failed: Option<Error>,
 }
@@ -98,9 +100,10 @@ impl Writer<'_> {
         }
     }
 
-    /// What was written, per resource, and whether every write succeeded.
-    fn finish(self) -> (HashMap<Resource, RunCounts>, Result<()>) {
-        (self.counts, self.failed.map_or(Ok(()), Err))
+    /// What was written, per resource, how many warnings were logged, and whether every write
+    /// succeeded.
+    fn finish(self) -> (HashMap<Resource, RunCounts>, usize, Result<()>) {
+        (self.counts, self.warned.len(), self.failed.map_or(Ok(()), Err))
     }
 
     /// All or nothing: a failed page rolls back the pages before it in the group too, checkpoints
@@ -108,9 +111,12 @@ impl Writer<'_> {
     fn write(&mut self, group: &[Message]) -> Result<()> {
         let (conn, run_id) = (self.conn, self.run_id);
         let now = Utc::now();
+        // Marked logged only once the transaction that logs them commits.
+        let mut warned = self.warned.clone();
         let written = lock(self.store).in_transaction(|s| {
-            group.iter().map(|m| write_page(s, conn, run_id, m, now)).collect::<Result<Vec<RunCounts>>>()
+            group.iter().map(|m| write_page(s, conn, run_id, m, &mut warned, now)).collect::<Result<Vec<RunCounts>>>()
         })?;
+        self.warned = warned;
         for (m, c) in group.iter().zip(written) {
             let total = self.counts.entry(m.resource).or_default();
             total.pages += c.pages;
@@ -151,6 +157,7 @@ fn write_page(
     conn: &Connection,
     run_id: i64,
     m: &Message,
+    warned: &mut HashSet<String>,
     now: chrono::DateTime<Utc>,
 ) -> Result<RunCounts> {
     let write = PageWrite {
@@ -181,6 +188,11 @@ fn write_page(
             sk.reason
         );
         s.log(Some(conn.id), Some(run_id), LogLevel::Warning, &msg, None, now)?;
+    }
+    for w in &m.page.warnings {
+        if warned.insert(w.clone()) {
+            s.log(Some(conn.id), Some(run_id), LogLevel::Warning, w, None, now)?;
+        }
     }
     if written.flagged > 0 {
         s.log(
@@ -257,6 +269,7 @@ pub async fn run(
         progress,
         counts: HashMap::new(),
         records: HashMap::new(),
+        warned: HashSet::new(),
         failed: None,
     };
     let (fetched, written) = if Handle::current().runtime_flavor() == RuntimeFlavor::MultiThread {
@@ -285,7 +298,7 @@ pub async fn run(
                         let written = writer.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
                         (fetched, written)
                     }
-                    Err(e) => (Vec::new(), (HashMap::new(), Err(e))),
+                    Err(e) => (Vec::new(), (HashMap::new(), 0, Err(e))),
                 }
             })
         })
@@ -302,7 +315,7 @@ pub async fn run(
         };
         tokio::join!(fetchers, writer)
     };
-    let (counts, written) = written;
+    let (counts, warnings, written) = written;
 
     // The first provider error decides the run's fate; a store error trumps it.
     let error = match written {
@@ -310,10 +323,11 @@ pub async fn run(
         Ok(_) => fetched.into_iter().find_map(|r| r.err()),
     };
     let skipped: u64 = counts.values().map(|c| c.skipped).sum();
-    let state = match (&error, skipped) {
+    let warned = skipped > 0 || warnings > 0;
+    let state = match (&error, warned) {
         (Some(_), _) => RunState::Failed,
-        (None, 0) => RunState::Succeeded,
-        (None, _) => RunState::Warnings,
+        (None, false) => RunState::Succeeded,
+        (None, true) => RunState::Warnings,
     };
     let stats = connector.stats();
     let (requests, rate_limited) = (stats.requests(), stats.rate_limited());
@@ -335,8 +349,8 @@ pub async fn run(
             None => s.log(
                 Some(conn.id),
                 Some(run_id),
-                if skipped > 0 { LogLevel::Warning } else { LogLevel::Info },
-                &format!("sync finished{}: {summary}", if skipped > 0 { " with warnings" } else { "" }),
+                if warned { LogLevel::Warning } else { LogLevel::Info },
+                &format!("sync finished{}: {summary}", if warned { " with warnings" } else { "" }),
                 None,
                 finished,
             )?,
