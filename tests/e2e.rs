@@ -25,6 +25,7 @@ const ENTER: &str = "\u{E007}";
 const ARROW_DOWN: &str = "\u{E015}";
 const ARROW_UP: &str = "\u{E013}";
 const ALT: &str = "\u{E00A}";
+const ESCAPE: &str = "\u{E00C}";
 
 struct Driver {
     child: Child,
@@ -287,6 +288,148 @@ async fn first_run_offers_the_sandbox_connects_to_it_and_fetches_resumes() {
         std::fs::write(path, bytes).unwrap();
     }
     let _ = http.delete(&s.base).send().await;
+}
+
+/// What a recruiter sees of one talent on the profile: the headline and the applications' job
+/// titles (the accessible names of the profile's application articles), as the store has them.
+fn profile_face(store: &Store, talent: i64) -> (String, Vec<String>) {
+    let p = store.talent_profile(talent, chrono::Utc::now()).unwrap();
+    let headline = [p.title.as_deref(), p.company.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" · ");
+    let headline = if headline.is_empty() { "No title or company in the ATS".to_string() } else { headline };
+    let mut apps: Vec<String> = p
+        .applications
+        .iter()
+        .map(|a| format!("Application: {}", a.job_title.as_deref().unwrap_or("prospect")))
+        .collect();
+    apps.sort();
+    (headline, apps)
+}
+
+/// The headline and the sorted application names the open profile shows.
+async fn shown_face(s: &Session) -> (String, Vec<String>) {
+    let got = s
+        .js(
+            "const h = document.querySelector('[data-testid=profile-headline]'); \
+             return [h ? h.innerText : null, [...document.querySelectorAll('[data-testid=profile-application]')] \
+               .map(a => a.getAttribute('aria-label')).sort()]",
+            vec![],
+        )
+        .await;
+    let apps = got[1].as_array().unwrap().iter().map(|a| a.as_str().unwrap_or_default().to_string()).collect();
+    (got[0].as_str().unwrap_or_default().to_string(), apps)
+}
+
+/// Issue 13 through the real window on the sandbox: from the Talents list (Enter on a name), a
+/// talent with two applications and a resume shows the stage timelines, the resume and a
+/// "possible duplicate of …" link; following the link opens the other record's profile, and
+/// Escape returns to the list as it was (the search kept).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_profile_links_to_its_possible_duplicate_and_escape_returns_to_the_list() {
+    if !has_display() {
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let (_driver, s) = open_window(data.path(), &["--try-sandbox", "greenhouse"]).await;
+    let (cid, _sb) = synced_sandbox(&s, data.path()).await;
+
+    // The sandbox enters about 2 % of its candidates twice (same name and e-mail). A talent with
+    // two applications and a resume whose twin's profile looks different (headline or jobs), so
+    // landing on the twin is told apart from staying put.
+    let start = Instant::now();
+    let (talent, other, query, other_face) = loop {
+        let st = Store::open_dir(data.path()).unwrap();
+        let found = st.search_talents(Some(cid), "", 10_000).unwrap().into_iter().find_map(|t| {
+            if t.applications < 2 || !t.files.iter().any(|f| f.kind == "resume") {
+                return None;
+            }
+            let face = profile_face(&st, t.id);
+            let d = st.duplicates_of(t.id).unwrap().into_iter().find(|d| d.strong && !d.linked)?;
+            let other_face = profile_face(&st, d.other.id);
+            (other_face != face).then(|| {
+                let query = t.emails.first().cloned().unwrap_or_else(|| t.name.clone());
+                (t, d.other, query, other_face)
+            })
+        });
+        if let Some(f) = found {
+            break f;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no sandbox talent with 2 applications, a resume and a duplicate"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    eprintln!("e2e: {} ({}) → duplicate {} ({})", talent.name, talent.id, other.name, other.id);
+
+    // Talents → search its e-mail → Enter on its name.
+    let nav = s.wait_for("[data-testid=nav-talents]", None, Duration::from_secs(10)).await;
+    s.click(&nav).await;
+    let search = s.wait_for("input#talent-search", None, Duration::from_secs(10)).await;
+    s.call(reqwest::Method::POST, &format!("/element/{search}/value"), Some(json!({"text": query}))).await;
+    let name = s
+        .wait_for(
+            &format!("[data-testid=talent-row][data-talent=\"{}\"] [data-testid=open-profile]", talent.id),
+            None,
+            Duration::from_secs(10),
+        )
+        .await;
+    let label = s.js("return arguments[0].getAttribute('aria-label')", vec![json!({ELEMENT_KEY: name})]).await;
+    assert_eq!(label, json!(format!("Open the profile of {}", talent.name)));
+    s.js("arguments[0].focus()", vec![json!({ELEMENT_KEY: name})]).await;
+    s.press(&[ENTER]).await;
+
+    // The profile: name, two applications with their stage timelines, the resume, the link.
+    s.wait_for("[data-testid=profile-name]", Some(&talent.name), Duration::from_secs(10)).await;
+    s.wait_for("[data-testid=profile-application] [data-testid=timeline-stay]", None, Duration::from_secs(10)).await;
+    let apps = s.js("return document.querySelectorAll('[data-testid=profile-application]').length", vec![]).await;
+    assert_eq!(apps, json!(talent.applications), "every application of the talent is on the profile");
+    let resume = talent.files.iter().find(|f| f.kind == "resume").unwrap();
+    s.wait_for(
+        &format!("[data-testid=profile-files] [aria-label=\"Open {}\"]", resume.filename),
+        None,
+        Duration::from_secs(5),
+    )
+    .await;
+    let link = s
+        .wait_for(
+            "[data-testid=duplicate-links] li",
+            Some(&format!("Possible duplicate of {} ({})", other.name, other.connection)),
+            Duration::from_secs(10),
+        )
+        .await;
+    let button = s.js("return arguments[0].querySelector('button').innerText", vec![json!({ELEMENT_KEY: link})]).await;
+    assert_eq!(button, json!(format!("{} ({})", other.name, other.connection)), "the link names the other record");
+
+    // Following the link (keyboard) lands on the other record's profile.
+    s.js("arguments[0].querySelector('button').focus()", vec![json!({ELEMENT_KEY: link})]).await;
+    s.press(&[ENTER]).await;
+    let start = Instant::now();
+    loop {
+        let shown = shown_face(&s).await;
+        if shown == other_face {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the link did not open the other record: the profile shows {shown:?}, the other record is {other_face:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    s.wait_for("[data-testid=profile-name]", Some(&other.name), Duration::from_secs(5)).await;
+
+    // Escape: back to the list, the search as it was, the first talent's row there again.
+    s.press(&[ESCAPE]).await;
+    s.wait_for(&format!("[data-testid=talent-row][data-talent=\"{}\"]", talent.id), None, Duration::from_secs(10))
+        .await;
+    let state = s
+        .js(
+            "return [document.querySelector('input#talent-search').value, \
+             document.querySelectorAll('[data-testid=talent-profile]').length]",
+            vec![],
+        )
+        .await;
+    assert_eq!(state, json!([query, 0]), "Escape closed the profile and kept the search");
+    let _ = s.http.delete(&s.base).send().await;
 }
 
 /// A card the board test moves: the Talentdeck stage it shows in, the one it moves to, and the
@@ -910,3 +1053,4 @@ async fn a_downloaded_resume_previews_in_the_window() {
         s.screenshot(std::path::Path::new(&path)).await;
     }
 }
+
