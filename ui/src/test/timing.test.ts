@@ -50,8 +50,12 @@ describe('timing marks', () => {
     setup('Ada Lovelace', 'Ben Bianchi', 'Carmen Dubois');
     await screen.findAllByTestId('talent-row');
     await user.type(screen.getByLabelText('Search talents'), 'ben');
-    await waitFor(() => expect(entries(SEARCH_PAINTED, 'measure')).toHaveLength(1));
-    expect(screen.getAllByTestId('talent-row')).toHaveLength(1);
-    expect(entries(SEARCH_INPUT, 'mark')).toHaveLength(0);
+    await waitFor(() => expect(screen.getAllByTestId('talent-row')).toHaveLength(1));
+    // Each keystroke searches at once; one whose answer came after the next keystroke is not
+    // measured (its matches were never what the box held), so at most one measure per key.
+    await waitFor(() => expect(entries(SEARCH_INPUT, 'mark')).toHaveLength(0));
+    await waitFor(() => expect(entries(SEARCH_PAINTED, 'measure').length).toBeGreaterThanOrEqual(1));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(entries(SEARCH_PAINTED, 'measure').length).toBeLessThanOrEqual(3);
   });
 });
