@@ -1132,19 +1132,17 @@ fn proc_kb(path: &str, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// When process `pid` started, in milliseconds since the epoch (the kernel counts in clock ticks).
+/// When process `pid` started, in milliseconds since the epoch: its age from the kernel's clock
+/// ticks since boot against /proc/uptime (10 ms steps; /proc/stat's `btime` is whole seconds).
 fn started_at_ms(pid: u32) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
     let after = &stat[stat.rfind(')').unwrap() + 2..];
     // Field 22 of stat; `after` starts at field 3.
     let ticks: f64 = after.split(' ').nth(19).unwrap().parse().unwrap();
-    let btime: f64 = std::fs::read_to_string("/proc/stat")
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("btime ").map(|v| v.trim().parse().unwrap()))
-        .unwrap();
     let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
-    (btime + ticks / hz) * 1000.0
+    let (now, uptime) = (epoch_ms(), std::fs::read_to_string("/proc/uptime").unwrap());
+    let uptime: f64 = uptime.split_whitespace().next().unwrap().parse().unwrap();
+    now - (uptime - ticks / hz) * 1000.0
 }
 
 fn epoch_ms() -> f64 {
