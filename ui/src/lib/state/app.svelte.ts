@@ -7,6 +7,7 @@ import type { ConnectionStatus } from '../bindings/ConnectionStatus';
 import type { ErrorPayload } from '../bindings/ErrorPayload';
 import type { Provider } from '../bindings/Provider';
 import { canSync, needsReconnect } from '../labels';
+import { mark, PROFILE_OPEN } from '../timing';
 
 export type View = 'jobs' | 'talents' | 'duplicates' | 'connections' | 'log';
 export const VIEWS: View[] = ['jobs', 'talents', 'duplicates', 'connections', 'log'];
@@ -269,6 +270,9 @@ export class AppState {
 
   /** Opens a talent's profile over the current page (the Talents list, a job's board). */
   showTalent(talentId: number): void {
+    // Every click or Enter that opens a profile comes through here (list, duplicate link, board):
+    // the profile measures from this mark to its data painted.
+    mark(PROFILE_OPEN);
     this.openTalent = talentId;
   }
 
