@@ -139,9 +139,9 @@ impl Pacer {
     pub fn resume(&mut self, learned: &LearnedPace) {
         let ceiling = self.documented * MARGIN;
         let floor = self.documented * SLOWEST;
-        let rate = |milli: u32| (f64::from(milli) / 1000.0).clamp(floor, ceiling);
-        self.rate = rate(learned.millirequests_per_second);
-        self.bad = learned.limited_at.map(rate);
+        let per_second = |milli: u32| (f64::from(milli) / 1000.0).clamp(floor, ceiling);
+        self.bad = learned.limited_at.map(per_second);
+        self.rate = per_second(learned.millirequests_per_second);
     }
 
     /// The pace requests go at now, in requests per second (the headers' when announced).
