@@ -1,5 +1,5 @@
 // User Timing marks and measures for what a recruiter feels, in the webview's own clock: a click
-// or a keystroke to its result painted. The window bench (tests/window_bench.rs) reads them
+// or a keystroke to its result painted. The window bench (`window_bench` in tests/e2e.rs) reads them
 // through WebDriver; in the app they are standard web API entries and cost nothing noticeable.
 
 /** Marked when a talent's profile is asked for (click or Enter). */
