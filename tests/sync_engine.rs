@@ -182,11 +182,19 @@ async fn full_then_incremental_sync_converge(provider: Provider) {
         |r: &talentdeck::store::SyncRun, name: &str| r.resources.iter().find(|x| x.resource.as_str() == name).cloned();
     let people = if provider == Provider::Lever { "applications" } else { "talents" };
     let first = pass(&runs[1], people).expect("the full run's talents pass");
-    assert!(first.created as usize >= talents, "{} created by the first run's {people} pass", first.created);
-    assert!(pass(&runs[0], people).expect("the incremental run's pass").updated >= 50, "{:?}", runs[0].resources);
+    assert!(
+        first.counts.created as usize >= talents,
+        "{} created by the first run's {people} pass",
+        first.counts.created
+    );
+    assert!(
+        pass(&runs[0], people).expect("the incremental run's pass").counts.updated >= 50,
+        "{:?}",
+        runs[0].resources
+    );
     for r in &runs {
-        let created: i64 = r.resources.iter().map(|x| x.created).sum();
-        let updated: i64 = r.resources.iter().map(|x| x.updated).sum();
+        let created: i64 = r.resources.iter().map(|x| x.counts.created as i64).sum();
+        let updated: i64 = r.resources.iter().map(|x| x.counts.updated as i64).sum();
         assert_eq!((created, updated), (r.run.created, r.run.updated), "per-pass counts add up to the run's");
     }
     eprintln!("{provider}: full sync {} requests, incremental {}", full.requests, incr.requests);

@@ -6,7 +6,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::files::FILE_ORDER;
-use super::{parse_ts, Store};
+use super::{parse_ts, RunCounts, Store};
 use model::error::{Error, Result};
 use model::{JobRow, JobStatus, LogLevel, Resource, TalentRow, Trigger};
 
@@ -59,16 +59,9 @@ pub struct RunSummary {
 #[ts(export, export_to = "../ui/src/lib/bindings/")]
 pub struct ResourceCounts {
     pub resource: Resource,
-    #[ts(type = "number")]
-    pub pages: i64,
-    #[ts(type = "number")]
-    pub created: i64,
-    #[ts(type = "number")]
-    pub updated: i64,
-    #[ts(type = "number")]
-    pub deleted: i64,
-    #[ts(type = "number")]
-    pub skipped: i64,
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub counts: RunCounts,
 }
 
 /// A run for the sync log: its summary and its counts per resource, in the order the sync read them.
@@ -308,20 +301,16 @@ impl Store {
         )?;
         let mut by_run: std::collections::HashMap<i64, Vec<ResourceCounts>> = std::collections::HashMap::new();
         let rows = stmt.query_map(params![connection_id, oldest], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, [r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?]))
+            // Counts are stored as SQLite integers, never negative.
+            let n = |i: usize| r.get::<_, i64>(i).map(|v| v.max(0) as u64);
+            let counts = RunCounts { pages: n(2)?, created: n(3)?, updated: n(4)?, deleted: n(5)?, skipped: n(6)? };
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, counts))
         })?;
         for row in rows {
-            let (run_id, resource, [pages, created, updated, deleted, skipped]) = row?;
+            let (run_id, resource, counts) = row?;
             let resource =
                 Resource::parse(&resource).ok_or_else(|| Error::Store(format!("unknown resource {resource:?}")))?;
-            by_run.entry(run_id).or_default().push(ResourceCounts {
-                resource,
-                pages,
-                created,
-                updated,
-                deleted,
-                skipped,
-            });
+            by_run.entry(run_id).or_default().push(ResourceCounts { resource, counts });
         }
         Ok(runs.into_iter().map(|run| SyncRun { resources: by_run.remove(&run.id).unwrap_or_default(), run }).collect())
     }

@@ -57,12 +57,18 @@ impl RunState {
 }
 
 /// Per-resource counts of a run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export, export_to = "../ui/src/lib/bindings/")]
 pub struct RunCounts {
+    #[ts(type = "number")]
     pub pages: u64,
+    #[ts(type = "number")]
     pub created: u64,
+    #[ts(type = "number")]
     pub updated: u64,
+    #[ts(type = "number")]
     pub deleted: u64,
+    #[ts(type = "number")]
     pub skipped: u64,
 }
 
