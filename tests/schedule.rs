@@ -156,3 +156,48 @@ async fn the_runner_syncs_what_is_due_and_tells_its_observer() {
     assert!(heard.models.lock().unwrap().contains(&id), "the observer heard the new data");
     assert_eq!(app.search_talents(Some(id), "", 100).unwrap().len(), 40, "the sandbox's talents arrived");
 }
+
+/// A sync lands pages many times a second; the window reloads what it shows on every
+/// `models_changed`, so the runner tells it at most every `MODELS_EVERY` while the run lasts — and
+/// always once more when the run ends, with every record already stored.
+#[tokio::test]
+async fn the_runner_tells_of_new_data_at_a_pace_the_window_can_follow_and_always_at_the_end() {
+    use std::sync::{Arc, Mutex};
+    use talentdeck::model::Trigger;
+    use talentdeck::runner::{Observer, Runner, MODELS_EVERY};
+
+    /// The talents the window would list at each `models_changed`.
+    struct Listed {
+        app: Mutex<Option<Arc<App>>>,
+        seen: Mutex<Vec<i64>>,
+    }
+    impl Observer for Listed {
+        fn status_changed(&self, _: &App) {}
+        fn models_changed(&self, connection_id: i64) {
+            let app = self.app.lock().unwrap().clone().unwrap();
+            let status = app.status(Utc::now()).unwrap().into_iter().find(|s| s.id == connection_id).unwrap();
+            let n = status.counts.iter().find(|c| c.resource == "talents").map_or(0, |c| c.count);
+            self.seen.lock().unwrap().push(n);
+        }
+    }
+
+    let mut cfg = SandboxConfig::new(Provider::Lever);
+    cfg.talents = 1_500;
+    let sandbox = Sandbox::start(cfg).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let app = Arc::new(App::open(dir.path()).unwrap());
+    let id = connect(&app, &sandbox, "Busy Lever").await;
+    let listed = Arc::new(Listed { app: Mutex::new(Some(app.clone())), seen: Mutex::new(vec![]) });
+
+    let started = std::time::Instant::now();
+    Runner::new(app.clone(), listed.clone()).sync(id, true, Trigger::Manual).await;
+    let took = started.elapsed();
+    let seen = listed.seen.lock().unwrap().clone();
+    let pages = app.runs(Some(id), 1).unwrap().remove(0).resources.iter().map(|r| r.counts.pages).sum::<u64>();
+
+    assert!(pages >= 20, "the run landed many pages ({pages})");
+    // One per started window of MODELS_EVERY, one at the run's end, one after its file step.
+    let allowed = (took.as_secs_f64() / MODELS_EVERY.as_secs_f64()).ceil() as usize + 2;
+    assert!(seen.len() <= allowed, "{} reloads in {took:?} for {pages} pages: {seen:?}", seen.len());
+    assert_eq!(seen.last(), Some(&1_500), "the last reload shows every talent: {seen:?}");
+}

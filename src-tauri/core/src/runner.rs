@@ -3,8 +3,8 @@
 //! [`Observer`] that tells the window; `talentdeck run` runs it headless with one that logs.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
@@ -16,6 +16,12 @@ use crate::sync::Progress;
 
 /// How often the schedule looks for connections due to sync.
 pub const TICK: Duration = Duration::from_secs(30);
+
+/// During a sync, the observer hears of new data at most this often. A sync lands pages many times
+/// a second, and each `models_changed` has the window reload what it shows (a query and a repaint,
+/// hundreds of milliseconds without a GPU), which competed with the sync and with the recruiter's
+/// typing; the end of the run is always told.
+pub const MODELS_EVERY: Duration = Duration::from_secs(2);
 
 /// Who hears about background work as it happens.
 pub trait Observer: Send + Sync + 'static {
@@ -52,11 +58,16 @@ impl Runner {
     pub async fn sync(&self, id: i64, full: bool, trigger: Trigger) {
         let (app, observer) = (&self.app, &self.observer);
         let started = AtomicBool::new(false);
+        let told = Mutex::new(None::<Instant>);
         let on_progress = |_: &Progress| {
             if !started.swap(true, Ordering::Relaxed) {
                 observer.status_changed(app);
             }
-            observer.models_changed(id);
+            let mut told = told.lock().unwrap_or_else(|e| e.into_inner());
+            if told.is_none_or(|at| at.elapsed() >= MODELS_EVERY) {
+                *told = Some(Instant::now());
+                observer.models_changed(id);
+            }
         };
         let succeeded = match app.sync(id, full, trigger, &on_progress).await {
             Ok(SyncOutcome::Ran(report)) => report.error.is_none(),
