@@ -142,6 +142,12 @@ impl Store {
         db.busy_timeout(std::time::Duration::from_secs(10))?;
         db.set_prepared_statement_cache_capacity(64);
         db.pragma_update(None, "cache_size", -16384)?;
+        // Every commit of the writer empties a reader's page cache (its next read transaction
+        // sees a changed database), so during a sync each search read its pages again through
+        // read(2) into the cache. Mapped, a page of the database file is used where it lies
+        // (pages still in the WAL are read as before): a search's CPU under a 100k sync
+        // 9.8 → 6.6 ms. Address space only; the OS shares the pages with its file cache.
+        db.pragma_update(None, "mmap_size", 1i64 << 30)?;
         let store = Store { db, path: path.to_path_buf() };
         let found = store.current_version()?;
         if found != schema_version() {
