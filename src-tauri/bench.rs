@@ -17,9 +17,11 @@ use talentdeck::error::{Error, Result};
 use talentdeck::sandbox::SandboxStats;
 use talentdeck::store::Store;
 
-/// Targets of issue 3.
+/// Targets of issue 3, as issue 14 revised them: the ratio to a plain download of the same pages
+/// is reported as information (a durable, indexed store cannot come close to a loop that drops
+/// the bytes on 2 cores); what the sync costs is its CPU time per record.
 pub const TARGET_RECORDS_PER_S: f64 = 20_000.0;
-pub const TARGET_RATIO: f64 = 1.5;
+pub const TARGET_CPU_PER_RECORD_US: f64 = 10.0;
 pub const TARGET_PEAK_RSS_MB: f64 = 150.0;
 pub const TARGET_INCREMENTAL_S: f64 = 1.0;
 /// Issue 13: the duplicate pass after an incremental sync of 100 changes, with 100k talents.
@@ -81,7 +83,8 @@ pub struct Target {
 #[derive(Debug, Clone, Serialize)]
 pub struct Targets {
     pub full_records_per_s: Target,
-    pub full_to_plain_ratio: Target,
+    /// The full sync's CPU time (user + system) per record, in µs.
+    pub full_cpu_per_record_us: Target,
     pub peak_rss_mb: Target,
     pub incremental_s: Target,
     pub duplicate_pass_s: Target,
@@ -196,6 +199,8 @@ pub fn run(opts: &BenchOptions, say: &dyn Fn(&str)) -> Result<BenchReport> {
     let (plain, full_sync, incremental_sync, duplicates) = result?;
 
     let ratio = full_sync.wall_s / plain.wall_s.max(1e-9);
+    let cpu_per_record_us =
+        full_sync.cpu_s.filter(|_| full_sync.records > 0).map(|c| c * 1e6 / full_sync.records as f64);
     let rss = match (full_sync.peak_rss_mb, incremental_sync.peak_rss_mb) {
         (Some(a), Some(b)) => Some(a.max(b)),
         _ => None,
@@ -216,7 +221,7 @@ pub fn run(opts: &BenchOptions, say: &dyn Fn(&str)) -> Result<BenchReport> {
         sandbox_start_s,
         targets: Targets {
             full_records_per_s: target(TARGET_RECORDS_PER_S, Some(full_sync.records_per_s), true),
-            full_to_plain_ratio: target(TARGET_RATIO, Some(ratio), false),
+            full_cpu_per_record_us: target(TARGET_CPU_PER_RECORD_US, cpu_per_record_us, false),
             peak_rss_mb: target(TARGET_PEAK_RSS_MB, rss, false),
             incremental_s: target(TARGET_INCREMENTAL_S, Some(incremental_sync.wall_s), false),
             duplicate_pass_s: target(TARGET_DUPLICATE_PASS_S, Some(duplicates.pass_s), false),
@@ -584,10 +589,10 @@ pub fn render(r: &BenchReport) -> String {
         met(&t.full_records_per_s)
     ));
     line(format!(
-        "  full sync ≤ {:.1}× plain download: {:.2}× — {}",
-        t.full_to_plain_ratio.target,
-        r.full_to_plain_ratio,
-        met(&t.full_to_plain_ratio)
+        "  full sync CPU per record ≤ {:.0} µs: {} — {}",
+        t.full_cpu_per_record_us.target,
+        t.full_cpu_per_record_us.measured.map(|us| format!("{us:.1} µs")).unwrap_or_else(|| "n/a".into()),
+        met(&t.full_cpu_per_record_us)
     ));
     line(format!(
         "  peak RSS ≤ {:.0} MB: {} — {}",

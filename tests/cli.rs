@@ -84,7 +84,9 @@ fn bench_prints_every_figure_as_json() {
     assert_eq!(v["incremental_sync"]["records"], 10, "only the changed talents are rewritten: {v}");
     assert!(v["full_to_plain_ratio"].as_f64().unwrap() > 0.0);
     assert_eq!(v["duplicates"]["rekeyed"], 10, "the duplicate pass covers the changed talents: {v}");
-    for t in ["full_records_per_s", "full_to_plain_ratio", "peak_rss_mb", "incremental_s", "duplicate_pass_s"] {
+    for t in ["full_records_per_s", "full_cpu_per_record_us", "peak_rss_mb", "incremental_s", "duplicate_pass_s"] {
         assert!(v["targets"][t]["target"].as_f64().is_some(), "targets.{t}: {v}");
     }
+    #[cfg(unix)]
+    assert!(v["targets"]["full_cpu_per_record_us"]["measured"].as_f64().unwrap() > 0.0, "{v}");
 }
