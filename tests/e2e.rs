@@ -1198,13 +1198,21 @@ impl Session {
                  (function poll() {
                    const m = performance.getEntriesByName(name, 'measure');
                    if (m.length > 0) { performance.clearMeasures(name); done(m[m.length - 1].duration); }
-                   else if (performance.now() - t0 > 20000) done(null);
+                   else if (performance.now() - t0 > 20000) {
+                     // What the page was doing, to tell a lost measure from a stalled page.
+                     const box = document.querySelector('input#talent-search');
+                     let frames = 0; requestAnimationFrame(() => frames++); requestAnimationFrame(() => frames++);
+                     setTimeout(() => done({box: box && box.value, focused: document.hasFocus(),
+                       visibility: document.visibilityState, frames_in_500_ms: frames,
+                       rows: document.querySelectorAll('[data-testid=talent-row]').length,
+                       marks: performance.getEntriesByType('mark').map((m) => m.name)}), 500);
+                   }
                    else setTimeout(poll, 5);
                  })();",
                 vec![json!(name)],
             )
             .await;
-        got.as_f64().unwrap_or_else(|| panic!("no {name} measure within 20 s"))
+        got.as_f64().unwrap_or_else(|| panic!("no {name} measure within 20 s; the page: {got}"))
     }
 
     /// Opens the profile of the `i`-th talent row in view (a WebDriver click), returns click to
@@ -1367,12 +1375,17 @@ async fn window_bench() {
         rss += r;
         pss += q;
         if r > 0 {
+            // Anonymous (heap, caches: ours to shrink) apart from file-backed (shared libraries).
+            let status = format!("/proc/{}/status", p.pid);
+            let (anon, file) = (proc_kb(&status, "RssAnon:"), proc_kb(&status, "RssFile:"));
             rss_lines.push(format!(
-                "  {:<24} pid {:>7}  RSS {:>6.1} MB  PSS {:>6.1} MB",
+                "  {:<24} pid {:>7}  RSS {:>6.1} MB  PSS {:>6.1} MB  (anon {:>6.1} MB, files {:>6.1} MB)",
                 p.name,
                 p.pid,
                 r as f64 / 1024.0,
-                q as f64 / 1024.0
+                q as f64 / 1024.0,
+                anon as f64 / 1024.0,
+                file as f64 / 1024.0
             ));
         }
     }
