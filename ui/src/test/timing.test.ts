@@ -61,4 +61,22 @@ describe('timing marks', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(entries(SEARCH_PAINTED, 'measure').length).toBeLessThanOrEqual(3);
   });
+
+  it("shows and measures a typed search while models_changed comes faster than the answers", async () => {
+    const user = userEvent.setup();
+    backend = fake({ latencyMs: 60 });
+    const conn = backend.addConnection('greenhouse', 'Acme', { talents: 0, jobs: 0, awkward: false, sandbox: true });
+    for (const name of ['Ada Lovelace', 'Ben Bianchi', 'Carmen Dubois']) backend.addTalent(conn.id, { name });
+    renderApp(backend, 'talents');
+    await screen.findAllByTestId('talent-row');
+    // A sync's commits, every 20 ms: each used to drop the answer on its way.
+    const events = setInterval(() => backend!['emitModels'](conn.id), 20);
+    try {
+      await user.type(screen.getByLabelText('Search talents'), 'ben');
+      await waitFor(() => expect(screen.getAllByTestId('talent-row')).toHaveLength(1), { timeout: 2000 });
+      await waitFor(() => expect(entries(SEARCH_PAINTED, 'measure').length).toBeGreaterThanOrEqual(1));
+    } finally {
+      clearInterval(events);
+    }
+  });
 });
