@@ -72,12 +72,15 @@ pub struct Store {
     path: PathBuf,
     /// Each connection's row counts as last read, and the database version they were read at
     /// ([`Store::counts`]).
-    counts: std::cell::RefCell<std::collections::HashMap<i64, (DbVersion, Vec<(&'static str, i64)>)>>,
+    counts: std::cell::RefCell<std::collections::HashMap<i64, (DbVersion, Counts)>>,
 }
 
 /// What changes whenever the data this connection sees may have changed: SQLite's `data_version`
 /// moves when another connection commits, `total_changes` when this one writes.
 type DbVersion = (i64, u64);
+
+/// Rows per resource ([`Store::counts`]).
+type Counts = Vec<(&'static str, i64)>;
 
 /// What `create_connection` needs; the secret is not here on purpose (it lives in the vault).
 #[derive(Debug, Clone)]
