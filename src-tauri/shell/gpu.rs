@@ -1,9 +1,9 @@
 //! Whether the webview composites its page on the GPU. WebKitGTK composites through OpenGL; on a
 //! machine without a GPU that GL is Mesa's software renderer (llvmpipe), which draws every frame on
 //! the CPU a second time and keeps a GL context in the web process: measured on a 2-core VM without
-//! a GPU, compositing off made opening a profile about 40 % faster and the web process about 110 MB
-//! smaller (BENCHMARKS.md, the real window). With a GPU compositing stays on: it is what makes
-//! scrolling smooth there.
+//! a GPU, compositing off made opening a profile a third faster (p50), the cold start 0.3–1.5 s
+//! shorter and the web process about 105 MB smaller (BENCHMARKS.md, stop 19). With a GPU
+//! compositing stays on: it is what makes scrolling smooth there.
 
 /// `TALENTDECK_GPU=on` keeps WebKit's compositing whatever the machine, `off` turns it off.
 pub const OVERRIDE: &str = "TALENTDECK_GPU";
