@@ -1166,6 +1166,46 @@ fn proc_kb(path: &str, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// `VmRSS` and PSS of the app's process and every process under it, one line each after a
+/// total (the first line), the total checked against the goal.
+fn idle_rss(what: &str) -> Vec<String> {
+    let (_, tree) = app_tree();
+    let mut rss_lines = Vec::new();
+    let (mut rss, mut pss) = (0, 0);
+    for p in &tree {
+        let (r, q) = (
+            proc_kb(&format!("/proc/{}/status", p.pid), "VmRSS:"),
+            proc_kb(&format!("/proc/{}/smaps_rollup", p.pid), "Pss:"),
+        );
+        rss += r;
+        pss += q;
+        if r > 0 {
+            // Anonymous (heap, caches: ours to shrink) apart from file-backed (shared libraries).
+            let status = format!("/proc/{}/status", p.pid);
+            let (anon, file) = (proc_kb(&status, "RssAnon:"), proc_kb(&status, "RssFile:"));
+            rss_lines.push(format!(
+                "  {:<24} pid {:>7}  RSS {:>6.1} MB  PSS {:>6.1} MB  (anon {:>6.1} MB, files {:>6.1} MB)",
+                p.name,
+                p.pid,
+                r as f64 / 1024.0,
+                q as f64 / 1024.0,
+                anon as f64 / 1024.0,
+                file as f64 / 1024.0
+            ));
+        }
+    }
+    let rss_mb = rss as f64 / 1024.0;
+    rss_lines.insert(
+        0,
+        format!(
+            "{what}: {rss_mb:.1} MB (PSS {:.1} MB)   (goal ≤ {TARGET_RSS_MB} MB: {})",
+            pss as f64 / 1024.0,
+            if rss_mb <= TARGET_RSS_MB { "met" } else { "MISSED" }
+        ),
+    );
+    rss_lines
+}
+
 /// When process `pid` started, in milliseconds since the epoch: its age from the kernel's clock
 /// ticks since boot against /proc/uptime (10 ms steps; /proc/stat's `btime` is whole seconds).
 fn started_at_ms(pid: u32) -> f64 {
@@ -1198,13 +1238,21 @@ impl Session {
                  (function poll() {
                    const m = performance.getEntriesByName(name, 'measure');
                    if (m.length > 0) { performance.clearMeasures(name); done(m[m.length - 1].duration); }
-                   else if (performance.now() - t0 > 20000) done(null);
+                   else if (performance.now() - t0 > 20000) {
+                     // What the page was doing, to tell a lost measure from a stalled page.
+                     const box = document.querySelector('input#talent-search');
+                     let frames = 0; requestAnimationFrame(() => frames++); requestAnimationFrame(() => frames++);
+                     setTimeout(() => done({box: box && box.value, focused: document.hasFocus(),
+                       visibility: document.visibilityState, frames_in_500_ms: frames,
+                       rows: document.querySelectorAll('[data-testid=talent-row]').length,
+                       marks: performance.getEntriesByType('mark').map((m) => m.name)}), 500);
+                   }
                    else setTimeout(poll, 5);
                  })();",
                 vec![json!(name)],
             )
             .await;
-        got.as_f64().unwrap_or_else(|| panic!("no {name} measure within 20 s"))
+        got.as_f64().unwrap_or_else(|| panic!("no {name} measure within 20 s; the page: {got}"))
     }
 
     /// Opens the profile of the `i`-th talent row in view (a WebDriver click), returns click to
@@ -1340,12 +1388,29 @@ async fn window_bench() {
         .await
         .as_f64()
         .expect("the Talents page painted rows");
+    // Its parts, in the page's clock: the page's navigation started (the webview exists), its
+    // script ran (DOMContentLoaded), the connections' statuses answered (the first IPC the
+    // navigation waits for).
+    let parts = s
+        .js(
+            "const n = performance.getEntriesByType('navigation')[0], \
+                   st = performance.getEntriesByName('talentdeck:statuses-loaded', 'mark')[0]; \
+             return [performance.timeOrigin, performance.timeOrigin + (n ? n.domContentLoadedEventEnd : NaN), \
+                     st ? performance.timeOrigin + st.startTime : null];",
+            vec![],
+        )
+        .await;
+    let at = |i: usize| parts[i].as_f64().unwrap_or(f64::NAN);
     let cold = painted - spawned;
     let cold_lines = vec![
         format!(
             "cold start: process start → Talents rows painted {cold:>7.0} ms   (goal ≤ {TARGET_COLD_START_MS} ms: {})",
             if cold <= TARGET_COLD_START_MS { "met" } else { "MISSED" }
         ),
+        format!("  process start → page loading (webview up)   {:>7.0} ms", at(0) - spawned),
+        format!("  → page's script run (DOMContentLoaded)      {:>7.0} ms", at(1) - at(0)),
+        format!("  → statuses answered (first IPC)             {:>7.0} ms", at(2) - at(1)),
+        format!("  → navigation shown (clicked)                {:>7.0} ms", shell - at(2)),
         format!("  process start → navigation shown (clicked)  {:>7.0} ms", shell - spawned),
         format!("  click → first 200 rows painted              {:>7.0} ms", painted - shell),
         format!("  (WebDriver session asked → rows painted     {:>7.0} ms; clock ticks: ±10 ms)", painted - asked),
@@ -1356,35 +1421,7 @@ async fn window_bench() {
 
     // d. Idle RSS once the Talents page settled.
     tokio::time::sleep(Duration::from_secs(10)).await;
-    let (_, tree) = app_tree();
-    let mut rss_lines = Vec::new();
-    let (mut rss, mut pss) = (0, 0);
-    for p in &tree {
-        let (r, q) = (
-            proc_kb(&format!("/proc/{}/status", p.pid), "VmRSS:"),
-            proc_kb(&format!("/proc/{}/smaps_rollup", p.pid), "Pss:"),
-        );
-        rss += r;
-        pss += q;
-        if r > 0 {
-            rss_lines.push(format!(
-                "  {:<24} pid {:>7}  RSS {:>6.1} MB  PSS {:>6.1} MB",
-                p.name,
-                p.pid,
-                r as f64 / 1024.0,
-                q as f64 / 1024.0
-            ));
-        }
-    }
-    let rss_mb = rss as f64 / 1024.0;
-    rss_lines.insert(
-        0,
-        format!(
-            "idle RSS, app + WebKit processes: {rss_mb:.1} MB (PSS {:.1} MB)   (goal ≤ {TARGET_RSS_MB} MB: {})",
-            pss as f64 / 1024.0,
-            if rss_mb <= TARGET_RSS_MB { "met" } else { "MISSED" }
-        ),
-    );
+    let rss_lines = idle_rss("idle RSS, app + WebKit processes");
     for l in &rss_lines {
         eprintln!("bench: {l}");
     }
@@ -1512,6 +1549,12 @@ async fn window_bench() {
         assert!(syncing.elapsed() < Duration::from_secs(900), "the second account's sync did not end in 15 minutes");
     }
     let sync_s = syncing.elapsed().as_secs_f64();
+    // d, again once the window's sync ended and the Talents page settled.
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let after_sync = idle_rss("idle RSS 10 s after that sync, app + WebKit");
+    for l in &after_sync {
+        eprintln!("bench: {l}");
+    }
 
     let (_, p95, _) = percentiles(&profile);
     let (s50, s95, _) = percentiles(&search);
@@ -1520,7 +1563,7 @@ async fn window_bench() {
         "\nwindow bench: {talents} talents stored, release build, {} CPUs",
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
     );
-    for l in cold_lines.iter().chain(&rss_lines) {
+    for l in cold_lines.iter().chain(&rss_lines).chain(&after_sync) {
         println!("{l}");
     }
     println!("{}", line("a. profile open (click → painted), idle", &profile, "goal ≤ 50 ms"));

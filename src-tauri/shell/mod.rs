@@ -2,6 +2,8 @@
 //! `tauri`. Each command is declared in `ipc/contract.rs`, implemented here by one call into `app`,
 //! and answers its result; errors cross as `{code, message}`.
 
+mod gpu;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -418,6 +420,12 @@ pub fn run(data_dir: PathBuf, try_sandbox: Option<Provider>) -> Result<()> {
         .manage(std::sync::Mutex::new(alerts))
         .manage(Clipboard::default())
         .setup(move |tauri_app| {
+            use tauri::Manager;
+            if !gpu::accelerated() {
+                if let Some(window) = tauri_app.get_webview_window("main") {
+                    gpu::composite_in_software(&window);
+                }
+            }
             let runner = Shell::new(tauri_app.handle().clone(), app.clone()).runner;
             tauri::async_runtime::spawn(runner.run(try_sandbox));
             Ok(())

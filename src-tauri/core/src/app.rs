@@ -250,20 +250,21 @@ impl App {
     }
 
     /// A read-only connection, for reads that must not wait while a sync or a push holds the
-    /// writer (a sync holds it for a group of pages at a time). It sees the last commit. A free
-    /// one if any, else the next in turn.
+    /// writer (a sync holds it for a group of pages at a time). It sees the last commit. The
+    /// first free one, so that one at a time the window reads through the same warm page cache
+    /// (and the same kept counts, [`Store::counts`]); else the next in turn.
     pub(crate) fn reader(&self) -> MutexGuard<'_, Store> {
         use std::sync::atomic::Ordering;
         let n = self.readers.len();
         if n == 0 {
             return self.store();
         }
-        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
-        for i in 0..n {
-            if let Ok(guard) = self.readers[(start + i) % n].try_lock() {
+        for reader in &self.readers {
+            if let Ok(guard) = reader.try_lock() {
                 return guard;
             }
         }
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
         self.readers[start % n].lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -499,7 +500,23 @@ impl App {
         if let Err(e) = files::sweep(&self.store, &self.data_dir, id) {
             tracing::warn!(connection = id, error = %e, "could not sweep deleted files");
         }
+        self.release_memory();
         Ok(SyncOutcome::Ran(report))
+    }
+
+    /// After a sync, gives back what it used: the writer's page cache (up to 32 MiB, read again
+    /// from the OS's file cache if the next sync needs it) and, on glibc, the heap's free pages,
+    /// which otherwise stay with the process for as long as the window is open.
+    fn release_memory(&self) {
+        if let Err(e) = self.store().release_memory() {
+            tracing::debug!(error = %e, "could not release the store's cache");
+        }
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        // SAFETY: malloc_trim only returns free heap pages to the OS; it takes the allocator's
+        // own locks.
+        unsafe {
+            libc::malloc_trim(0);
+        }
     }
 
     /// Keeps what the connection's pacer learned from 429s with the connection, so the next run,

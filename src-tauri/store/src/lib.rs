@@ -36,6 +36,9 @@ use rusqlite_migration::{Migrations, M};
 use model::error::{Error, Result};
 use model::{Connection, ConnectionSettings, ConnectionState, Provider};
 
+/// Page cache of each read-only connection, KiB.
+const READER_CACHE_KIB: i64 = 4096;
+
 /// The database file inside a data folder.
 pub const DB_FILE: &str = "talentdeck.sqlite3";
 
@@ -67,7 +70,17 @@ pub fn schema_version() -> usize {
 pub struct Store {
     db: Db,
     path: PathBuf,
+    /// Each connection's row counts as last read, and the database version they were read at
+    /// ([`Store::counts`]).
+    counts: std::cell::RefCell<std::collections::HashMap<i64, (DbVersion, Counts)>>,
 }
+
+/// What changes whenever the data this connection sees may have changed: SQLite's `data_version`
+/// moves when another connection commits, `total_changes` when this one writes.
+type DbVersion = (i64, u64);
+
+/// Rows per resource ([`Store::counts`]).
+type Counts = Vec<(&'static str, i64)>;
 
 /// What `create_connection` needs; the secret is not here on purpose (it lives in the vault).
 #[derive(Debug, Clone)]
@@ -130,7 +143,7 @@ impl Store {
         }
         // Talents stored before duplicate detection get their keys once.
         duplicates::backfill(&mut db).map_err(Opening::Failed)?;
-        Ok(Store { db, path: path.to_path_buf() })
+        Ok(Store { db, path: path.to_path_buf(), counts: Default::default() })
     }
 
     /// A read-only connection to the already migrated database at `path`, for the window's
@@ -143,14 +156,18 @@ impl Store {
             .map_err(|e| Error::DataDir { path: path.display().to_string(), reason: e.to_string() })?;
         db.busy_timeout(std::time::Duration::from_secs(10))?;
         db.set_prepared_statement_cache_capacity(64);
-        db.pragma_update(None, "cache_size", -16384)?;
+        // 4 MiB of page cache each (SQLite's default is 2): what a search or a page of rows reads
+        // again stays cached; the rest is in the OS's file cache anyway, and a sync's commits empty
+        // a reader's cache at its next read. At 16 MiB the sidebar's counts filled both readers'
+        // caches and kept 32 MiB of the idle window's memory.
+        db.pragma_update(None, "cache_size", -READER_CACHE_KIB)?;
         // Every commit of the writer empties a reader's page cache (its next read transaction
         // sees a changed database), so during a sync each search read its pages again through
         // read(2) into the cache. Mapped, a page of the database file is used where it lies
         // (pages still in the WAL are read as before): a search's CPU under a 100k sync
         // 9.8 → 6.6 ms. Address space only; the OS shares the pages with its file cache.
         db.pragma_update(None, "mmap_size", 1i64 << 30)?;
-        let store = Store { db, path: path.to_path_buf() };
+        let store = Store { db, path: path.to_path_buf(), counts: Default::default() };
         let found = store.current_version()?;
         if found != schema_version() {
             return Err(Error::Store(format!(
@@ -169,7 +186,7 @@ impl Store {
         migrations()
             .to_version(&mut db, version)
             .map_err(|e| Error::Store(format!("migrating the database failed: {e}")))?;
-        Ok(Store { db, path: path.to_path_buf() })
+        Ok(Store { db, path: path.to_path_buf(), counts: Default::default() })
     }
 
     pub fn path(&self) -> &Path {
@@ -185,6 +202,12 @@ impl Store {
     #[cfg(feature = "test-hooks")]
     pub fn raw(&self) -> &Db {
         &self.db
+    }
+
+    /// Frees the page cache this connection is not using right now (after a sync, the writer's
+    /// cache holds up to 32 MiB of pages the idle window will not read again soon).
+    pub fn release_memory(&self) -> Result<()> {
+        Ok(self.db.release_memory()?)
     }
 
     pub fn integrity_ok(&self) -> Result<bool> {

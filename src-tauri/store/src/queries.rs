@@ -263,8 +263,20 @@ impl Store {
         .collect()
     }
 
-    /// How many rows of each resource a connection holds locally.
+    /// How many rows of each resource a connection holds locally. Counting reads every row of
+    /// the connection's indexes (50–70 ms of CPU at 100,000 talents) and the sidebar's status
+    /// asks at start and after every sync step, so the answer is kept until the database changes.
     pub fn counts(&self, connection_id: i64) -> Result<Vec<(&'static str, i64)>> {
+        // Not inside a transaction: what it counted would outlive a rollback.
+        let version = match self.db.is_autocommit() {
+            true => Some((self.db.query_row("PRAGMA data_version", [], |r| r.get(0))?, self.db.total_changes())),
+            false => None,
+        };
+        if let (Some(version), Some((at, counts))) = (version, self.counts.borrow().get(&connection_id)) {
+            if *at == version {
+                return Ok(counts.clone());
+            }
+        }
         let mut out = Vec::new();
         for (name, table) in [
             ("jobs", "jobs"),
@@ -280,6 +292,9 @@ impl Store {
                 |r| r.get(0),
             )?;
             out.push((name, n));
+        }
+        if let Some(version) = version {
+            self.counts.borrow_mut().insert(connection_id, (version, out.clone()));
         }
         Ok(out)
     }
@@ -402,5 +417,55 @@ impl Store {
             Ok(LogEntry { id, connection, run_id, at: parse_ts(&at)?, level, message, detail })
         })
         .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::NewConnection;
+    use model::Provider;
+    use rusqlite::Connection as Db;
+
+    fn add_job(db: &Db, cid: i64, remote_id: &str) {
+        db.execute(
+            "INSERT INTO jobs (connection_id, remote_id, title, status, updated_at, synced_at)
+             VALUES (?1, ?2, 'Engineer', 'open', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+            params![cid, remote_id],
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn counts_kept_between_calls_follow_every_commit_of_this_connection_and_of_another() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut writer = Store::open(&dir.path().join("t.sqlite3")).unwrap();
+        let new = NewConnection {
+            name: "Acme".into(),
+            provider: Provider::Greenhouse,
+            base_url: "http://127.0.0.1:1".into(),
+            auth_url: None,
+            settings: Default::default(),
+            sandbox: false,
+        };
+        let cid = writer.create_connection(&new, Utc::now()).unwrap().id;
+        let reader = Store::open_reader(writer.path()).unwrap();
+        let jobs = |s: &Store| s.counts(cid).unwrap().into_iter().find(|(r, _)| *r == "jobs").unwrap().1;
+        assert_eq!((jobs(&writer), jobs(&reader)), (0, 0));
+        add_job(&writer.db, cid, "1");
+        assert_eq!((jobs(&writer), jobs(&reader)), (1, 1), "the writer's own commit and the reader's view of it");
+        assert_eq!(jobs(&reader), 1, "asked again, unchanged");
+        // Another connection's commit (as a second process would), seen by both.
+        let other = Db::open(writer.path()).unwrap();
+        add_job(&other, cid, "2");
+        assert_eq!((jobs(&writer), jobs(&reader)), (2, 2));
+        // Counted inside a transaction that rolls back: nothing of it is kept.
+        let failed = writer.in_transaction(|s| {
+            add_job(&s.db, cid, "3");
+            assert_eq!(jobs(s), 3);
+            Err::<(), _>(Error::Internal("rolled back".into()))
+        });
+        assert!(failed.is_err());
+        assert_eq!((jobs(&writer), jobs(&reader)), (2, 2));
     }
 }

@@ -10,6 +10,8 @@ export const PROFILE_PAINTED = 'talentdeck:profile-painted';
 export const SEARCH_INPUT = 'talentdeck:search-input';
 /** Measured from the last `SEARCH_INPUT` to the matching rows painted. */
 export const SEARCH_PAINTED = 'talentdeck:search-painted';
+/** Marked once per window, when the connections' statuses first answered (the cold start's parts). */
+export const STATUSES_LOADED = 'talentdeck:statuses-loaded';
 /** Marked once per window, when the Talents list first painted rows (the bench's cold start). */
 export const TALENTS_PAINTED = 'talentdeck:talents-painted';
 
@@ -47,4 +49,9 @@ export function markPaintedOnce(name: string): void {
   afterPaint(() => {
     if (performance.getEntriesByName(name, 'mark').length === 0) performance.mark(name);
   });
+}
+
+/** Marks `name` now, once per window. */
+export function markOnce(name: string): void {
+  if (performance.getEntriesByName(name, 'mark').length === 0) performance.mark(name);
 }

@@ -7,7 +7,7 @@ import type { ConnectionStatus } from '../bindings/ConnectionStatus';
 import type { ErrorPayload } from '../bindings/ErrorPayload';
 import type { Provider } from '../bindings/Provider';
 import { canSync, needsReconnect } from '../labels';
-import { mark, PROFILE_OPEN } from '../timing';
+import { mark, markOnce, PROFILE_OPEN, STATUSES_LOADED } from '../timing';
 
 export type View = 'jobs' | 'talents' | 'duplicates' | 'connections' | 'log';
 export const VIEWS: View[] = ['jobs', 'talents', 'duplicates', 'connections', 'log'];
@@ -123,6 +123,7 @@ export class AppState {
   async refresh(): Promise<void> {
     try {
       const statuses = await this.backend.listStatus();
+      markOnce(STATUSES_LOADED);
       this.applyStatuses(statuses);
       this.loadError = null;
     } catch (e) {
