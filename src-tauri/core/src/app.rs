@@ -74,6 +74,9 @@ pub struct App {
     /// Read-only connections for reads (see [`App::reader`]); empty: reads share the writer.
     readers: Vec<Mutex<Store>>,
     next_reader: std::sync::atomic::AtomicUsize,
+    /// Syncs running now: while any runs, the readers read the database file mapped
+    /// ([`Store::map_file`], [`Writing`]).
+    writing: Mutex<usize>,
     /// One pacer per connection: every connector made for it (connecting, syncs, file steps,
     /// pushes) draws on one rate budget and starts at the pace the last one learned.
     pacers: Mutex<HashMap<i64, ats::pace::SharedPacer>>,
@@ -225,6 +228,7 @@ impl App {
             pushes: Mutex::new(HashMap::new()),
             readers,
             next_reader: Default::default(),
+            writing: Mutex::new(0),
             pacers: Mutex::new(HashMap::new()),
             extractor: TextExtractor::registered(),
         })
@@ -489,6 +493,7 @@ impl App {
                 return Err(e);
             }
         };
+        let _writing = Writing::start(self);
         let report =
             sync::run(&self.store, &conn, connector.as_ref(), &SyncOptions { full, trigger }, progress).await?;
         self.remember_pace(&conn, connector.as_ref());
@@ -502,6 +507,23 @@ impl App {
         }
         self.release_memory();
         Ok(SyncOutcome::Ran(report))
+    }
+
+    /// The first sync to start maps the readers' file, the last to end unmaps it (under the
+    /// count's lock, so a sync starting as another ends cannot be left unmapped).
+    fn map_readers(&self, delta: isize) {
+        let mut running = self.writing.lock().unwrap_or_else(|p| p.into_inner());
+        let before = *running;
+        *running = before.saturating_add_signed(delta);
+        if (before == 0) == (*running == 0) {
+            return;
+        }
+        for reader in &self.readers {
+            let reader = reader.lock().unwrap_or_else(|p| p.into_inner());
+            if let Err(e) = reader.map_file(*running > 0) {
+                tracing::debug!(error = %e, "could not change how a reader reads the file");
+            }
+        }
     }
 
     /// After a sync, gives back what it used: the writer's page cache (up to 32 MiB, read again
@@ -884,4 +906,20 @@ pub fn new_vault_key() -> String {
     let mut bytes = [0u8; 12];
     rand::rng().fill_bytes(&mut bytes);
     format!("connection-{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
+}
+
+/// A sync in progress, for [`App::map_readers`]: counted from start to drop, on every way out.
+struct Writing<'a>(&'a App);
+
+impl<'a> Writing<'a> {
+    fn start(app: &'a App) -> Writing<'a> {
+        app.map_readers(1);
+        Writing(app)
+    }
+}
+
+impl Drop for Writing<'_> {
+    fn drop(&mut self) {
+        self.0.map_readers(-1);
+    }
 }

@@ -161,12 +161,6 @@ impl Store {
         // a reader's cache at its next read. At 16 MiB the sidebar's counts filled both readers'
         // caches and kept 32 MiB of the idle window's memory.
         db.pragma_update(None, "cache_size", -READER_CACHE_KIB)?;
-        // Every commit of the writer empties a reader's page cache (its next read transaction
-        // sees a changed database), so during a sync each search read its pages again through
-        // read(2) into the cache. Mapped, a page of the database file is used where it lies
-        // (pages still in the WAL are read as before): a search's CPU under a 100k sync
-        // 9.8 → 6.6 ms. Address space only; the OS shares the pages with its file cache.
-        db.pragma_update(None, "mmap_size", 1i64 << 30)?;
         let store = Store { db, path: path.to_path_buf(), counts: Default::default() };
         let found = store.current_version()?;
         if found != schema_version() {
@@ -202,6 +196,20 @@ impl Store {
     #[cfg(feature = "test-hooks")]
     pub fn raw(&self) -> &Db {
         &self.db
+    }
+
+    /// Reads the database file through a memory map (`on`), or through this connection's page
+    /// cache again. Every commit of another connection empties this one's page cache (its next
+    /// read transaction sees a changed database), so while a sync writes, each search read its
+    /// pages again through read(2): mapped, a page of the file is used where it lies (pages still
+    /// in the WAL are read as before), and a search's CPU under a 100k sync went 9.8 → 6.6 ms.
+    /// Idle, the cache stays warm and the map would only add the pages it touched to the
+    /// process's resident memory (the status's counts alone touch ≈ 40 MB at 100k talents), so
+    /// the app maps its readers only while a sync runs. Takes effect between statements.
+    pub fn map_file(&self, on: bool) -> Result<()> {
+        const MAPPED: i64 = 1 << 30;
+        self.db.pragma_update(None, "mmap_size", if on { MAPPED } else { 0 })?;
+        Ok(())
     }
 
     /// Frees the page cache this connection is not using right now (after a sync, the writer's

@@ -468,4 +468,33 @@ mod tests {
         assert!(failed.is_err());
         assert_eq!((jobs(&writer), jobs(&reader)), (2, 2));
     }
+
+    #[test]
+    fn a_mapped_reader_sees_every_commit_through_checkpoints_and_after_it_unmaps() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut writer = Store::open(&dir.path().join("t.sqlite3")).unwrap();
+        let new = NewConnection {
+            name: "Acme".into(),
+            provider: Provider::Greenhouse,
+            base_url: "http://127.0.0.1:1".into(),
+            auth_url: None,
+            settings: Default::default(),
+            sandbox: false,
+        };
+        let cid = writer.create_connection(&new, Utc::now()).unwrap().id;
+        let reader = Store::open_reader(writer.path()).unwrap();
+        let jobs = |s: &Store| s.counts(cid).unwrap().into_iter().find(|(r, _)| *r == "jobs").unwrap().1;
+        add_job(&writer.db, cid, "1");
+        assert_eq!(jobs(&reader), 1);
+        reader.map_file(true).unwrap();
+        add_job(&writer.db, cid, "2");
+        assert_eq!(jobs(&reader), 2, "a commit still in the WAL");
+        writer.db.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).unwrap();
+        assert_eq!(jobs(&reader), 2, "the same rows, now in the mapped file");
+        add_job(&writer.db, cid, "3");
+        assert_eq!(jobs(&reader), 3);
+        reader.map_file(false).unwrap();
+        add_job(&writer.db, cid, "4");
+        assert_eq!(jobs(&reader), 4, "unmapped, read through the page cache again");
+    }
 }
