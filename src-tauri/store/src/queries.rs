@@ -436,8 +436,8 @@ mod tests {
         .unwrap();
     }
 
-    #[test]
-    fn counts_kept_between_calls_follow_every_commit_of_this_connection_and_of_another() {
+    /// A store with one connection, written through `writer` and read through `reader`.
+    fn writer_and_reader() -> (tempfile::TempDir, Store, Store, i64) {
         let dir = tempfile::tempdir().unwrap();
         let mut writer = Store::open(&dir.path().join("t.sqlite3")).unwrap();
         let new = NewConnection {
@@ -450,6 +450,12 @@ mod tests {
         };
         let cid = writer.create_connection(&new, Utc::now()).unwrap().id;
         let reader = Store::open_reader(writer.path()).unwrap();
+        (dir, writer, reader, cid)
+    }
+
+    #[test]
+    fn counts_kept_between_calls_follow_every_commit_of_this_connection_and_of_another() {
+        let (_dir, mut writer, reader, cid) = writer_and_reader();
         let jobs = |s: &Store| s.counts(cid).unwrap().into_iter().find(|(r, _)| *r == "jobs").unwrap().1;
         assert_eq!((jobs(&writer), jobs(&reader)), (0, 0));
         add_job(&writer.db, cid, "1");
@@ -471,18 +477,7 @@ mod tests {
 
     #[test]
     fn a_mapped_reader_sees_every_commit_through_checkpoints_and_after_it_unmaps() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut writer = Store::open(&dir.path().join("t.sqlite3")).unwrap();
-        let new = NewConnection {
-            name: "Acme".into(),
-            provider: Provider::Greenhouse,
-            base_url: "http://127.0.0.1:1".into(),
-            auth_url: None,
-            settings: Default::default(),
-            sandbox: false,
-        };
-        let cid = writer.create_connection(&new, Utc::now()).unwrap().id;
-        let reader = Store::open_reader(writer.path()).unwrap();
+        let (_dir, writer, reader, cid) = writer_and_reader();
         let jobs = |s: &Store| s.counts(cid).unwrap().into_iter().find(|(r, _)| *r == "jobs").unwrap().1;
         add_job(&writer.db, cid, "1");
         assert_eq!(jobs(&reader), 1);
