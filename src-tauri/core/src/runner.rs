@@ -2,7 +2,6 @@
 //! pushes, and the schedule that starts syncs when they are due. The desktop shell runs it with an
 //! [`Observer`] that tells the window; `talentdeck run` runs it headless with one that logs.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -57,13 +56,13 @@ impl Runner {
     /// A sync and then its file step, in the foreground.
     pub async fn sync(&self, id: i64, full: bool, trigger: Trigger) {
         let (app, observer) = (&self.app, &self.observer);
-        let started = AtomicBool::new(false);
+        // When the window last heard of new data; never yet means the run's first page.
         let told = Mutex::new(None::<Instant>);
         let on_progress = |_: &Progress| {
-            if !started.swap(true, Ordering::Relaxed) {
+            let mut told = told.lock().unwrap_or_else(|e| e.into_inner());
+            if told.is_none() {
                 observer.status_changed(app);
             }
-            let mut told = told.lock().unwrap_or_else(|e| e.into_inner());
             if told.is_none_or(|at| at.elapsed() >= MODELS_EVERY) {
                 *told = Some(Instant::now());
                 observer.models_changed(id);
