@@ -46,9 +46,7 @@ export function measurePainted(name: string, start: string): void {
 /** Marks `name` once per window, at the paint of the DOM change just made. */
 export function markPaintedOnce(name: string): void {
   if (performance.getEntriesByName(name, 'mark').length > 0) return;
-  afterPaint(() => {
-    if (performance.getEntriesByName(name, 'mark').length === 0) performance.mark(name);
-  });
+  afterPaint(() => markOnce(name));
 }
 
 /** Marks `name` now, once per window. */
