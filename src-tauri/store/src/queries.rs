@@ -436,6 +436,11 @@ mod tests {
         .unwrap();
     }
 
+    /// The jobs `s` counts for connection `cid`.
+    fn jobs_of(s: &Store, cid: i64) -> i64 {
+        s.counts(cid).unwrap().into_iter().find(|(r, _)| *r == "jobs").unwrap().1
+    }
+
     /// A store with one connection, written through `writer` and read through `reader`.
     fn writer_and_reader() -> (tempfile::TempDir, Store, Store, i64) {
         let dir = tempfile::tempdir().unwrap();
@@ -456,7 +461,7 @@ mod tests {
     #[test]
     fn counts_kept_between_calls_follow_every_commit_of_this_connection_and_of_another() {
         let (_dir, mut writer, reader, cid) = writer_and_reader();
-        let jobs = |s: &Store| s.counts(cid).unwrap().into_iter().find(|(r, _)| *r == "jobs").unwrap().1;
+        let jobs = |s: &Store| jobs_of(s, cid);
         assert_eq!((jobs(&writer), jobs(&reader)), (0, 0));
         add_job(&writer.db, cid, "1");
         assert_eq!((jobs(&writer), jobs(&reader)), (1, 1), "the writer's own commit and the reader's view of it");
@@ -478,7 +483,7 @@ mod tests {
     #[test]
     fn a_mapped_reader_sees_every_commit_through_checkpoints_and_after_it_unmaps() {
         let (_dir, writer, reader, cid) = writer_and_reader();
-        let jobs = |s: &Store| s.counts(cid).unwrap().into_iter().find(|(r, _)| *r == "jobs").unwrap().1;
+        let jobs = |s: &Store| jobs_of(s, cid);
         add_job(&writer.db, cid, "1");
         assert_eq!(jobs(&reader), 1);
         reader.map_file(true).unwrap();
