@@ -265,7 +265,8 @@ impl Store {
 
     /// How many rows of each resource a connection holds locally. Counting reads every row of
     /// the connection's indexes (50–70 ms of CPU at 100,000 talents) and the sidebar's status
-    /// asks at start and after every sync step, so the answer is kept until the database changes.
+    /// asks at start and whenever a run starts or ends, so the answer is kept until the database
+    /// changes.
     pub fn counts(&self, connection_id: i64) -> Result<Vec<(&'static str, i64)>> {
         // Not inside a transaction: what it counted would outlive a rollback.
         let version = match self.db.is_autocommit() {
