@@ -3,7 +3,7 @@
 use chrono::{TimeZone, Utc};
 use serde_json::json;
 use talentdeck::model::{Application, ApplicationStatus, Job, JobStatus, Provider, Resource, Talent};
-use talentdeck::store::{schema_version, Batch, Deletion, ExportKind, NewConnection, Store};
+use talentdeck::store::{schema_version, Batch, Cursor, Deletion, ExportKind, NewConnection, PageWrite, Store};
 
 fn new_conn(name: &str) -> NewConnection {
     NewConnection {
@@ -222,6 +222,51 @@ fn search_finds_talents_by_non_ascii_name_fragments_and_by_email() {
         Batch { deletions: vec![Deletion { resource: Resource::Talents, remote_id: "1".into() }], ..Batch::default() };
     assert_eq!(store.write_batch(c.id, &gone, None, now).unwrap().deleted, 1);
     assert!(found(&store, "Søren").is_empty());
+}
+
+#[test]
+fn a_group_of_pages_leaves_the_search_index_as_its_last_page_left_the_talents() {
+    // The sync commits several pages at once and writes their talents' search rows at the
+    // commit: a talent changed or deleted by a later page of the group is found as it ends up.
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_dir(dir.path()).unwrap();
+    let now = Utc::now();
+    let c = store.create_connection(&new_conn("Acme"), now).unwrap();
+    let cursor = Cursor::for_resource(Resource::Talents);
+    let page = |talents: Vec<Talent>, deletions: Vec<Deletion>| Batch { talents, deletions, ..Batch::default() };
+    let write = |s: &mut Store, b: &Batch| {
+        s.write_page(c.id, &PageWrite { batch: b, listed: None, seen_at: now, cursor: &cursor, prune: false }, now)
+    };
+    let ada = talent("1", "Ada Lovelace", &["ada@example.com"]);
+    let mut countess = ada.clone();
+    countess.emails = vec!["countess@example.com".into()];
+    store
+        .in_transaction(|s| {
+            write(s, &page(vec![ada.clone(), talent("2", "Søren Kierkegaard", &["soren@example.dk"])], vec![]))?;
+            write(s, &page(vec![countess], vec![Deletion { resource: Resource::Talents, remote_id: "2".into() }]))
+        })
+        .unwrap();
+    let found = |store: &Store, q: &str| -> Vec<String> {
+        store.search_talents(None, q, 50).unwrap().into_iter().map(|t| t.name).collect()
+    };
+    assert_eq!(found(&store, "countess"), vec!["Ada Lovelace"]);
+    assert!(found(&store, "ada@example").is_empty(), "the first page's e-mail is gone");
+    assert!(found(&store, "Søren").is_empty(), "a talent deleted later in the group is not found");
+
+    // A group that fails changes no search row; the next group indexes what is stored.
+    let mut renamed = ada.clone();
+    renamed.emails = vec!["ada.king@example.com".into()];
+    let failed = store.in_transaction(|s| {
+        write(s, &page(vec![renamed, talent("3", "Grace Hopper", &["grace@example.com"])], vec![]))?;
+        Err::<(), _>(talentdeck::model::error::Error::Internal("the next page failed".into()))
+    });
+    assert!(failed.is_err());
+    store.in_transaction(|s| write(s, &page(vec![talent("4", "Alan Turing", &["alan@example.com"])], vec![]))).unwrap();
+    assert!(found(&store, "Grace").is_empty());
+    assert_eq!(found(&store, "countess"), vec!["Ada Lovelace"], "the failed group's change is not indexed either");
+    assert_eq!(found(&store, "Turing"), vec!["Alan Turing"]);
+    let rows: i64 = store.raw().query_row("SELECT count(*) FROM talent_search", [], |r| r.get(0)).unwrap();
+    assert_eq!(rows, 2, "one search row per stored talent");
 }
 
 #[test]

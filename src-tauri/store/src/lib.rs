@@ -73,6 +73,8 @@ pub struct Store {
     /// Each connection's row counts as last read, and the database version they were read at
     /// ([`Store::counts`]).
     counts: std::cell::RefCell<std::collections::HashMap<i64, (DbVersion, Counts)>>,
+    /// Search rows the open transaction still has to write ([`Store::in_transaction`]).
+    search_due: write::SearchRows,
 }
 
 /// What changes whenever the data this connection sees may have changed: SQLite's `data_version`
@@ -143,7 +145,7 @@ impl Store {
         }
         // Talents stored before duplicate detection get their keys once.
         duplicates::backfill(&mut db).map_err(Opening::Failed)?;
-        Ok(Store { db, path: path.to_path_buf(), counts: Default::default() })
+        Ok(Store { db, path: path.to_path_buf(), counts: Default::default(), search_due: Default::default() })
     }
 
     /// A read-only connection to the already migrated database at `path`, for the window's
@@ -161,7 +163,7 @@ impl Store {
         // a reader's cache at its next read. At 16 MiB the sidebar's counts filled both readers'
         // caches and kept 32 MiB of the idle window's memory.
         db.pragma_update(None, "cache_size", -READER_CACHE_KIB)?;
-        let store = Store { db, path: path.to_path_buf(), counts: Default::default() };
+        let store = Store { db, path: path.to_path_buf(), counts: Default::default(), search_due: Default::default() };
         let found = store.current_version()?;
         if found != schema_version() {
             return Err(Error::Store(format!(
@@ -180,7 +182,7 @@ impl Store {
         migrations()
             .to_version(&mut db, version)
             .map_err(|e| Error::Store(format!("migrating the database failed: {e}")))?;
-        Ok(Store { db, path: path.to_path_buf(), counts: Default::default() })
+        Ok(Store { db, path: path.to_path_buf(), counts: Default::default(), search_due: Default::default() })
     }
 
     pub fn path(&self) -> &Path {

@@ -74,6 +74,7 @@ impl Store {
         let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(self)));
         let done = match done {
             Ok(done) => done.and_then(|v| {
+                std::mem::take(&mut self.search_due).write(&self.db)?;
                 self.db.execute_batch("COMMIT")?;
                 Ok(v)
             }),
@@ -89,7 +90,8 @@ impl Store {
     }
 
     /// Best effort: the error (or panic) that got us here is the one worth reporting.
-    fn rollback(&self) {
+    fn rollback(&mut self) {
+        self.search_due = Default::default();
         if !self.db.is_autocommit() {
             let _ = self.db.execute_batch("ROLLBACK");
         }
@@ -107,8 +109,9 @@ impl Store {
     /// Writes one page of a pass: records, seen marks, deletions and checkpoint. Inside
     /// [`Store::in_transaction`].
     pub fn write_page(&mut self, cid: i64, w: &PageWrite<'_>, now: DateTime<Utc>) -> Result<BatchCounts> {
-        let tx = self.joined()?;
-        let mut counts = write_batch_tx(tx, cid, w.batch, now)?;
+        self.joined()?;
+        let tx = &self.db;
+        let mut counts = write_records(tx, cid, w.batch, now, &mut self.search_due)?;
         if let Some((resource, ids)) = w.listed {
             if let Some(table) = table_of(resource) {
                 let seen = ts(&w.seen_at);
@@ -178,7 +181,22 @@ impl Store {
     }
 }
 
+/// Writes `b` inside the caller's transaction, search rows included.
 pub(super) fn write_batch_tx(tx: &Connection, cid: i64, b: &Batch, now: DateTime<Utc>) -> Result<BatchCounts> {
+    let mut search = SearchRows::default();
+    let counts = write_records(tx, cid, b, now, &mut search)?;
+    search.write(tx)?;
+    Ok(counts)
+}
+
+/// Writes `b`, leaving the search rows of its talents to `search`.
+fn write_records(
+    tx: &Connection,
+    cid: i64,
+    b: &Batch,
+    now: DateTime<Utc>,
+    search: &mut SearchRows,
+) -> Result<BatchCounts> {
     let now = ts(&now);
     let mut c = BatchCounts::default();
     for j in &b.jobs {
@@ -194,7 +212,7 @@ pub(super) fn write_batch_tx(tx: &Connection, cid: i64, b: &Batch, now: DateTime
         tally(&mut c, upsert_stage(tx, cid, s, &now)?);
     }
     for t in &b.talents {
-        let u = upsert_talent(tx, cid, t, &now)?;
+        let u = upsert_talent(tx, cid, t, &now, search)?;
         if !matches!(u, Upsert::Unchanged) {
             c.rekeyed += 1;
         }
@@ -372,7 +390,33 @@ fn upsert_stage(tx: &Connection, cid: i64, s: &Stage, now: &str) -> Result<Upser
     )
 }
 
-fn upsert_talent(tx: &Connection, cid: i64, t: &Talent, now: &str) -> Result<Upsert> {
+/// The talents whose search rows a transaction writes, all in one statement just before it
+/// commits. FTS5 writes the terms it holds to a new segment of its index whenever a statement
+/// that may need a partial rollback starts (nearly every write here does), and merges segments
+/// as they pile up: rows written as their talents came made a segment every few talents, and
+/// flushing and merging them was a sixth of a full sync's CPU.
+#[derive(Default)]
+pub(super) struct SearchRows {
+    /// Talents whose row must go first (a changed talent).
+    stale: Vec<i64>,
+    /// Talents whose row is written from what is stored.
+    due: Vec<i64>,
+}
+
+impl SearchRows {
+    fn write(self, tx: &Connection) -> Result<()> {
+        if !self.stale.is_empty() {
+            tx.prepare_cached("DELETE FROM talent_search WHERE rowid IN (SELECT value FROM json_each(?1))")?
+                .execute([serde_json::to_string(&self.stale)?])?;
+        }
+        if !self.due.is_empty() {
+            index_talents(tx, &serde_json::to_string(&self.due)?)?;
+        }
+        Ok(())
+    }
+}
+
+fn upsert_talent(tx: &Connection, cid: i64, t: &Talent, now: &str, search: &mut SearchRows) -> Result<Upsert> {
     let tags = serde_json::to_string(&t.tags)?;
     let updated_at = ts(&t.updated_at);
     let extra = t.extra.to_string();
@@ -390,17 +434,7 @@ fn upsert_talent(tx: &Connection, cid: i64, t: &Talent, now: &str) -> Result<Ups
         let id = tx.last_insert_rowid();
         insert_list(tx, "talent_emails", "email", id, &t.emails)?;
         insert_list(tx, "talent_phones", "phone", id, &t.phones)?;
-        tx.prepare_cached(
-            "INSERT INTO talent_search (rowid, name, emails, company, title, tags, resume) VALUES (?1, ?2, ?3, ?4, ?5, ?6, '')",
-        )?
-        .execute(params![
-            id,
-            t.name,
-            t.emails.join(" "),
-            t.company.as_deref().unwrap_or(""),
-            t.title.as_deref().unwrap_or(""),
-            t.tags.join(" ")
-        ])?;
+        search.due.push(id);
         duplicates::rekey(tx, id, t, true)?;
         return Ok(Upsert::Created);
     }
@@ -425,7 +459,8 @@ fn upsert_talent(tx: &Connection, cid: i64, t: &Talent, now: &str) -> Result<Ups
     let contacts_changed = replace_list(tx, "talent_emails", "email", id, &t.emails)?
         | replace_list(tx, "talent_phones", "phone", id, &t.phones)?;
     if n > 0 || contacts_changed {
-        reindex_talent(tx, id)?;
+        search.stale.push(id);
+        search.due.push(id);
         // Keys follow the talent in the same transaction: only a created or changed talent is
         // rekeyed, so an incremental sync pays for what it changed (see duplicates.rs).
         duplicates::rekey(tx, id, t, false)?;
@@ -457,9 +492,9 @@ fn insert_list(tx: &Connection, table: &str, col: &str, talent_id: i64, values: 
     Ok(())
 }
 
-/// Rewrites the talent's row in the full-text index from what is stored.
-pub(super) fn reindex_talent(tx: &Connection, id: i64) -> Result<()> {
-    tx.prepare_cached("DELETE FROM talent_search WHERE rowid = ?1")?.execute([id])?;
+/// Writes the search rows of the stored talents whose ids `ids` (a JSON array) lists, in rowid
+/// order: FTS5 also starts a new segment when a row comes before the last one it was given.
+fn index_talents(tx: &Connection, ids: &str) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO talent_search (rowid, name, emails, company, title, tags, resume)
          SELECT t.id, t.name,
@@ -467,9 +502,9 @@ pub(super) fn reindex_talent(tx: &Connection, id: i64) -> Result<()> {
                 COALESCE(t.company, ''), COALESCE(t.title, ''),
                 COALESCE((SELECT group_concat(value, ' ') FROM json_each(t.tags)), ''),
                 COALESCE(t.resume_text, '')
-         FROM talents t WHERE t.id = ?1",
+         FROM talents t WHERE t.id IN (SELECT value FROM json_each(?1)) ORDER BY t.id",
     )?
-    .execute([id])?;
+    .execute([ids])?;
     Ok(())
 }
 
