@@ -90,7 +90,10 @@ pub fn phone_key(phone: &str) -> Option<String> {
         return None;
     }
     let n = phonenumber::parse(None, phone).ok()?;
-    Some(n.format().mode(phonenumber::Mode::E164).to_string())
+    // E.164 is the country code and the national number as parsed: the crate's formatter writes
+    // the same, after matching the country's display patterns an E.164 number never uses
+    // (a third of the key's cost).
+    Some(format!("+{}{}", n.country().code(), n.national()))
 }
 
 /// Name and company, Unicode-lowercased with whitespace collapsed; `None` unless both are there
@@ -501,6 +504,13 @@ mod tests {
         assert_eq!(phone_key("+1 (555) 010-1234").as_deref(), Some("+15550101234"));
         assert_eq!(phone_key("020 7946 0123"), None);
         assert_eq!(phone_key("call me"), None);
+        // Italian numbers keep their leading zero in E.164.
+        assert_eq!(phone_key("+39 06 6988 4000").as_deref(), Some("+390669884000"));
+        // Written the way libphonenumber's own E.164 formatter writes them.
+        for raw in ["+44 20 7946 0123", "+39 06 6988 4000", "+49 30 901820", "+81 3-1234-5678", "+1 415 555 0100"] {
+            let n = phonenumber::parse(None, raw).unwrap();
+            assert_eq!(phone_key(raw), Some(n.format().mode(phonenumber::Mode::E164).to_string()), "{raw}");
+        }
     }
 
     #[test]
