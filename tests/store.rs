@@ -136,6 +136,37 @@ fn a_file_from_an_older_schema_is_upgraded_and_keeps_its_data() {
 }
 
 #[test]
+fn match_keys_carry_over_their_rebuilt_table() {
+    // Schema 13 rebuilds the match keys' table (its check without IN): the keys move with it,
+    // and the check still refuses what it refused.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("talentdeck.sqlite3");
+    let now = Utc::now();
+    {
+        let mut old = Store::open_at_version(&path, 12).unwrap();
+        let a = old.create_connection(&new_conn("Acme"), now).unwrap();
+        let b = old.create_connection(&new_conn("Globex"), now).unwrap();
+        let ada = Batch { talents: vec![talent("1", "Ada Lovelace", &["Ada@Example.com"])], ..Batch::default() };
+        old.write_batch(a.id, &ada, None, now).unwrap();
+        old.write_batch(b.id, &ada, None, now).unwrap();
+        assert_eq!(old.duplicate_pairs().unwrap().len(), 1);
+    }
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(store.current_version().unwrap(), schema_version());
+    let pairs = store.duplicate_pairs().unwrap();
+    assert_eq!(pairs.len(), 1, "the pair is still found");
+    assert!(pairs[0].evidence.iter().any(|e| e.kind == "email" && e.key == "ada@example.com"), "{pairs:?}");
+    let wrong = store.raw().execute("INSERT INTO talent_match_keys (talent_id, kind, key) VALUES (1, 'fax', 'x')", []);
+    assert!(wrong.is_err(), "an unknown kind of key is refused");
+    // New rows are written and matched as before.
+    let c = store.create_connection(&new_conn("Initech"), now).unwrap();
+    let grace = Batch { talents: vec![talent("2", "Grace Hopper", &["ada@example.com"])], ..Batch::default() };
+    store.write_batch(c.id, &grace, None, now).unwrap();
+    let grace = store.search_talents(None, "Grace", 1).unwrap()[0].id;
+    assert_eq!(store.duplicates_of(grace).unwrap().len(), 2, "new keys match the ones carried over");
+}
+
+#[test]
 fn a_database_from_a_newer_version_is_refused_not_touched() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("talentdeck.sqlite3");

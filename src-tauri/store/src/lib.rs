@@ -56,6 +56,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/010_duplicates.sql"),
     include_str!("migrations/011_resume_text.sql"),
     include_str!("migrations/012_talents_by_name.sql"),
+    include_str!("migrations/013_match_key_kind_check.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
