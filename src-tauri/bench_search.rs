@@ -4,10 +4,11 @@
 //! it fills a store with one sandbox account of N talents, starts a full sync of a second
 //! account of N talents, and while that runs makes the reads the window makes, through the same
 //! `App` calls the shell commands make: a talent search, the Talents page's first page, a
-//! talent's profile, the Jobs page, the sidebar's status. Latencies are reported as p50/p95/max per read and layout,
-//! with the reading thread's own CPU time (p50): on 2 cores shared by the sandbox, the sync and
-//! the reads, wall time is mostly waiting for a core, CPU time is what the query costs. The same
-//! search is also timed idle (before the second sync starts) as the baseline.
+//! talent's profile, the Jobs page, the sidebar's status. Latencies are reported as p50/p95/max
+//! per read and layout, with the reading thread's own CPU time (p50): on 2 cores shared by the
+//! sandbox, the sync and the reads, wall time is mostly waiting for a core, CPU time is what the
+//! query costs. The same search is also timed idle (before the second sync starts) as the
+//! baseline.
 //! Speed goals live here, never in timed tests.
 
 use std::sync::Arc;

@@ -394,7 +394,7 @@ fn upsert_stage(tx: &Connection, cid: i64, s: &Stage, now: &str) -> Result<Upser
 /// commits. FTS5 writes the terms it holds to a new segment of its index whenever a statement
 /// that may need a partial rollback starts (nearly every write here does), and merges segments
 /// as they pile up: rows written as their talents came made a segment every few talents, and
-/// flushing and merging them was a sixth of a full sync's CPU.
+/// flushing and merging them was a tenth of a full sync's CPU.
 #[derive(Default)]
 pub(super) struct SearchRows {
     /// Talents whose row must go first (a changed talent).
