@@ -66,7 +66,8 @@ async fn polite_under_a_third(provider: Provider, talents: usize) {
     let s = sb.stats();
     // The minimum the limit allows, every window but the last waited out (bursts allowed), and
     // the time at the limit's steady rate (what spreading each window's budget evenly costs).
-    let answered = s.requests - s.rate_limited;
+    // A Greenhouse token is not drawn from the budget (the token endpoint is not limited).
+    let answered = s.requests - s.rate_limited - s.tokens_issued;
     let window = limit.window.as_secs_f64();
     let floor = (answered.div_ceil(u64::from(limit.requests)) - 1) as f64 * window;
     let steady = (answered - 1) as f64 * window / f64::from(limit.requests);

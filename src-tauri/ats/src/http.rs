@@ -295,7 +295,7 @@ impl HttpClient {
 
 /// The budget a provider announces in its headers: Greenhouse `X-RateLimit-Limit/Remaining/Reset`
 /// (others spell them `X-Rate-Limit-*`). All three or nothing: a remaining count without its
-/// reset cannot be spread over time.
+/// reset does not tell when the budget comes back.
 fn budget(resp: &Response) -> Option<Budget> {
     let h = resp.headers();
     let num = |name: &str| h.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<f64>().ok());
