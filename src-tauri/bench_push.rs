@@ -1,7 +1,9 @@
-//! `talentdeck bench --push N --provider P`: pushes N queued moves to the in-process sandbox of
-//! P under P's documented rate limit and compares the wall time with the floor that limit
-//! allows for the requests the push made (issue 11's benchmark). Speed goals live here, never
-//! in timed tests.
+//! Benches under a provider's documented rate limit, each comparing the wall time with the floor
+//! that limit allows for the requests made (speed goals live here, never in timed tests):
+//! - `talentdeck bench --push N --provider P`: pushes N queued moves to the in-process sandbox
+//!   of P (issue 11);
+//! - `talentdeck bench --paced --provider P --talents N`: connects to and fully syncs a sandbox
+//!   account of N talents (issue 14 §2: within 5 % of what the limit allows).
 
 use std::time::{Duration, Instant};
 
@@ -11,8 +13,9 @@ use serde::Serialize;
 use talentdeck::app::{App, ConnectInput, MoveTarget, SyncOutcome};
 use talentdeck::error::{Error, Result};
 use talentdeck::model::Provider;
-use talentdeck::sandbox::{RateLimit, Sandbox, SandboxConfig};
-use talentdeck::store::ExportKind;
+use talentdeck::sandbox::{RateLimit, Sandbox, SandboxConfig, SandboxStats};
+use talentdeck::store::{ExportKind, RunState};
+use talentdeck::vault::Vault;
 
 const CONNECTION: &str = "Bench push";
 
@@ -47,15 +50,32 @@ fn bench_error(what: impl std::fmt::Display) -> Error {
     Error::Internal(format!("bench: {what}"))
 }
 
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| bench_error(format!("could not start the async runtime: {e}")))
+}
+
+/// The least time `limit` allows for `budgeted` requests, starting in a fresh window: every
+/// window but the last must be waited out.
+fn floor_s(limit: &RateLimit, budgeted: u64) -> f64 {
+    let windows = budgeted.div_ceil(u64::from(limit.requests)).max(1);
+    (windows - 1) as f64 * limit.window.as_secs_f64()
+}
+
+/// The requests that drew on the budget between two counts: a refused one does not, nor does
+/// fetching a Greenhouse token (the token endpoint is not rate limited).
+fn budgeted(before: &SandboxStats, after: &SandboxStats) -> u64 {
+    let requests = after.requests - before.requests;
+    requests - (after.rate_limited - before.rate_limited) - (after.tokens_issued - before.tokens_issued)
+}
+
 pub fn run(provider: Provider, moves: usize, say: &dyn Fn(&str)) -> Result<PushBenchReport> {
     if moves == 0 {
         return Err(Error::Validation("--push needs at least 1 move".into()));
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| bench_error(format!("could not start the async runtime: {e}")))?;
-    rt.block_on(run_async(provider, moves, say))
+    runtime()?.block_on(run_async(provider, moves, say))
 }
 
 async fn run_async(provider: Provider, moves: usize, say: &dyn Fn(&str)) -> Result<PushBenchReport> {
@@ -113,12 +133,7 @@ async fn run_async(provider: Provider, moves: usize, say: &dyn Fn(&str)) -> Resu
         }
         let requests = after.requests - before.requests;
         let answers_429 = after.rate_limited - before.rate_limited;
-        // A refused request does not use the budget, nor does fetching a Greenhouse token (the
-        // token endpoint is not rate limited); the floor is for the requests that did.
-        let tokens = after.tokens_issued - before.tokens_issued;
-        let budgeted = requests - answers_429 - tokens;
-        let windows = budgeted.div_ceil(u64::from(limit.requests)).max(1);
-        let floor_s = (windows - 1) as f64 * limit.window.as_secs_f64();
+        let floor_s = floor_s(&limit, budgeted(&before, &after));
         Ok(PushBenchReport {
             provider,
             rate_limit: limit.to_string(),
@@ -141,5 +156,87 @@ pub fn render(r: &PushBenchReport) -> String {
     format!(
         "push of {} moves to the {} sandbox under {}:\n  sent {}, {} requests, {} answers of 429\n  wall {:.1} s, floor {:.1} s, ratio {:.3} (goal ≤ 1.10)\n",
         r.moves, r.provider, r.rate_limit, r.sent, r.requests, r.answers_429, r.wall_s, r.floor_s, r.ratio
+    )
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PacedSyncReport {
+    pub provider: Provider,
+    pub rate_limit: String,
+    pub talents: usize,
+    /// Connecting and the full sync, under the limit.
+    pub requests: u64,
+    pub answers_429: u64,
+    pub wall_s: f64,
+    /// The same connect and sync of the same account with no limit at all: what the client
+    /// needs on its own (HTTP, parsing, the store), which no pacing can beat.
+    pub unlimited_wall_s: f64,
+    /// The least time the limit allows for the requests that drew on the budget ([`floor_s`]).
+    pub floor_s: f64,
+    /// wall / the larger of the floor and the unlimited wall (the goal: at most 1.05).
+    pub ratio: f64,
+}
+
+/// `talentdeck bench --paced`: how close a full sync under the documented limit comes to the
+/// least time that limit allows for its requests.
+pub fn run_sync(provider: Provider, talents: usize, say: &dyn Fn(&str)) -> Result<PacedSyncReport> {
+    runtime()?.block_on(async {
+        let limit = documented_limit(provider);
+        say(&format!("connecting to and syncing the {provider} sandbox ({talents} talents) with no limit…"));
+        let (_, _, unlimited) = sync_under(provider, talents, None).await?;
+        say(&format!("the same under the documented limit, {limit}…"));
+        let (before, after, wall) = sync_under(provider, talents, Some(limit.clone())).await?;
+        let floor_s = floor_s(&limit, budgeted(&before, &after));
+        let wall_s = wall.as_secs_f64();
+        let unlimited_wall_s = unlimited.as_secs_f64();
+        Ok(PacedSyncReport {
+            provider,
+            rate_limit: limit.to_string(),
+            talents,
+            requests: after.requests - before.requests,
+            answers_429: after.rate_limited - before.rate_limited,
+            wall_s,
+            unlimited_wall_s,
+            floor_s,
+            ratio: wall_s / floor_s.max(unlimited_wall_s).max(1e-9),
+        })
+    })
+}
+
+/// Connects to a fresh sandbox account (under `limit`, if any) and fully syncs it; the sandbox's
+/// counts before and after, and the time both took. The credential stays in memory: this is
+/// about pacing, not the keychain.
+async fn sync_under(
+    provider: Provider,
+    talents: usize,
+    limit: Option<RateLimit>,
+) -> Result<(SandboxStats, SandboxStats, Duration)> {
+    let mut cfg = SandboxConfig::new(provider);
+    cfg.talents = talents;
+    cfg.faults.rate_limit = limit;
+    let sb = Sandbox::start(cfg).await?;
+    let work = tempfile::Builder::new().prefix("talentdeck-bench-paced-").tempdir()?;
+    let app = App::open_with_vault(work.path(), Vault::in_memory())?;
+    let before = sb.stats();
+    let started = Instant::now();
+    let id = app.connect(ConnectInput::for_sandbox(sb.info(), CONNECTION), Utc::now()).await?.id;
+    if let SyncOutcome::Ran(r) = app.sync(id, true, talentdeck::model::Trigger::Manual, &|_| {}).await? {
+        if let Some(e) = r.error {
+            return Err(e);
+        }
+        if r.state != RunState::Succeeded {
+            return Err(bench_error(format!("the sync ended {}", r.state.as_str())));
+        }
+    }
+    let took = started.elapsed();
+    let after = sb.stats();
+    sb.shutdown().await;
+    Ok((before, after, took))
+}
+
+pub fn render_sync(r: &PacedSyncReport) -> String {
+    format!(
+        "full sync of {} talents from the {} sandbox under {} (connecting included):\n  {} requests, {} answers of 429\n  wall {:.1} s; the limit's floor {:.1} s, the same sync unlimited {:.1} s; ratio {:.3} (goal ≤ 1.05)\n",
+        r.talents, r.provider, r.rate_limit, r.requests, r.answers_429, r.wall_s, r.floor_s, r.unlimited_wall_s, r.ratio
     )
 }

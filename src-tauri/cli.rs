@@ -250,9 +250,9 @@ pub enum Command {
     /// sync and an incremental sync (see BENCHMARKS.md). Needs an unlocked keychain
     #[cfg(feature = "bench")]
     Bench {
-        /// Talents in the sandbox (each with its applications)
-        #[arg(long, default_value_t = 100_000)]
-        talents: usize,
+        /// Talents in the sandbox (each with its applications) [default: 100000; 5000 with --paced]
+        #[arg(long)]
+        talents: Option<usize>,
         /// Talents changed in the sandbox before the incremental sync
         #[arg(long, default_value_t = 100)]
         changes: usize,
@@ -260,13 +260,18 @@ pub enum Command {
         /// rate limit and compare the time with what the limit allows
         #[arg(long, value_name = "MOVES")]
         push: Option<usize>,
-        /// The provider whose sandbox `--push` uses
-        #[arg(long, value_parser = provider_arg(), default_value = "greenhouse", requires = "push")]
+        /// Instead: connect to and fully sync a sandbox account of `--talents` (default here
+        /// 5,000) under the provider's documented rate limit and compare the time with what the
+        /// limit allows
+        #[arg(long, conflicts_with = "push")]
+        paced: bool,
+        /// The provider whose sandbox `--push` or `--paced` uses
+        #[arg(long, value_parser = provider_arg(), default_value = "greenhouse")]
         provider: Provider,
         /// Instead: time the window's reads (search, Talents and Jobs pages, status) while a
         /// full sync of a second sandbox account of `--talents` runs, with reads waiting for
         /// the writer and with read-only connections (no keychain needed)
-        #[arg(long, conflicts_with = "push")]
+        #[arg(long, conflicts_with_all = ["push", "paced"])]
         search: bool,
         /// Print one JSON object instead of a table
         #[arg(long)]
@@ -630,13 +635,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print_report(&report, *json, crate::bench_push::render)
         }
         #[cfg(feature = "bench")]
+        Command::Bench { paced: true, provider, talents, json, .. } => {
+            let talents = talents.unwrap_or(5_000);
+            let report = crate::bench_push::run_sync(*provider, talents, &|step| eprintln!("bench: {step}"))?;
+            print_report(&report, *json, crate::bench_push::render_sync)
+        }
+        #[cfg(feature = "bench")]
         Command::Bench { search: true, talents, json, .. } => {
-            let report = crate::bench_search::run(*talents, &|step| eprintln!("bench: {step}"))?;
+            let report = crate::bench_search::run(talents.unwrap_or(100_000), &|step| eprintln!("bench: {step}"))?;
             print_report(&report, *json, crate::bench_search::render)
         }
         #[cfg(feature = "bench")]
         Command::Bench { talents, changes, json, .. } => {
-            let opts = crate::bench::BenchOptions { talents: *talents, changes: *changes };
+            let opts = crate::bench::BenchOptions { talents: talents.unwrap_or(100_000), changes: *changes };
             let report = crate::bench::run(&opts, &|step| eprintln!("bench: {step}"))?;
             print_report(&report, *json, crate::bench::render)
         }
