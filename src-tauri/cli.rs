@@ -136,10 +136,14 @@ pub enum Command {
         #[arg(long, default_value_t = FileLimits::default().max_file_bytes / 1_048_576)]
         max_file_mb: u64,
     },
-    /// Print the text of a PDF: run by Talentdeck itself in a child process it can time out and
-    /// kill, to read resumes for search
+    /// Read PDFs' text as asked on stdin: run by Talentdeck itself, in a child process it can
+    /// time out and kill, to read resumes for search
     #[command(name = "extract-text", hide = true)]
-    ExtractText { file: PathBuf },
+    ExtractText {
+        /// Text sent per file, at most
+        #[arg(long = "max-text-bytes")]
+        max_text_bytes: usize,
+    },
     /// Show each connection's health: state, indicator, last successful sync, last error
     Status {
         /// Print a JSON array instead of a table
@@ -322,8 +326,8 @@ pub struct ServeArgs {
 /// Entry point of the `talentdeck` binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Some(Command::ExtractText { file }) = &cli.command {
-        return crate::extract_text::run(file);
+    if let Some(Command::ExtractText { max_text_bytes }) = &cli.command {
+        return crate::extract_text::run(*max_text_bytes);
     }
     // Every App opened from here on reads resume text with this very binary's `extract-text`.
     if let Ok(exe) = std::env::current_exe() {
@@ -580,7 +584,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             });
             Ok(ExitCode::SUCCESS)
         }
-        Command::ExtractText { file } => Ok(crate::extract_text::run(file)),
+        Command::ExtractText { max_text_bytes } => Ok(crate::extract_text::run(*max_text_bytes)),
         Command::Status { json } => {
             let app = App::open(&data_dir(&cli)?)?;
             let statuses = app.status(Utc::now())?;

@@ -170,8 +170,8 @@ pub async fn step(
     Ok(report)
 }
 
-/// Reads the text of up to `max` downloaded files of `cid` not read yet, one reader at a time
-/// and for about `extractor.step_budget` at most. A file that cannot be read is recorded with
+/// Reads the text of up to `max` downloaded files of `cid` not read yet, with one reader
+/// process (replaced after a file that ends it) and for about `extractor.step_budget` at most. A file that cannot be read is recorded with
 /// the reason and listed in the report; only a reader that cannot start at all stops this (to
 /// be tried again at the next step), and even that does not fail the step.
 async fn read_texts(
@@ -184,6 +184,8 @@ async fn read_texts(
 ) -> Result<()> {
     let started = Instant::now();
     let due = lock(store).files_to_read(cid, max)?;
+    // One reader for the step (dropped on an early return: killed with it).
+    let mut reader = extractor.reader();
     for f in due {
         if started.elapsed() > extractor.step_budget {
             break;
@@ -196,7 +198,7 @@ async fn read_texts(
             continue;
         }
         let outcome = match text::is_pdf(&path, &f.attachment.filename).await {
-            Ok(true) => extractor.extract(&path).await.map(Some),
+            Ok(true) => reader.extract(&path).await.map(Some),
             Ok(false) => Ok(None), // a Word file, an image: no text read (yet)
             Err(e) => Err(e),
         };
@@ -218,6 +220,7 @@ async fn read_texts(
             }
         }
     }
+    reader.close().await;
     Ok(())
 }
 
