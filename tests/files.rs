@@ -310,6 +310,18 @@ fn reader(max_file_bytes: u64) -> TextExtractor {
     TextExtractor { max_file_bytes, ..TextExtractor::binary(env!("CARGO_BIN_EXE_talentdeck")) }
 }
 
+/// A PDF whose font names an encoding the parser does not know: it panics on it, which ends
+/// that reader (the files after it get a new one).
+fn panicking_pdf() -> Vec<u8> {
+    let pdf = String::from_utf8(tiny_pdf(&["Panic at the parser".into()])).unwrap();
+    let (from, to) = ("/BaseFont /Helvetica >>", "/BaseFont /Helvetica /Encoding /Bogus >>");
+    let pdf = pdf.replace(from, to);
+    // The font is the last object: only the cross-reference table after it moved.
+    let (head, tail) = pdf.rsplit_once("startxref\n").unwrap();
+    let at: usize = tail.lines().next().unwrap().parse().unwrap();
+    format!("{head}startxref\n{}\n%%EOF\n", at + to.len() - from.len()).into_bytes()
+}
+
 /// Bytes no PDF reader can make sense of (a fixed pseudo-random sequence).
 fn garbage(len: usize) -> Vec<u8> {
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -350,7 +362,7 @@ async fn resume_text_feeds_search_and_broken_or_huge_pdfs_only_warn() {
     for provider in PROVIDERS {
         let env = env(provider, Faults::default()).await;
         let with_resume: Vec<String> = env.sb.expected_files().into_keys().collect();
-        let [good, random, truncated, huge] = [0, 1, 2, 3].map(|i| with_resume[i].clone());
+        let [good, random, truncated, huge, panicky] = [0, 1, 2, 3, 4].map(|i| with_resume[i].clone());
         let good_pdf = tiny_pdf(&["Jane Roe".into(), format!("Fieldwork on {WORD} fossils, 2019-2024")]);
         let mut huge_pdf = tiny_pdf(&[format!("{HIDDEN} expert")]);
         huge_pdf.extend(vec![b'%'; 3 * MAX as usize]); // a comment after %%EOF
@@ -359,6 +371,7 @@ async fn resume_text_feeds_search_and_broken_or_huge_pdfs_only_warn() {
             (&random, garbage(3000)),
             (&truncated, good_pdf[..good_pdf.len() / 2].to_vec()),
             (&huge, huge_pdf),
+            (&panicky, panicking_pdf()),
         ];
         for (talent, bytes) in uploads {
             let r = env.sb.mutate(Mutation {
@@ -377,7 +390,7 @@ async fn resume_text_feeds_search_and_broken_or_huge_pdfs_only_warn() {
         // The next file steps read every downloaded resume, old ones included.
         let app = App::open(env.dir.path()).unwrap().with_text_extractor(Some(reader(MAX)));
         let (read, unreadable) = read_all_text(&app, env.id).await;
-        assert_eq!(read as usize, with_resume.len() - 3, "{provider}: every other resume's text was read");
+        assert_eq!(read as usize, with_resume.len() - 4, "{provider}: every other resume's text was read");
         assert_eq!(
             found(&app, env.id, WORD),
             vec![good.clone()],
@@ -401,14 +414,16 @@ async fn resume_text_feeds_search_and_broken_or_huge_pdfs_only_warn() {
         };
         let mut names: Vec<&str> = unreadable.iter().map(|(n, _)| n.as_str()).collect();
         names.sort();
-        let mut expected = vec![name_of(&random), name_of(&truncated), name_of(&huge)];
+        let mut expected = vec![name_of(&random), name_of(&truncated), name_of(&huge), name_of(&panicky)];
         expected.sort();
         assert_eq!(names, expected, "{provider}: exactly the broken and the huge files are reported: {unreadable:?}");
-        let huge_why = &unreadable.iter().find(|(n, _)| *n == name_of(&huge)).unwrap().1;
+        let why = |talent: &str| unreadable.iter().find(|(n, _)| *n == name_of(talent)).unwrap().1.clone();
+        let huge_why = why(&huge);
         assert!(
             huge_why.contains("MB") && huge_why.contains("more than"),
             "{provider}: says it is too large: {huge_why}"
         );
+        assert_eq!(why(&panicky), "the PDF reader failed on it (unexpected encoding \"Bogus\")", "{provider}");
         let log = app.log(Some(env.id), 50).unwrap();
         for name in &expected {
             assert!(

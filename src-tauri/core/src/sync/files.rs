@@ -171,9 +171,10 @@ pub async fn step(
 }
 
 /// Reads the text of up to `max` downloaded files of `cid` not read yet, with one reader
-/// process (replaced after a file that ends it) and for about `extractor.step_budget` at most. A file that cannot be read is recorded with
-/// the reason and listed in the report; only a reader that cannot start at all stops this (to
-/// be tried again at the next step), and even that does not fail the step.
+/// process (replaced after a file that ends it) and for about `extractor.step_budget` at most.
+/// A file that cannot be read is recorded with the reason and listed in the report; only a
+/// reader that cannot start at all stops this (to be tried again at the next step), and even
+/// that does not fail the step.
 async fn read_texts(
     store: &Mutex<Store>,
     data_dir: &Path,
