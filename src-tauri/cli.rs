@@ -16,7 +16,7 @@ use talentdeck::runner::{Observer, Runner};
 use talentdeck::sandbox::{Faults, RateLimit, Sandbox, SandboxConfig};
 use talentdeck::store::ExportKind;
 use talentdeck::sync::files::FileLimits;
-use talentdeck::sync::text::TextExtractor;
+use talentdeck::sync::text::{self, TextExtractor};
 
 mod two_way;
 use two_way::{MappingAction, PipelineAction, TwoWay};
@@ -138,10 +138,10 @@ pub enum Command {
     },
     /// Read PDFs' text as asked on stdin: run by Talentdeck itself, in a child process it can
     /// time out and kill, to read resumes for search
-    #[command(name = "extract-text", hide = true)]
+    #[command(name = text::EXTRACT_COMMAND, hide = true)]
     ExtractText {
         /// Text sent per file, at most
-        #[arg(long = "max-text-bytes")]
+        #[arg(long = text::MAX_TEXT_FLAG)]
         max_text_bytes: usize,
     },
     /// Show each connection's health: state, indicator, last successful sync, last error

@@ -32,11 +32,11 @@ pub fn run(max_text_bytes: usize) -> ExitCode {
             }
         };
         limit_cpu_for_one_file();
-        let (text, reason);
+        let (read_text, reason);
         let (reply, go_on) = match std::panic::catch_unwind(|| read(&path)) {
             Ok(Ok(t)) => {
-                text = squeeze(&t);
-                (Reply::Text(cut(&text, max_text_bytes)), true)
+                read_text = text::bounded_text(squeeze(&t).into_bytes(), max_text_bytes);
+                (Reply::Text(&read_text), true)
             }
             Ok(Err(why)) => {
                 reason = why;
@@ -62,15 +62,6 @@ pub fn run(max_text_bytes: usize) -> ExitCode {
 fn read(file: &Path) -> Result<String, String> {
     let bytes = std::fs::read(file).map_err(|e| format!("cannot read it: {e}"))?;
     pdf_extract::extract_text_from_mem(&bytes).map_err(|e| e.to_string())
-}
-
-/// The first `max` bytes of `text`, cut at a character.
-fn cut(text: &str, max: usize) -> &str {
-    let mut end = text.len().min(max);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
 }
 
 /// The text with control characters dropped and each run of blanks reduced to one space, or to
@@ -149,18 +140,11 @@ fn limit_cpu_for_one_file() {}
 
 #[cfg(test)]
 mod tests {
-    use super::{cut, squeeze};
+    use super::squeeze;
 
     #[test]
     fn layout_spacing_is_squeezed() {
         assert_eq!(squeeze("  Ada   Lovelace \n\n\n  Analyst\t\tat  Acme\u{0}\n"), "Ada Lovelace\nAnalyst at Acme");
         assert_eq!(squeeze("Zoë\u{A0}Müller"), "Zoë Müller");
-    }
-
-    #[test]
-    fn text_is_cut_at_a_character() {
-        assert_eq!(cut("Zoë", 3), "Zo");
-        assert_eq!(cut("Zoë", 4), "Zoë");
-        assert_eq!(cut("Zoë", 100), "Zoë");
     }
 }

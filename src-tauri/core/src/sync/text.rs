@@ -31,15 +31,15 @@ use model::error::{Error, Result};
 
 /// The binary's hidden command that reads PDFs' text (`talentdeck extract-text`, see the module).
 pub const EXTRACT_COMMAND: &str = "extract-text";
-/// The argument after which the app passes `max_text_bytes` to the reader.
-pub const MAX_TEXT_ARG: &str = "--max-text-bytes";
+/// The reader's option (a long flag) by which the app passes `max_text_bytes`.
+pub const MAX_TEXT_FLAG: &str = "max-text-bytes";
 /// A refusal's or a panic's reason is cut at this many bytes.
 const MAX_REASON_BYTES: usize = 2048;
 
 /// How text is read from files, and the bounds that keep one file from stalling the app.
 #[derive(Debug, Clone)]
 pub struct TextExtractor {
-    /// The program; `args` come first, then [`MAX_TEXT_ARG`] and the cap.
+    /// The program; `args` come first, then `--`[`MAX_TEXT_FLAG`] and the cap.
     pub program: PathBuf,
     pub args: Vec<OsString>,
     /// A reader still working on a file after this is killed, and the file marked unreadable.
@@ -190,7 +190,7 @@ impl TextReader<'_> {
         let ex = self.extractor;
         let mut child = tokio::process::Command::new(&ex.program)
             .args(&ex.args)
-            .arg(MAX_TEXT_ARG)
+            .arg(format!("--{MAX_TEXT_FLAG}"))
             .arg(ex.max_text_bytes.to_string())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -227,19 +227,19 @@ impl Running {
         };
         if sent.await.is_err() {
             // It stopped reading: it is ending, and its exit status says how.
-            return Ok((Answer::Ended(self.child.wait().await?), true));
+            return self.ended().await;
         }
         let mut header = Vec::new();
         (&mut self.answers).take(64).read_until(b'\n', &mut header).await?;
         if header.is_empty() {
-            return Ok((Answer::Ended(self.child.wait().await?), true));
+            return self.ended().await;
         }
         let (kind, len) = parse_header(&header).ok_or_else(|| garbled(&header))?;
         let limit = if kind == "text" { cap } else { MAX_REASON_BYTES };
         let mut body = Vec::with_capacity(len.min(limit));
         (&mut self.answers).take(len.min(limit) as u64).read_to_end(&mut body).await?;
         if body.len() < len.min(limit) {
-            return Ok((Answer::Ended(self.child.wait().await?), true));
+            return self.ended().await;
         }
         let reason = || String::from_utf8_lossy(&body).trim().chars().take(200).collect::<String>();
         let answer = match kind {
@@ -249,6 +249,11 @@ impl Running {
             _ => return Err(garbled(&header)),
         };
         Ok((answer, len <= limit))
+    }
+
+    /// Its output ended before an answer: it exited or was killed, and its status says how.
+    async fn ended(&mut self) -> std::io::Result<(Answer, bool)> {
+        Ok((Answer::Ended(self.child.wait().await?), true))
     }
 }
 
@@ -320,9 +325,10 @@ fn path_from_bytes(bytes: Vec<u8>) -> Option<PathBuf> {
     String::from_utf8(bytes).ok().map(PathBuf::from)
 }
 
-/// The first `cap` bytes of `bytes` as text, cut at a character boundary; invalid UTF-8 from a
-/// misbehaving reader becomes U+FFFD rather than an error.
-fn bounded_text(mut bytes: Vec<u8>, cap: usize) -> String {
+/// The first `cap` bytes of `bytes` as text, cut at a character boundary and trimmed; invalid
+/// UTF-8 from a misbehaving reader becomes U+FFFD rather than an error. The reader cuts its
+/// answers with it too.
+pub fn bounded_text(mut bytes: Vec<u8>, cap: usize) -> String {
     bytes.truncate(cap);
     let valid = match std::str::from_utf8(&bytes) {
         Ok(_) => bytes.len(),
@@ -483,6 +489,13 @@ reply() { printf '%s %s\n%s' "$1" "$(printf %s "$2" | wc -c)" "$2"; }
         let first_of_each: Vec<usize> = (0..pids.len()).filter(|&i| i == 0 || pids[i] != pids[i - 1]).collect();
         assert_eq!(first_of_each, [0, 3, 5, 6], "a reader per run of files that did not end it: {pids:?}");
         assert!(gone(pids[6]), "closing ends the last reader");
+    }
+
+    #[test]
+    fn text_is_cut_at_a_character() {
+        assert_eq!(bounded_text("Zoë".into(), 3), "Zo");
+        assert_eq!(bounded_text("Zoë".into(), 4), "Zoë");
+        assert_eq!(bounded_text("Zoë".into(), 100), "Zoë");
     }
 
     #[tokio::test]
