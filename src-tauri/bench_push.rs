@@ -172,14 +172,15 @@ pub struct PacedSyncReport {
     /// each window's budget sent at its start.
     pub floor_s: f64,
     /// The same requests evenly at the limit's rate, which is all a client can do where the
-    /// provider announces neither its budget nor its windows (Lever, Ashby).
+    /// provider announces neither its budget nor the end of a window (Lever).
     pub steady_s: f64,
-    /// The same connect and sync from a sandbox that enforces no limit. The client still paces
-    /// itself at the documented rate where nothing is announced, so this is its time on its
-    /// own (HTTP, parsing, the store) only for Greenhouse.
+    /// The same connect and sync from a sandbox that enforces no limit: the client's time on its
+    /// own (HTTP, parsing, the store) where the documented window goes at once (Greenhouse,
+    /// Ashby); Lever still paces itself at the documented rate.
     pub no_limit_wall_s: f64,
-    /// wall / floor (the goal: at most 1.05); `None` when every request fits in one window.
-    pub ratio: Option<f64>,
+    /// wall / floor (the goal: at most 1.05); when every request fits in one window (a floor of
+    /// 0), wall / the same sync with no limit.
+    pub ratio: f64,
 }
 
 /// `talentdeck bench --paced`: how close a full sync under the documented limit comes to the
@@ -204,7 +205,7 @@ pub fn run_sync(provider: Provider, talents: usize, say: &dyn Fn(&str)) -> Resul
             floor_s,
             steady_s: budgeted.saturating_sub(1) as f64 * limit.window.as_secs_f64() / f64::from(limit.requests),
             no_limit_wall_s: no_limit.as_secs_f64(),
-            ratio: (floor_s > 0.0).then(|| wall_s / floor_s),
+            ratio: wall_s / if floor_s > 0.0 { floor_s } else { no_limit.as_secs_f64().max(1e-9) },
         })
     })
 }
@@ -241,10 +242,8 @@ async fn sync_under(
 }
 
 pub fn render_sync(r: &PacedSyncReport) -> String {
-    let ratio = match r.ratio {
-        Some(x) => format!("ratio {x:.3} (goal ≤ 1.05)"),
-        None => "no ratio: every request fits in one window of the limit".to_string(),
-    };
+    let against = if r.floor_s > 0.0 { "the floor" } else { "no limit: every request fits in one window" };
+    let ratio = format!("ratio {:.3} against {against} (goal ≤ 1.05)", r.ratio);
     format!(
         "full sync of {} talents from the {} sandbox under {} (connecting included):\n  {} requests, {} answers of 429\n  wall {:.1} s; the limit's floor {:.1} s, at its steady rate {:.1} s; from a sandbox with no limit {:.1} s\n  {ratio}\n",
         r.talents, r.provider, r.rate_limit, r.requests, r.answers_429, r.wall_s, r.floor_s, r.steady_s, r.no_limit_wall_s

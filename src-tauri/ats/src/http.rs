@@ -187,7 +187,7 @@ impl HttpClient {
             tracing::debug!(provider = self.provider, what, pace = self.pace(), ?wait, "429: pacing slower");
             return Err(self.rate_limited(what, wait));
         }
-        self.pacer().on_answer(now, budget, status.is_success());
+        self.pacer().on_answer(now, &turn, budget, status.is_success());
         if status.is_success() {
             return Ok(resp);
         }

@@ -8,10 +8,16 @@
 //!   holding part of it back only stretches a sync's last window (spreading half of each window
 //!   to its reset made a 6,500-talent sync take 1.56× the time its 91 requests need under 50
 //!   per 30 s).
-//! - **429s alone** (Lever sends nothing; Ashby only `Retry-After`): AIMD, as TCP does. A 429
-//!   halves the rate and pauses every request for `Retry-After` (else a backoff); each run of
-//!   successes adds a small step back, never above the documented budget and, while the last
-//!   429 is fresh, never back up to the rate that drew it.
+//! - **`Retry-After` alone** (Ashby): the documented budget (1,000 per minute) counts as a window
+//!   starting at the first request, and goes at once: a sync that fits in it is not stretched
+//!   over a minute at an even pace. An account whose key allows less answers 429 with
+//!   `Retry-After`, and that answer measures the account's window: what it accepted since the
+//!   window opened, over the time from then to the `Retry-After`. Later windows send that
+//!   budget (less a margin) at once and wait for their end.
+//! - **429s alone** (Lever sends nothing): AIMD, as TCP does. A 429 halves the rate and pauses
+//!   every request for a backoff; each run of successes adds a small step back, never above the
+//!   documented budget and, while the last 429 is fresh, never back up to the rate that drew it.
+//!   Without a window's end to read, a burst would only find the limit with more 429s.
 //!
 //! Every function takes the clock as an argument, so the policy is tested without waiting.
 
@@ -82,6 +88,13 @@ struct Announced {
     /// arrive after the roll-over; they say nothing about this one (taken for a newer window's
     /// word, their spent budget would end this window early and send its budget twice).
     rolled_from: Option<Instant>,
+    /// When the window's first turn went (`None` until one has), and the successes answered to
+    /// turns counted in it: a 429 in a guessed window measures the account's window from these…
+    opened: Option<Instant>,
+    accepted: u32,
+    /// …or from these of the window before, when the account's window turns out to have begun
+    /// before this one (see [`Pacer::measure_window`]).
+    before: Option<(Instant, u32)>,
 }
 
 #[derive(Debug)]
@@ -99,6 +112,13 @@ pub struct Pacer {
     bad: Option<f64>,
     backoff: Duration,
     announced: Option<Announced>,
+    /// The provider has announced a budget in headers: windows are its word, not guesses.
+    headers: bool,
+    /// The documented window's budget and length (see [`Pacer::start_with_documented_window`]),
+    /// to go back to when a learned window is forgotten.
+    documented_window: Option<(f64, Duration)>,
+    /// The guessed window's budget and length were measured by a 429 (or resumed from one).
+    window_learned: bool,
     /// Bumped whenever turns already handed out became wrong (a cut, a pause, a new window):
     /// their holders ask again instead of sending into a 429.
     epoch: u64,
@@ -117,30 +137,56 @@ impl Pacer {
             bad: None,
             backoff: FIRST_BACKOFF,
             announced: None,
+            headers: false,
+            documented_window: None,
+            window_learned: false,
             epoch: 0,
         }
     }
 
-    /// For a provider that announces its budget in headers (Greenhouse): until the first answer
-    /// does, the documented budget counts as a window starting at the first request. Otherwise
-    /// the requests a sync's passes send together before any answer arrived were spaced at the
-    /// documented steady rate (0.6 s apart at Greenhouse's 50 per 30 s).
-    pub fn expect_announced_budget(&mut self, window: Duration) {
+    /// The documented budget counts as a window of `window` starting at the first request, and
+    /// goes at once. For a provider that announces its budget in headers (Greenhouse) this holds
+    /// until the first answer does; otherwise the requests a sync's passes send together before
+    /// any answer arrived were spaced at the documented steady rate (0.6 s apart at Greenhouse's
+    /// 50 per 30 s). For one that only sends `Retry-After` (Ashby) it holds until a 429 measures
+    /// the account's own window.
+    pub fn start_with_documented_window(&mut self, window: Duration) {
         let limit = self.documented * window.as_secs_f64();
+        self.documented_window = Some((limit, window));
         // Reset "now": the first turn rolls it over into a window of its own.
-        self.announced =
-            Some(Announced { limit, remaining: limit, reset_at: Instant::now(), window, rolled_from: None });
+        self.announced = Some(Announced {
+            limit,
+            remaining: limit,
+            reset_at: Instant::now(),
+            window,
+            rolled_from: None,
+            opened: None,
+            accepted: 0,
+            before: None,
+        });
     }
 
     /// What this pacer learned from 429s, to be kept with the connection; `None` when it is still
     /// at the documented pace (nothing learned, or everything learned forgotten).
     pub fn learned(&self) -> Option<LearnedPace> {
+        let milli = |r: f64| (r * 1000.0).round().clamp(1.0, f64::from(u32::MAX)) as u32;
+        if let Some(a) = self.guessed_window() {
+            let window_ms = u32::try_from(a.window.as_millis()).unwrap_or(u32::MAX);
+            return self.window_learned.then(|| LearnedPace {
+                millirequests_per_second: milli(a.limit / a.window.as_secs_f64().max(1e-3)),
+                limited_at: None,
+                window_ms: Some(window_ms),
+            });
+        }
         let start = self.documented * MARGIN;
         if self.bad.is_none() && self.rate >= start {
             return None;
         }
-        let milli = |r: f64| (r * 1000.0).round().clamp(1.0, f64::from(u32::MAX)) as u32;
-        Some(LearnedPace { millirequests_per_second: milli(self.rate), limited_at: self.bad.map(milli) })
+        Some(LearnedPace {
+            millirequests_per_second: milli(self.rate),
+            limited_at: self.bad.map(milli),
+            window_ms: None,
+        })
     }
 
     /// Starts from what an earlier run learned (see [`Pacer::learned`]), within the documented
@@ -150,8 +196,23 @@ impl Pacer {
         let ceiling = self.documented * MARGIN;
         let floor = self.documented * SLOWEST;
         let per_second = |milli: u32| (f64::from(milli) / 1000.0).clamp(floor, ceiling);
+        let window = learned.window_ms.map(|ms| Duration::from_millis(u64::from(ms).max(1000)));
+        if let (Some(window), Some(a)) = (window, self.announced.as_mut().filter(|_| !self.headers)) {
+            let limit = (per_second(learned.millirequests_per_second) * window.as_secs_f64()).floor().max(1.0);
+            a.limit = limit;
+            a.remaining = limit;
+            a.window = window;
+            self.window_learned = true;
+            return;
+        }
         self.bad = learned.limited_at.map(per_second);
         self.rate = per_second(learned.millirequests_per_second);
+    }
+
+    /// The window counted down locally when it is a guess (no budget headers seen): the
+    /// documented one, or one a 429 measured.
+    fn guessed_window(&self) -> Option<&Announced> {
+        self.announced.as_ref().filter(|_| !self.headers)
     }
 
     /// The pace requests go at now, in requests per second (the headers' when announced).
@@ -215,13 +276,25 @@ impl Pacer {
 
     /// The provider answered anything but a 429; `ok` if it was a success, which counts
     /// towards the climb.
-    pub fn on_answer(&mut self, now: Instant, budget: Option<Budget>, ok: bool) {
+    pub fn on_answer(&mut self, now: Instant, turn: &Turn, budget: Option<Budget>, ok: bool) {
         self.learn(now, budget);
         if !ok {
             return;
         }
         self.backoff = FIRST_BACKOFF;
         self.successes += 1;
+        if let Some(a) = self.announced.as_mut().filter(|a| turn.counted_in == Some(a.reset_at)) {
+            a.accepted += 1;
+        }
+        // A measured window is kept as long as AIMD keeps a 429 in mind, then the documented
+        // one is tried again: an account whose limit grew is found at the cost of one 429.
+        if self.window_learned && self.successes >= FORGET_BAD_AFTER {
+            if let (Some(a), Some((limit, window))) = (self.announced.as_mut(), self.documented_window) {
+                a.limit = limit;
+                a.window = window;
+            }
+            self.window_learned = false;
+        }
         if self.successes.is_multiple_of(RUN) {
             let ceiling = match self.bad {
                 Some(bad) if self.successes < FORGET_BAD_AFTER => bad * BELOW_BAD,
@@ -246,6 +319,9 @@ impl Pacer {
     ) -> Duration {
         self.learn(now, budget);
         self.successes = 0;
+        if let Some(retry_after) = retry_after {
+            self.measure_window(now, turn, retry_after);
+        }
         // One cut per overshoot: 429s for turns handed out before the cut were part of it.
         if turn.epoch == self.epoch {
             self.bad = Some(self.rate);
@@ -268,6 +344,49 @@ impl Pacer {
         wait
     }
 
+    /// A 429 with `Retry-After` to a turn counted in a guessed window: the account's window ends
+    /// at the `Retry-After`, and its budget is what it accepted in it. Which of our windows that
+    /// was: this one, if the account's window ends about a window after this one opened; else
+    /// the account's window began before ours (our guess of its length was short: requests
+    /// made while connecting had opened it before our first), and it is the window before this
+    /// one still running, so both count and the length grows. Where there is no window before
+    /// (the first of a run that resumed a measured window), or a 429 comes before any success
+    /// in a window not yet measured, the account's window was opened by someone else (an
+    /// earlier run, another client of the key): the window is moved, its budget kept. Later
+    /// 429s to turns of the same window (sent before the first came back) find it moved and
+    /// change nothing.
+    fn measure_window(&mut self, now: Instant, turn: &Turn, retry_after: Duration) {
+        if self.headers {
+            return;
+        }
+        let Some(a) = self.announced.as_mut().filter(|a| turn.counted_in == Some(a.reset_at)) else { return };
+        let Some(this_opened) = a.opened else { return };
+        let ends = now + retry_after;
+        // Retry-After is rounded up to whole seconds: an end within a second of this window's
+        // guessed one is this window's.
+        let began_before = ends + Duration::from_secs(1) < this_opened + a.window;
+        let measured = match a.before {
+            // Our first window with a measured budget (a restart) met one the account had opened
+            // before: what it holds is not ours to count.
+            None if self.window_learned && began_before => None,
+            Some((opened, accepted)) if self.window_learned && began_before => Some((opened, accepted + a.accepted)),
+            _ if a.accepted > 0 => Some((this_opened, a.accepted)),
+            _ => None,
+        };
+        if let Some((opened, accepted)) = measured {
+            a.limit = (f64::from(accepted) * MARGIN).floor().max(1.0);
+            a.window = (ends - opened).max(Duration::from_secs(1));
+            self.window_learned = true;
+        }
+        a.remaining = 0.0;
+        a.reset_at = ends;
+        a.rolled_from = None;
+        // The next window opens where the account's does: nothing of this one belongs to it.
+        a.opened = None;
+        a.accepted = 0;
+        self.epoch += 1;
+    }
+
     /// No turn before `until`. Turns handed out inside the pause are void (see `still_good`),
     /// and the chain of turns restarts at its end.
     fn pause(&mut self, until: Instant) {
@@ -284,6 +403,7 @@ impl Pacer {
     /// answer from another window replaces it.
     fn learn(&mut self, now: Instant, budget: Option<Budget>) {
         let Some(b) = budget else { return };
+        self.headers = true;
         let reset_at = now + b.reset_in;
         if self.announced.and_then(|a| a.rolled_from).is_some_and(|old| reset_at < old + SAME_WINDOW) {
             return; // a late answer from a window already left
@@ -298,14 +418,31 @@ impl Pacer {
             // and turns handed out on the guess are void; the chain restarts from now.
             Some(a) => {
                 let window = a.window.max(b.reset_in);
-                *a = Announced { limit: b.limit, remaining: b.remaining, reset_at, window, rolled_from: a.rolled_from };
+                *a = Announced {
+                    limit: b.limit,
+                    remaining: b.remaining,
+                    reset_at,
+                    window,
+                    rolled_from: a.rolled_from,
+                    opened: Some(now),
+                    accepted: 0,
+                    before: None,
+                };
                 self.epoch += 1;
                 self.last = Some(now);
             }
             None => {
                 let window = b.reset_in.max(Duration::from_secs(1));
-                self.announced =
-                    Some(Announced { limit: b.limit, remaining: b.remaining, reset_at, window, rolled_from: None });
+                self.announced = Some(Announced {
+                    limit: b.limit,
+                    remaining: b.remaining,
+                    reset_at,
+                    window,
+                    rolled_from: None,
+                    opened: Some(now),
+                    accepted: 0,
+                    before: None,
+                });
                 self.epoch += 1;
                 self.last = Some(now);
             }
@@ -323,6 +460,9 @@ fn roll_over(a: &mut Announced, at: Instant) {
     a.rolled_from = Some(a.reset_at);
     a.remaining = a.limit;
     a.reset_at = at + a.window + GUESSED_RESET_MARGIN;
+    a.before = a.opened.map(|o| (o, a.accepted));
+    a.opened = Some(at);
+    a.accepted = 0;
 }
 
 #[cfg(test)]
@@ -359,11 +499,16 @@ mod tests {
         let window_end = start + Duration::from_secs(30);
         // Requests counted in each window (the provider's count, which its answers announce).
         let mut used = [0.0, 0.0];
-        let turns = run(&mut p, start, 17 + 5, |p, now, _| {
+        let turns = run(&mut p, start, 17 + 5, |p, now, t| {
             let (w, reset_at) =
                 if now < window_end { (0, window_end) } else { (1, window_end + Duration::from_secs(30)) };
             used[w] += 1.0;
-            p.on_answer(now, Some(Budget { limit: 17.0, remaining: 17.0 - used[w], reset_in: reset_at - now }), true);
+            p.on_answer(
+                now,
+                t,
+                Some(Budget { limit: 17.0, remaining: 17.0 - used[w], reset_in: reset_at - now }),
+                true,
+            );
         });
         assert_eq!(used, [17.0, 5.0], "no request went over a window's budget");
         // The first window's 17 go at once: a sync's last window is not stretched to its reset.
@@ -384,11 +529,14 @@ mod tests {
         let window_end = start + Duration::from_secs(30);
         // The first window's 17 sent, and all but the last answers in.
         let mut used = 0.0;
-        let turns = run(&mut p, start, 17, |p, now, _| {
+        let mut unanswered = None;
+        let turns = run(&mut p, start, 17, |p, now, t| {
             used += 1.0;
+            unanswered = Some(*t);
             if used < 17.0 {
                 p.on_answer(
                     now,
+                    t,
                     Some(Budget { limit: 17.0, remaining: 17.0 - used, reset_in: window_end - now }),
                     true,
                 );
@@ -401,7 +549,12 @@ mod tests {
         let next: Vec<Turn> = (0..17).map(|_| p.reserve(asked)).collect();
         assert!(next.iter().all(|t| t.at >= window_end && p.still_good(t)), "{:?}", next[1].at - asked);
         // The first window's last answer arrives only now.
-        p.on_answer(window_end, Some(Budget { limit: 17.0, remaining: 0.0, reset_in: Duration::ZERO }), true);
+        p.on_answer(
+            window_end,
+            &unanswered.unwrap(),
+            Some(Budget { limit: 17.0, remaining: 0.0, reset_in: Duration::ZERO }),
+            true,
+        );
         assert!(next.iter().all(|t| p.still_good(t)), "the late answer voided the new window's turns");
         // The second window is spent too: the 35th request waits for its reset.
         let after = p.reserve(window_end);
@@ -426,12 +579,12 @@ mod tests {
         let after = p.reserve(start);
         assert!(after.at >= start + FIRST_BACKOFF * 2, "every request waits out the pause");
         // Each run of 20 successes climbs 2.5 % of that rate, up to just under it.
-        run(&mut p, after.at, 20, |p, now, _| p.on_answer(now, None, true));
+        run(&mut p, after.at, 20, |p, now, t| p.on_answer(now, t, None, true));
         assert!((p.rate(start) - (4.85 + 9.7 * 0.025)).abs() < 1e-9, "{}", p.rate(start));
-        run(&mut p, after.at, 479, |p, now, _| p.on_answer(now, None, true));
+        run(&mut p, after.at, 479, |p, now, t| p.on_answer(now, t, None, true));
         assert!((p.rate(start) - 9.7 * 0.9).abs() < 1e-9, "{}", p.rate(start));
         // After a long clean run the old 429 is forgotten, never above the documented budget.
-        run(&mut p, after.at, 200, |p, now, _| p.on_answer(now, None, true));
+        run(&mut p, after.at, 200, |p, now, t| p.on_answer(now, t, None, true));
         assert!((p.rate(start) - 9.7).abs() < 1e-9, "{}", p.rate(start));
     }
 
@@ -461,7 +614,7 @@ mod tests {
                 limited += 1;
                 p.on_429(now, t, None, Some(Duration::from_secs(1)));
             } else {
-                p.on_answer(now, None, true);
+                p.on_answer(now, t, None, true);
             }
         });
         assert!(limited > 0);
@@ -474,20 +627,140 @@ mod tests {
         assert!((next.rate(start) - f64::from(learned.millirequests_per_second) / 1000.0).abs() < 1e-9);
         // A stored pace beyond the documented budget (an older build's, a hand edit) is capped.
         let mut capped = Pacer::new(10, Duration::from_secs(1));
-        capped.resume(&LearnedPace { millirequests_per_second: 50_000, limited_at: None });
+        capped.resume(&LearnedPace { millirequests_per_second: 50_000, limited_at: None, window_ms: None });
         assert!(capped.rate(start) <= 10.0 * MARGIN);
     }
 
     #[test]
     fn before_the_first_answer_the_documented_window_lets_a_short_sync_go_at_once() {
         let mut p = Pacer::new(50, Duration::from_secs(30));
-        p.expect_announced_budget(Duration::from_secs(30));
+        p.start_with_documented_window(Duration::from_secs(30));
         let start = Instant::now() + Duration::from_secs(5);
         // Six passes ask for their first page together, before any answer.
-        let turns: Vec<Instant> = (0..6).map(|_| p.reserve(start).at).collect();
-        assert!(turns.iter().all(|t| *t == start), "{:?}", turns.iter().map(|t| *t - start).collect::<Vec<_>>());
+        let turns: Vec<Turn> = (0..6).map(|_| p.reserve(start)).collect();
+        assert!(turns.iter().all(|t| t.at == start), "{:?}", turns.iter().map(|t| t.at - start).collect::<Vec<_>>());
         // The first answer's headers then rule: a spent budget waits for its reset.
-        p.on_answer(start, Some(Budget { limit: 17.0, remaining: 0.0, reset_in: Duration::from_secs(20) }), true);
+        p.on_answer(
+            start,
+            &turns[0],
+            Some(Budget { limit: 17.0, remaining: 0.0, reset_in: Duration::from_secs(20) }),
+            true,
+        );
         assert!(p.reserve(start).at >= start + Duration::from_secs(20));
+    }
+
+    /// An account of fixed windows of `budget` per `window`, each starting at the first request
+    /// after the last one ended, answering 429 with `Retry-After` in whole seconds, as Ashby's
+    /// sandbox does. Returns the turns and how many drew a 429.
+    fn windowed_account(p: &mut Pacer, start: Instant, n: usize, budget: u32, window: Duration) -> (Vec<Instant>, u32) {
+        account_since(p, start, n, budget, window, None)
+    }
+
+    /// [`windowed_account`] whose first window may have been opened before, by other requests.
+    fn account_since(
+        p: &mut Pacer,
+        start: Instant,
+        n: usize,
+        budget: u32,
+        window: Duration,
+        mut opened: Option<(Instant, u32)>,
+    ) -> (Vec<Instant>, u32) {
+        let mut refused = 0;
+        let turns = run(p, start, n, |p, now, t| {
+            let (at, count) = match opened {
+                Some((at, count)) if now - at < window => (at, count + 1),
+                _ => (now, 1),
+            };
+            opened = Some((at, count));
+            if count > budget {
+                refused += 1;
+                let left = (at + window - now).as_secs_f64().ceil().max(1.0);
+                p.on_429(now, t, None, Some(Duration::from_secs_f64(left)));
+            } else {
+                p.on_answer(now, t, None, true);
+            }
+        });
+        (turns, refused)
+    }
+
+    #[test]
+    fn without_budget_headers_the_documented_window_goes_at_once_until_a_429_measures_the_account() {
+        // Ashby documents 1,000 per minute; this key allows 56 per 10 s.
+        let mut p = Pacer::new(1000, Duration::from_secs(60));
+        p.start_with_documented_window(Duration::from_secs(60));
+        let start = Instant::now() + Duration::from_secs(1);
+        let (turns, refused) = windowed_account(&mut p, start, 300, 56, Duration::from_secs(10));
+        let offsets: Vec<Duration> = turns.iter().map(|t| *t - start).collect();
+        // A sync that fits in the documented minute is not paced at all…
+        assert!(turns[..57].iter().all(|t| *t == start), "{offsets:?}");
+        // …and one 429 measures the account: 56 accepted in a window ending 10 s after it opened.
+        assert_eq!(refused, 1, "{offsets:?}");
+        let learned = p.learned().expect("the 429 measured a window");
+        assert_eq!(learned.window_ms, Some(10_000), "{learned:?}");
+        // From then on each window sends 54 (56 less the margin) at once and waits for its end.
+        let after: Vec<Duration> = offsets[57..].to_vec();
+        for (w, chunk) in after.chunks(54).enumerate() {
+            assert!(chunk.iter().all(|t| *t == chunk[0]), "window {w} not sent at once: {after:?}");
+            assert!(chunk[0] >= Duration::from_secs(10) * (w as u32 + 1), "window {w} too early: {after:?}");
+        }
+        assert_eq!(learned.millirequests_per_second, 5_400, "{learned:?}");
+
+        // A restart starts with the measured window: nothing to find again.
+        let mut next = Pacer::new(1000, Duration::from_secs(60));
+        next.start_with_documented_window(Duration::from_secs(60));
+        next.resume(&learned);
+        assert_eq!(next.learned(), Some(learned));
+        let (turns, refused) = windowed_account(&mut next, start, 200, 56, Duration::from_secs(10));
+        assert_eq!(refused, 0);
+        assert!(turns[..54].iter().all(|t| *t == start) && turns[54] >= start + Duration::from_secs(10));
+    }
+
+    #[test]
+    fn a_429_to_a_windows_first_request_moves_the_window_without_shrinking_it() {
+        // Another integration spent the key's minute: our very first request is refused.
+        let mut p = Pacer::new(1000, Duration::from_secs(60));
+        p.start_with_documented_window(Duration::from_secs(60));
+        let start = Instant::now() + Duration::from_secs(1);
+        let first = p.reserve(start);
+        p.on_429(start, &first, None, Some(Duration::from_secs(30)));
+        assert_eq!(p.learned(), None, "a refusal before any success measures nothing");
+        // The documented budget goes at once when the key's window ends.
+        let turns: Vec<Turn> = (0..1000).map(|_| p.reserve(start)).collect();
+        let reset = start + Duration::from_secs(30);
+        assert!(turns.iter().all(|t| t.at == turns[0].at && t.at >= reset), "{:?}", turns[0].at - start);
+    }
+
+    #[test]
+    fn a_window_opened_before_the_first_request_is_measured_short_then_corrected() {
+        // Connecting (another client of the key) opened the account's window 2 s before the
+        // sync's first request: the 429's Retry-After makes it look 8 s long, not 10.
+        let mut p = Pacer::new(1000, Duration::from_secs(60));
+        p.start_with_documented_window(Duration::from_secs(60));
+        let start = Instant::now() + Duration::from_secs(3);
+        let earlier = Some((start - Duration::from_secs(2), 2));
+        let (turns, refused) = account_since(&mut p, start, 400, 56, Duration::from_secs(10), earlier);
+        // The window sent too early is refused once, and both windows it spans are measured
+        // as one: 52 + 4 accepted, so 54 per 10 s (and the Retry-After's rounding up). No window
+        // after it is refused.
+        assert_eq!(refused, 2, "{:?}", turns.iter().map(|t| *t - start).collect::<Vec<_>>());
+        let learned = p.learned().expect("measured");
+        let ms = learned.window_ms.expect("a window");
+        assert!((10_000..11_000).contains(&ms), "{learned:?}");
+        assert_eq!(learned.millirequests_per_second, (54_000_000.0 / f64::from(ms)).round() as u32, "{learned:?}");
+    }
+
+    #[test]
+    fn a_run_resumed_inside_the_accounts_window_moves_its_window_without_shrinking_it() {
+        // The run before spent 40 of the account's 56 two seconds ago; the restart sends its
+        // measured 54 at once: 16 go, one is refused, and the budget stays.
+        let learned = LearnedPace { millirequests_per_second: 5_400, limited_at: None, window_ms: Some(10_000) };
+        let mut p = Pacer::new(1000, Duration::from_secs(60));
+        p.start_with_documented_window(Duration::from_secs(60));
+        p.resume(&learned);
+        let start = Instant::now() + Duration::from_secs(3);
+        let earlier = Some((start - Duration::from_secs(2), 40));
+        let (_, refused) = account_since(&mut p, start, 300, 56, Duration::from_secs(10), earlier);
+        assert_eq!(refused, 1);
+        assert_eq!(p.learned(), Some(learned));
     }
 }

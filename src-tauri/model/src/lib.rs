@@ -65,6 +65,10 @@ pub struct LearnedPace {
     pub millirequests_per_second: u32,
     /// The pace that drew the latest 429 (the climb stays under it for a while), if any.
     pub limited_at: Option<u32>,
+    /// The length of the account's window in milliseconds, where a 429's `Retry-After` measured
+    /// one (Ashby): its budget then goes at once each window, `millirequests_per_second` times it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_ms: Option<u32>,
 }
 
 /// An id in provider JSON as the text the model keeps: Greenhouse ids are integers, the others

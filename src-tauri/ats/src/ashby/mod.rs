@@ -35,6 +35,9 @@ mod rpc;
 
 /// The API version Talentdeck is written against (sent as `Ashby-Version`).
 pub const API_VERSION: &str = "2026-01-01";
+/// The documented budget: 1,000 requests per minute per API key (shared/ats-apis.md 3.3).
+const BUDGET_REQUESTS: u32 = 1000;
+const BUDGET_WINDOW: Duration = Duration::from_secs(60);
 /// `job.list` leaves drafts out unless they are asked for by name.
 const JOB_STATUSES: [&str; 4] = ["Open", "Closed", "Draft", "Archived"];
 
@@ -59,9 +62,13 @@ impl std::fmt::Debug for Ashby {
 
 impl Ashby {
     pub fn new(endpoint: Endpoint) -> Ashby {
+        let http = HttpClient::new("Ashby", BUDGET_REQUESTS, BUDGET_WINDOW, RetryPolicy::default());
+        // Ashby announces no budget, but its 429s carry Retry-After (shared/ats-apis.md 3.3): the
+        // documented minute goes at once until a 429 measures the key's real window.
+        http.pacer_handle().lock().unwrap_or_else(|p| p.into_inner()).start_with_documented_window(BUDGET_WINDOW);
         Ashby {
             endpoint,
-            http: HttpClient::new("Ashby", 1000, Duration::from_secs(60), RetryPolicy::default()),
+            http,
             org: tokio::sync::Mutex::new(None),
             warned_deprecated: AtomicBool::new(false),
             archived_stage: tokio::sync::Mutex::new(HashMap::new()),

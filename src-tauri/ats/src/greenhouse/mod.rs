@@ -90,7 +90,7 @@ impl Greenhouse {
         let base = endpoint.base_url.trim().trim_end_matches('/').to_string();
         let http = HttpClient::new("Greenhouse", BUDGET_REQUESTS, BUDGET_WINDOW, RetryPolicy::default());
         // Greenhouse announces its budget on every answer (shared/ats-apis.md 1.3).
-        http.pacer_handle().lock().unwrap_or_else(|p| p.into_inner()).expect_announced_budget(BUDGET_WINDOW);
+        http.pacer_handle().lock().unwrap_or_else(|p| p.into_inner()).start_with_documented_window(BUDGET_WINDOW);
         Greenhouse {
             origin: origin_of(&base).unwrap_or_default(),
             base,

@@ -12,4 +12,9 @@ millirequests_per_second: number,
 /**
  * The pace that drew the latest 429 (the climb stays under it for a while), if any.
  */
-limited_at: number | null, };
+limited_at: number | null, 
+/**
+ * The length of the account's window in milliseconds, where a 429's `Retry-After` measured
+ * one (Ashby): its budget then goes at once each window, `millirequests_per_second` times it.
+ */
+window_ms?: number | null, };
