@@ -42,8 +42,8 @@ pub struct PushBenchReport {
     /// The least time the limit allows for the requests that were answered (not 429), starting
     /// in a fresh window: every window but the last must be waited out.
     pub floor_s: f64,
-    /// wall / floor (the goal: at most 1.10).
-    pub ratio: f64,
+    /// wall / floor (the goal: at most 1.10); `None` when every request fits in one window.
+    pub ratio: Option<f64>,
 }
 
 fn bench_error(what: impl std::fmt::Display) -> Error {
@@ -143,7 +143,7 @@ async fn run_async(provider: Provider, moves: usize, say: &dyn Fn(&str)) -> Resu
             answers_429,
             wall_s,
             floor_s,
-            ratio: wall_s / floor_s.max(1e-9),
+            ratio: (floor_s > 0.0).then(|| wall_s / floor_s),
         })
     }
     .await;
@@ -153,9 +153,13 @@ async fn run_async(provider: Provider, moves: usize, say: &dyn Fn(&str)) -> Resu
 }
 
 pub fn render(r: &PushBenchReport) -> String {
+    let ratio = match r.ratio {
+        Some(x) => format!("ratio {x:.3} (goal ≤ 1.10)"),
+        None => "no ratio: every request fits in one window of the limit".to_string(),
+    };
     format!(
-        "push of {} moves to the {} sandbox under {}:\n  sent {}, {} requests, {} answers of 429\n  wall {:.1} s, floor {:.1} s, ratio {:.3} (goal ≤ 1.10)\n",
-        r.moves, r.provider, r.rate_limit, r.sent, r.requests, r.answers_429, r.wall_s, r.floor_s, r.ratio
+        "push of {} moves to the {} sandbox under {}:\n  sent {}, {} requests, {} answers of 429\n  wall {:.1} s, floor {:.1} s, {ratio}\n",
+        r.moves, r.provider, r.rate_limit, r.sent, r.requests, r.answers_429, r.wall_s, r.floor_s
     )
 }
 

@@ -274,8 +274,8 @@ impl Pacer {
         }
     }
 
-    /// The provider answered anything but a 429; `ok` if it was a success, which counts
-    /// towards the climb.
+    /// The provider answered anything but a 429 to a request sent on `turn`; `ok` if it was a
+    /// success, which counts towards the climb and the budget a guessed window is measured by.
     pub fn on_answer(&mut self, now: Instant, turn: &Turn, budget: Option<Budget>, ok: bool) {
         self.learn(now, budget);
         if !ok {
@@ -319,8 +319,15 @@ impl Pacer {
     ) -> Duration {
         self.learn(now, budget);
         self.successes = 0;
-        if let Some(retry_after) = retry_after {
-            self.measure_window(now, turn, retry_after);
+        match retry_after {
+            Some(retry_after) => self.measure_window(now, turn, retry_after),
+            // A 429 without the window's end (a proxy's, or the provider changed) cannot
+            // measure a guessed window: AIMD paces from here, as for Lever.
+            None if !self.headers && self.announced.is_some() => {
+                self.announced = None;
+                self.window_learned = false;
+            }
+            None => {}
         }
         // One cut per overshoot: 429s for turns handed out before the cut were part of it.
         if turn.epoch == self.epoch {
@@ -762,5 +769,20 @@ mod tests {
         let (_, refused) = account_since(&mut p, start, 300, 56, Duration::from_secs(10), earlier);
         assert_eq!(refused, 1);
         assert_eq!(p.learned(), Some(learned));
+    }
+
+    #[test]
+    fn a_429_without_retry_after_in_a_guessed_window_falls_back_to_aimd() {
+        let mut p = Pacer::new(1000, Duration::from_secs(60));
+        p.start_with_documented_window(Duration::from_secs(60));
+        let start = Instant::now() + Duration::from_secs(1);
+        let t = p.reserve(start);
+        assert_eq!(p.on_429(start, &t, None, None), FIRST_BACKOFF);
+        // Half the documented rate, evenly, after the backoff: no more bursts.
+        let a = p.reserve(start);
+        let b = p.reserve(start);
+        assert!(a.at >= start + FIRST_BACKOFF);
+        assert_eq!(b.at - a.at, Duration::from_secs_f64(1.0 / (1000.0 / 60.0 * MARGIN * CUT)));
+        assert_eq!(p.learned().map(|l| l.window_ms), Some(None), "{:?}", p.learned());
     }
 }
