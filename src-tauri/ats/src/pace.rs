@@ -656,6 +656,13 @@ mod tests {
         assert!(p.reserve(start).at >= start + Duration::from_secs(20));
     }
 
+    /// Ashby's pacer: 1,000 per minute documented, no budget headers.
+    fn ashby() -> Pacer {
+        let mut p = Pacer::new(1000, Duration::from_secs(60));
+        p.start_with_documented_window(Duration::from_secs(60));
+        p
+    }
+
     /// An account of fixed windows of `budget` per `window`, each starting at the first request
     /// after the last one ended, answering 429 with `Retry-After` in whole seconds, as Ashby's
     /// sandbox does. Returns the turns and how many drew a 429.
@@ -693,8 +700,7 @@ mod tests {
     #[test]
     fn without_budget_headers_the_documented_window_goes_at_once_until_a_429_measures_the_account() {
         // Ashby documents 1,000 per minute; this key allows 56 per 10 s.
-        let mut p = Pacer::new(1000, Duration::from_secs(60));
-        p.start_with_documented_window(Duration::from_secs(60));
+        let mut p = ashby();
         let start = Instant::now() + Duration::from_secs(1);
         let (turns, refused) = windowed_account(&mut p, start, 300, 56, Duration::from_secs(10));
         let offsets: Vec<Duration> = turns.iter().map(|t| *t - start).collect();
@@ -713,8 +719,7 @@ mod tests {
         assert_eq!(learned.millirequests_per_second, 5_400, "{learned:?}");
 
         // A restart starts with the measured window: nothing to find again.
-        let mut next = Pacer::new(1000, Duration::from_secs(60));
-        next.start_with_documented_window(Duration::from_secs(60));
+        let mut next = ashby();
         next.resume(&learned);
         assert_eq!(next.learned(), Some(learned));
         let (turns, refused) = windowed_account(&mut next, start, 200, 56, Duration::from_secs(10));
@@ -725,8 +730,7 @@ mod tests {
     #[test]
     fn a_429_to_a_windows_first_request_moves_the_window_without_shrinking_it() {
         // Another integration spent the key's minute: our very first request is refused.
-        let mut p = Pacer::new(1000, Duration::from_secs(60));
-        p.start_with_documented_window(Duration::from_secs(60));
+        let mut p = ashby();
         let start = Instant::now() + Duration::from_secs(1);
         let first = p.reserve(start);
         p.on_429(start, &first, None, Some(Duration::from_secs(30)));
@@ -741,8 +745,7 @@ mod tests {
     fn a_window_opened_before_the_first_request_is_measured_short_then_corrected() {
         // Connecting (another client of the key) opened the account's window 2 s before the
         // sync's first request: the 429's Retry-After makes it look 8 s long, not 10.
-        let mut p = Pacer::new(1000, Duration::from_secs(60));
-        p.start_with_documented_window(Duration::from_secs(60));
+        let mut p = ashby();
         let start = Instant::now() + Duration::from_secs(3);
         let earlier = Some((start - Duration::from_secs(2), 2));
         let (turns, refused) = account_since(&mut p, start, 400, 56, Duration::from_secs(10), earlier);
@@ -761,8 +764,7 @@ mod tests {
         // The run before spent 40 of the account's 56 two seconds ago; the restart sends its
         // measured 54 at once: 16 go, one is refused, and the budget stays.
         let learned = LearnedPace { millirequests_per_second: 5_400, limited_at: None, window_ms: Some(10_000) };
-        let mut p = Pacer::new(1000, Duration::from_secs(60));
-        p.start_with_documented_window(Duration::from_secs(60));
+        let mut p = ashby();
         p.resume(&learned);
         let start = Instant::now() + Duration::from_secs(3);
         let earlier = Some((start - Duration::from_secs(2), 40));
@@ -773,8 +775,7 @@ mod tests {
 
     #[test]
     fn a_429_without_retry_after_in_a_guessed_window_falls_back_to_aimd() {
-        let mut p = Pacer::new(1000, Duration::from_secs(60));
-        p.start_with_documented_window(Duration::from_secs(60));
+        let mut p = ashby();
         let start = Instant::now() + Duration::from_secs(1);
         let t = p.reserve(start);
         assert_eq!(p.on_429(start, &t, None, None), FIRST_BACKOFF);
