@@ -135,9 +135,11 @@ async fn restarted(provider: Provider, talents: usize) {
     let learned = app.connection(id).unwrap().settings.learned_pace.expect("the learned pace is kept");
     let per_second = f64::from(limit.requests) / limit.window.as_secs_f64();
     assert!(f64::from(learned.millirequests_per_second) <= per_second * 1000.0, "{learned:?} under {limit}");
+    // Ashby's 429 measured a window (its Retry-After); Lever's AIMD a rate only.
+    assert_eq!(learned.window_ms.is_some(), provider == Provider::Ashby, "{learned:?}");
     drop(app);
     // Restarted later, in a window of its own: a restart inside the window the last run used
-    // meets a budget that run spent, which no client can see (Lever and Ashby tell nothing).
+    // meets a budget that run spent, which neither provider shows before a 429.
     tokio::time::sleep(limit.window).await;
 
     let app = App::open(dir.path()).expect("the store opens again");
