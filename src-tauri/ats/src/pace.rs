@@ -323,7 +323,7 @@ impl Pacer {
             Some(retry_after) => self.measure_window(now, turn, retry_after),
             // A 429 without the window's end (a proxy's, or the provider changed) cannot
             // measure a guessed window: AIMD paces from here, as for Lever.
-            None if !self.headers && self.announced.is_some() => {
+            None if self.guessed_window().is_some() => {
                 self.announced = None;
                 self.window_learned = false;
             }
