@@ -14,10 +14,15 @@
 //!   `Retry-After`, and that answer measures the account's window: what it accepted since the
 //!   window opened, over the time from then to the `Retry-After`. Later windows send that
 //!   budget (less a margin) at once and wait for their end.
-//! - **429s alone** (Lever sends nothing): AIMD, as TCP does. A 429 halves the rate and pauses
-//!   every request for a backoff; each run of successes adds a small step back, never above the
-//!   documented budget and, while the last 429 is fresh, never back up to the rate that drew it.
-//!   Without a window's end to read, a burst would only find the limit with more 429s.
+//! - **429s alone** (Lever sends nothing): the documented budget (10 per second) counts as a
+//!   window too, but it is probed before it is trusted: requests go at an even pace (AIMD's, as
+//!   TCP does) until one whole window's budget was accepted that way; from then on each window's
+//!   budget goes at once. A burst sent blind to an account whose key allows less would draw a 429
+//!   for every request in flight over its budget; paced evenly, the first 429 comes alone, and
+//!   what the window had accepted by then sets the pace (a third of the documented limit: 3
+//!   accepted, then 2.9 per second). Otherwise a 429 halves the rate and pauses every request
+//!   for a backoff; each run of successes adds a small step back, never above the documented
+//!   budget and, while the last 429 is fresh, never back up to the rate that drew it.
 //!
 //! Every function takes the clock as an argument, so the policy is tested without waiting.
 
@@ -84,9 +89,10 @@ struct Announced {
     /// The window's length, learned from the longest time to a reset seen (the first answer of a
     /// window tells it); used to guess the next window before its first answer arrives.
     window: Duration,
-    /// The reset of the window this one was rolled over from. Answers sent in that window can
-    /// arrive after the roll-over; they say nothing about this one (taken for a newer window's
-    /// word, their spent budget would end this window early and send its budget twice).
+    /// The end of the window this one was rolled over from (its reset, where announced). Answers
+    /// sent in that window can arrive after the roll-over; they say nothing about this one (taken
+    /// for a newer window's word, their spent budget would end this window early and send its
+    /// budget twice).
     rolled_from: Option<Instant>,
     /// When the window's first turn went (`None` until one has), and the successes answered to
     /// turns counted in it: a 429 in a guessed window measures the account's window from these…
@@ -95,6 +101,22 @@ struct Announced {
     /// …or from these of the window before, when the account's window turns out to have begun
     /// before this one (see [`Pacer::measure_window`]).
     before: Option<(Instant, u32)>,
+    /// A guessed window has surely ended by its first answer plus its length: the provider counted
+    /// the request before answering it. Tighter than `reset_at`'s margin, which costs a quarter
+    /// of a one-second window (Lever's); `reset_at` stays the window's name for its turns.
+    ends_by: Option<Instant>,
+}
+
+impl Announced {
+    /// When the window is over and the next one may open.
+    fn end(&self) -> Instant {
+        self.ends_by.map_or(self.reset_at, |e| e.min(self.reset_at))
+    }
+
+    /// Whether the window accepted its whole budget (less the margin): the account takes it.
+    fn taken_whole(&self) -> bool {
+        f64::from(self.accepted) >= (self.limit * MARGIN).floor().max(1.0)
+    }
 }
 
 #[derive(Debug)]
@@ -119,6 +141,9 @@ pub struct Pacer {
     documented_window: Option<(f64, Duration)>,
     /// The guessed window's budget and length were measured by a 429 (or resumed from one).
     window_learned: bool,
+    /// The guessed window is not trusted yet (see [`Pacer::probe_documented_window`]): requests
+    /// go at AIMD's even pace, within its budget, until a window has taken its whole budget.
+    probing: bool,
     /// Bumped whenever turns already handed out became wrong (a cut, a pause, a new window):
     /// their holders ask again instead of sending into a 429.
     epoch: u64,
@@ -140,6 +165,7 @@ impl Pacer {
             headers: false,
             documented_window: None,
             window_learned: false,
+            probing: false,
             epoch: 0,
         }
     }
@@ -163,14 +189,31 @@ impl Pacer {
             opened: None,
             accepted: 0,
             before: None,
+            ends_by: None,
         });
+    }
+
+    /// The documented budget counts as a window of `window`, as in
+    /// [`Pacer::start_with_documented_window`], for a provider that tells nothing (Lever: no
+    /// budget headers, no `Retry-After`): a 429 to a burst could not say where the account's
+    /// window ends, and every request of the burst over the account's budget would draw one. So
+    /// the window is probed first: requests go at the even documented pace, and only after a
+    /// window accepted its whole budget that way do later windows send theirs at once.
+    pub fn probe_documented_window(&mut self, window: Duration) {
+        self.start_with_documented_window(window);
+        self.probing = true;
+    }
+
+    /// Requests go at AIMD's even pace: no window, or one still probed.
+    fn even_paced(&self) -> bool {
+        self.announced.is_none() || (self.probing && !self.headers)
     }
 
     /// What this pacer learned from 429s, to be kept with the connection; `None` when it is still
     /// at the documented pace (nothing learned, or everything learned forgotten).
     pub fn learned(&self) -> Option<LearnedPace> {
         let milli = |r: f64| (r * 1000.0).round().clamp(1.0, f64::from(u32::MAX)) as u32;
-        if let Some(a) = self.guessed_window() {
+        if let Some(a) = self.guessed_window().filter(|_| !self.probing) {
             let window_ms = u32::try_from(a.window.as_millis()).unwrap_or(u32::MAX);
             return self.window_learned.then(|| LearnedPace {
                 millirequests_per_second: milli(a.limit / a.window.as_secs_f64().max(1e-3)),
@@ -203,6 +246,7 @@ impl Pacer {
             a.remaining = limit;
             a.window = window;
             self.window_learned = true;
+            self.probing = false;
             return;
         }
         self.bad = learned.limited_at.map(per_second);
@@ -218,7 +262,8 @@ impl Pacer {
     /// The pace requests go at now, in requests per second (the headers' when announced).
     pub fn rate(&self, now: Instant) -> f64 {
         match &self.announced {
-            Some(a) if a.reset_at > now => a.remaining.max(0.0) / (a.reset_at - now).as_secs_f64().max(1e-3),
+            _ if self.even_paced() => self.rate,
+            Some(a) if a.end() > now => a.remaining.max(0.0) / (a.end() - now).as_secs_f64().max(1e-3),
             Some(a) => a.limit / a.window.as_secs_f64().max(1e-3),
             None => self.rate,
         }
@@ -230,31 +275,38 @@ impl Pacer {
     pub fn reserve(&mut self, now: Instant) -> Turn {
         let mut at = now.max(self.pause_until.unwrap_or(now));
         let mut counted_in = None;
+        if self.even_paced() {
+            if let Some(last) = self.last {
+                at = at.max(last + Duration::from_secs_f64(1.0 / self.rate));
+            }
+        }
         match self.announced.as_mut() {
             Some(a) => {
-                if at >= a.reset_at {
+                // A probed window that took its whole budget at the even pace is trusted: the
+                // windows after it send theirs at once.
+                let mut roll = |a: &mut Announced, at: Instant| {
+                    self.probing &= !a.taken_whole();
                     roll_over(a, at);
+                };
+                if at >= a.end() {
+                    roll(a, at);
                 }
-                // The window's budget goes at once; once it is spent, the reset is waited for.
+                // The window's budget goes at once; once it is spent, its end is waited for.
                 if a.remaining < 1.0 {
-                    at = at.max(a.reset_at);
+                    at = at.max(a.end());
                 }
-                if at >= a.reset_at {
-                    roll_over(a, at);
+                if at >= a.end() {
+                    roll(a, at);
                 }
                 // A window rolled over ahead of time (a request already waits for it) opens at
-                // the old one's reset: a turn counted in it must not go in the spent old one.
+                // the old one's end: a turn counted in it must not go in the spent old one.
                 if let Some(opens) = a.rolled_from {
                     at = at.max(opens);
                 }
                 a.remaining -= 1.0;
                 counted_in = Some(a.reset_at);
             }
-            None => {
-                if let Some(last) = self.last {
-                    at = at.max(last + Duration::from_secs_f64(1.0 / self.rate));
-                }
-            }
+            None => {}
         }
         self.last = Some(at);
         Turn { at, epoch: self.epoch, counted_in }
@@ -278,6 +330,11 @@ impl Pacer {
     /// success, which counts towards the climb and the budget a guessed window is measured by.
     pub fn on_answer(&mut self, now: Instant, turn: &Turn, budget: Option<Budget>, ok: bool) {
         self.learn(now, budget);
+        if !self.headers {
+            if let Some(a) = self.announced.as_mut().filter(|a| turn.counted_in == Some(a.reset_at)) {
+                a.ends_by.get_or_insert(now + a.window);
+            }
+        }
         if !ok {
             return;
         }
@@ -321,12 +378,7 @@ impl Pacer {
         self.successes = 0;
         match retry_after {
             Some(retry_after) => self.measure_window(now, turn, retry_after),
-            // A 429 without the window's end (a proxy's, or the provider changed) cannot
-            // measure a guessed window: AIMD paces from here, as for Lever.
-            None if self.guessed_window().is_some() => {
-                self.announced = None;
-                self.window_learned = false;
-            }
+            None if self.guessed_window().is_some() => self.probe_again(turn),
             None => {}
         }
         // One cut per overshoot: 429s for turns handed out before the cut were part of it.
@@ -387,11 +439,34 @@ impl Pacer {
         }
         a.remaining = 0.0;
         a.reset_at = ends;
+        a.ends_by = None;
         a.rolled_from = None;
         // The next window opens where the account's does: nothing of this one belongs to it.
         a.opened = None;
         a.accepted = 0;
         self.epoch += 1;
+    }
+
+    /// A 429 without `Retry-After` to a turn counted in a guessed window (Lever's every 429;
+    /// Ashby's if a proxy or a change ate the header): nothing tells where the account's window
+    /// ends, so its budget no longer goes at once; the even pace probes it again. That pace
+    /// starts at what this window accepted before the 429, per window length: paced evenly when
+    /// it came, that is what the account allows (at a third of Lever's 10 per second: 3, then
+    /// 2.9 per second, where halving would go on to 4.85 and draw a second 429). A 429 before
+    /// any success in the window says nothing of the budget: the usual cut follows.
+    fn probe_again(&mut self, turn: &Turn) {
+        self.window_learned = false;
+        self.probing = true;
+        let Some(a) = self.announced.as_ref().filter(|a| turn.counted_in == Some(a.reset_at)) else { return };
+        if a.accepted == 0 || turn.epoch != self.epoch {
+            return;
+        }
+        let took = f64::from(a.accepted) / a.window.as_secs_f64().max(1e-3);
+        let (ceiling, floor) = (self.documented * MARGIN, self.documented * SLOWEST);
+        self.bad = Some(took);
+        self.rate = (took * MARGIN).clamp(floor, ceiling);
+        self.epoch += 1;
+        self.last = None;
     }
 
     /// No turn before `until`. Turns handed out inside the pause are void (see `still_good`),
@@ -434,6 +509,7 @@ impl Pacer {
                     opened: Some(now),
                     accepted: 0,
                     before: None,
+                    ends_by: None,
                 };
                 self.epoch += 1;
                 self.last = Some(now);
@@ -449,6 +525,7 @@ impl Pacer {
                     opened: Some(now),
                     accepted: 0,
                     before: None,
+                    ends_by: None,
                 });
                 self.epoch += 1;
                 self.last = Some(now);
@@ -464,7 +541,8 @@ impl Pacer {
 /// The announced window has ended: assume a fresh one of the same size starting at `at`, until
 /// its first answer tells the truth.
 fn roll_over(a: &mut Announced, at: Instant) {
-    a.rolled_from = Some(a.reset_at);
+    a.rolled_from = Some(a.end());
+    a.ends_by = None;
     a.remaining = a.limit;
     a.reset_at = at + a.window + GUESSED_RESET_MARGIN;
     a.before = a.opened.map(|o| (o, a.accepted));
@@ -677,7 +755,31 @@ mod tests {
         n: usize,
         budget: u32,
         window: Duration,
+        opened: Option<(Instant, u32)>,
+    ) -> (Vec<Instant>, u32) {
+        fixed_windows(p, start, n, budget, window, opened, true)
+    }
+
+    /// Lever's pacer: 10 per second documented, nothing announced.
+    fn lever() -> Pacer {
+        let mut p = Pacer::new(10, Duration::from_secs(1));
+        p.probe_documented_window(Duration::from_secs(1));
+        p
+    }
+
+    /// [`windowed_account`] as Lever's sandbox answers: a 429 with no hint at all.
+    fn silent_account(p: &mut Pacer, start: Instant, n: usize, budget: u32) -> (Vec<Instant>, u32) {
+        fixed_windows(p, start, n, budget, Duration::from_secs(1), None, false)
+    }
+
+    fn fixed_windows(
+        p: &mut Pacer,
+        start: Instant,
+        n: usize,
+        budget: u32,
+        window: Duration,
         mut opened: Option<(Instant, u32)>,
+        retry_after: bool,
     ) -> (Vec<Instant>, u32) {
         let mut refused = 0;
         let turns = run(p, start, n, |p, now, t| {
@@ -689,7 +791,7 @@ mod tests {
             if count > budget {
                 refused += 1;
                 let left = (at + window - now).as_secs_f64().ceil().max(1.0);
-                p.on_429(now, t, None, Some(Duration::from_secs_f64(left)));
+                p.on_429(now, t, None, retry_after.then(|| Duration::from_secs_f64(left)));
             } else {
                 p.on_answer(now, t, None, true);
             }
@@ -785,5 +887,44 @@ mod tests {
         assert!(a.at >= start + FIRST_BACKOFF);
         assert_eq!(b.at - a.at, Duration::from_secs_f64(1.0 / (1000.0 / 60.0 * MARGIN * CUT)));
         assert_eq!(p.learned().map(|l| l.window_ms), Some(None), "{:?}", p.learned());
+    }
+
+    #[test]
+    fn lever_probes_its_first_second_at_the_even_pace_then_sends_each_seconds_budget_at_once() {
+        // Under the documented 10 per second, a 5,000-talent sync's 78 requests.
+        let mut p = lever();
+        let start = Instant::now() + Duration::from_secs(1);
+        let (turns, refused) = silent_account(&mut p, start, 78, 10);
+        let offsets: Vec<Duration> = turns.iter().map(|t| *t - start).collect();
+        assert_eq!(refused, 0, "{offsets:?}");
+        // The first window goes at the even pace: a burst is not sent to an untried key…
+        let gap = Duration::from_secs_f64(1.0 / (10.0 * MARGIN));
+        assert!(offsets[..10].windows(2).all(|w| w[1] - w[0] >= gap), "{offsets:?}");
+        // …then each window's ten go at once, right when the last one ended.
+        for (w, chunk) in offsets[10..].chunks(10).enumerate() {
+            assert!(chunk.iter().all(|t| *t == chunk[0]), "window {w} not sent at once: {offsets:?}");
+            assert!(chunk[0] >= Duration::from_secs(w as u64 + 1), "window {w} too early: {offsets:?}");
+        }
+        // Within 5 % of the 7 s the limit allows (7 windows waited out, the eighth sent at once).
+        assert!(offsets[77] <= Duration::from_secs_f64(7.0 * 1.05), "{offsets:?}");
+        assert_eq!(p.learned(), None, "nothing to keep: the documented pace held");
+    }
+
+    #[test]
+    fn lever_at_a_third_of_its_limit_draws_one_429_and_paces_at_what_the_window_took() {
+        let mut p = lever();
+        let start = Instant::now() + Duration::from_secs(1);
+        let (turns, refused) = silent_account(&mut p, start, 80, 3);
+        // The probe's fourth request is refused; the three accepted set the pace (2.9 per second,
+        // and no climb back to the 3 that drew the 429): halving 9.7 would have drawn another.
+        assert_eq!(refused, 1, "{:?}", turns.iter().map(|t| *t - start).collect::<Vec<_>>());
+        let learned = p.learned().expect("the 429 taught a pace");
+        assert!((2_500..=3_000).contains(&learned.millirequests_per_second), "{learned:?}");
+        assert_eq!(learned.limited_at, Some(3_000), "{learned:?}");
+        // A restart starts there and draws none.
+        let mut next = lever();
+        next.resume(&learned);
+        let later = start + Duration::from_secs(60);
+        assert_eq!(silent_account(&mut next, later, 80, 3).1, 0);
     }
 }

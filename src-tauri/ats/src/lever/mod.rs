@@ -42,6 +42,9 @@ pub struct Lever {
     stored: Mutex<Option<StoredTalents>>,
 }
 
+/// The window Lever's documented budget (10 requests) is counted over.
+const BUDGET_WINDOW: Duration = Duration::from_secs(1);
+
 impl Lever {
     pub fn new(endpoint: Endpoint) -> Lever {
         let perform_as =
@@ -50,8 +53,14 @@ impl Lever {
             perform_as,
             base: endpoint.base_url.trim_end_matches('/').to_string(),
             secret: endpoint.secret,
-            // Documented as 10 requests/second per key (unconfirmed, ats-apis.md §2.4).
-            http: HttpClient::new("Lever", 10, Duration::from_secs(1), RetryPolicy::default()),
+            http: {
+                // Documented as 10 requests/second per key (unconfirmed, ats-apis.md §2.4). Lever
+                // sends no budget and no Retry-After: the second is probed before its budget
+                // goes at once.
+                let http = HttpClient::new("Lever", 10, BUDGET_WINDOW, RetryPolicy::default());
+                http.pacer_handle().lock().unwrap_or_else(|p| p.into_inner()).probe_documented_window(BUDGET_WINDOW);
+                http
+            },
             lookups: tokio::sync::Mutex::new(None),
             memory: Mutex::new(None),
             stored: Mutex::new(None),
