@@ -280,33 +280,30 @@ impl Pacer {
                 at = at.max(last + Duration::from_secs_f64(1.0 / self.rate));
             }
         }
-        match self.announced.as_mut() {
-            Some(a) => {
-                // A probed window that took its whole budget at the even pace is trusted: the
-                // windows after it send theirs at once.
-                let mut roll = |a: &mut Announced, at: Instant| {
-                    self.probing &= !a.taken_whole();
-                    roll_over(a, at);
-                };
-                if at >= a.end() {
-                    roll(a, at);
-                }
-                // The window's budget goes at once; once it is spent, its end is waited for.
-                if a.remaining < 1.0 {
-                    at = at.max(a.end());
-                }
-                if at >= a.end() {
-                    roll(a, at);
-                }
-                // A window rolled over ahead of time (a request already waits for it) opens at
-                // the old one's end: a turn counted in it must not go in the spent old one.
-                if let Some(opens) = a.rolled_from {
-                    at = at.max(opens);
-                }
-                a.remaining -= 1.0;
-                counted_in = Some(a.reset_at);
+        if let Some(a) = self.announced.as_mut() {
+            // A probed window that took its whole budget at the even pace is trusted: the
+            // windows after it send theirs at once.
+            let mut roll = |a: &mut Announced, at: Instant| {
+                self.probing &= !a.taken_whole();
+                roll_over(a, at);
+            };
+            if at >= a.end() {
+                roll(a, at);
             }
-            None => {}
+            // The window's budget goes at once; once it is spent, its end is waited for.
+            if a.remaining < 1.0 {
+                at = at.max(a.end());
+            }
+            if at >= a.end() {
+                roll(a, at);
+            }
+            // A window rolled over ahead of time (a request already waits for it) opens at
+            // the old one's end: a turn counted in it must not go in the spent old one.
+            if let Some(opens) = a.rolled_from {
+                at = at.max(opens);
+            }
+            a.remaining -= 1.0;
+            counted_in = Some(a.reset_at);
         }
         self.last = Some(at);
         Turn { at, epoch: self.epoch, counted_in }
