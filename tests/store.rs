@@ -256,6 +256,49 @@ fn search_finds_talents_by_non_ascii_name_fragments_and_by_email() {
 }
 
 #[test]
+fn a_full_pass_keeps_every_talent_it_listed_and_removes_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_dir(dir.path()).unwrap();
+    let t0 = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
+    let c = store.create_connection(&new_conn("Acme"), t0).unwrap();
+    let cursor = Cursor::for_resource(Resource::Talents);
+    // One full pass of one page: `talents` written, `listed` seen, the rest pruned.
+    let pass = |s: &mut Store, talents: &[&str], listed: &[&str], seen_at, now| {
+        let batch = Batch {
+            talents: talents.iter().map(|id| talent(id, &format!("Talent {id}"), &[])).collect(),
+            ..Batch::default()
+        };
+        let listed: Vec<String> = listed.iter().map(|id| id.to_string()).collect();
+        let w = PageWrite {
+            batch: &batch,
+            listed: Some((Resource::Talents, &listed)),
+            seen_at,
+            cursor: &cursor,
+            prune: true,
+        };
+        s.in_transaction(|s| s.write_page(c.id, &w, now)).unwrap();
+    };
+    let stored = |s: &Store| -> Vec<String> {
+        let mut q = s.raw().prepare("SELECT remote_id FROM talents ORDER BY remote_id").unwrap();
+        q.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+    };
+    let secs = chrono::Duration::seconds;
+    pass(&mut store, &["1", "2", "3"], &["1", "2", "3"], t0, t0 + secs(1));
+    assert_eq!(stored(&store), ["1", "2", "3"]);
+
+    // The next full pass: 1 unchanged, 4 new, 2 listed but skipped as malformed (not deleted),
+    // 3 no longer in the ATS.
+    let t1 = t0 + secs(600);
+    pass(&mut store, &["1", "4"], &["1", "2", "4"], t1, t1 + secs(1));
+    assert_eq!(stored(&store), ["1", "2", "4"]);
+
+    // The clock went back an hour during a pass: a talent it created is not older than the pass.
+    let t2 = t1 + secs(600);
+    pass(&mut store, &["5"], &["1", "2", "4", "5"], t2, t2 - secs(3600));
+    assert_eq!(stored(&store), ["1", "2", "4", "5"]);
+}
+
+#[test]
 fn a_group_of_pages_leaves_the_search_index_as_its_last_page_left_the_talents() {
     // The sync commits several pages at once and writes their talents' search rows at the
     // commit: a talent changed or deleted by a later page of the group is found as it ends up.
