@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use backon::{ExponentialBuilder, Retryable};
 use reqwest::{RequestBuilder, Response, StatusCode};
 
-use super::pace::{Budget, Pacer, SharedPacer, Turn};
+use super::pace::{Budget, FirstWindow, Pacer, SharedPacer, Turn};
 use model::error::Error;
 
 /// Requests made through one client, for run records and benchmarks.
@@ -76,8 +76,15 @@ struct Failure {
 const MAX_TRANSPORT_RETRIES: usize = 3;
 
 impl HttpClient {
-    /// `requests` per `per`: the provider's documented budget, the starting point for pacing.
-    pub fn new(provider: &'static str, requests: u32, per: Duration, policy: RetryPolicy) -> HttpClient {
+    /// `requests` per `per`: the provider's documented budget, the starting point for pacing,
+    /// its first window spent as `first` says.
+    pub fn new(
+        provider: &'static str,
+        requests: u32,
+        per: Duration,
+        first: FirstWindow,
+        policy: RetryPolicy,
+    ) -> HttpClient {
         HttpClient {
             inner: reqwest::Client::builder()
                 .connect_timeout(Duration::from_secs(10))
@@ -85,7 +92,7 @@ impl HttpClient {
                 .user_agent(concat!("Talentdeck/", env!("CARGO_PKG_VERSION")))
                 .build()
                 .expect("an HTTP client with default TLS"),
-            pacer: Arc::new(Mutex::new(Pacer::new(requests, per))),
+            pacer: Arc::new(Mutex::new(Pacer::documented(requests, per, first))),
             stats: Stats::default(),
             policy,
             provider,

@@ -62,6 +62,18 @@ const GUESSED_RESET_MARGIN: Duration = Duration::from_millis(250);
 /// One account's pacer, shared by every client that draws on its budget.
 pub type SharedPacer = Arc<Mutex<Pacer>>;
 
+/// How a provider's documented budget is spent before its account tells more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FirstWindow {
+    /// A window starting at the first request, its budget at once
+    /// ([`Pacer::start_with_documented_window`]): the provider's answers correct it (Greenhouse's
+    /// budget headers, Ashby's `Retry-After`).
+    AtOnce,
+    /// The same window, probed at the even pace first ([`Pacer::probe_documented_window`]): the
+    /// provider tells nothing a burst's 429 could be read by (Lever).
+    Probed,
+}
+
 /// What a provider's budget headers said, read when the answer arrived.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Budget {
@@ -150,7 +162,18 @@ pub struct Pacer {
 }
 
 impl Pacer {
-    /// `requests` per `per`: the provider's documented budget.
+    /// `requests` per `per`, the provider's documented budget, counted as a window of `per`
+    /// spent as `first` says.
+    pub fn documented(requests: u32, per: Duration, first: FirstWindow) -> Pacer {
+        let mut p = Pacer::new(requests, per);
+        match first {
+            FirstWindow::AtOnce => p.start_with_documented_window(per),
+            FirstWindow::Probed => p.probe_documented_window(per),
+        }
+        p
+    }
+
+    /// `requests` per `per`: the provider's documented budget, paced evenly (AIMD) from the start.
     pub fn new(requests: u32, per: Duration) -> Pacer {
         let documented = f64::from(requests.max(1)) / per.as_secs_f64().max(1e-3);
         Pacer {
@@ -176,7 +199,7 @@ impl Pacer {
     /// any answer arrived were spaced at the documented steady rate (0.6 s apart at Greenhouse's
     /// 50 per 30 s). For one that only sends `Retry-After` (Ashby) it holds until a 429 measures
     /// the account's own window.
-    pub fn start_with_documented_window(&mut self, window: Duration) {
+    fn start_with_documented_window(&mut self, window: Duration) {
         let limit = self.documented * window.as_secs_f64();
         self.documented_window = Some((limit, window));
         // Reset "now": the first turn rolls it over into a window of its own.
@@ -199,7 +222,7 @@ impl Pacer {
     /// window ends, and every request of the burst over the account's budget would draw one. So
     /// the window is probed first: requests go at the even documented pace, and only after a
     /// window accepted its whole budget that way do later windows send theirs at once.
-    pub fn probe_documented_window(&mut self, window: Duration) {
+    fn probe_documented_window(&mut self, window: Duration) {
         self.start_with_documented_window(window);
         self.probing = true;
     }
@@ -733,9 +756,7 @@ mod tests {
 
     /// Ashby's pacer: 1,000 per minute documented, no budget headers.
     fn ashby() -> Pacer {
-        let mut p = Pacer::new(1000, Duration::from_secs(60));
-        p.start_with_documented_window(Duration::from_secs(60));
-        p
+        Pacer::documented(1000, Duration::from_secs(60), FirstWindow::AtOnce)
     }
 
     /// An account of fixed windows of `budget` per `window`, each starting at the first request
@@ -759,9 +780,7 @@ mod tests {
 
     /// Lever's pacer: 10 per second documented, nothing announced.
     fn lever() -> Pacer {
-        let mut p = Pacer::new(10, Duration::from_secs(1));
-        p.probe_documented_window(Duration::from_secs(1));
-        p
+        Pacer::documented(10, Duration::from_secs(1), FirstWindow::Probed)
     }
 
     /// [`windowed_account`] as Lever's sandbox answers: a 429 with no hint at all.

@@ -21,6 +21,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use super::http::{self, HttpClient, RetryPolicy};
+use super::pace::FirstWindow;
 use super::record::{self, Rec};
 use super::{Connector, Endpoint, Incremental, Page, PageRequest};
 use map::{application, stage_type, Org};
@@ -62,10 +63,10 @@ impl std::fmt::Debug for Ashby {
 
 impl Ashby {
     pub fn new(endpoint: Endpoint) -> Ashby {
-        let http = HttpClient::new("Ashby", BUDGET_REQUESTS, BUDGET_WINDOW, RetryPolicy::default());
         // Ashby announces no budget, but its 429s carry Retry-After (shared/ats-apis.md 3.3): the
         // documented minute goes at once until a 429 measures the key's real window.
-        http.pacer_handle().lock().unwrap_or_else(|p| p.into_inner()).start_with_documented_window(BUDGET_WINDOW);
+        let http =
+            HttpClient::new("Ashby", BUDGET_REQUESTS, BUDGET_WINDOW, FirstWindow::AtOnce, RetryPolicy::default());
         Ashby {
             endpoint,
             http,

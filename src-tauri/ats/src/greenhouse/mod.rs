@@ -16,6 +16,7 @@ use serde_json::Value;
 use tokio::sync::Mutex;
 
 use super::http::{HttpClient, RetryPolicy, Stats};
+use super::pace::FirstWindow;
 use super::record;
 use super::{Connector, Endpoint, Incremental, Page, PageRequest, Since};
 use auth::{permission_denied, AccessToken};
@@ -88,9 +89,9 @@ mod posts;
 impl Greenhouse {
     pub fn new(endpoint: Endpoint) -> Greenhouse {
         let base = endpoint.base_url.trim().trim_end_matches('/').to_string();
-        let http = HttpClient::new("Greenhouse", BUDGET_REQUESTS, BUDGET_WINDOW, RetryPolicy::default());
         // Greenhouse announces its budget on every answer (shared/ats-apis.md 1.3).
-        http.pacer_handle().lock().unwrap_or_else(|p| p.into_inner()).start_with_documented_window(BUDGET_WINDOW);
+        let http =
+            HttpClient::new("Greenhouse", BUDGET_REQUESTS, BUDGET_WINDOW, FirstWindow::AtOnce, RetryPolicy::default());
         Greenhouse {
             origin: origin_of(&base).unwrap_or_default(),
             base,

@@ -16,6 +16,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 
 use super::http::{self, HttpClient, RetryPolicy, Stats};
+use super::pace::FirstWindow;
 use super::record::{self, Rec};
 use super::{Connector, Endpoint, Incremental, Page, PageRequest, StoredTalents};
 use map::{parse_opportunity, parse_resume, record_id, Lookups};
@@ -53,14 +54,9 @@ impl Lever {
             perform_as,
             base: endpoint.base_url.trim_end_matches('/').to_string(),
             secret: endpoint.secret,
-            http: {
-                // Documented as 10 requests/second per key (unconfirmed, ats-apis.md §2.4). Lever
-                // sends no budget and no Retry-After: the second is probed before its budget
-                // goes at once.
-                let http = HttpClient::new("Lever", 10, BUDGET_WINDOW, RetryPolicy::default());
-                http.pacer_handle().lock().unwrap_or_else(|p| p.into_inner()).probe_documented_window(BUDGET_WINDOW);
-                http
-            },
+            // Documented as 10 requests/second per key (unconfirmed, ats-apis.md §2.4). Lever sends
+            // no budget and no Retry-After: the second is probed before its budget goes at once.
+            http: HttpClient::new("Lever", 10, BUDGET_WINDOW, FirstWindow::Probed, RetryPolicy::default()),
             lookups: tokio::sync::Mutex::new(None),
             memory: Mutex::new(None),
             stored: Mutex::new(None),
