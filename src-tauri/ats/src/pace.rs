@@ -1,7 +1,7 @@
 //! The pacer one connection's requests share: it learns the account's real budget instead of
 //! trusting the documented one, which several integrations sharing one key make too generous.
 //!
-//! Two ways to learn, by what the provider tells:
+//! Three ways to learn, by what the provider tells:
 //! - **Budget headers** (Greenhouse `X-RateLimit-Limit/Remaining/Reset`): what a window has
 //!   left goes as soon as it is asked for, then every request waits for the reset. `Remaining`
 //!   is what the provider allows now, whoever else shares the key, so spending it draws no 429;
