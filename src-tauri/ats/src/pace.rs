@@ -284,8 +284,7 @@ impl Pacer {
 
     /// The pace requests go at now, in requests per second (the headers' when announced).
     pub fn rate(&self, now: Instant) -> f64 {
-        match &self.announced {
-            _ if self.even_paced() => self.rate,
+        match self.announced.as_ref().filter(|_| !self.even_paced()) {
             Some(a) if a.end() > now => a.remaining.max(0.0) / (a.end() - now).as_secs_f64().max(1e-3),
             Some(a) => a.limit / a.window.as_secs_f64().max(1e-3),
             None => self.rate,
@@ -350,9 +349,12 @@ impl Pacer {
     /// success, which counts towards the climb and the budget a guessed window is measured by.
     pub fn on_answer(&mut self, now: Instant, turn: &Turn, budget: Option<Budget>, ok: bool) {
         self.learn(now, budget);
-        if !self.headers {
-            if let Some(a) = self.announced.as_mut().filter(|a| turn.counted_in == Some(a.reset_at)) {
+        if let Some(a) = self.announced.as_mut().filter(|a| turn.counted_in == Some(a.reset_at)) {
+            if !self.headers {
                 a.ends_by.get_or_insert(now + a.window);
+            }
+            if ok {
+                a.accepted += 1;
             }
         }
         if !ok {
@@ -360,9 +362,6 @@ impl Pacer {
         }
         self.backoff = FIRST_BACKOFF;
         self.successes += 1;
-        if let Some(a) = self.announced.as_mut().filter(|a| turn.counted_in == Some(a.reset_at)) {
-            a.accepted += 1;
-        }
         // A measured window is kept as long as AIMD keeps a 429 in mind, then the documented
         // one is tried again: an account whose limit grew is found at the cost of one 429.
         if self.window_learned && self.successes >= FORGET_BAD_AFTER {
