@@ -86,7 +86,7 @@ pub(crate) struct Rec<'a> {
 enum Src<'a> {
     Tree(Cow<'a, Map<String, Value>>),
     /// Fields sliced out of the page's text, each parsed only when a mapping reads it (see
-    /// [`Rec::raw`]).
+    /// [`Rec::list`]).
     Raw(Fields<'a>),
     /// Not an object: every read fails, naming what it is.
     Not(&'static str),
@@ -99,16 +99,21 @@ impl<'a> Rec<'a> {
         Rec { src: src_of(Cow::Borrowed(v)), id, at: String::new() }
     }
 
-    /// A record sliced out of a page's text: no tree of every value of every record is built
-    /// and dropped, a field is parsed when read (Greenhouse's large candidate pages).
-    pub fn raw(raw: &'a RawValue) -> Rec<'a> {
-        let src = match serde_json::from_str::<Fields>(raw.get()) {
-            Ok(f) => Src::Raw(f),
-            Err(_) => Src::Not(serde_json::from_str(raw.get()).map_or("null", |v: Value| kind_of(&v))),
-        };
-        let mut rec = Rec { src, id: None, at: String::new() };
-        rec.id = rec.value("id").as_deref().and_then(id_of);
-        rec
+    /// The records of a page's text, a JSON list, sliced out in the same pass that reads the
+    /// list: no tree of every value of every record is built and dropped, and a field is
+    /// parsed when a mapping reads it (Greenhouse's large candidate pages). Slicing a list of
+    /// [`RawValue`]s first, then each of them, read every record's text twice. `Err` if the
+    /// text is not a JSON list.
+    pub fn list(text: &'a str) -> serde_json::Result<Vec<Rec<'a>>> {
+        let elements: Vec<Element<'a>> = serde_json::from_str(text)?;
+        Ok(elements
+            .into_iter()
+            .map(|Element(src)| {
+                let mut rec = Rec { src, id: None, at: String::new() };
+                rec.id = rec.value("id").as_deref().and_then(id_of);
+                rec
+            })
+            .collect())
     }
 
     fn child(&self, v: Cow<'a, Value>, at: String) -> Rec<'a> {
@@ -139,10 +144,7 @@ impl<'a> Rec<'a> {
             Src::Tree(Cow::Borrowed(m)) => m.get(field).map(Cow::Borrowed),
             Src::Tree(Cow::Owned(m)) => m.get(field).cloned().map(Cow::Owned),
             // The last of repeated keys wins, as when an object is read whole.
-            Src::Raw(f) => {
-                let (_, raw) = f.0.iter().rev().find(|(k, _)| k == field)?;
-                serde_json::from_str(raw.get()).ok().map(Cow::Owned)
-            }
+            Src::Raw(f) => serde_json::from_str(f.get(field)?.get()).ok().map(Cow::Owned),
             Src::Not(_) => None,
         }
     }
@@ -176,11 +178,26 @@ impl<'a> Rec<'a> {
         self.opt(field, expected, read)?.ok_or_else(|| self.skip(field, "missing"))
     }
 
+    /// The field parsed straight from its text as `T` (absent and null: `None`), if this record
+    /// was sliced from a page's text and the value is a `T`; otherwise `None`, and the caller
+    /// reads it the general way, which also says why a value does not fit. Skips building a
+    /// [`Value`] only to copy the string or number out of it.
+    fn sliced_as<T: serde::de::DeserializeOwned>(&self, field: &str) -> Option<Option<T>> {
+        let Src::Raw(f) = &self.src else { return None };
+        match f.get(field) {
+            None => Some(None),
+            Some(raw) => serde_json::from_str::<Option<T>>(raw.get()).ok(),
+        }
+    }
+
     pub fn str(&self, field: &str) -> Read<String> {
-        self.req(field, "a string", |v| v.as_str().map(str::to_string))
+        self.opt_str(field)?.ok_or_else(|| self.skip(field, "missing"))
     }
 
     pub fn opt_str(&self, field: &str) -> Read<Option<String>> {
+        if let Some(s) = self.sliced_as::<String>(field) {
+            return Ok(s);
+        }
         self.opt(field, "a string", |v| v.as_str().map(str::to_string))
     }
 
@@ -213,10 +230,13 @@ impl<'a> Rec<'a> {
 
     /// An integer id (Greenhouse), as the decimal text the model keeps.
     pub fn int_id(&self, field: &str) -> Read<String> {
-        self.req(field, "an integer id", |v| v.as_u64().map(|n| n.to_string()))
+        self.opt_int_id(field)?.ok_or_else(|| self.skip(field, "missing"))
     }
 
     pub fn opt_int_id(&self, field: &str) -> Read<Option<String>> {
+        if let Some(n) = self.sliced_as::<u64>(field) {
+            return Ok(n.map(|n| n.to_string()));
+        }
         self.opt(field, "an integer id", |v| v.as_u64().map(|n| n.to_string()))
     }
 
@@ -234,6 +254,9 @@ impl<'a> Rec<'a> {
     }
 
     pub fn opt_time(&self, field: &str) -> Read<Option<DateTime<Utc>>> {
+        if let Some(Some(t)) = self.sliced_as::<String>(field).map(|s| s.map(|s| parse_time(&s))) {
+            return t.map(Some).ok_or_else(|| self.skip(field, "not an RFC 3339 time"));
+        }
         match self.get(field)? {
             None => Ok(None),
             Some(v) => match v.as_str() {
@@ -300,6 +323,17 @@ impl<'a> Rec<'a> {
     /// `field: [{inner: "…"}, …]` (e-mail addresses, phone numbers, tags) → the inner strings;
     /// absent or null reads as empty.
     pub fn strings_in(&self, field: &str, inner: &str) -> Read<Vec<String>> {
+        if let Src::Raw(f) = &self.src {
+            // Every item an object with a string `inner`: read in place (see `sliced_as`).
+            let sliced = || -> Option<Vec<String>> {
+                let Some(raw) = f.get(field) else { return Some(Vec::new()) };
+                let items: Option<Vec<Fields<'_>>> = serde_json::from_str(raw.get()).ok()?;
+                items.unwrap_or_default().iter().map(|i| serde_json::from_str(i.get(inner)?.get()).ok()).collect()
+            };
+            if let Some(strings) = sliced() {
+                return Ok(strings);
+            }
+        }
         self.items(field, &format!("a list of objects with a {inner}"))?.iter().map(|item| item.str(inner)).collect()
     }
 
@@ -341,6 +375,13 @@ pub(crate) fn parse_time(s: &str) -> Option<DateTime<Utc>> {
 /// An object's fields in order, unparsed; keys are borrowed unless they hold escapes.
 struct Fields<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
 
+impl<'a> Fields<'a> {
+    /// A field's text; the last of repeated keys wins, as when an object is read whole.
+    fn get(&self, field: &str) -> Option<&'a RawValue> {
+        self.0.iter().rev().find(|(k, _)| k == field).map(|(_, raw)| *raw)
+    }
+}
+
 #[derive(Deserialize)]
 struct Key<'a>(#[serde(borrow)] Cow<'a, str>);
 
@@ -364,27 +405,82 @@ impl<'de> Deserialize<'de> for Fields<'de> {
     }
 }
 
+/// A list's element as a record: an object's [`Fields`], or the kind of value it is instead
+/// (every read of it then fails, naming that kind).
+struct Element<'a>(Src<'a>);
+
+impl<'de> Deserialize<'de> for Element<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Element<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(self, m: M) -> std::result::Result<Element<'de>, M::Error> {
+                let fields = Fields::deserialize(serde::de::value::MapAccessDeserializer::new(m))?;
+                Ok(Element(Src::Raw(fields)))
+            }
+            fn visit_seq<S: serde::de::SeqAccess<'de>>(self, mut s: S) -> std::result::Result<Element<'de>, S::Error> {
+                while s.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Element(Src::Not("a list")))
+            }
+            fn visit_str<E>(self, _: &str) -> std::result::Result<Element<'de>, E> {
+                Ok(Element(Src::Not("a string")))
+            }
+            fn visit_bool<E>(self, _: bool) -> std::result::Result<Element<'de>, E> {
+                Ok(Element(Src::Not("true/false")))
+            }
+            fn visit_i64<E>(self, _: i64) -> std::result::Result<Element<'de>, E> {
+                Ok(Element(Src::Not("a number")))
+            }
+            fn visit_u64<E>(self, _: u64) -> std::result::Result<Element<'de>, E> {
+                Ok(Element(Src::Not("a number")))
+            }
+            fn visit_f64<E>(self, _: f64) -> std::result::Result<Element<'de>, E> {
+                Ok(Element(Src::Not("a number")))
+            }
+            fn visit_unit<E>(self) -> std::result::Result<Element<'de>, E> {
+                Ok(Element(Src::Not("null")))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
 
+    /// Checks a record read from a parsed value and from a page's text.
     fn both(v: Value, check: impl Fn(&Rec<'_>)) {
         check(&Rec::new(&v));
-        let raw = serde_json::value::to_raw_value(&v).unwrap();
-        check(&Rec::raw(&raw));
+        let page = serde_json::to_string(&json!([{ "id": "before" }, v, 5])).unwrap();
+        let records = Rec::list(&page).unwrap();
+        assert_eq!(records.len(), 3);
+        check(&records[1]);
+        assert_eq!((records[0].id.as_deref(), records[2].kind()), (Some("before"), "a number"));
     }
 
     #[test]
     fn parsed_and_raw_records_read_alike_and_name_the_failing_path() {
         let v = json!({ "id": 7, "name": " ", "tags": ["a", 1], "when": "yesterday", "cat": { "dept": 3 },
-                        "emails": [{ "value": "a@x.test" }, { "value": null }], "gone": null, "blank": "" });
+                        "emails": [{ "value": "a@x.test" }, { "value": null }], "gone": null, "blank": "",
+                        "phones": [{ "value": "+1 555" }, { "type": "m", "value": "+2" }],
+                        "at": "2026-01-02T03:04:05Z" });
         both(v, |r| {
             assert_eq!(r.id.as_deref(), Some("7"));
             assert_eq!(r.int_id("id"), Ok("7".to_string()));
             assert_eq!(r.text("name").unwrap_err().reason, "empty");
             assert_eq!(r.strings("tags").unwrap_err().reason, "expected a list of strings, found a number in it");
             assert_eq!(r.time("when").unwrap_err().reason, "not an RFC 3339 time");
+            assert_eq!(r.time("at").unwrap().to_rfc3339(), "2026-01-02T03:04:05+00:00");
+            assert_eq!(r.time("id").unwrap_err().reason, "expected an RFC 3339 time, found a number");
+            assert_eq!(r.int_id("name").unwrap_err().reason, "expected an integer id, found a string");
+            assert_eq!(r.strings_in("phones", "value"), Ok(vec!["+1 555".to_string(), "+2".to_string()]));
+            assert_eq!(r.strings_in("gone", "value"), Ok(vec![]));
+            assert_eq!(r.strings_in("absent", "value"), Ok(vec![]));
             assert_eq!(r.str("gone").unwrap_err().reason, "missing");
             assert_eq!(r.str_id("blank").unwrap_err().reason, "empty");
             assert_eq!(r.opt_str("gone"), Ok(None));

@@ -227,7 +227,7 @@ mod tests {
 
     #[test]
     fn a_malformed_candidate_is_skipped_with_its_id_and_field() {
-        let read = |v: Value| talent(&Rec::raw(&serde_json::value::to_raw_value(&v).unwrap()));
+        let read = |v: Value| talent(&Rec::list(&format!("[{v}]")).unwrap()[0]);
         let s = read(serde_json::json!({ "id": 42, "first_name": 7, "last_name": "Lovelace", "updated_at": "2026-01-01T00:00:00.000Z" })).unwrap_err();
         assert_eq!((s.remote_id.as_deref(), s.field.as_str()), (Some("42"), "first_name"));
         let v = serde_json::json!({ "id": 43, "first_name": "Ada", "email_addresses": "a@x.test, b@x.test", "updated_at": "2026-01-01T00:00:00.000Z" });

@@ -2,7 +2,6 @@
 //! on the API's origin, as they carry the token), and list bodies read in place.
 
 use reqwest::header::HeaderMap;
-use serde_json::value::RawValue;
 
 use super::{Greenhouse, PER_PAGE};
 use crate::http;
@@ -115,8 +114,8 @@ pub(super) async fn read_list(resp: reqwest::Response, what: &str) -> Result<Lis
 impl ListBody {
     /// The records; anything but a JSON array is an invalid response.
     pub(super) fn records(&self) -> Result<Vec<Rec<'_>>> {
-        match serde_json::from_str::<Vec<&RawValue>>(&self.text) {
-            Ok(records) => Ok(records.into_iter().map(Rec::raw).collect()),
+        match Rec::list(&self.text) {
+            Ok(records) => Ok(records),
             Err(_) => {
                 let shape = match serde_json::from_str::<serde::de::IgnoredAny>(&self.text) {
                     Ok(_) => "something other than a list of records",
