@@ -167,6 +167,36 @@ fn match_keys_carry_over_their_rebuilt_table() {
 }
 
 #[test]
+fn contacts_carry_over_their_rebuilt_tables_in_order() {
+    // Schema 14 rebuilds the e-mail and phone tables without rowids: every talent keeps its
+    // contacts, in the order the ATS listed them, and a sync after the upgrade still tells an
+    // unchanged talent from a changed one.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("talentdeck.sqlite3");
+    let now = Utc::now();
+    let mut ada = talent("1", "Ada Lovelace", &["ada@example.com", "a.lovelace@example.org"]);
+    ada.phones = vec!["+44 20 7946 0001".into(), "+1 202 555 0100".into()];
+    let cid = {
+        let mut old = Store::open_at_version(&path, 13).unwrap();
+        let c = old.create_connection(&new_conn("Acme"), now).unwrap();
+        old.write_batch(c.id, &Batch { talents: vec![ada.clone()], ..Batch::default() }, None, now).unwrap();
+        c.id
+    };
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(store.current_version().unwrap(), schema_version());
+    let found = store.search_talents(None, "lovelace@", 10).unwrap();
+    assert_eq!(found.len(), 1, "found by a fragment of its second address");
+    assert_eq!(found[0].emails, ada.emails);
+    assert_eq!(found[0].phones, ada.phones);
+    let again = store.write_batch(cid, &Batch { talents: vec![ada.clone()], ..Batch::default() }, None, now).unwrap();
+    assert_eq!((again.created, again.updated), (0, 0), "the same talent again is unchanged");
+    ada.phones.reverse();
+    let moved = store.write_batch(cid, &Batch { talents: vec![ada.clone()], ..Batch::default() }, None, now).unwrap();
+    assert_eq!(moved.updated, 1, "phones listed in another order are a change");
+    assert_eq!(store.search_talents(None, "lovelace@", 10).unwrap()[0].phones, ada.phones);
+}
+
+#[test]
 fn a_database_from_a_newer_version_is_refused_not_touched() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("talentdeck.sqlite3");

@@ -57,6 +57,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/011_resume_text.sql"),
     include_str!("migrations/012_talents_by_name.sql"),
     include_str!("migrations/013_match_key_kind_check.sql"),
+    include_str!("migrations/014_leaner_talent_writes.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
