@@ -420,7 +420,8 @@ fn upsert_talent(tx: &Connection, cid: i64, t: &Talent, now: &str, search: &mut 
     let tags = serde_json::to_string(&t.tags)?;
     let updated_at = ts(&t.updated_at);
     // `to_string` of a `Value` (its `Display`) writes the same text through the formatter
-    // piece by piece: 2.0 G instructions of a 100,000-talent full sync, against 0.87 G here.
+    // piece by piece: every `extra` of a 100,000-talent full sync took 2.0 G instructions that
+    // way, 0.87 G this way.
     let extra = serde_json::to_string(&t.extra)?;
     let params =
         params![cid, t.remote_id, t.name, t.first_name, t.last_name, t.company, t.title, tags, updated_at, extra, now];

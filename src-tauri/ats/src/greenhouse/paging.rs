@@ -114,16 +114,13 @@ pub(super) async fn read_list(resp: reqwest::Response, what: &str) -> Result<Lis
 impl ListBody {
     /// The records; anything but a JSON array is an invalid response.
     pub(super) fn records(&self) -> Result<Vec<Rec<'_>>> {
-        match Rec::list(&self.text) {
-            Ok(records) => Ok(records),
-            Err(_) => {
-                let shape = match serde_json::from_str::<serde::de::IgnoredAny>(&self.text) {
-                    Ok(_) => "something other than a list of records",
-                    Err(_) => "something other than JSON",
-                };
-                Err(record::invalid("Greenhouse", &self.what, &format!("with {shape}"), &self.text))
-            }
-        }
+        Rec::list(&self.text).map_err(|_| {
+            let shape = match serde_json::from_str::<serde::de::IgnoredAny>(&self.text) {
+                Ok(_) => "something other than a list of records",
+                Err(_) => "something other than JSON",
+            };
+            record::invalid("Greenhouse", &self.what, &format!("with {shape}"), &self.text)
+        })
     }
 }
 
