@@ -143,7 +143,6 @@ impl<'a> Rec<'a> {
         match &self.src {
             Src::Tree(Cow::Borrowed(m)) => m.get(field).map(Cow::Borrowed),
             Src::Tree(Cow::Owned(m)) => m.get(field).cloned().map(Cow::Owned),
-            // The last of repeated keys wins, as when an object is read whole.
             Src::Raw(f) => serde_json::from_str(f.get(field)?.get()).ok().map(Cow::Owned),
             Src::Not(_) => None,
         }
@@ -254,13 +253,14 @@ impl<'a> Rec<'a> {
     }
 
     pub fn opt_time(&self, field: &str) -> Read<Option<DateTime<Utc>>> {
-        if let Some(Some(t)) = self.sliced_as::<String>(field).map(|s| s.map(|s| parse_time(&s))) {
-            return t.map(Some).ok_or_else(|| self.skip(field, "not an RFC 3339 time"));
+        let parse = |s: &str| parse_time(s).map(Some).ok_or_else(|| self.skip(field, "not an RFC 3339 time"));
+        if let Some(Some(s)) = self.sliced_as::<String>(field) {
+            return parse(&s);
         }
         match self.get(field)? {
             None => Ok(None),
             Some(v) => match v.as_str() {
-                Some(s) => parse_time(s).map(Some).ok_or_else(|| self.skip(field, "not an RFC 3339 time")),
+                Some(s) => parse(s),
                 None => Err(self.skip(field, format!("expected an RFC 3339 time, found {}", kind_of(&v)))),
             },
         }
