@@ -197,6 +197,62 @@ fn contacts_carry_over_their_rebuilt_tables_in_order() {
 }
 
 #[test]
+fn applications_carry_over_their_rebuilt_table_and_a_status_is_still_checked() {
+    // Schema 15 rebuilds the applications table to check a status with = instead of IN: every
+    // application keeps its id and content, a sync after the upgrade finds them unchanged, and
+    // the database still refuses a status that is not one of the three.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("talentdeck.sqlite3");
+    let now = Utc::now();
+    let t = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
+    let app = |id: &str, status| Application {
+        remote_id: id.into(),
+        talent_remote_id: "1".into(),
+        job_remote_id: Some("7".into()),
+        stage_remote_id: Some("70".into()),
+        stage_name: Some("Onsite".into()),
+        status,
+        updated_at: t,
+        extra: json!({"source": "Referral"}),
+    };
+    let batch = Batch {
+        talents: vec![talent("1", "Ada Lovelace", &["ada@example.com"])],
+        applications: vec![
+            app("100", ApplicationStatus::Active),
+            app("101", ApplicationStatus::Rejected),
+            app("102", ApplicationStatus::Hired),
+        ],
+        ..Batch::default()
+    };
+    let rows = |db: &rusqlite::Connection| -> Vec<(i64, String, String, String)> {
+        db.prepare("SELECT id, remote_id, status, extra FROM applications ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    let (cid, before) = {
+        let mut old = Store::open_at_version(&path, 14).unwrap();
+        let c = old.create_connection(&new_conn("Acme"), now).unwrap();
+        old.write_batch(c.id, &batch, None, now).unwrap();
+        (c.id, rows(old.raw()))
+    };
+    assert_eq!(before.len(), 3);
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(store.current_version().unwrap(), schema_version());
+    assert_eq!(rows(store.raw()), before, "same ids, same rows");
+    let again = store.write_batch(cid, &batch, None, now).unwrap();
+    assert_eq!((again.created, again.updated), (0, 0), "the same applications again are unchanged");
+    let bad = store.raw().execute(
+        "INSERT INTO applications (connection_id, remote_id, talent_remote_id, status, updated_at, synced_at)
+         VALUES (?1, '103', '1', 'archived', 'x', 'x')",
+        [cid],
+    );
+    assert!(bad.is_err(), "a status outside active, rejected and hired is refused");
+}
+
+#[test]
 fn a_database_from_a_newer_version_is_refused_not_touched() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("talentdeck.sqlite3");
