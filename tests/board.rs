@@ -24,7 +24,7 @@ fn talent(id: &str, name: &str) -> Talent {
         title: None,
         tags: vec![],
         updated_at: at(1),
-        extra: json!({}),
+        extra: json!({}).into(),
     }
 }
 
@@ -37,7 +37,7 @@ fn application(id: &str, talent: &str, stage: &str, name: &str, status: Applicat
         stage_name: Some(name.into()),
         status,
         updated_at: at(5),
-        extra: json!({}),
+        extra: json!({}).into(),
     }
 }
 
@@ -76,7 +76,7 @@ fn seeded() -> (tempfile::TempDir, Store, i64) {
             department: None,
             location: None,
             updated_at: at(0),
-            extra: json!({}),
+            extra: json!({}).into(),
             details: None,
         }],
         stages: vec![stage("11", "Application Review", 0), stage("12", "Phone Screen", 1), stage("13", "Onsite", 2)],

@@ -692,7 +692,10 @@ async fn an_application_is_read_moved_and_rejected_into_its_plans_archived_stage
         (Some("Archived"), want["job_remote_id"].as_str())
     );
     assert_eq!(application_out(&rejected), expected_app(&sb, id));
-    assert_eq!(rejected.extra["archiveReason"]["id"], reasons[0].remote_id.as_str());
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(rejected.extra.as_str()).unwrap()["archiveReason"]["id"],
+        reasons[0].remote_id.as_str()
+    );
 
     // An unknown reason is Ashby's validation error; a gone application is NotFound.
     let other = apps.iter().find(|a| a["status"] == "active" && a["remote_id"] != id).unwrap();

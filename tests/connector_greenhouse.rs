@@ -170,7 +170,10 @@ async fn a_full_sync_lands_exactly_the_sandbox_data() {
         assert!(!a.filename.is_empty());
     }
     // Provider-specific fields ride along in `extra`.
-    assert!(b.jobs.iter().all(|j| j.extra.get("custom_fields").is_some()));
+    assert!(b
+        .jobs
+        .iter()
+        .all(|j| serde_json::from_str::<serde_json::Value>(j.extra.as_str()).unwrap().get("custom_fields").is_some()));
 
     // Each request the sandbox saw was one the connector counted (no hidden traffic), and one
     // token served the whole sync.

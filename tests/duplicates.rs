@@ -35,7 +35,7 @@ fn talent(id: &str, name: &str, company: Option<&str>, emails: &[&str], phones: 
         title: None,
         tags: vec![],
         updated_at: Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap(),
-        extra: json!({}),
+        extra: json!({}).into(),
     }
 }
 

@@ -45,7 +45,7 @@ fn seeded() -> (tempfile::TempDir, Store, i64, i64) {
         department: None,
         location: None,
         updated_at: day(1),
-        extra: json!({}),
+        extra: json!({}).into(),
         details: None,
     };
     let stage = |id: &str, job: &str, name: &str, position| Stage {
@@ -55,7 +55,7 @@ fn seeded() -> (tempfile::TempDir, Store, i64, i64) {
         position,
         ats_type: None,
     };
-    let app = |id: &str, job: &str, stage: &str, name: &str, status, extra| Application {
+    let app = |id: &str, job: &str, stage: &str, name: &str, status, extra: serde_json::Value| Application {
         remote_id: id.into(),
         talent_remote_id: "77".into(),
         job_remote_id: Some(job.into()),
@@ -63,7 +63,7 @@ fn seeded() -> (tempfile::TempDir, Store, i64, i64) {
         stage_name: Some(name.into()),
         status,
         updated_at: day(5),
-        extra,
+        extra: extra.into(),
     };
     let stay = |app: &str, stage: &str, name: Option<&str>, entered: u32, exited: Option<u32>| StageChange {
         application_remote_id: app.into(),
@@ -93,7 +93,8 @@ fn seeded() -> (tempfile::TempDir, Store, i64, i64) {
             extra: json!({ "custom_fields": {
                 "notice": { "name": "Notice period", "type": "short_text", "value": "3 months" },
                 "unused": { "name": "Unused", "type": "short_text", "value": null },
-            }}),
+            }})
+            .into(),
         }],
         applications: vec![
             app(

@@ -28,7 +28,7 @@ fn talent(id: &str, name: &str, emails: &[&str]) -> Talent {
         title: Some("Engineer".into()),
         tags: vec!["referral".into()],
         updated_at: Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap(),
-        extra: json!({}),
+        extra: json!({}).into(),
     }
 }
 
@@ -213,7 +213,7 @@ fn applications_carry_over_their_rebuilt_table_and_a_status_is_still_checked() {
         stage_name: Some("Onsite".into()),
         status,
         updated_at: t,
-        extra: json!({"source": "Referral"}),
+        extra: json!({"source": "Referral"}).into(),
     };
     let batch = Batch {
         talents: vec![talent("1", "Ada Lovelace", &["ada@example.com"])],
@@ -444,7 +444,7 @@ fn deleting_a_talent_takes_its_applications_with_it() {
             department: Some("Engineering".into()),
             location: None,
             updated_at: t,
-            extra: json!({}),
+            extra: json!({}).into(),
             details: None,
         }],
         talents: vec![talent("1", "Ada Lovelace", &["ada@example.com"])],
@@ -456,7 +456,7 @@ fn deleting_a_talent_takes_its_applications_with_it() {
             stage_name: Some("Phone Screen".into()),
             status: ApplicationStatus::Active,
             updated_at: t,
-            extra: json!({}),
+            extra: json!({}).into(),
         }],
         ..Batch::default()
     };
@@ -572,7 +572,7 @@ fn job_pipelines_list_each_jobs_stages_in_order_with_the_applications_in_each() 
         stage_name: Some("onsite".into()),
         status,
         updated_at: t,
-        extra: json!({}),
+        extra: json!({}).into(),
     };
     let batch = Batch {
         talents: vec![talent("1", "Ada Lovelace", &["ada@example.com"])],
@@ -703,7 +703,7 @@ fn job_details_and_the_rest_of_a_job_are_written_without_wiping_each_other() {
         department: None,
         location: None,
         updated_at: t,
-        extra: json!({}),
+        extra: json!({}).into(),
         details,
     };
     let details = |html: Option<&str>, pay: Option<&str>| JobDetails {

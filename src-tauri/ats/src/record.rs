@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 use super::http;
 use super::{Page, Skipped};
 use model::error::Error;
+use model::Extra;
 
 /// A field read, or why it could not be.
 pub(crate) type Read<T> = std::result::Result<T, Skipped>;
@@ -338,25 +339,80 @@ impl<'a> Rec<'a> {
     }
 
     /// The listed fields that are present, exactly as sent (null included), for `extra`.
-    pub fn extra(&self, fields: &[&str]) -> Value {
-        self.extra_where(fields, |_| true)
+    /// `fields` are listed in order (as `extra` is written), each once.
+    pub fn extra(&self, fields: &[&str]) -> Extra {
+        self.extra_where(fields, true)
     }
 
     /// [`Rec::extra`] without the null ones. Each connector keeps the form it always stored:
     /// the store compares `extra` to tell an update, so changing it would report every record
     /// updated once.
-    pub fn extra_non_null(&self, fields: &[&str]) -> Value {
-        self.extra_where(fields, |v| !v.is_null())
+    pub fn extra_non_null(&self, fields: &[&str]) -> Extra {
+        self.extra_where(fields, false)
     }
 
-    fn extra_where(&self, fields: &[&str], keep: impl Fn(&Value) -> bool) -> Value {
-        let mut m = Map::new();
-        for &f in fields {
-            if let Some(v) = self.value(f).filter(|v| keep(v)) {
-                m.insert(f.to_string(), v.into_owned());
+    fn extra_where(&self, fields: &[&str], nulls: bool) -> Extra {
+        debug_assert!(fields.windows(2).all(|w| w[0] < w[1]), "extra's fields are listed sorted, once each");
+        let Src::Raw(f) = &self.src else {
+            let mut m = Map::new();
+            for &name in fields {
+                if let Some(v) = self.value(name).filter(|v| nulls || !v.is_null()) {
+                    m.insert(name.to_string(), v.into_owned());
+                }
             }
+            return Extra::from(Value::Object(m));
+        };
+        // Written as a `Value` would be: keys in order, and each field's text copied where a
+        // `Value` of it writes the same text again, else parsed and written out.
+        let mut kept = Vec::with_capacity(fields.len());
+        for &name in fields {
+            let Some(raw) = f.get(name) else { continue };
+            let text = raw.get();
+            if !nulls && text == "null" {
+                continue;
+            }
+            let text = if written_alike(text) {
+                Cow::Borrowed(text)
+            } else {
+                // Left out if a `Value` cannot hold it (a number beyond a float's range), as
+                // from a parsed record.
+                let Ok(v) = serde_json::from_str::<Value>(text) else { continue };
+                Cow::Owned(serde_json::to_string(&v).expect("a Value's keys are strings"))
+            };
+            // The names are the connectors' own field names: nothing in them to escape.
+            debug_assert!(!name.contains(['"', '\\']) && !name.chars().any(char::is_control));
+            kept.push((name, text));
         }
-        Value::Object(m)
+        let mut out =
+            String::with_capacity(2 + kept.iter().map(|(name, text)| name.len() + text.len() + 4).sum::<usize>());
+        out.push('{');
+        for (name, text) in kept {
+            if out.len() > 1 {
+                out.push(',');
+            }
+            out.push('"');
+            out.push_str(name);
+            out.push_str("\":");
+            out.push_str(&text);
+        }
+        out.push('}');
+        Extra::from_canonical_text(out)
+    }
+}
+
+/// Whether serde_json writes a `Value` parsed from this JSON text as the same text: literals,
+/// empty containers, strings without escapes (it escapes only quotes, backslashes and control
+/// characters, which unescaped JSON strings cannot hold), and integers it keeps as integers.
+/// Anything else (an escape it may write otherwise, a number it writes as a float, an object
+/// whose keys it sorts, space between tokens) is not.
+fn written_alike(text: &str) -> bool {
+    match text.as_bytes() {
+        b"true" | b"false" | b"null" | b"{}" | b"[]" => true,
+        [b'"', inner @ .., b'"'] => !inner.contains(&b'\\'),
+        [b'-', b'0'] => false,
+        [b'-', digits @ ..] | digits => {
+            !digits.is_empty() && digits.len() <= 18 && digits.iter().all(u8::is_ascii_digit)
+        }
     }
 }
 
@@ -492,9 +548,32 @@ mod tests {
             assert_eq!((s.field.as_str(), s.reason.as_str()), ("emails[1].value", "missing"));
             let s = r.strings_in("name", "value").unwrap_err();
             assert_eq!(s.reason, "expected a list of objects with a value, found a string");
-            assert_eq!(r.extra(&["gone", "absent"]), json!({ "gone": null }));
-            assert_eq!(r.extra_non_null(&["gone", "id"]), json!({ "id": 7 }));
+            assert_eq!(r.extra(&["absent", "gone"]), Extra::from(json!({ "gone": null })));
+            assert_eq!(r.extra_non_null(&["gone", "id"]), Extra::from(json!({ "id": 7 })));
         });
+    }
+
+    #[test]
+    fn extra_from_a_pages_text_is_the_text_a_parsed_record_gives() {
+        // The store tells an updated record by comparing `extra`: read from a page's text it must
+        // be exactly what the parsed record gives, whatever the provider's spacing, escapes,
+        // number forms and key order.
+        let page = r#"[{ "id": 1, "z": "last", "a": {"y": 1, "b": [ 2, {"d": null, "c": "x"} ]},
+            "s": "caf\u00e9 \/ \"q\" \n", "plain": "café ✓", "f": 1.50, "e": 1e2, "neg": -0, "min": -12,
+            "big": 123456789012345678901, "huge": 1e400, "t": true, "n": null, "o": {}, "l": [],
+            "dup": 1, "dup": "second" }]"#;
+        let records = Rec::list(page).unwrap();
+        let sliced = &records[0];
+        let fields = ["a", "absent", "big", "dup", "e", "f", "l", "min", "n", "neg", "o", "plain", "s", "t", "z"];
+        let text = page.replace("\"huge\": 1e400,", "");
+        let value: Value = serde_json::from_str(&text).unwrap();
+        let parsed = Rec::new(&value[0]);
+        assert_eq!(sliced.extra(&fields), parsed.extra(&fields));
+        assert_eq!(sliced.extra_non_null(&fields), parsed.extra_non_null(&fields));
+        assert!(sliced.extra(&fields).as_str().starts_with(r#"{"a":{"b":[2,{"c":"x","d":null}],"y":1},"big":"#));
+        assert_eq!(sliced.extra(&["n", "s"]).as_str(), r#"{"n":null,"s":"café / \"q\" \n"}"#);
+        // A number no `Value` holds is left out, as an unreadable field always was.
+        assert_eq!(sliced.extra(&["huge", "t"]).as_str(), r#"{"t":true}"#);
     }
 
     #[test]

@@ -98,14 +98,14 @@ pub(super) fn job(r: &Rec<'_>, org: &Org) -> Read<Job> {
         location,
         updated_at: r.time("updatedAt")?,
         extra: r.extra_non_null(&[
-            "employmentType",
+            "closedAt",
             "confidential",
+            "customFields",
             "defaultInterviewPlanId",
+            "employmentType",
             "interviewPlanIds",
             "jobPostingIds",
             "openedAt",
-            "closedAt",
-            "customFields",
         ]),
         // The text lives on the job's posting, read after the page (`Ashby::add_posting_details`).
         details: None,
@@ -137,13 +137,13 @@ pub(super) fn talent(r: &Rec<'_>) -> Read<Talent> {
         tags: r.strings_in("tags", "title")?,
         updated_at: r.time("updatedAt")?,
         extra: r.extra_non_null(&[
-            "profileUrl",
-            "timezone",
-            "socialLinks",
-            "school",
-            "source",
-            "customFields",
             "createdAt",
+            "customFields",
+            "profileUrl",
+            "school",
+            "socialLinks",
+            "source",
+            "timezone",
         ]),
     })
 }
@@ -202,7 +202,7 @@ pub(super) fn application(r: &Rec<'_>) -> Read<Application> {
         stage_name,
         status,
         updated_at: r.time("updatedAt")?,
-        extra: r.extra_non_null(&["status", "source", "archiveReason", "archivedAt", "customFields", "createdAt"]),
+        extra: r.extra_non_null(&["archiveReason", "archivedAt", "createdAt", "customFields", "source", "status"]),
     })
 }
 

@@ -96,14 +96,14 @@ pub(super) fn job(r: &Rec, names: &Names) -> Read<Job> {
         location: office_ids.first().and_then(|o| names.offices.get(o).cloned()),
         updated_at,
         extra: r.extra(&[
-            "requisition_id",
+            "closed_at",
+            "confidential",
+            "created_at",
+            "custom_fields",
             "department_id",
             "office_ids",
-            "confidential",
             "opened_at",
-            "closed_at",
-            "custom_fields",
-            "created_at",
+            "requisition_id",
         ]),
         // The text lives on the job's posts, read apart (`posts`): the stored text stays.
         details: None,
@@ -141,7 +141,7 @@ pub(super) fn talent(r: &Rec) -> Read<Talent> {
         title: r.opt_str("title")?,
         tags: r.strings("tags")?,
         updated_at: r.time("updated_at")?,
-        extra: r.extra(&["preferred_name", "custom_fields", "created_at", "last_activity_at"]),
+        extra: r.extra(&["created_at", "custom_fields", "last_activity_at", "preferred_name"]),
     })
 }
 
@@ -173,18 +173,18 @@ pub(super) fn application(r: &Rec) -> Read<Application> {
         status,
         updated_at: r.time("updated_at")?,
         extra: r.extra(&[
+            "coordinator_id",
+            "created_at",
+            "custom_fields",
+            "job_post_id",
             "prospect",
             "prospective_job_ids",
-            "source_id",
-            "source",
             "recruiter_id",
-            "coordinator_id",
             "referrer_id",
-            "job_post_id",
             "rejected_at",
             "rejection_reason_id",
-            "custom_fields",
-            "created_at",
+            "source",
+            "source_id",
         ]),
     })
 }

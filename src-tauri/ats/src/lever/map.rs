@@ -14,7 +14,7 @@ use crate::http;
 use crate::record::{self, kind_of, Read, Rec};
 use crate::Skipped;
 use model::error::Result;
-use model::{Application, ApplicationStatus, Attachment, Job, JobDetails, JobStatus, Stage, Talent};
+use model::{Application, ApplicationStatus, Attachment, Extra, Job, JobDetails, JobStatus, Stage, Talent};
 
 /// Stage names and archive-reason types, read once per connector (again if a record names one
 /// not seen yet). Replaced whole on reload, never edited.
@@ -43,7 +43,7 @@ pub(super) struct Opp {
     archived: Option<Option<String>>,
     updated_ms: i64,
     updated_at: DateTime<Utc>,
-    extra: Value,
+    extra: Extra,
 }
 
 impl Lookups {
@@ -76,7 +76,7 @@ impl Opp {
             title: None,
             tags: self.tags.clone(),
             updated_at: self.updated_at,
-            extra: json!({ "opportunity": self.id }),
+            extra: json!({ "opportunity": self.id }).into(),
         }
     }
 
@@ -211,7 +211,7 @@ pub(super) fn parse_posting(r: &Rec<'_>) -> Read<Job> {
     let compensation = r.object("salaryRange")?.and_then(|s| salary_text(&s));
     // The posting is the job: what it lacks, the job lacks.
     let details = Some(JobDetails { description_html, compensation });
-    Ok(Job { remote_id, title, status, department, location, updated_at, extra, details })
+    Ok(Job { remote_id, title, status, department, location, updated_at, extra: extra.into(), details })
 }
 
 /// A posting's `content` as one HTML document: the description, each titled list (Lever gives a
@@ -346,7 +346,7 @@ pub(super) fn parse_opportunity(r: &Rec<'_>) -> Read<Opp> {
         archived,
         updated_ms,
         updated_at,
-        extra: Value::Object(extra),
+        extra: Value::Object(extra).into(),
     })
 }
 

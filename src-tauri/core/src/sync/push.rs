@@ -170,7 +170,7 @@ async fn push_stage_change(
             stage_name: row.from_stage_name.clone(),
             status: ApplicationStatus::Active,
             updated_at: Utc::now(),
-            extra: serde_json::Value::Null,
+            extra: serde_json::Value::Null.into(),
         }
     };
     if read_first {
