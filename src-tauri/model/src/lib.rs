@@ -48,12 +48,6 @@ impl Extra {
     }
 }
 
-impl Default for Extra {
-    fn default() -> Extra {
-        Extra("{}".into())
-    }
-}
-
 impl From<serde_json::Value> for Extra {
     fn from(v: serde_json::Value) -> Extra {
         // `to_string` of a `Value` (its `Display`) writes the same text through the formatter
