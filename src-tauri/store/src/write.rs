@@ -283,20 +283,12 @@ impl<'c> Upserter<'c> {
 
     /// Whether the record was new (and is now inserted).
     fn insert(&mut self, params: &[&dyn rusqlite::ToSql]) -> Result<bool> {
-        let st = match &mut self.insert {
-            Some(st) => st,
-            None => self.insert.insert(self.tx.prepare_cached(self.insert_sql)?),
-        };
-        Ok(st.execute(params)? > 0)
+        Ok(prepared(self.tx, &mut self.insert, self.insert_sql)?.execute(params)? > 0)
     }
 
     /// Whether a stored record's content changed.
     fn update(&mut self, params: &[&dyn rusqlite::ToSql]) -> Result<bool> {
-        let st = match &mut self.update {
-            Some(st) => st,
-            None => self.update.insert(self.tx.prepare_cached(self.update_sql)?),
-        };
-        Ok(st.execute(params)? > 0)
+        Ok(prepared(self.tx, &mut self.update, self.update_sql)?.execute(params)? > 0)
     }
 
     /// Inserts a record, or else updates it if its content differs. The plain insert goes
@@ -308,6 +300,18 @@ impl<'c> Upserter<'c> {
         }
         Ok(if self.update(params)? { Upsert::Updated } else { Upsert::Unchanged })
     }
+}
+
+/// The statement held in `slot`, taken from the cache when first needed.
+fn prepared<'s, 'c>(
+    tx: &'c Connection,
+    slot: &'s mut Option<CachedStatement<'c>>,
+    sql: &str,
+) -> Result<&'s mut CachedStatement<'c>> {
+    Ok(match slot {
+        Some(st) => st,
+        None => slot.insert(tx.prepare_cached(sql)?),
+    })
 }
 
 fn upsert_job(tx: &Connection, cid: i64, j: &Job, now: &str) -> Result<Upsert> {
