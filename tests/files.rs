@@ -449,6 +449,9 @@ async fn resume_text_feeds_search_and_broken_or_huge_pdfs_only_warn() {
         assert_eq!(read, 1, "{provider}: the new resume was downloaded and read");
         assert_eq!(found(&app, env.id, "Ankylosaurus"), vec![good.clone()], "{provider}: the new resume is searchable");
         assert!(found(&app, env.id, WORD).is_empty(), "{provider}: the replaced resume's text left the index");
+        let stored = app.search_talents(Some(env.id), "", 100_000).unwrap();
+        let name = stored.into_iter().find(|t| t.remote_id == good).unwrap().name;
+        assert!(found(&app, env.id, &name).contains(&good), "{provider}: {name} is still found by name");
     }
 }
 

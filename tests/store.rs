@@ -253,6 +253,51 @@ fn applications_carry_over_their_rebuilt_table_and_a_status_is_still_checked() {
 }
 
 #[test]
+fn talents_stored_before_the_search_index_dropped_its_text_copy_are_found_as_before() {
+    // Schema 16 rebuilds the search index without its copy of the indexed text. Talents stored
+    // before the upgrade are found by the same fragments (diacritics folded, e-mails by a
+    // piece). A talent changed after it is found by its new name only, and a deleted one is
+    // not found. The index now holds terms only: its text columns read as NULL.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("talentdeck.sqlite3");
+    let now = Utc::now();
+    let mut zoe = talent("1", "Zoë Müller", &["zoe.muller@acme.example"]);
+    zoe.company = Some("Initech".into());
+    let batch = Batch { talents: vec![zoe, talent("2", "Ada Lovelace", &["ada@example.com"])], ..Batch::default() };
+    let cid = {
+        let mut old = Store::open_at_version(&path, 15).unwrap();
+        let c = old.create_connection(&new_conn("Acme"), now).unwrap();
+        old.write_batch(c.id, &batch, None, now).unwrap();
+        c.id
+    };
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(store.current_version().unwrap(), schema_version());
+    let found = |store: &Store, q: &str| -> Vec<String> {
+        store.search_talents(None, q, 50).unwrap().into_iter().map(|t| t.name).collect()
+    };
+    assert_eq!(found(&store, "muller"), vec!["Zoë Müller"]);
+    assert_eq!(found(&store, "initech zoe"), vec!["Zoë Müller"]);
+    assert_eq!(found(&store, "ACME.EX"), vec!["Zoë Müller"]);
+    assert_eq!(found(&store, "lovelace"), vec!["Ada Lovelace"]);
+
+    let mut renamed = talent("2", "Ada King", &["ada@example.com"]);
+    renamed.updated_at += chrono::Duration::days(1);
+    let changed = store.write_batch(cid, &Batch { talents: vec![renamed], ..Batch::default() }, None, now).unwrap();
+    assert_eq!(changed.updated, 1);
+    assert_eq!(found(&store, "king"), vec!["Ada King"]);
+    assert!(found(&store, "lovelace").is_empty(), "the old name is no longer found");
+    let gone = Deletion { resource: Resource::Talents, remote_id: "1".into() };
+    store.write_batch(cid, &Batch { deletions: vec![gone], ..Batch::default() }, None, now).unwrap();
+    assert!(found(&store, "muller").is_empty(), "a deleted talent is not found");
+
+    let (rows, copies): (i64, i64) = store
+        .raw()
+        .query_row("SELECT count(*), count(name) FROM talent_search", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!((rows, copies), (1, 0), "one row per stored talent, and no copy of its text");
+}
+
+#[test]
 fn a_database_from_a_newer_version_is_refused_not_touched() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("talentdeck.sqlite3");

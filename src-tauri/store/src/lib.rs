@@ -59,6 +59,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/013_match_key_kind_check.sql"),
     include_str!("migrations/014_leaner_talent_writes.sql"),
     include_str!("migrations/015_application_status_check.sql"),
+    include_str!("migrations/016_contentless_talent_search.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
