@@ -472,6 +472,20 @@ fn a_group_of_pages_leaves_the_search_index_as_its_last_page_left_the_talents() 
     assert_eq!(found(&store, "Turing"), vec!["Alan Turing"]);
     let rows: i64 = store.raw().query_row("SELECT count(*) FROM talent_search", [], |r| r.get(0)).unwrap();
     assert_eq!(rows, 2, "one search row per stored talent");
+
+    // A talent created and deleted in one group leaves its id to the next one created (SQLite
+    // reuses the highest rowid once it is free): that id is found by the new talent only.
+    store
+        .in_transaction(|s| {
+            write(s, &page(vec![talent("5", "Emmy Noether", &["emmy@example.de"])], vec![]))?;
+            write(s, &page(vec![], vec![Deletion { resource: Resource::Talents, remote_id: "5".into() }]))?;
+            write(s, &page(vec![talent("6", "Kurt Gödel", &["kurt@example.at"])], vec![]))
+        })
+        .unwrap();
+    assert!(found(&store, "Noether").is_empty(), "the deleted talent's row went with it");
+    assert_eq!(found(&store, "godel"), vec!["Kurt Gödel"]);
+    let rows: i64 = store.raw().query_row("SELECT count(*) FROM talent_search", [], |r| r.get(0)).unwrap();
+    assert_eq!(rows, 3);
 }
 
 #[test]

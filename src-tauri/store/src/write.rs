@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use std::sync::LazyLock;
 
-use rusqlite::{params, CachedStatement, Connection, ToSql};
+use rusqlite::{params, CachedStatement, Connection, OptionalExtension, ToSql};
 
 use super::{duplicates, sync_state, ts, Cursor, Store};
 use model::error::{Error, Result};
@@ -129,7 +129,13 @@ impl Store {
                         .query_map(params![cid, seen], |r| r.get(0))?
                         .collect::<rusqlite::Result<_>>()?;
                     for remote_id in stale {
-                        match delete_record(tx, cid, &Deletion { resource, remote_id }, &ts(&now))? {
+                        match delete_record(
+                            tx,
+                            cid,
+                            &Deletion { resource, remote_id },
+                            &ts(&now),
+                            &mut self.search_due,
+                        )? {
                             Removal::Deleted => counts.deleted += 1,
                             Removal::Flagged => counts.flagged += 1,
                             Removal::Absent => {}
@@ -145,7 +151,8 @@ impl Store {
     /// Removes talents that no application refers to any more (Lever: a person exists only
     /// through their opportunities). Returns how many went. Inside [`Store::in_transaction`].
     pub fn prune_talents_without_applications(&mut self, cid: i64, now: DateTime<Utc>) -> Result<u64> {
-        let tx = self.joined()?;
+        self.joined()?;
+        let tx = &self.db;
         let orphans: Vec<String> = tx
             .prepare(
                 "SELECT remote_id FROM talents t WHERE connection_id = ?1 AND NOT EXISTS
@@ -155,9 +162,13 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         let mut n = 0;
         for remote_id in orphans {
-            if let Removal::Deleted =
-                delete_record(tx, cid, &Deletion { resource: Resource::Talents, remote_id }, &ts(&now))?
-            {
+            if let Removal::Deleted = delete_record(
+                tx,
+                cid,
+                &Deletion { resource: Resource::Talents, remote_id },
+                &ts(&now),
+                &mut self.search_due,
+            )? {
                 n += 1;
             }
         }
@@ -245,7 +256,7 @@ fn write_records(
             .execute(params![cid, talent, serde_json::to_string(&kept)?])? as u64;
     }
     for d in &b.deletions {
-        match delete_record(tx, cid, d, &now)? {
+        match delete_record(tx, cid, d, &now, search)? {
             Removal::Deleted => c.deleted += 1,
             Removal::Flagged => c.flagged += 1,
             Removal::Absent => {}
@@ -444,20 +455,60 @@ fn upsert_stage(up: &mut Upserter<'_>, cid: i64, s: &Stage, now: &str) -> Result
 /// flushing and merging them was a tenth of a full sync's CPU.
 #[derive(Default)]
 pub(super) struct SearchRows {
-    /// Talents whose row must go first (a changed talent).
+    /// Changed talents: their rows are removed, then written again from what is stored.
     stale: Vec<i64>,
-    /// Talents whose row is written from what is stored.
-    due: Vec<i64>,
+    /// New talents' rows, in the order they were created (so in id order), from the talent as
+    /// it was written: reading it back (its e-mails joined, its tags out of their JSON) cost
+    /// more than indexing some of it. A new talent has no resume text yet (the file step reads
+    /// it later, and its change rewrites the row).
+    fresh: Vec<FreshRow>,
 }
 
+/// A new talent's search row: id, name, e-mails, company, title and tags, as `index_talents`
+/// would read them from the store (lists joined by spaces, in order; absent ones empty).
+struct FreshRow(i64, String, String, String, String, String);
+
 impl SearchRows {
-    fn write(self, tx: &Connection) -> Result<()> {
-        if !self.stale.is_empty() {
-            tx.prepare_cached("DELETE FROM talent_search WHERE rowid IN (SELECT value FROM json_each(?1))")?
-                .execute([serde_json::to_string(&self.stale)?])?;
+    fn created(&mut self, id: i64, t: &Talent) {
+        self.fresh.push(FreshRow(
+            id,
+            t.name.clone(),
+            t.emails.join(" "),
+            t.company.clone().unwrap_or_default(),
+            t.title.clone().unwrap_or_default(),
+            t.tags.join(" "),
+        ));
+    }
+
+    /// A talent deleted in this transaction: a new one's row is not written (and its id may go
+    /// to the next talent created). `fresh` stays in id order: a talent created later takes a
+    /// higher id, or the highest one just freed.
+    fn deleted(&mut self, id: i64) {
+        if let Ok(i) = self.fresh.binary_search_by_key(&id, |r| r.0) {
+            self.fresh.remove(i);
         }
-        if !self.due.is_empty() {
-            index_talents(tx, &serde_json::to_string(&self.due)?)?;
+    }
+
+    fn write(mut self, tx: &Connection) -> Result<()> {
+        if !self.stale.is_empty() {
+            let ids = serde_json::to_string(&self.stale)?;
+            tx.prepare_cached("DELETE FROM talent_search WHERE rowid IN (SELECT value FROM json_each(?1))")?
+                .execute([&ids])?;
+            index_talents(tx, &ids)?;
+            // A talent created and then changed in this transaction is written from the store.
+            self.stale.sort_unstable();
+            self.fresh.retain(|r| self.stale.binary_search(&r.0).is_err());
+        }
+        if !self.fresh.is_empty() {
+            // One row per statement, yet no new segment per row: a single-row insert needs no
+            // statement journal, so FTS5 keeps collecting terms until the commit.
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO talent_search (rowid, name, emails, company, title, tags, resume)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, '')",
+            )?;
+            for FreshRow(id, name, emails, company, title, tags) in &self.fresh {
+                insert.execute(params![id, name, emails, company, title, tags])?;
+            }
         }
         Ok(())
     }
@@ -506,7 +557,7 @@ fn upsert_talent(
         let id = tx.last_insert_rowid();
         insert_list(tx, &EMAILS, id, &t.emails)?;
         insert_list(tx, &PHONES, id, &t.phones)?;
-        search.due.push(id);
+        search.created(id, t);
         duplicates::rekey(tx, id, t, true)?;
         return Ok(Upsert::Created);
     }
@@ -517,7 +568,6 @@ fn upsert_talent(
     let contacts_changed = replace_list(tx, &EMAILS, id, &t.emails)? | replace_list(tx, &PHONES, id, &t.phones)?;
     if changed || contacts_changed {
         search.stale.push(id);
-        search.due.push(id);
         // Keys follow the talent in the same transaction: only a created or changed talent is
         // rekeyed, so an incremental sync pays for what it changed (see duplicates.rs).
         duplicates::rekey(tx, id, t, false)?;
@@ -731,7 +781,7 @@ fn has_pending(tx: &Connection, cid: i64, application_ids_sql: &str, arg: &str) 
 /// Removes a record deleted in the ATS. A talent takes its applications, history and files
 /// with it (GDPR erasure must propagate). Records with unpushed local changes are flagged
 /// `remote_deleted_at` instead, so the recruiter sees the conflict rather than losing work.
-fn delete_record(tx: &Connection, cid: i64, d: &Deletion, now: &str) -> Result<Removal> {
+fn delete_record(tx: &Connection, cid: i64, d: &Deletion, now: &str, search: &mut SearchRows) -> Result<Removal> {
     let rid = d.remote_id.as_str();
     let n = match d.resource {
         Resource::Jobs => {
@@ -762,7 +812,17 @@ fn delete_record(tx: &Connection, cid: i64, d: &Deletion, now: &str) -> Result<R
                 "DELETE FROM attachments WHERE connection_id = ?1 AND talent_remote_id = ?2",
                 params![cid, rid],
             )?;
-            tx.execute("DELETE FROM talents WHERE connection_id = ?1 AND remote_id = ?2", params![cid, rid])?
+            let id: Option<i64> = tx
+                .query_row(
+                    "DELETE FROM talents WHERE connection_id = ?1 AND remote_id = ?2 RETURNING id",
+                    params![cid, rid],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(id) = id {
+                search.deleted(id);
+            }
+            usize::from(id.is_some())
         }
         Resource::Applications => {
             if has_pending(tx, cid, "?2", rid)? {
