@@ -10,14 +10,13 @@
 //! Keys are global, so records of different connections (and providers) match each other.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::{parse_ts, ts, write, Store};
+use super::{parse_ts, ts, Store};
 use model::error::{Error, Result};
 use model::{Provider, Talent};
 
@@ -128,10 +127,14 @@ pub(super) fn rekey(tx: &Connection, id: i64, t: &Talent, fresh: bool) -> Result
     insert_keys(tx, id, &keys_of(&t.name, t.company.as_deref(), &t.emails, &t.phones))
 }
 
+/// One statement per key, as for contacts (see `write::insert_list`).
 fn insert_keys(tx: &Connection, id: i64, keys: &[(&'static str, String)]) -> Result<()> {
-    static INSERTS: LazyLock<Vec<String>> =
-        LazyLock::new(|| write::pair_inserts("OR IGNORE INTO talent_match_keys (talent_id, kind, key)"));
-    write::insert_pairs(tx, &INSERTS, id, keys.iter().map(|(kind, key)| (*kind, key)))
+    let mut ins =
+        tx.prepare_cached("INSERT OR IGNORE INTO talent_match_keys (talent_id, kind, key) VALUES (?1, ?2, ?3)")?;
+    for (kind, key) in keys {
+        ins.execute(params![id, kind, key])?;
+    }
+    Ok(())
 }
 
 /// Rewrites the keys of the stored talents `ids` from what the store holds. Returns how many
