@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, Statement};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -120,19 +120,22 @@ pub fn keys_of(name: &str, company: Option<&str>, emails: &[String], phones: &[S
 
 /// Rewrites the keys of talent `id` from `t` (what was just written). `fresh`: the talent was
 /// just created, so it has no keys to remove.
-pub(super) fn rekey(tx: &Connection, id: i64, t: &Talent, fresh: bool) -> Result<()> {
+/// `insert` is [`KEY_INSERT`], prepared by the caller (once for a page's talents).
+pub(super) fn rekey(tx: &Connection, insert: &mut Statement<'_>, id: i64, t: &Talent, fresh: bool) -> Result<()> {
     if !fresh {
         tx.prepare_cached("DELETE FROM talent_match_keys WHERE talent_id = ?1")?.execute([id])?;
     }
-    insert_keys(tx, id, &keys_of(&t.name, t.company.as_deref(), &t.emails, &t.phones))
+    insert_keys(insert, id, &keys_of(&t.name, t.company.as_deref(), &t.emails, &t.phones))
 }
 
+/// Adds one match key of a talent.
+pub(super) const KEY_INSERT: &str =
+    "INSERT OR IGNORE INTO talent_match_keys (talent_id, kind, key) VALUES (?1, ?2, ?3)";
+
 /// One statement per key, as for contacts (see `write::insert_list`).
-fn insert_keys(tx: &Connection, id: i64, keys: &[(&'static str, String)]) -> Result<()> {
-    let mut ins =
-        tx.prepare_cached("INSERT OR IGNORE INTO talent_match_keys (talent_id, kind, key) VALUES (?1, ?2, ?3)")?;
+fn insert_keys(insert: &mut Statement<'_>, id: i64, keys: &[(&'static str, String)]) -> Result<()> {
     for (kind, key) in keys {
-        ins.execute(params![id, kind, key])?;
+        insert.execute(params![id, kind, key])?;
     }
     Ok(())
 }
@@ -143,6 +146,7 @@ pub(super) fn rekey_stored(tx: &Connection, ids: &[i64]) -> Result<u64> {
     let mut talent = tx.prepare_cached("SELECT name, company FROM talents WHERE id = ?1")?;
     let mut emails = tx.prepare_cached("SELECT email FROM talent_emails WHERE talent_id = ?1")?;
     let mut phones = tx.prepare_cached("SELECT phone FROM talent_phones WHERE talent_id = ?1")?;
+    let mut insert = tx.prepare_cached(KEY_INSERT)?;
     let mut n = 0;
     for &id in ids {
         tx.prepare_cached("DELETE FROM talent_match_keys WHERE talent_id = ?1")?.execute([id])?;
@@ -153,7 +157,7 @@ pub(super) fn rekey_stored(tx: &Connection, ids: &[i64]) -> Result<u64> {
         };
         let e: Vec<String> = emails.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
         let p: Vec<String> = phones.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-        insert_keys(tx, id, &keys_of(&name, company.as_deref(), &e, &p))?;
+        insert_keys(&mut insert, id, &keys_of(&name, company.as_deref(), &e, &p))?;
         n += 1;
     }
     Ok(n)
