@@ -446,10 +446,11 @@ fn upsert_stage(up: &mut Upserter<'_>, cid: i64, s: &Stage, now: &str) -> Result
     up.run(params)
 }
 
-/// The talents whose search rows a transaction writes, all in one statement just before it
-/// commits. FTS5 writes the terms it holds to a new segment of its index whenever a statement
-/// that may need a partial rollback starts (nearly every write here does), and merges segments
-/// as they pile up: rows written as their talents came made a segment every few talents, and
+/// The talents whose search rows a transaction writes, all just before it commits: changed
+/// ones in one statement, new ones in single-row inserts (which need no statement journal).
+/// FTS5 writes the terms it holds to a new segment of its index whenever a statement that may
+/// need a partial rollback starts (nearly every other write here does), and merges segments as
+/// they pile up: rows written as their talents came made a segment every few talents, and
 /// flushing and merging them was a tenth of a full sync's CPU.
 #[derive(Default)]
 pub(super) struct SearchRows {
@@ -498,8 +499,6 @@ impl SearchRows {
             self.fresh.retain(|r| self.stale.binary_search(&r.0).is_err());
         }
         if !self.fresh.is_empty() {
-            // One row per statement, yet no new segment per row: a single-row insert needs no
-            // statement journal, so FTS5 keeps collecting terms until the commit.
             let mut insert = tx.prepare_cached(
                 "INSERT INTO talent_search (rowid, name, emails, company, title, tags, resume)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, '')",
