@@ -15,10 +15,11 @@ CREATE VIRTUAL TABLE talent_search USING fts5 (
 -- As schema 14 set it: segments are merged 16 at a time.
 INSERT INTO talent_search (talent_search, rank) VALUES ('automerge', 16);
 -- FTS5 writes what it holds in memory to a new segment at each commit and whenever it holds more
--- than `hashsize` bytes (1 MiB by default). A sync commits up to 16 pages of talents at once, a
--- few MiB of terms: with the default, a 100,000-talent full sync wrote 68 segments in 43 commits,
--- and merging them was 7 % of its instructions. With 8 MiB a commit makes one segment; merges and
--- flushes fell by 0.8 G of 44 G instructions.
+-- than `hashsize` bytes (1 MiB by default). A sync then committed up to 16 pages at once (64
+-- since), a few MiB of terms: with the default, a 100,000-talent full sync wrote 68 segments in 43
+-- commits, and merging them was 7 % of its instructions. With 8 MiB a commit makes one segment
+-- (still so with 64 pages: 12 commits of talents, 12 segments); merges and flushes fell by 0.8 G
+-- of 44 G instructions.
 INSERT INTO talent_search (talent_search, rank) VALUES ('hashsize', 8388608);
 
 -- A contentless index cannot change one column of a row (it does not know the others): a talent
