@@ -527,8 +527,10 @@ impl App {
     }
 
     /// After a sync, gives back what it used: the writer's page cache (up to 32 MiB, read again
-    /// from the OS's file cache if the next sync needs it) and, on glibc, the heap's free pages,
-    /// which otherwise stay with the process for as long as the window is open.
+    /// from the OS's file cache if the next sync needs it) and, on glibc, the free pages of the
+    /// system heap SQLite allocates from, which otherwise stay with the process for as long as
+    /// the window is open. (The binary gives Rust's own allocations to jemalloc, which returns
+    /// its free pages by itself.)
     fn release_memory(&self) {
         if let Err(e) = self.store().release_memory() {
             tracing::debug!(error = %e, "could not release the store's cache");
