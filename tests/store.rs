@@ -394,11 +394,8 @@ fn a_full_pass_keeps_every_talent_it_listed_and_removes_the_others() {
     let c = store.create_connection(&new_conn("Acme"), t0).unwrap();
     let cursor = Cursor::for_resource(Resource::Talents);
     // One full pass of one page: `talents` written, `listed` seen, the rest pruned.
-    let pass = |s: &mut Store, talents: &[&str], listed: &[&str], seen_at, now| {
-        let batch = Batch {
-            talents: talents.iter().map(|id| talent(id, &format!("Talent {id}"), &[])).collect(),
-            ..Batch::default()
-        };
+    let pass_with = |s: &mut Store, talents: Vec<Talent>, listed: &[&str], seen_at, now| {
+        let batch = Batch { talents, ..Batch::default() };
         let listed: Vec<String> = listed.iter().map(|id| id.to_string()).collect();
         let w = PageWrite {
             batch: &batch,
@@ -408,6 +405,9 @@ fn a_full_pass_keeps_every_talent_it_listed_and_removes_the_others() {
             prune: true,
         };
         s.in_transaction(|s| s.write_page(c.id, &w, now)).unwrap();
+    };
+    let pass = |s: &mut Store, talents: &[&str], listed: &[&str], seen_at, now| {
+        pass_with(s, talents.iter().map(|id| talent(id, &format!("Talent {id}"), &[])).collect(), listed, seen_at, now)
     };
     let stored = |s: &Store| -> Vec<String> {
         let mut q = s.raw().prepare("SELECT remote_id FROM talents ORDER BY remote_id").unwrap();
@@ -426,6 +426,11 @@ fn a_full_pass_keeps_every_talent_it_listed_and_removes_the_others() {
     // The clock went back an hour during a pass: a talent it created is not older than the pass.
     let t2 = t1 + secs(600);
     pass(&mut store, &["5"], &["1", "2", "4", "5"], t2, t2 - secs(3600));
+    assert_eq!(stored(&store), ["1", "2", "4", "5"]);
+
+    // Only talent 1's e-mail changed: an updated talent whose own row was not rewritten.
+    let t3 = t2 + secs(600);
+    pass_with(&mut store, vec![talent("1", "Talent 1", &["one@example.com"])], &["1", "2", "4", "5"], t3, t3 + secs(1));
     assert_eq!(stored(&store), ["1", "2", "4", "5"]);
 }
 
