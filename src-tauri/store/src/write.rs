@@ -1,8 +1,6 @@
 //! Writing synced records: idempotent upserts, deletions and the per-page checkpoint, all in
 //! one transaction so a crash between pages never leaves half a page or a cursor ahead of data.
 
-use std::collections::HashSet;
-
 use chrono::{DateTime, Utc};
 use rusqlite::{params, CachedStatement, Connection, OptionalExtension, Statement};
 
@@ -52,24 +50,42 @@ fn tally(c: &mut BatchCounts, u: Upsert) {
     }
 }
 
-/// The remote ids of one resource's records a batch created or changed: their rows'
-/// `synced_at` is the write's own time.
+/// The remote ids of one resource's records a batch created or changed, in the batch's order:
+/// their rows' `synced_at` is the write's own time.
 struct Stamped<'b> {
     resource: Option<Resource>,
-    ids: HashSet<&'b str>,
+    ids: Vec<&'b str>,
 }
 
 impl<'b> Stamped<'b> {
     fn of(resource: Option<Resource>) -> Stamped<'b> {
-        Stamped { resource, ids: HashSet::new() }
+        Stamped { resource, ids: Vec::new() }
     }
 
     /// [`tally`], keeping `id` if the record is of the resource followed and its row was written.
     fn tally(&mut self, c: &mut BatchCounts, resource: Resource, id: &'b str, u: Upsert) {
         if self.resource == Some(resource) && matches!(u, Upsert::Created | Upsert::Updated) {
-            self.ids.insert(id);
+            self.ids.push(id);
         }
         tally(c, u);
+    }
+
+    /// The ids of `listed` not stamped. A page lists its records in the order its batch holds
+    /// them (minus those skipped as malformed), so one walk matches the two lists; an id found
+    /// out of that order is only marked again, which is harmless.
+    fn others<'l>(&self, listed: &'l [String]) -> Vec<&'l str> {
+        let mut stamped = self.ids.iter().peekable();
+        listed
+            .iter()
+            .map(String::as_str)
+            .filter(|id| {
+                let written = stamped.peek().is_some_and(|s| *s == id);
+                if written {
+                    stamped.next();
+                }
+                !written
+            })
+            .collect()
     }
 }
 
@@ -145,8 +161,8 @@ impl Store {
                 // A record the page just created or changed is stamped `now`, no older than the
                 // pass: only the others are marked (every record of a first full sync was a
                 // lookup for nothing, 5 % of its instructions). Unless the clock went back.
-                let unstamped: Vec<&str> =
-                    ids.iter().map(String::as_str).filter(|id| now < w.seen_at || !stamped.ids.contains(id)).collect();
+                let unstamped =
+                    if now < w.seen_at { ids.iter().map(String::as_str).collect() } else { stamped.others(ids) };
                 if !unstamped.is_empty() {
                     tx.prepare_cached(&format!(
                         "UPDATE {table} SET synced_at = ?1 WHERE connection_id = ?2
@@ -862,6 +878,17 @@ fn delete_record(tx: &Connection, cid: i64, d: &Deletion, now: &str, search: &mu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_listed_record_is_left_unmarked_only_if_its_row_was_just_written() {
+        let listed: Vec<String> = ["a", "b", "c", "d"].map(String::from).into();
+        let stamped = |ids: &[&'static str]| Stamped { resource: Some(Resource::Talents), ids: ids.to_vec() };
+        // b skipped as malformed (listed, not written), d unchanged.
+        assert_eq!(stamped(&["a", "c"]).others(&listed), ["b", "d"]);
+        // Out of the page's order: a is marked again (harmless); nothing unwritten is passed over.
+        assert_eq!(stamped(&["c", "a"]).others(&listed), ["a", "b", "d"]);
+        assert_eq!(stamped(&[]).others(&listed), ["a", "b", "c", "d"]);
+    }
 
     #[test]
     fn a_group_that_fails_or_panics_leaves_nothing_behind_and_no_open_transaction() {
