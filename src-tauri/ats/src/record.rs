@@ -416,7 +416,7 @@ impl<'a> Rec<'a> {
 /// object's keys in the order it sorts them, each once. Anything else (an escape it may write
 /// otherwise, a number it writes as a float, keys out of order or repeated, space) is not.
 /// Objects matter: a provider's nested records (Greenhouse's `source`) come as serde_json would
-/// write them, and parsing each into a `Value` to write it out again was a third of `extra`.
+/// write them, and parsing each into a `Value` to write it out again was over a third of `extra`.
 fn written_alike(text: &str) -> bool {
     let mut at = Canonical { text: text.as_bytes(), i: 0 };
     at.value() && at.i == text.len()
