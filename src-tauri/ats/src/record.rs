@@ -474,29 +474,24 @@ impl<'t> Canonical<'t> {
 
     fn list(&mut self) -> bool {
         self.i += 1;
-        if self.text.get(self.i) == Some(&b']') {
-            self.i += 1;
+        if self.take(b']') {
             return true;
         }
         loop {
             if !self.value() {
                 return false;
             }
-            match self.text.get(self.i) {
-                Some(b',') => self.i += 1,
-                Some(b']') => {
-                    self.i += 1;
-                    return true;
-                }
-                _ => return false,
+            match self.separator(b']') {
+                Some(true) => return true,
+                Some(false) => {}
+                None => return false,
             }
         }
     }
 
     fn object(&mut self) -> bool {
         self.i += 1;
-        if self.text.get(self.i) == Some(&b'}') {
-            self.i += 1;
+        if self.take(b'}') {
             return true;
         }
         let mut last: Option<&[u8]> = None;
@@ -506,26 +501,32 @@ impl<'t> Canonical<'t> {
             }
             // Keys sort as strings, byte by byte; without escapes their text is the string.
             let Some(key) = self.string() else { return false };
-            if last.is_some_and(|last| last >= key) {
+            if last.is_some_and(|last| last >= key) || !self.take(b':') || !self.value() {
                 return false;
             }
             last = Some(key);
-            if self.text.get(self.i) != Some(&b':') {
-                return false;
-            }
-            self.i += 1;
-            if !self.value() {
-                return false;
-            }
-            match self.text.get(self.i) {
-                Some(b',') => self.i += 1,
-                Some(b'}') => {
-                    self.i += 1;
-                    return true;
-                }
-                _ => return false,
+            match self.separator(b'}') {
+                Some(true) => return true,
+                Some(false) => {}
+                None => return false,
             }
         }
+    }
+
+    /// Whether `byte` is next, stepping over it if so.
+    fn take(&mut self, byte: u8) -> bool {
+        let found = self.text.get(self.i) == Some(&byte);
+        self.i += usize::from(found);
+        found
+    }
+
+    /// After an item or a field: `Some(true)` past `close` (the last one), `Some(false)` past a
+    /// comma (another follows), `None` for anything else.
+    fn separator(&mut self, close: u8) -> Option<bool> {
+        if self.take(close) {
+            return Some(true);
+        }
+        self.take(b',').then_some(false)
     }
 }
 
